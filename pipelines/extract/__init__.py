@@ -1,0 +1,1 @@
+"""Document readers: each returns tables, cells and rejects as polars frames in the lake schema."""

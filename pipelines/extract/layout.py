@@ -1,0 +1,142 @@
+"""Shared vocabulary of broker-report layout: caption, source and unit lines, and the extraction result."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from pipelines.normalize.numbers import clean_text
+from pipelines.normalize.periods import parse_period
+from pipelines.normalize.units import parse_quantity
+
+EXTRACTOR_VERSION = "0.1.0"
+
+CAPTION_RE = re.compile(
+    r"^\s*(?P<kind>图表|附图|附表|图|表|Figure|Fig\.|Table|Exhibit|Chart)\s*(?P<num>\d+(?:[-.]\d+)?)"
+    r"\s*(?P<sep>[:：.、]|\s)\s*(?P<title>.*)$",
+    re.IGNORECASE,
+)
+SOURCE_RE = re.compile(r"^\s*(资料来源|数据来源|来源|Source|Sources)\s*[:：]", re.IGNORECASE)
+UNIT_LINE_RE = re.compile(r"^\s*[（(]?\s*单位\s*[:：]")
+TOC_LEADER_RE = re.compile(r"(\.{4,}|…{2,}|·{4,})|\t\s*\d+\s*$")
+_CJK = r"\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
+_CJK_SPACE_RE = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
+
+
+def tidy_cjk(text: str) -> str:
+    """Drop the spaces PDF layout puts between CJK characters; keep CJK–Latin spacing."""
+    return _CJK_SPACE_RE.sub("", text.strip())
+
+
+def match_caption(text: str) -> re.Match[str] | None:
+    """A caption line such as '图表7：…', '表 3: …', 'Figure 3 …' — but not a table-of-contents entry."""
+    if TOC_LEADER_RE.search(text):
+        return None
+    match = CAPTION_RE.match(text)
+    if not match or not match["title"].strip():
+        return None
+    if match["sep"].isspace() and not re.match(r"[\u4e00-\u9fffA-Za-z]", match["title"]):
+        return None
+    return match
+
+
+def caption_label(match: re.Match[str]) -> str:
+    """Normalised label: '图表 7' → '图表7', 'Table 2' → 'Table 2'."""
+    kind = match["kind"]
+    joiner = " " if kind[0].isascii() else ""
+    return f"{kind}{joiner}{match['num']}"
+
+
+TABLE_COLUMNS = {
+    "table_id": pl.String, "doc_id": pl.String, "page": pl.Int32, "page_end": pl.Int32,
+    "table_index": pl.Int32, "label": pl.String, "caption": pl.String, "unit_hint": pl.String,
+    "source_line": pl.String, "n_rows": pl.Int32, "n_cols": pl.Int32, "header_rows": pl.Int32,
+    "method": pl.String, "confidence": pl.Float64, "x0": pl.Float64, "top": pl.Float64,
+    "x1": pl.Float64, "bottom": pl.Float64, "line_start": pl.Int32, "line_end": pl.Int32,
+    "extractor_version": pl.String,
+}
+CELL_COLUMNS = {
+    "table_id": pl.String, "doc_id": pl.String, "row_idx": pl.Int32, "col_idx": pl.Int32,
+    "text": pl.String, "is_header": pl.Boolean, "page": pl.Int32, "x0": pl.Float64,
+    "top": pl.Float64, "x1": pl.Float64, "bottom": pl.Float64, "line_no": pl.Int32,
+}
+REJECT_COLUMNS = {
+    "doc_id": pl.String, "stage": pl.String, "reason": pl.String, "detail": pl.String,
+    "table_id": pl.String, "row_idx": pl.Int32, "col_idx": pl.Int32, "page": pl.Int32,
+    "schema": pl.String, "check": pl.String, "value": pl.String,
+}
+
+
+def frame(rows: list[dict], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """Build a frame with exactly the lake schema, whatever keys the rows carry."""
+    return pl.DataFrame([{k: r.get(k) for k in schema} for r in rows], schema=schema, orient="row")
+
+
+@dataclass
+class Extraction:
+    """What one document yields before typing: tables, their cells, and what could not be read."""
+
+    doc_id: str
+    pages: int | None = None
+    tables: list[dict] = field(default_factory=list)
+    cells: list[dict] = field(default_factory=list)
+    rejects: list[dict] = field(default_factory=list)
+    facts: list[dict] = field(default_factory=list)  # sources that are already typed (XBRL)
+
+    def reject(self, reason: str, detail: str = "", stage: str = "extract", **where) -> None:
+        self.rejects.append({"doc_id": self.doc_id, "stage": stage, "reason": reason,
+                             "detail": detail, **where})
+
+    def add_table(self, table: dict, grid: list[list[dict]], header_rows: int) -> None:
+        """Register a table and its grid of cells ({'text', bbox…}); ids follow `<doc>:<page>:<n>`."""
+        table_id = table["table_id"]
+        n_cols = max((len(r) for r in grid), default=0)
+        self.tables.append({**table, "doc_id": self.doc_id, "n_rows": len(grid), "n_cols": n_cols,
+                            "header_rows": header_rows, "extractor_version": EXTRACTOR_VERSION})
+        for r, row in enumerate(grid):
+            for c, cell in enumerate(row):
+                self.cells.append({**cell, "table_id": table_id, "doc_id": self.doc_id,
+                                   "row_idx": r, "col_idx": c,
+                                   "text": clean_cell_text(cell.get("text")),
+                                   "is_header": r < header_rows})
+
+    def frames(self) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+        return (frame(self.tables, TABLE_COLUMNS), frame(self.cells, CELL_COLUMNS),
+                frame(self.rejects, REJECT_COLUMNS))
+
+
+_WRAP_RE = re.compile(r"\s*\n\s*")
+_CJK_CHAR_RE = re.compile(rf"[{_CJK}]")
+
+
+def clean_cell_text(text: str | None) -> str:
+    """Cell text as shown: a wrapped line joins without a space next to CJK, with one between words."""
+    def join(match: re.Match[str]) -> str:
+        before = match.string[match.start() - 1] if match.start() else ""
+        after = match.string[match.end()] if match.end() < len(match.string) else ""
+        return "" if _CJK_CHAR_RE.match(before) or _CJK_CHAR_RE.match(after) else " "
+
+    return tidy_cjk(_WRAP_RE.sub(join, (text or "").strip()))
+
+
+def is_data_token(text: str) -> bool:
+    """True for a cell that reads as a number (not a period label like 2023E)."""
+    cleaned = clean_text(text)
+    if not cleaned or parse_period(cleaned):
+        return False
+    return parse_quantity(cleaned)[0].value is not None
+
+
+def find_header_rows(grid: list[list[str]]) -> int:
+    """Header rows: a first row without numbers, plus following rows whose label cell is empty
+    (the lower tiers of a multi-row header), up to the first row that carries a number."""
+    count = 0
+    for i, row in enumerate(grid):
+        if any(is_data_token(t) for t in row[1:] if t):
+            break
+        if i > 0 and (row[0] or "").strip():
+            break
+        count += 1
+    return count if count < len(grid) else min(1, len(grid))

@@ -1,0 +1,338 @@
+"""PDF tables with pdfplumber: captioned regions (ruled, three-line, borderless) and uncaptioned grids."""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass
+from pathlib import Path
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfminer.pdfparser import PDFSyntaxError
+from pdfplumber.utils.exceptions import PdfminerException
+
+from pipelines.extract.layout import (
+    SOURCE_RE, UNIT_LINE_RE, Extraction, caption_label, find_header_rows, is_data_token,
+    match_caption, tidy_cjk,
+)
+from pipelines.normalize.units import unit_in_label
+
+CID_RE = re.compile(r"\(cid:\d+\)")
+LATTICE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
+WORD_SETTINGS = {"x_tolerance": 1.5, "y_tolerance": 2.5, "keep_blank_chars": False,
+                 "extra_attrs": ["size"]}
+MAX_CID_SHARE = 0.05
+
+
+@dataclass
+class Line:
+    """Words sharing a baseline band, in reading order."""
+
+    words: list[dict]
+
+    @property
+    def top(self) -> float:
+        return min(w["top"] for w in self.words)
+
+    @property
+    def bottom(self) -> float:
+        return max(w["bottom"] for w in self.words)
+
+    @property
+    def x0(self) -> float:
+        return min(w["x0"] for w in self.words)
+
+    @property
+    def text(self) -> str:
+        return join_words(self.words)
+
+
+def join_words(words: list[dict]) -> str:
+    """Join words left to right, with a space only where the printed gap is a real space."""
+    out, prev = "", None
+    for word in sorted(words, key=lambda w: w["x0"]):
+        if prev is not None and word["x0"] - prev["x1"] > 0.15 * word.get("size", 10):
+            out += " "
+        out += word["text"]
+        prev = word
+    return tidy_cjk(out)
+
+
+def group_lines(words: list[dict]) -> list[Line]:
+    """Cluster words into lines by vertical overlap."""
+    lines: list[list[dict]] = []
+    for word in sorted(words, key=lambda w: (round(w["top"]), w["x0"])):
+        if lines:
+            last = lines[-1]
+            ref_top = statistics.median(w["top"] for w in last)
+            if abs(word["top"] - ref_top) <= 0.5 * word.get("size", 10):
+                last.append(word)
+                continue
+        lines.append([word])
+    return [Line(sorted(ws, key=lambda w: w["x0"])) for ws in lines]
+
+
+def extract_pdf(path: Path, doc_id: str) -> Extraction:
+    """Read every page of a PDF; bad files and pages become rejects, never exceptions."""
+    result = Extraction(doc_id)
+    head = path.read_bytes()[:1024]
+    if not head:
+        result.reject("empty file", f"{path.name} has 0 bytes")
+        return result
+    if b"%PDF-" not in head:
+        result.reject("not a PDF", f"file starts with {head[:16]!r}")
+        return result
+    try:
+        pdf = pdfplumber.open(path)
+        pages = pdf.pages
+    except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
+        result.reject("encrypted", f"password required: {type(exc).__name__}")
+        return result
+    except (PdfminerException, PDFSyntaxError, Exception) as exc:  # pdfminer raises many types
+        cause = exc.__cause__ or exc
+        if isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)):
+            result.reject("encrypted", f"password required: {type(cause).__name__}")
+        else:
+            result.reject("corrupt PDF", f"{type(cause).__name__}: {cause}"[:500])
+        return result
+    with pdf:
+        result.pages = len(pages)
+        imageless, unmapped = [], []
+        for page in pages:
+            try:
+                status = extract_page(page, result)
+            except Exception as exc:  # one bad page must not lose the others
+                result.reject("page failed", f"{type(exc).__name__}: {exc}"[:500],
+                              page=page.page_number)
+                status = "failed"
+            finally:
+                page.close()
+            if status == "no text":
+                imageless.append(page.page_number)
+            elif status == "unmapped":
+                unmapped.append(page.page_number)
+        if imageless:
+            result.reject("no text layer; OCR not supported", f"pages {_ranges(imageless)}")
+        if unmapped:
+            result.reject(f"unmappable glyphs on pages {_ranges(unmapped)}",
+                          "font has no usable Unicode map; text shows as (cid:N)")
+    return result
+
+
+def _ranges(numbers: list[int]) -> str:
+    return ", ".join(str(n) for n in numbers[:50]) + (" …" if len(numbers) > 50 else "")
+
+
+def extract_page(page, result: Extraction) -> str:
+    """Find the tables on one page. Returns 'ok', 'no text' or 'unmapped'."""
+    if not page.chars:
+        return "no text" if page.images else "ok"
+    cid_chars = sum(1 for c in page.chars if CID_RE.fullmatch(c["text"]))
+    if cid_chars > MAX_CID_SHARE * len(page.chars):
+        return "unmapped"
+    page = page.dedupe_chars()
+    words = page.extract_words(**WORD_SETTINGS)
+    lines = group_lines(words)
+    regions = caption_regions(page, lines)
+    taken: list[tuple[float, float, float, float]] = []
+    for region in regions:
+        found = table_in_region(page, region, lines)
+        if found:
+            taken.append(found[0]["bbox"])
+            _emit(result, page, region, *found)
+    for table in page.find_tables(LATTICE_SETTINGS):
+        if any(_overlaps(table.bbox, box) for box in taken) or len(table.rows) < 2:
+            continue
+        grid = [[{"text": text or "", **_bbox(cell)} for text, cell in zip(row_text, row.cells)]
+                for row_text, row in zip(table.extract(), table.rows)]
+        if max(len(r) for r in grid) < 2:
+            continue
+        texts = [[c["text"] for c in r] for r in grid]
+        region = {"label": None, "caption": None, "unit_hint": None, "source_line": None}
+        info = {"bbox": table.bbox, "method": "lattice", "confidence": 0.6}
+        _emit(result, page, region, info, grid, find_header_rows(texts))
+    return "ok"
+
+
+def _emit(result, page, region, info, grid, header_rows) -> None:
+    index = sum(1 for t in result.tables if t["page"] == page.page_number)
+    x0, top, x1, bottom = info["bbox"]
+    result.add_table(
+        {"table_id": f"{result.doc_id}:{page.page_number}:{index}", "page": page.page_number,
+         "page_end": page.page_number, "table_index": index, "label": region["label"],
+         "caption": region["caption"], "unit_hint": region["unit_hint"],
+         "source_line": region["source_line"], "method": info["method"],
+         "confidence": info["confidence"], "x0": x0, "top": top, "x1": x1, "bottom": bottom},
+        [[{**cell, "page": page.page_number} for cell in row] for row in grid],
+        header_rows,
+    )
+
+
+def _bbox(cell) -> dict:
+    if cell is None:
+        return {"x0": None, "top": None, "x1": None, "bottom": None}
+    x0, top, x1, bottom = cell
+    return {"x0": x0, "top": top, "x1": x1, "bottom": bottom}
+
+
+def _overlaps(a, b) -> bool:
+    return not (a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1])
+
+
+def caption_regions(page, lines: list[Line]) -> list[dict]:
+    """Each caption opens a region that runs down to its source line, the next caption or the page end.
+
+    Captions printed side by side on one line split the page width between them.
+    """
+    anchors = []
+    for line in lines:
+        starts = [i for i, w in enumerate(line.words) if _starts_caption(line.words, i)]
+        for n, i in enumerate(starts):
+            end = starts[n + 1] if n + 1 < len(starts) else len(line.words)
+            text = join_words(line.words[i:end])
+            match = match_caption(text)
+            if not match:
+                continue
+            right = line.words[end]["x0"] - 2 if end < len(line.words) else page.bbox[2]
+            anchors.append({"line": line, "x0": line.words[i]["x0"] - 2, "x1": right,
+                            "match": match, "text": text})
+    regions = []
+    for anchor in anchors:
+        x0, x1, top = anchor["x0"], anchor["x1"], anchor["line"].bottom
+        bottom, source = page.bbox[3], None
+        for other in anchors:
+            if other is not anchor and other["line"].top > top + 1 and _x_overlap(other, x0, x1):
+                bottom = min(bottom, other["line"].top - 1)
+        for line in lines:
+            if line.top <= top or line.top >= bottom:
+                continue
+            inside = [w for w in line.words if x0 <= (w["x0"] + w["x1"]) / 2 <= x1]
+            if inside and SOURCE_RE.match(join_words(inside)):
+                bottom, source = line.top - 1, join_words(inside)
+                break
+        caption = anchor["text"]
+        unit = unit_in_label(caption)
+        regions.append({"label": caption_label(anchor["match"]), "caption": caption,
+                        "unit_hint": unit.label if unit else None, "source_line": source,
+                        "bbox": (max(x0, page.bbox[0]), top + 0.5, min(x1, page.bbox[2]), bottom)})
+    return regions
+
+
+def _starts_caption(words: list[dict], i: int) -> bool:
+    text = words[i]["text"]
+    if re.match(r"^(图表|图|表|附图|附表)\d", text) or re.match(r"^(Figure|Table)$", text, re.I):
+        return True
+    return text in {"图表", "图", "表"} and i + 1 < len(words) and words[i + 1]["text"][:1].isdigit()
+
+
+def _x_overlap(anchor: dict, x0: float, x1: float) -> bool:
+    return min(anchor["x1"], x1) - max(anchor["x0"], x0) > 5
+
+
+def table_in_region(page, region: dict, lines: list[Line]):
+    """The table under a caption: a ruled grid if pdfplumber finds one, else word-aligned columns."""
+    x0, top, x1, bottom = region["bbox"]
+    if bottom - top < 5:
+        return None
+    crop = page.crop(region["bbox"])
+    grids = [t for t in crop.find_tables(LATTICE_SETTINGS) if len(t.rows) >= 2]
+    if grids:
+        table = max(grids, key=lambda t: len(t.rows))
+        texts = table.extract()
+        if max(len(r) for r in texts) >= 2:
+            grid = [[{"text": text or "", **_bbox(cell)} for text, cell in zip(rt, row.cells)]
+                    for rt, row in zip(texts, table.rows)]
+            plain = [[c["text"] for c in r] for r in grid]
+            return ({"bbox": table.bbox, "method": "lattice", "confidence": 0.95}, grid,
+                    find_header_rows(plain))
+    body = []
+    for line in lines:
+        if line.top < top or line.bottom > bottom + 1:
+            continue
+        inside = [w for w in line.words if x0 <= (w["x0"] + w["x1"]) / 2 <= x1]
+        if not inside:
+            continue
+        text = join_words(inside)
+        if UNIT_LINE_RE.match(text):
+            unit = unit_in_label(text)
+            region["unit_hint"] = region["unit_hint"] or (unit.label if unit else None)
+            continue
+        body.append(Line(inside))
+    return aligned_table(crop, body, has_rules=_horizontal_rules(crop) >= 2)
+
+
+def _phrases(words: list[dict], gap: float) -> list[list[dict]]:
+    """Split a line into phrases at gaps wider than `gap` (the same rule that separates columns)."""
+    phrases: list[list[dict]] = []
+    for word in sorted(words, key=lambda w: w["x0"]):
+        if phrases and word["x0"] - phrases[-1][-1]["x1"] < gap:
+            phrases[-1].append(word)
+        else:
+            phrases.append([word])
+    return phrases
+
+
+def _column_of(word: dict, verticals: list[float]) -> int:
+    """Header words go whole to the column their left edge falls in (spanning headers stay intact)."""
+    for col, right in enumerate(verticals[1:]):
+        if word["x0"] + 1 < right:
+            return col
+    return len(verticals) - 2
+
+
+def _horizontal_rules(crop) -> int:
+    width = crop.bbox[2] - crop.bbox[0]
+    return sum(1 for e in crop.horizontal_edges if e["x1"] - e["x0"] > 0.5 * width)
+
+
+def aligned_table(crop, lines: list[Line], has_rules: bool):
+    """Columns from gaps in the x-coverage of the data rows; rows from text lines.
+
+    The computed lines are handed to pdfplumber's explicit strategy, which assigns the characters.
+    """
+    if len(lines) < 2:
+        return None
+    texts = [[w["text"] for w in line.words] for line in lines]
+    first_data = next((i for i, ws in enumerate(texts) if any(is_data_token(t) for t in ws[1:])),
+                      None)
+    if first_data is None:
+        return None
+    data_lines = lines[first_data:]
+    size = statistics.median(w.get("size", 10) for line in lines for w in line.words)
+    spans = sorted((w["x0"], w["x1"]) for line in data_lines for w in line.words)
+    columns: list[list[float]] = []
+    for a, b in spans:
+        if columns and a - columns[-1][1] < 0.9 * size:
+            columns[-1][1] = max(columns[-1][1], b)
+        else:
+            columns.append([a, b])
+    if len(columns) < 2:
+        return None
+    verticals = [columns[0][0] - 1]
+    verticals += [(left[1] + right[0]) / 2 for left, right in zip(columns, columns[1:])]
+    verticals.append(max(columns[-1][1], max(line.words[-1]["x1"] for line in lines)) + 1)
+    header_lines = lines[:first_data]
+    verticals[0] = min(verticals[0], min((ln.x0 for ln in header_lines), default=verticals[0]) - 1)
+    horizontals = [lines[0].top - 1]
+    horizontals += [(a.bottom + b.top) / 2 for a, b in zip(lines, lines[1:])]
+    horizontals.append(lines[-1].bottom + 1)
+    settings = {"vertical_strategy": "explicit", "horizontal_strategy": "explicit",
+                "explicit_vertical_lines": verticals, "explicit_horizontal_lines": horizontals}
+    tables = crop.find_tables(settings)
+    if not tables:
+        return None
+    table = tables[0]
+    rows = table.extract()
+    grid = [[{"text": text or "", **_bbox(cell)} for text, cell in zip(rt, row.cells)]
+            for rt, row in zip(rows, table.rows)]
+    for line, row in zip(header_lines, grid):
+        phrases = _phrases(line.words, gap=0.9 * size)
+        for col, cell in enumerate(row):
+            cell["text"] = " ".join(join_words(p) for p in phrases if _column_of(p[0], verticals) == col)
+    filled = statistics.mean(
+        sum(1 for c in r if c["text"].strip()) / len(r) for r in grid[first_data:]
+    )
+    method = "three_line" if has_rules else "borderless"
+    return ({"bbox": table.bbox, "method": method, "confidence": round(0.5 + 0.45 * filled, 3)},
+            grid, first_data)

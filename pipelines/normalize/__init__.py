@@ -1,0 +1,1 @@
+"""Turning cell and label text into typed values: numbers, units, periods, metric ids."""

@@ -1,0 +1,85 @@
+"""Parse the numbers broker tables print: separators, full-width digits, %, ×10^n, ranges, qualifiers."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+PLACEHOLDERS = {"-", "--", "—", "——", "–", "/", "n.a.", "na", "n/a", "nm", "n.m.", "…", "...", "*"}
+
+_QUALIFIER_PREFIX = r"(?P<qual>约|超过|超|大于|小于|不足|近|>=|<=|≥|≤|>|<|~)?"
+_NUMBER = r"[-+−]?\(?\d[\d,]*(?:\.\d+)?\)?"
+_NUMBER_RE = re.compile(
+    rf"^{_QUALIFIER_PREFIX}\s*(?P<num>{_NUMBER})"
+    rf"(?:\s*(?:-|~|～|至|到|—|–)\s*(?P<num2>{_NUMBER}))?"
+    r"\s*(?:[×xX*]\s*10\^?(?P<exp>[-+]?\d+))?"
+    r"\s*(?P<pct>%)?"
+    r"\s*(?P<unit>[A-Za-z\u4e00-\u9fff/][A-Za-z\u4e00-\u9fff/+\-.\s]*?)?"
+    r"\s*(?P<qual2>以上|以下|左右|多)?$"
+)
+
+
+@dataclass(frozen=True)
+class ParsedNumber:
+    """A number read from text. `value` is as printed (before unit scaling); null with a reason."""
+
+    value: float | None
+    low: float | None = None
+    high: float | None = None
+    qualifier: str | None = None
+    is_percent: bool = False
+    unit_text: str | None = None
+    null_reason: str | None = None
+
+
+def clean_text(text: str) -> str:
+    """NFKC-normalise, unwrap LaTeX/markdown math and collapse whitespace."""
+    text = unicodedata.normalize("NFKC", text or "")
+    text = text.replace("−", "-").replace("\\times", "×").replace("\\%", "%")
+    text = re.sub(r"\\text\{([^}]*)\}", r"\1", text)
+    text = text.replace("$", "").replace("{", "").replace("}", "")
+    text = re.sub(r"\*\*|<[^>]+>", "", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _to_float(token: str) -> float:
+    negative = token.startswith("(") and token.endswith(")")
+    token = token.strip("()").replace(",", "")
+    value = float(token)
+    return -value if negative else value
+
+
+def parse_number(text: str) -> ParsedNumber:
+    """Parse one cell's text. Non-numbers come back with `null_reason` set, never raise."""
+    cleaned = clean_text(text)
+    if not cleaned:
+        return ParsedNumber(None, null_reason="empty")
+    if cleaned.lower() in PLACEHOLDERS:
+        return ParsedNumber(None, null_reason="placeholder")
+    match = _NUMBER_RE.match(cleaned)
+    if not match:
+        return ParsedNumber(None, null_reason="not numeric")
+    try:
+        first = _to_float(match["num"])
+        second = _to_float(match["num2"]) if match["num2"] else None
+    except ValueError:
+        return ParsedNumber(None, null_reason="not numeric")
+    factor = 10.0 ** int(match["exp"]) if match["exp"] else 1.0
+    first *= factor
+    qualifier = match["qual"] or match["qual2"]
+    unit_text = (match["unit"] or "").strip() or None
+    if unit_text and not _looks_like_unit(unit_text):
+        return ParsedNumber(None, null_reason="not numeric")
+    if second is not None:
+        second *= factor
+        low, high = sorted((first, second))
+        return ParsedNumber(
+            (low + high) / 2, low, high, qualifier or "range", bool(match["pct"]), unit_text
+        )
+    return ParsedNumber(first, first, first, qualifier, bool(match["pct"]), unit_text)
+
+
+def _looks_like_unit(unit_text: str) -> bool:
+    """A trailing word is a unit only if short; '8 块 Tesla A800 显卡' is a label, not a number."""
+    return len(unit_text) <= 12 and " " not in unit_text.strip()

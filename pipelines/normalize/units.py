@@ -1,0 +1,110 @@
+"""Unit labels (亿美元, 万张, %, TFLOPS, kW …) → scale, base unit and currency."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipelines.normalize.numbers import ParsedNumber, clean_text, parse_number
+
+
+@dataclass(frozen=True)
+class Unit:
+    """How to turn a printed number into base units: value × scale, expressed in `base`."""
+
+    label: str
+    scale: float
+    base: str
+    dimension: str
+    currency: str | None = None
+
+
+_SCALE_PREFIXES = [("万亿", 1e12), ("十亿", 1e9), ("百万", 1e6), ("千万", 1e7), ("亿", 1e8),
+                   ("万", 1e4), ("千", 1e3), ("百", 1e2)]
+
+# Base words after an optional Chinese scale prefix: (base unit, dimension, currency).
+_CJK_BASES = {
+    "美元": ("USD", "money", "USD"), "美金": ("USD", "money", "USD"),
+    "元人民币": ("CNY", "money", "CNY"), "人民币": ("CNY", "money", "CNY"), "元": ("CNY", "money", "CNY"),
+    "张": ("count", "count", None), "台": ("count", "count", None), "块": ("count", "count", None),
+    "个": ("count", "count", None), "颗": ("count", "count", None), "片": ("count", "count", None),
+    "套": ("count", "count", None), "只": ("count", "count", None), "件": ("count", "count", None),
+    "人": ("persons", "count", None), "次": ("count", "count", None), "户": ("count", "count", None),
+    "天": ("day", "time", None), "年": ("year", "time", None), "秒": ("s", "time", None),
+}
+
+# SI-prefixed technical units; matched case-insensitively after removing spaces.
+_SI = {"": 1.0, "k": 1e3, "m": 1e6, "g": 1e9, "t": 1e12, "p": 1e15, "e": 1e18, "z": 1e21}
+_TECH = [
+    (re.compile(r"^(?P<p>[kmgtpez]?)flop/?s?-s$"), "FLOP", "compute"),
+    (re.compile(r"^(?P<p>[kmgtpez]?)flops?/s$"), "FLOP/s", "throughput"),
+    (re.compile(r"^(?P<p>[kmgtpez]?)flops?$"), "FLOP/s", "throughput"),
+    (re.compile(r"^(?P<p>[kmgtpez]?)ops?$"), "OP/s", "throughput"),
+    (re.compile(r"^(?P<p>[kmgtpez]?)b/s(ec)?$"), "B/s", "bandwidth"),
+    (re.compile(r"^(?P<p>[kmgtpez]?)bps$"), "bit/s", "bandwidth"),
+    (re.compile(r"^(?P<p>[kmgtpez]?)b$"), "B", "bytes"),
+    (re.compile(r"^(?P<p>[kmgt]?)w$"), "W", "power"),
+    (re.compile(r"^(?P<p>[kmgt]?)wh$"), "Wh", "energy"),
+    (re.compile(r"^(?P<p>)s$"), "s", "time"),
+]
+
+_PAREN_UNIT = re.compile(r"[（(]\s*([^（）()]{1,24}?)\s*[)）]")
+_UNIT_PHRASE = re.compile(r"单位\s*[:：]\s*([^\s,，;；)）]+)")
+
+
+def parse_unit(text: str | None) -> Unit | None:
+    """Parse a unit label such as '亿美元', '%', '万张', 'TFLOPS', 'kW', 'E+8PFlop/s'."""
+    if not text:
+        return None
+    label = clean_text(text).strip(" ()（）")
+    if not label:
+        return None
+    if label in {"%", "pct", "百分比"}:
+        return Unit(label, 0.01, "ratio", "ratio")
+    if label.upper() == "PD":
+        return Unit(label, 1e15 * 86400, "FLOP", "compute")
+    extra = 1.0
+    exp = re.match(r"^[Ee]\+?(\d+)\s*(.*)$", label)
+    if exp:
+        extra, label = 10.0 ** int(exp.group(1)), exp.group(2)
+    compact = label.replace(" ", "")
+    for prefix, scale in [("", 1.0), *_SCALE_PREFIXES]:
+        if compact.startswith(prefix) and compact[len(prefix):] in _CJK_BASES:
+            base, dimension, currency = _CJK_BASES[compact[len(prefix):]]
+            return Unit(text.strip(), scale * extra, base, dimension, currency)
+    lowered = compact.lower()
+    for pattern, base, dimension in _TECH:
+        match = pattern.match(lowered)
+        if match:
+            return Unit(text.strip(), _SI[match["p"]] * extra, base, dimension)
+    for prefix, scale in _SCALE_PREFIXES:
+        if compact == prefix:
+            return Unit(text.strip(), scale * extra, "count", "count")
+    return None
+
+
+def unit_in_label(label: str | None) -> Unit | None:
+    """Find a unit stated inside a label: '市场规模（亿美元）', '单位：亿元', 'H100 需求总量(万张)'."""
+    if not label:
+        return None
+    text = clean_text(label)
+    for candidate in [*_UNIT_PHRASE.findall(text), *_PAREN_UNIT.findall(text)]:
+        for part in re.split(r"[,，、]", candidate):
+            unit = parse_unit(part)
+            if unit:
+                return unit
+    return None
+
+
+def parse_quantity(text: str) -> tuple[ParsedNumber, Unit | None]:
+    """A number and the unit printed after it ('312TFLOPS', '>150 万块', '300-350W').
+
+    Trailing words that are not a known unit make the cell text, not a number: '2023 年出货量预测'.
+    """
+    number = parse_number(text)
+    if number.value is None or not number.unit_text:
+        return number, None
+    unit = parse_unit(number.unit_text)
+    if unit is None:
+        return ParsedNumber(None, null_reason="not numeric"), None
+    return number, unit
