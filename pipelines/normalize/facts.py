@@ -1,0 +1,222 @@
+"""Cells → typed facts: labels from headers and label columns, units applied, periods parsed.
+
+Every cell ends as exactly one of: a fact (numeric or a placeholder null), a label (header or row
+label), empty, or text (a non-numeric value, e.g. 'Volta'). `cell_roles` records which.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from pipelines.extract.layout import EXTRACTOR_VERSION, is_data_token
+from pipelines.normalize.metrics import load_catalog
+from pipelines.normalize.numbers import clean_text
+from pipelines.normalize.periods import Period, parse_period
+from pipelines.normalize.units import Unit, parse_quantity, parse_unit, unit_in_label
+
+FACT_COLUMNS = {
+    "fact_id": pl.String, "doc_id": pl.String, "table_id": pl.String, "page": pl.Int32,
+    "row_idx": pl.Int32, "col_idx": pl.Int32, "x0": pl.Float64, "top": pl.Float64,
+    "x1": pl.Float64, "bottom": pl.Float64, "line_no": pl.Int32,
+    "metric_raw": pl.String, "metric_id": pl.String, "concept": pl.String, "entity": pl.String,
+    "region": pl.String, "row_label": pl.String, "col_label": pl.String,
+    "period_label": pl.String, "period_kind": pl.String, "year": pl.Int32,
+    "period_start": pl.String, "period_end": pl.String, "is_estimate": pl.Boolean,
+    "value": pl.Float64, "value_low": pl.Float64, "value_high": pl.Float64,
+    "qualifier": pl.String, "null_reason": pl.String, "unit": pl.String, "dimension": pl.String,
+    "scale_label": pl.String, "scale": pl.Float64, "currency": pl.String, "raw_text": pl.String,
+    "form": pl.String, "accn": pl.String, "filed": pl.String,
+    "extractor": pl.String, "extractor_version": pl.String,
+}
+ROLE_COLUMNS = {"table_id": pl.String, "row_idx": pl.Int32, "col_idx": pl.Int32,
+                "role": pl.String}
+
+
+def column_labels(grid: list[list[str]], header_rows: int) -> list[str | None]:
+    """One label per column, joining the header tiers; a spanning upper header fills rightwards."""
+    if not grid:
+        return []
+    width = len(grid[0])
+    if header_rows == 0:
+        first = grid[0]
+        if first[0] and all(is_data_token(t) for t in first[1:] if t):
+            return [None] + [f"{clean_text(first[0])}={t}" for t in first[1:]]
+        return [None] * width
+    tiers = []
+    for r in range(header_rows):
+        row = list(grid[r])
+        if r < header_rows - 1:
+            for c in range(1, width):
+                if not row[c].strip():
+                    row[c] = row[c - 1]
+        tiers.append(row)
+    labels = []
+    for c in range(width):
+        parts = [tiers[r][c].strip() for r in range(header_rows) if tiers[r][c].strip()]
+        labels.append(" / ".join(dict.fromkeys(parts)) or None)
+    return labels
+
+
+def _label_columns(grid: list[list[str]], header_rows: int) -> list[int]:
+    """Columns whose body cells are all text (row labels, codes, configurations)."""
+    body = grid[header_rows:]
+    width = len(grid[0]) if grid else 0
+    label_cols = []
+    for c in range(width):
+        if c == 0 or not any(is_data_token(row[c]) or _is_placeholder(row[c]) for row in body):
+            label_cols.append(c)
+        else:
+            break
+    return label_cols or [0]
+
+
+def _is_placeholder(text: str) -> bool:
+    return parse_quantity(text)[0].null_reason == "placeholder"
+
+
+def _period_of(label: str | None) -> Period | None:
+    if not label:
+        return None
+    for part in reversed(label.split(" / ")):
+        period = parse_period(part)
+        if period:
+            return period
+    return None
+
+
+def _resolve_unit(cell_unit: Unit | None, percent: bool, *labels: str | None) -> Unit | None:
+    if percent:
+        return parse_unit("%")
+    if cell_unit:
+        return cell_unit
+    for label in labels:
+        unit = unit_in_label(label) if label else None
+        if unit:
+            return unit
+    return None
+
+
+def facts_from_table(table: dict, cells: list[dict]) -> tuple[list[dict], list[dict]]:
+    """Facts and cell roles for one table."""
+    catalog = load_catalog()
+    n_rows, n_cols = table["n_rows"], table["n_cols"]
+    by_pos = {(c["row_idx"], c["col_idx"]): c for c in cells}
+    grid = [[(by_pos.get((r, c)) or {}).get("text") or "" for c in range(n_cols)]
+            for r in range(n_rows)]
+    header_rows = table["header_rows"]
+    col_labels = column_labels(grid, header_rows)
+    label_cols = _label_columns(grid, header_rows)
+    facts, roles = [], []
+    carried = {c: "" for c in label_cols}
+    for r in range(n_rows):
+        row = grid[r]
+        if r >= header_rows:
+            data_in_row = any(row[c] for c in range(n_cols) if c not in label_cols)
+            for c in label_cols:
+                if row[c]:
+                    carried[c] = row[c]
+                elif c == label_cols[0] and data_in_row and len(label_cols) > 1:
+                    row = [*row[:c], carried[c], *row[c + 1:]]  # a spanned group label
+        row_label = " / ".join(dict.fromkeys(row[c] for c in label_cols if row[c])) or None
+        for c in range(n_cols):
+            text = grid[r][c]
+            role = _role(r, c, text, header_rows, label_cols)
+            if role == "value":
+                fact = _fact(table, by_pos[(r, c)], text, row_label, col_labels[c], catalog,
+                             col_labels[0])
+                role = "fact" if fact else "text"
+                if fact:
+                    facts.append(fact)
+            roles.append({"table_id": table["table_id"], "row_idx": r, "col_idx": c, "role": role})
+    return facts, roles
+
+
+def _role(r: int, c: int, text: str, header_rows: int, label_cols: list[int]) -> str:
+    if r < header_rows:
+        return "header"
+    if c in label_cols:
+        return "label" if text else "empty"
+    return "value" if text else "empty"
+
+
+def _without_period(label: str | None) -> str | None:
+    parts = [p for p in (label or "").split(" / ") if p and not parse_period(p)]
+    return " / ".join(parts) or None
+
+
+def _orient(row_label: str | None, col_label: str | None, first_header: str | None):
+    """Decide which label names the metric and which the entity/qualifier, and find the period.
+
+    Periods as columns: the metric is the row label, unless the column header also names one
+    ('归母净利润（亿元） / 2023E', then the row is the entity). Periods as rows: the column names it.
+    Otherwise a column header with a unit is the metric ('价格（人民币）'); key rows ('模型参数=1750')
+    and numeric row keys ('SU Count=4') are qualifiers.
+    """
+    col_period, row_period = _period_of(col_label), _period_of(row_label)
+    if row_label and is_data_token(row_label):
+        row_label = f"{first_header}={row_label}" if first_header else row_label
+        return _without_period(col_label), row_label, col_period
+    if col_period:
+        col_metric = _without_period(col_label)
+        if col_metric:
+            return col_metric, row_label, col_period
+        return row_label, None, col_period
+    if row_period:
+        return col_label, None, row_period
+    if col_label and "=" not in col_label and unit_in_label(col_label):
+        return col_label, row_label, None
+    return row_label, col_label, None
+
+
+def _fact(table: dict, cell: dict, text: str, row_label: str | None, col_label: str | None,
+          catalog, header_of_first_col: str | None) -> dict | None:
+    number, cell_unit = parse_quantity(text)
+    if number.value is None and number.null_reason != "placeholder":
+        return None
+    metric_raw, other, period = _orient(row_label, col_label, header_of_first_col)
+    unit = _resolve_unit(cell_unit, number.is_percent, row_label, col_label, table.get("caption"),
+                         table.get("unit_hint"))
+    scale = unit.scale if unit else 1.0
+
+    def scaled(v: float | None) -> float | None:
+        return None if v is None else v * scale
+
+    metric_id = catalog.metric_id(metric_raw, table.get("caption"))
+    return {
+        "fact_id": f"{table['table_id']}:{cell['row_idx']}:{cell['col_idx']}",
+        "doc_id": table["doc_id"], "table_id": table["table_id"], "page": cell.get("page"),
+        "row_idx": cell["row_idx"], "col_idx": cell["col_idx"],
+        "x0": cell.get("x0"), "top": cell.get("top"), "x1": cell.get("x1"),
+        "bottom": cell.get("bottom"), "line_no": cell.get("line_no"),
+        "metric_raw": metric_raw, "metric_id": metric_id,
+        "entity": catalog.company(other, metric_raw) or other,
+        "region": catalog.region(metric_raw, other, table.get("caption")),
+        "row_label": row_label, "col_label": col_label,
+        "period_label": period.label if period else None,
+        "period_kind": period.kind if period else None, "year": period.year if period else None,
+        "is_estimate": period.is_estimate if period else None,
+        "value": scaled(number.value), "value_low": scaled(number.low),
+        "value_high": scaled(number.high), "qualifier": number.qualifier,
+        "null_reason": number.null_reason,
+        "unit": unit.base if unit else None,
+        "dimension": unit.dimension if unit else None,
+        "scale_label": unit.label if unit else None, "scale": scale,
+        "currency": unit.currency if unit else None, "raw_text": text,
+        "extractor": f"table:{table.get('method')}", "extractor_version": EXTRACTOR_VERSION,
+    }
+
+
+def facts_from_cells(tables: pl.DataFrame, cells: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Facts and cell roles for every table of a document."""
+    facts, roles = [], []
+    cells_by_table = cells.partition_by("table_id", as_dict=True) if cells.height else {}
+    for table in tables.iter_rows(named=True):
+        part = cells_by_table.get((table["table_id"],))
+        if part is None:
+            continue
+        table_facts, table_roles = facts_from_table(table, part.to_dicts())
+        facts += table_facts
+        roles += table_roles
+    return (pl.DataFrame([{k: f.get(k) for k in FACT_COLUMNS} for f in facts],
+                         schema=FACT_COLUMNS, orient="row"),
+            pl.DataFrame(roles, schema=ROLE_COLUMNS, orient="row"))
