@@ -1,0 +1,92 @@
+"""The two per-document stages, as plain functions over the lake: tables+cells, then facts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from pipelines.extract.dispatch import extract_document
+from pipelines.extract.layout import CELL_COLUMNS, EXTRACTOR_VERSION, TABLE_COLUMNS
+from pipelines.lake import RdwPaths, load_registry, read_parquet_or_empty, write_parquet_atomic
+from pipelines.normalize.facts import FACT_COLUMNS, facts_from_cells
+from quality.gates import GateResult, gate
+from quality.schemas import CellsSchema, FactsSchema, TablesSchema
+
+DOCUMENT_INFO_COLUMNS = {
+    "doc_id": pl.String, "pages": pl.Int32, "n_tables": pl.Int32, "n_cells": pl.Int32,
+    "status": pl.String, "error": pl.String, "extractor_version": pl.String,
+}
+
+
+@dataclass
+class StageResult:
+    """What a stage wrote, for asset metadata and checks."""
+
+    counts: dict[str, int]
+    gates: dict[str, GateResult] = field(default_factory=dict)
+
+
+def registered_document(paths: RdwPaths, doc_id: str) -> dict:
+    registry = load_registry(paths).filter(pl.col("doc_id") == doc_id)
+    if registry.height == 0:
+        raise KeyError(f"document {doc_id} is not in the registry; run `rdw refresh` to scan raw/")
+    return registry.row(0, named=True)
+
+
+def run_table_stage(paths: RdwPaths, doc_id: str) -> StageResult:
+    """Extract a document's tables and cells, gate them, and write them with the rejects."""
+    doc = registered_document(paths, doc_id)
+    extraction = extract_document(paths.raw / doc["path"], doc["kind"], doc_id)
+    tables, cells, rejects = extraction.frames()
+    table_gate = gate(tables, TablesSchema, "tables")
+    cell_gate = gate(cells, CellsSchema, "cells")
+    source_facts = pl.DataFrame([{k: f.get(k) for k in FACT_COLUMNS} for f in extraction.facts],
+                                schema=FACT_COLUMNS, orient="row")
+    all_rejects = pl.concat([rejects, table_gate.rejects, cell_gate.rejects])
+    has_content = tables.height > 0 or source_facts.height > 0
+    hard = [r for r in extraction.rejects if not r.get("table_id") and r.get("page") is None]
+    status = "loaded" if has_content else ("rejected" if hard else "no tables")
+    info = pl.DataFrame([{
+        "doc_id": doc_id, "pages": extraction.pages, "n_tables": tables.height,
+        "n_cells": cells.height, "status": status,
+        "error": "; ".join(r["reason"] for r in extraction.rejects) or None,
+        "extractor_version": EXTRACTOR_VERSION,
+    }], schema=DOCUMENT_INFO_COLUMNS, orient="row")
+    write_parquet_atomic(table_gate.valid, paths.stage_file("tables", doc_id))
+    write_parquet_atomic(cell_gate.valid, paths.stage_file("cells", doc_id))
+    write_parquet_atomic(source_facts, paths.stage_file("source_facts", doc_id))
+    write_parquet_atomic(all_rejects, paths.stage_file("rejects", doc_id))
+    write_parquet_atomic(info, paths.stage_file("documents", doc_id))
+    return StageResult(
+        {"tables": table_gate.valid.height, "cells": cell_gate.valid.height,
+         "source_facts": source_facts.height, "rejects": all_rejects.height,
+         "pages": extraction.pages or 0},
+        {"tables": table_gate, "cells": cell_gate},
+    )
+
+
+def run_fact_stage(paths: RdwPaths, doc_id: str) -> StageResult:
+    """Type a document's cells into facts, gate them, and account for every cell."""
+    tables = read_parquet_or_empty(paths.stage_file("tables", doc_id), TABLE_COLUMNS)
+    cells = read_parquet_or_empty(paths.stage_file("cells", doc_id), CELL_COLUMNS)
+    source = read_parquet_or_empty(paths.stage_file("source_facts", doc_id), FACT_COLUMNS)
+    facts, roles = facts_from_cells(tables, cells)
+    fact_gate = gate(pl.concat([facts, source]), FactsSchema, "facts")
+    write_parquet_atomic(fact_gate.valid, paths.stage_file("facts", doc_id))
+    write_parquet_atomic(roles, paths.stage_file("roles", doc_id))
+    write_parquet_atomic(fact_gate.rejects, paths.stage_file("fact_rejects", doc_id))
+    return StageResult(
+        {"facts": fact_gate.valid.height, "fact_rejects": fact_gate.rejects.height,
+         "cells": cells.height, "cells_with_role": roles.height},
+        {"facts": fact_gate},
+    )
+
+
+def needs_extraction(paths: RdwPaths, doc_id: str) -> bool:
+    """True unless both stages already ran for these bytes with this extractor version."""
+    info_file, facts_file = paths.stage_file("documents", doc_id), paths.stage_file("facts", doc_id)
+    if not (info_file.exists() and facts_file.exists()):
+        return True
+    info = pl.read_parquet(info_file)
+    return info.height == 0 or info["extractor_version"][0] != EXTRACTOR_VERSION

@@ -1,0 +1,28 @@
+"""Route a registered document to the reader for its kind."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipelines.extract.filings import extract_companyfacts
+from pipelines.extract.layout import Extraction
+from pipelines.extract.pdf import extract_pdf
+from pipelines.extract.text import extract_text
+
+
+def extract_document(path: Path, kind: str, doc_id: str) -> Extraction:
+    """Read one document; any failure becomes a reject on the returned Extraction."""
+    if not path.exists():
+        result = Extraction(doc_id)
+        result.reject("missing file", f"{path} is no longer in raw/")
+        return result
+    try:
+        if kind in {"report_pdf", "filing_pdf"}:
+            return extract_pdf(path, doc_id)
+        if kind == "companyfacts":
+            return extract_companyfacts(path, doc_id)
+        return extract_text(path, doc_id)
+    except Exception as exc:  # a reader bug must not stop the other documents
+        result = Extraction(doc_id)
+        result.reject("extractor failed", f"{type(exc).__name__}: {exc}"[:500])
+        return result

@@ -1,0 +1,152 @@
+"""The lake: where each stage's parquet lives, the document registry, and atomic file writes."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import polars as pl
+
+STAGES = ("documents", "tables", "cells", "facts", "rejects", "roles")
+REPORT_SUFFIXES = {".pdf", ".txt", ".md", ".markdown", ".tsv", ".html", ".htm"}
+FILING_SUFFIXES = {".json"}
+REGISTRY_COLUMNS = {
+    "doc_id": pl.String, "sha256": pl.String, "path": pl.String, "aliases": pl.List(pl.String),
+    "kind": pl.String, "bytes": pl.Int64, "first_seen": pl.String, "present": pl.Boolean,
+}
+DOC_ID_LENGTH = 16
+
+
+@dataclass(frozen=True)
+class RdwPaths:
+    """Every location the product reads or writes; all under RDW_HOME unless overridden."""
+
+    home: Path
+    raw: Path
+    lake: Path
+    warehouse: Path
+    exports: Path
+
+    @classmethod
+    def from_env(cls, home: str | Path | None = None, **overrides: str | Path | None) -> "RdwPaths":
+        base = Path(home or os.environ.get("RDW_HOME") or Path.cwd()).resolve()
+
+        def pick(name: str, default: Path) -> Path:
+            value = overrides.get(name) or os.environ.get(f"RDW_{name.upper()}")
+            return Path(value).resolve() if value else default
+
+        return cls(base, pick("raw", base / "raw"), pick("lake", base / "lake"),
+                   pick("warehouse", base / "warehouse" / "research.duckdb"),
+                   pick("exports", base / "exports"))
+
+    def stage_file(self, stage: str, doc_id: str) -> Path:
+        return self.lake / stage / f"{doc_id}.parquet"
+
+    def stage_files(self, stage: str, doc_ids: list[str] | None = None) -> list[Path]:
+        folder = self.lake / stage
+        if doc_ids is None:
+            return sorted(folder.glob("*.parquet")) if folder.exists() else []
+        return [p for p in (self.stage_file(stage, d) for d in sorted(doc_ids)) if p.exists()]
+
+    @property
+    def registry(self) -> Path:
+        return self.lake / "registry" / "documents.parquet"
+
+    @property
+    def file_index(self) -> Path:
+        return self.lake / "registry" / "file_index.parquet"
+
+    def mart_file(self, name: str) -> Path:
+        return self.lake / "marts" / f"{name}.parquet"
+
+
+def write_parquet_atomic(frame: pl.DataFrame, path: Path) -> Path:
+    """Write to a temporary sibling, then rename: readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    frame.write_parquet(tmp, statistics=False)
+    os.replace(tmp, path)
+    return path
+
+
+def read_parquet_or_empty(path: Path, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    return pl.read_parquet(path) if path.exists() else pl.DataFrame(schema=schema)
+
+
+def document_kind(path: Path) -> str | None:
+    """What reader a file goes to, by where it sits and its suffix; None for files we ignore."""
+    suffix = path.suffix.lower()
+    in_filings = "filings" in path.parts
+    if suffix == ".pdf":
+        return "filing_pdf" if in_filings else "report_pdf"
+    if suffix in FILING_SUFFIXES:
+        return "companyfacts"
+    if suffix in {".html", ".htm"}:
+        return "report_html"
+    if suffix in REPORT_SUFFIXES:
+        return "report_text"
+    return None
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def scan_raw(paths: RdwPaths) -> pl.DataFrame:
+    """Every input file under raw/ with its sha256; unchanged files (path, size, mtime) are not re-hashed."""
+    index_schema = {"path": pl.String, "size": pl.Int64, "mtime_ns": pl.Int64, "sha256": pl.String}
+    known = {
+        (r["path"], r["size"], r["mtime_ns"]): r["sha256"]
+        for r in read_parquet_or_empty(paths.file_index, index_schema).iter_rows(named=True)
+    }
+    rows = []
+    if paths.raw.exists():
+        for file in sorted(paths.raw.rglob("*")):
+            rel = file.relative_to(paths.raw)
+            if not file.is_file() or any(p.startswith((".", "_")) for p in rel.parts):
+                continue
+            if document_kind(rel) is None:
+                continue
+            stat = file.stat()
+            key = (rel.as_posix(), stat.st_size, stat.st_mtime_ns)
+            rows.append({"path": key[0], "size": key[1], "mtime_ns": key[2],
+                         "sha256": known.get(key) or _sha256(file)})
+    files = pl.DataFrame(rows, schema=index_schema, orient="row")
+    if files.sort("path").to_dicts() != read_parquet_or_empty(paths.file_index, index_schema).sort("path").to_dicts():
+        write_parquet_atomic(files, paths.file_index)
+    return files
+
+
+def register_documents(paths: RdwPaths) -> pl.DataFrame:
+    """Update the registry from raw/: same bytes under two names are one document; documents whose
+    bytes left raw/ stay registered with present = false (their facts remain queryable)."""
+    files = scan_raw(paths)
+    previous = read_parquet_or_empty(paths.registry, REGISTRY_COLUMNS)
+    first_seen = dict(zip(previous["doc_id"], previous["first_seen"]))
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    current = []
+    for sha, group in files.group_by("sha256", maintain_order=True):
+        names = sorted(group["path"].to_list())
+        doc_id = sha[0][:DOC_ID_LENGTH]
+        current.append({"doc_id": doc_id, "sha256": sha[0], "path": names[0], "aliases": names[1:],
+                        "kind": document_kind(Path(names[0])), "bytes": int(group["size"][0]),
+                        "first_seen": first_seen.get(doc_id, now), "present": True})
+    present_ids = {row["doc_id"] for row in current}
+    gone = previous.filter(~pl.col("doc_id").is_in(list(present_ids))).with_columns(
+        pl.lit(False).alias("present"))
+    registry = pl.concat([pl.DataFrame(current, schema=REGISTRY_COLUMNS, orient="row"), gone])
+    registry = registry.sort("doc_id")
+    if not registry.equals(previous.sort("doc_id")):
+        write_parquet_atomic(registry, paths.registry)
+    return registry
+
+
+def load_registry(paths: RdwPaths) -> pl.DataFrame:
+    return read_parquet_or_empty(paths.registry, REGISTRY_COLUMNS)

@@ -1,0 +1,96 @@
+"""Stage schemas. Validate collected DataFrames (a LazyFrame only gets schema-level checks)."""
+
+from __future__ import annotations
+
+import polars as pl
+import pandera.polars as pa
+from pandera.api.polars.types import PolarsData
+
+SHARE_METRICS = ["china_share_of_global", "gpu_share_of_server_cost", "compute_utilisation"]
+NON_NEGATIVE_DIMENSIONS = ["count", "throughput", "compute", "power", "bytes", "bandwidth", "time"]
+METHODS = ["lattice", "three_line", "borderless", "text_rows", "xbrl"]
+
+
+class TablesSchema(pa.DataFrameModel):
+    table_id: str = pa.Field(unique=True)
+    doc_id: str
+    label: str = pa.Field(nullable=True)
+    n_rows: pl.Int32 = pa.Field(ge=1)
+    n_cols: pl.Int32 = pa.Field(ge=1)
+    header_rows: pl.Int32 = pa.Field(ge=0)
+    method: str = pa.Field(isin=METHODS)
+    confidence: float = pa.Field(ge=0, le=1)
+
+    class Config:
+        strict = False
+
+
+class CellsSchema(pa.DataFrameModel):
+    table_id: str
+    doc_id: str
+    row_idx: pl.Int32 = pa.Field(ge=0)
+    col_idx: pl.Int32 = pa.Field(ge=0)
+    text: str
+    is_header: bool
+
+    @pa.dataframe_check(name="cell_position_unique")
+    def cell_position_unique(cls, data: PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(
+            ~pl.struct("table_id", "row_idx", "col_idx").is_duplicated()
+        )
+
+    class Config:
+        strict = False
+
+
+class FactsSchema(pa.DataFrameModel):
+    fact_id: str = pa.Field(unique=True)
+    doc_id: str
+    table_id: str
+    metric_raw: str = pa.Field(nullable=True)
+    metric_id: str = pa.Field(nullable=True)
+    year: pl.Int32 = pa.Field(nullable=True, ge=1990, le=2100)
+    value: float = pa.Field(nullable=True)
+    unit: str = pa.Field(nullable=True)
+    raw_text: str
+
+    @pa.dataframe_check(name="market_size_not_negative")
+    def market_size_not_negative(cls, data: PolarsData) -> pl.LazyFrame:
+        bad = pl.col("metric_id").str.ends_with("market_size") & (pl.col("value") < 0)
+        return data.lazyframe.select((~bad).fill_null(True))
+
+    @pa.dataframe_check(name="share_within_0_1")
+    def share_within_0_1(cls, data: PolarsData) -> pl.LazyFrame:
+        bad = pl.col("metric_id").is_in(SHARE_METRICS) & ~pl.col("value").is_between(0, 1)
+        return data.lazyframe.select((~bad).fill_null(True))
+
+    @pa.dataframe_check(name="quantity_not_negative")
+    def quantity_not_negative(cls, data: PolarsData) -> pl.LazyFrame:
+        bad = pl.col("dimension").is_in(NON_NEGATIVE_DIMENSIONS) & (pl.col("value") < 0)
+        return data.lazyframe.select((~bad).fill_null(True))
+
+    @pa.dataframe_check(name="null_value_has_reason")
+    def null_value_has_reason(cls, data: PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("value").is_not_null() | pl.col("null_reason").is_not_null())
+
+    class Config:
+        strict = False
+
+
+class ModelOutputSchema(pa.DataFrameModel):
+    model: str
+    model_version: str
+    scenario: str
+    variant: str
+    metric_id: str
+    year: pl.Int32 = pa.Field(ge=1990, le=2100)
+    value: float
+    unit: str
+    input_ids: list[str]
+
+    @pa.dataframe_check(name="has_provenance")
+    def has_provenance(cls, data: PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("input_ids").list.len() > 0)
+
+    class Config:
+        strict = False
