@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 from pipelines.extract.layout import EXTRACTOR_VERSION, Extraction
@@ -51,13 +52,18 @@ def extract_companyfacts(path: Path, doc_id: str) -> Extraction:
 def _fact(doc_id: str, entity: str, concept: str, body: dict, item: dict, n: int) -> dict:
     fy, fp = item.get("fy"), item.get("fp") or ""
     label = f"FY{fy}{'' if fp == 'FY' else fp}" if fy else item["end"]
+    days = (date.fromisoformat(item["end"]) - date.fromisoformat(item["start"])).days \
+        if item.get("start") else 0
+    kind = "year" if days > 300 else ("ytd" if days > 100 else "quarter")
+    if kind == "ytd":
+        label += " YTD"  # 10-Q cash-flow values run from the fiscal year start
     return {
         "fact_id": f"{doc_id}:xbrl:{concept}:{n}",
         "doc_id": doc_id, "table_id": f"{doc_id}:xbrl:{concept}", "page": None,
         "row_idx": n, "col_idx": 0,
         "metric_raw": body.get("label") or concept, "metric_id": CONCEPT_METRICS.get(concept),
         "concept": concept, "entity": entity, "region": None, "row_label": body.get("label"),
-        "col_label": label, "period_label": label, "year": int(fy) if fy else int(item["end"][:4]),
+        "col_label": label, "period_label": label, "period_kind": kind, "year": int(fy) if fy else int(item["end"][:4]),
         "period_start": item.get("start"), "period_end": item["end"], "is_estimate": False,
         "value": float(item["val"]), "value_low": float(item["val"]), "value_high": float(item["val"]),
         "qualifier": None, "unit": "USD", "scale_label": "USD", "currency": "USD", "scale": 1.0,

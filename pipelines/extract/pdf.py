@@ -90,7 +90,8 @@ def extract_pdf(path: Path, doc_id: str) -> Extraction:
         result.reject("encrypted", f"password required: {type(exc).__name__}")
         return result
     except (PdfminerException, PDFSyntaxError, Exception) as exc:  # pdfminer raises many types
-        cause = exc.__cause__ or exc
+        wrapped = exc.args[0] if isinstance(exc, PdfminerException) and exc.args else None
+        cause = wrapped if isinstance(wrapped, Exception) else (exc.__cause__ or exc)
         if isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)):
             result.reject("encrypted", f"password required: {type(cause).__name__}")
         else:

@@ -1,0 +1,44 @@
+"""Model marts from the lake: current documents' facts → polars models → gated parquet marts."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from models.ai_server_market import build_all_scenarios
+from models.reconcile import model_vs_reported
+from pipelines.lake import RdwPaths, load_registry, write_parquet_atomic
+from pipelines.normalize.facts import FACT_COLUMNS
+from quality.gates import GateResult, gate
+from quality.schemas import ModelOutputSchema
+
+
+def current_facts(paths: RdwPaths) -> pl.DataFrame:
+    """Facts of documents whose bytes are still in raw/ (superseded versions stay out of models)."""
+    registry = load_registry(paths)
+    present = registry.filter(pl.col("present"))["doc_id"].to_list()
+    files = paths.stage_files("facts", present)
+    if not files:
+        return pl.DataFrame(schema=FACT_COLUMNS)
+    return pl.concat([pl.read_parquet(f) for f in files], how="diagonal_relaxed")
+
+
+def write_if_changed(frame: pl.DataFrame, path) -> bool:
+    """Rewrite a mart only when its content changed, so a no-op refresh leaves the lake untouched."""
+    if path.exists() and pl.read_parquet(path).equals(frame):
+        return False
+    write_parquet_atomic(frame, path)
+    return True
+
+
+def build_ai_server_market_mart(paths: RdwPaths) -> GateResult:
+    outputs = build_all_scenarios(current_facts(paths))
+    result = gate(outputs, ModelOutputSchema, "models")
+    write_if_changed(result.valid, paths.mart_file("ai_server_market"))
+    return result
+
+
+def build_model_vs_reported_mart(paths: RdwPaths) -> pl.DataFrame:
+    outputs = pl.read_parquet(paths.mart_file("ai_server_market"))
+    table = model_vs_reported(outputs, current_facts(paths))
+    write_if_changed(table, paths.mart_file("model_vs_reported"))
+    return table

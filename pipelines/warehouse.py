@@ -1,0 +1,177 @@
+"""DuckDB warehouse: built from the lake into a new file, then atomically renamed over the served one;
+plus read-only access and curated parquet exports."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from pipelines.document_stages import DOCUMENT_INFO_COLUMNS
+from pipelines.extract.layout import CELL_COLUMNS, REJECT_COLUMNS, TABLE_COLUMNS
+from pipelines.lake import RdwPaths, load_registry
+from pipelines.normalize.facts import FACT_COLUMNS, ROLE_COLUMNS
+from pipelines.normalize.metrics import load_catalog
+
+CORE_STAGES = {"tables": TABLE_COLUMNS, "cells": CELL_COLUMNS, "facts": FACT_COLUMNS,
+               "roles": ROLE_COLUMNS}
+REJECT_STAGES = ("rejects", "fact_rejects")
+MARTS = ("ai_server_market", "model_vs_reported")
+EXPORTS = {  # dataset → (query, order) — ordered so identical data gives identical bytes
+    "documents": ("core.documents", "doc_id"),
+    "tables": ("core.tables", "table_id"),
+    "cells": ("core.cells", "table_id, row_idx, col_idx"),
+    "facts": ("core.facts", "fact_id"),
+    "rejects": ("core.rejects", "doc_id, stage, table_id, row_idx, col_idx, reason"),
+    "metrics": ("core.metrics", "metric_id, label"),
+    "ai_server_market": ("marts.ai_server_market", "scenario, region, year"),
+    "model_vs_reported": ("marts.model_vs_reported", "model, metric_id, region, year"),
+}
+
+
+def lake_fingerprint(paths: RdwPaths) -> str:
+    """Changes whenever any lake input of the warehouse changes (names, sizes, mtimes)."""
+    digest = hashlib.sha256(f"catalog:{load_catalog().version}".encode())
+    files = [paths.registry] + sorted(
+        f for stage in [*CORE_STAGES, *REJECT_STAGES, "documents", "marts"]
+        for f in (paths.lake / stage).glob("*.parquet"))
+    for file in files:
+        if file.exists():
+            stat = file.stat()
+            digest.update(f"{file.relative_to(paths.lake)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+def served_fingerprint(paths: RdwPaths) -> str | None:
+    if not paths.warehouse.exists():
+        return None
+    try:
+        with read_only(paths.warehouse) as con:
+            return con.execute("SELECT fingerprint FROM core.build_info").fetchone()[0]
+    except duckdb.Error:
+        return None
+
+
+def read_only(database: Path, *, allow_files: bool = False) -> duckdb.DuckDBPyConnection:
+    """A read-only connection; without `allow_files` DuckDB refuses to touch any other file."""
+    config = {"access_mode": "READ_ONLY"}
+    if not allow_files:
+        config.update({"enable_external_access": False, "lock_configuration": True})
+    return duckdb.connect(str(database), config=config)
+
+
+def _documents(paths: RdwPaths) -> pl.DataFrame:
+    registry = load_registry(paths)
+    infos = [pl.read_parquet(f) for f in paths.stage_files("documents", registry["doc_id"].to_list())]
+    info = pl.concat(infos) if infos else pl.DataFrame(schema=DOCUMENT_INFO_COLUMNS)
+    docs = registry.join(info, on="doc_id", how="left")
+    status = (pl.when(~pl.col("present")).then(pl.lit("superseded"))
+              .otherwise(pl.col("status").fill_null("pending")))
+    return docs.with_columns(status.alias("status")).select(
+        "doc_id", "path", "kind", "bytes", "pages", "first_seen", "status", "sha256", "aliases",
+        "present", "n_tables", "n_cells", "error", "extractor_version")
+
+
+def _load_stage(con: duckdb.DuckDBPyConnection, table: str, files: list[Path],
+                schema: dict[str, pl.DataType]) -> None:
+    empty = pl.DataFrame(schema=schema)
+    con.register("empty_stage", empty)
+    con.execute(f"CREATE TABLE {table} AS SELECT * FROM empty_stage")
+    con.unregister("empty_stage")
+    if files:
+        listing = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet([{listing}], "
+                    "union_by_name = true)")
+
+
+def build_warehouse(paths: RdwPaths, *, force: bool = False) -> dict:
+    """Build core + marts from the lake into a fresh file and swap it in. Skips when unchanged."""
+    fingerprint = lake_fingerprint(paths)
+    if not force and served_fingerprint(paths) == fingerprint:
+        return {"built": False, "path": str(paths.warehouse), "fingerprint": fingerprint}
+    paths.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    building = paths.warehouse.with_name(f".{paths.warehouse.name}.building-{os.getpid()}")
+    building.unlink(missing_ok=True)
+    documents = _documents(paths)
+    doc_ids = documents["doc_id"].to_list()
+    con = duckdb.connect(str(building))
+    try:
+        con.execute("CREATE SCHEMA core; CREATE SCHEMA marts;")
+        con.register("documents_frame", documents)
+        con.execute("CREATE TABLE core.documents AS SELECT * FROM documents_frame ORDER BY doc_id")
+        for stage, schema in CORE_STAGES.items():
+            _load_stage(con, f"core.{stage}", paths.stage_files(stage, doc_ids), schema)
+        _load_stage(con, "core.rejects",
+                    [f for s in REJECT_STAGES for f in paths.stage_files(s, doc_ids)], REJECT_COLUMNS)
+        con.register("metrics_frame", metric_frame())
+        con.execute("CREATE TABLE core.metrics AS SELECT * FROM metrics_frame")
+        for mart in MARTS:
+            file = paths.mart_file(mart)
+            if file.exists():
+                con.execute(f"CREATE TABLE marts.{mart} AS SELECT * FROM read_parquet(?)", [str(file)])
+        con.execute("""
+            CREATE VIEW marts.unmapped_labels AS
+            SELECT metric_raw AS label, count(*) AS facts, min(doc_id) AS example_doc_id,
+                   min(table_id) AS example_table_id
+            FROM core.facts WHERE metric_id IS NULL AND metric_raw IS NOT NULL
+            GROUP BY metric_raw ORDER BY facts DESC, label""")
+        built_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        con.execute("CREATE TABLE core.build_info AS SELECT ? AS fingerprint, ? AS built_at, "
+                    "? AS catalog_version", [fingerprint, built_at, load_catalog().version])
+        counts = {t: con.execute(f"SELECT count(*) FROM core.{t}").fetchone()[0]
+                  for t in ("documents", "tables", "cells", "facts", "rejects")}
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    os.replace(building, paths.warehouse)
+    return {"built": True, "path": str(paths.warehouse), "fingerprint": fingerprint,
+            "built_at": built_at, **counts}
+
+
+def metric_frame() -> pl.DataFrame:
+    catalog = load_catalog()
+    return pl.DataFrame([
+        {"metric_id": m["id"], "name_zh": m["zh"], "name_en": m["en"], "dimension": m["dimension"],
+         "label": m["label"], "caption": m.get("caption"), "catalog_version": catalog.version}
+        for m in catalog.metrics])
+
+
+def export_datasets(paths: RdwPaths, out_dir: Path | None = None) -> dict:
+    """Write each curated dataset to <exports>/<name>/<name>.parquet and a manifest.json.
+
+    Parquet bytes depend only on the data (rows are ordered); the timestamp lives in the manifest.
+    """
+    out_dir = out_dir or paths.exports
+    out_dir.mkdir(parents=True, exist_ok=True)
+    datasets = {}
+    with read_only(paths.warehouse, allow_files=True) as con:
+        present = {f"{s}.{t}" for s, t in con.execute(
+            "SELECT table_schema, table_name FROM information_schema.tables").fetchall()}
+        built = con.execute("SELECT built_at, fingerprint FROM core.build_info").fetchone()
+        for name, (source, order) in EXPORTS.items():
+            if source not in present:
+                continue
+            target = out_dir / name / f"{name}.parquet"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(f".{target.name}.tmp")
+            con.execute(f"COPY (SELECT * FROM {source} ORDER BY {order}) TO '{tmp}' "
+                        "(FORMAT parquet, COMPRESSION zstd)")
+            os.replace(tmp, target)
+            schema = con.execute(f"DESCRIBE {source}").fetchall()
+            datasets[name] = {
+                "path": f"{name}/{name}.parquet", "source": source,
+                "rows": con.execute(f"SELECT count(*) FROM {source}").fetchone()[0],
+                "sha256": hashlib.sha256(target.read_bytes()).hexdigest(),
+                "schema": [{"name": c[0], "type": c[1]} for c in schema],
+            }
+    manifest = {"warehouse_built_at": built[0], "warehouse_fingerprint": built[1],
+                "exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "datasets": datasets}
+    (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False),
+                                           encoding="utf-8")
+    return manifest
