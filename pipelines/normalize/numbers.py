@@ -57,6 +57,9 @@ def parse_number(text: str) -> ParsedNumber:
         return ParsedNumber(None, null_reason="empty")
     if cleaned.lower() in PLACEHOLDERS:
         return ParsedNumber(None, null_reason="placeholder")
+    trailing = re.search(r"\s*(以上|以下|左右)$", cleaned)
+    if trailing:
+        cleaned = cleaned[: trailing.start()]
     match = _NUMBER_RE.match(cleaned)
     if not match:
         return ParsedNumber(None, null_reason="not numeric")
@@ -67,7 +70,7 @@ def parse_number(text: str) -> ParsedNumber:
         return ParsedNumber(None, null_reason="not numeric")
     factor = 10.0 ** int(match["exp"]) if match["exp"] else 1.0
     first *= factor
-    qualifier = match["qual"] or match["qual2"]
+    qualifier = match["qual"] or match["qual2"] or (trailing.group(1) if trailing else None)
     unit_text = (match["unit"] or "").strip() or None
     if unit_text and not _looks_like_unit(unit_text):
         return ParsedNumber(None, null_reason="not numeric")

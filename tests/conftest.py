@@ -1,0 +1,61 @@
+"""Shared fixtures: the sample corpus spec, and one refreshed RDW_HOME built from raw/samples."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "raw" / "samples"
+SHARED = ROOT.parent / "shared"
+SEEDS = SHARED / "seeds"
+CORPUS = SHARED / "corpus" / "real-world-pdfs"
+
+sys.path.insert(0, str(ROOT / "benchmarks" / "samplegen"))
+
+
+def needs_shared(path: Path) -> Path:
+    """Skip (with the reason) only when ../shared is absent, i.e. a clone outside the team."""
+    if not path.exists():
+        pytest.skip(f"{path} not present: ../shared is not beside this clone")
+    return path
+
+
+@pytest.fixture(scope="session")
+def sample_spec() -> list[dict]:
+    from make_samples import load_spec
+
+    return load_spec()
+
+
+def make_home(root: Path, with_samples: bool = True):
+    from pipelines.lake import RdwPaths
+
+    (root / "raw").mkdir(parents=True, exist_ok=True)
+    if with_samples:
+        shutil.copytree(SAMPLES, root / "raw" / "samples")
+    return RdwPaths.from_env(root)
+
+
+@pytest.fixture(scope="session")
+def refreshed(tmp_path_factory):
+    """The bundled samples refreshed once into a temporary RDW_HOME: (paths, summary)."""
+    from pipelines.refresh import refresh
+
+    paths = make_home(tmp_path_factory.mktemp("home"))
+    summary = refresh(paths, instance=dg.DagsterInstance.ephemeral())
+    return paths, summary
+
+
+@pytest.fixture(scope="session")
+def warehouse(refreshed):
+    from pipelines.warehouse import read_only
+
+    paths, _ = refreshed
+    con = read_only(paths.warehouse)
+    yield con
+    con.close()

@@ -1,0 +1,121 @@
+"""Numbers, units and periods as broker tables print them."""
+
+import math
+
+import pytest
+from hypothesis import given, strategies as st
+
+from pipelines.normalize.numbers import parse_number
+from pipelines.normalize.periods import parse_period
+from pipelines.normalize.units import parse_quantity, parse_unit, unit_in_label
+
+
+@pytest.mark.parametrize("text, value, low, high, qualifier, percent", [
+    ("1,106,660", 1106660, 1106660, 1106660, None, False),
+    ("72%", 72, 72, 72, None, True),
+    ("(12.5)", -12.5, -12.5, -12.5, None, False),
+    ("-3.2", -3.2, -3.2, -3.2, None, False),
+    ("９９０", 990, 990, 990, None, False),
+    ("１，２３４．５", 1234.5, 1234.5, 1234.5, None, False),
+    ("1.3×10^{10}", 1.3e10, 1.3e10, 1.3e10, None, False),
+    ("9.0×10^9", 9.0e9, 9.0e9, 9.0e9, None, False),
+    ("300-370 亿美元", 335, 300, 370, "range", False),
+    ("约 100", 100, 100, 100, "约", False),
+    ("超 200", 200, 200, 200, "超", False),
+    (">150 万块", 150, 150, 150, ">", False),
+    ("30 以上", 30, 30, 30, "以上", False),
+])
+def test_numbers(text, value, low, high, qualifier, percent):
+    parsed = parse_number(text)
+    assert parsed.value == pytest.approx(value)
+    assert (parsed.low, parsed.high) == (pytest.approx(low), pytest.approx(high))
+    assert parsed.qualifier == qualifier
+    assert parsed.is_percent is percent
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("-", "placeholder"), ("—", "placeholder"), ("/", "placeholder"), ("n.a.", "placeholder"),
+    ("", "empty"), ("Volta", "not numeric"), ("8 块 Tesla A800-80G 显卡", "not numeric"),
+    ("44/48", "not numeric"),
+])
+def test_non_numbers_carry_a_reason(text, reason):
+    parsed = parse_number(text)
+    assert parsed.value is None and parsed.null_reason == reason
+
+
+def test_unknown_trailing_word_is_not_a_unit():
+    number, unit = parse_quantity("2023 年出货量预测")
+    assert number.value is None and unit is None
+    number, unit = parse_quantity("300-350W")
+    assert (number.low, number.high, unit.base) == (300, 350, "W")
+
+
+@pytest.mark.parametrize("label, scale, base, currency", [
+    ("市场规模（亿美元）", 1e8, "USD", "USD"),
+    ("归母净利润 (亿元)", 1e8, "CNY", "CNY"),
+    ("北美云厂商资本开支（百万美元）", 1e6, "USD", "USD"),
+    ("单位：万亿元", 1e12, "CNY", "CNY"),
+    ("A100 需求总量（万张）", 1e4, "count", None),
+    ("出货量（万台）", 1e4, "count", None),
+    ("GPU 占 AI 服务器成本比例（%）", 0.01, "ratio", None),
+    ("H100 SXM FP16 Tensor（TFLOPS）", 1e12, "FLOP/s", None),
+    ("峰值算力总量 (PFLOPS)", 1e15, "FLOP/s", None),
+    ("算力 (EFLOPs)", 1e18, "FLOP/s", None),
+    ("单机柜功率 (kW)", 1e3, "W", None),
+    ("带宽 (TB/s)", 1e12, "B/s", None),
+    ("训练算力 (PD)", 1e15 * 86400, "FLOP", None),
+])
+def test_units_in_labels(label, scale, base, currency):
+    unit = unit_in_label(label)
+    assert unit.scale == pytest.approx(scale) and unit.base == base and unit.currency == currency
+
+
+def test_label_without_unit():
+    assert unit_in_label("多模态大模型研发厂商个数") is None
+    assert parse_unit("hello") is None
+
+
+@pytest.mark.parametrize("label, year, kind, estimate, extra", [
+    ("2023E", 2023, "year", True, {}),
+    ("2023A", 2023, "year", False, {}),
+    ("2021", 2021, "year", False, {}),
+    ("FY2024Q3", 2024, "quarter", False, {"quarter": 3, "fiscal": True}),
+    ("2023Q3", 2023, "quarter", False, {"quarter": 3}),
+    ("1H22", 2022, "half", False, {"half": 1}),
+    ("2022年上半年", 2022, "half", False, {"half": 1}),
+    ("2018-2025E", 2025, "span", True, {"start_year": 2018}),
+    ("2023年1月", 2023, "month", False, {"month": 1}),
+])
+def test_periods(label, year, kind, estimate, extra):
+    period = parse_period(label)
+    assert (period.year, period.kind, period.is_estimate) == (year, kind, estimate)
+    for key, value in extra.items():
+        assert getattr(period, key) == value
+
+
+@pytest.mark.parametrize("label", ["2203", "1850", "hello", "Q5 2023", "2023年13月", ""])
+def test_not_periods(label):
+    assert parse_period(label) is None
+
+
+@given(st.integers(min_value=-10**12, max_value=10**12))
+def test_thousands_separators_round_trip(n):
+    assert parse_number(f"{n:,}").value == n
+
+
+@given(st.decimals(min_value=0, max_value=10**6, places=2, allow_nan=False))
+def test_percent_round_trip(d):
+    parsed = parse_number(f"{d}%")
+    assert parsed.is_percent and math.isclose(parsed.value, float(d))
+
+
+@given(st.integers(min_value=0, max_value=9999))
+def test_full_width_digits_equal_ascii(n):
+    full = str(n).translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789"})
+    assert parse_number(full).value == parse_number(str(n)).value == n
+
+
+@given(st.integers(min_value=1990, max_value=2100), st.sampled_from(["", "E", "A"]))
+def test_year_labels(year, flag):
+    period = parse_period(f"{year}{flag}")
+    assert period.year == year and period.is_estimate == (flag == "E")

@@ -1,0 +1,111 @@
+"""PDF tables: every bundled sample table comes out cell for cell, plus real-world files."""
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from conftest import CORPUS, SAMPLES, needs_shared
+from pipelines.extract.pdf import extract_pdf
+
+STYLE_METHOD = {"grid": "lattice", "three_line": "three_line", "borderless": "borderless"}
+
+
+def _grid(cells: pl.DataFrame, table_id: str) -> list[list[str]]:
+    part = cells.filter(pl.col("table_id") == table_id).sort("row_idx", "col_idx")
+    return [r["text"].to_list() for r in part.partition_by("row_idx", maintain_order=True)]
+
+
+@pytest.fixture(scope="module")
+def extracted(sample_spec):
+    out = {}
+    for doc in sample_spec:
+        if doc["file"].endswith(".pdf"):
+            out[doc["file"]] = extract_pdf(SAMPLES / doc["file"], "sample").frames()
+    return out
+
+
+def _sample_tables(spec):
+    return [(doc["file"], block["table"]["label"]) for doc in spec for block in doc["blocks"]
+            if "table" in block]
+
+
+def test_every_sample_table_matches_its_truth_exactly(sample_spec, extracted):
+    checked = 0
+    for doc in sample_spec:
+        tables, cells, rejects = extracted[doc["file"]]
+        assert rejects.height == 0
+        spec_tables = [b["table"] for b in doc["blocks"] if "table" in b]
+        assert tables["label"].to_list() == [t["label"] for t in spec_tables]
+        for spec in spec_tables:
+            row = tables.filter(pl.col("label") == spec["label"]).row(0, named=True)
+            assert _grid(cells, row["table_id"]) == spec["grid"], spec["label"]
+            assert row["method"] == STYLE_METHOD[spec["style"]], spec["label"]
+            assert row["caption"] == spec["caption"]
+            assert row["source_line"] == spec["source"]
+            checked += 1
+    assert checked == 12
+
+
+def test_styles_covered(sample_spec):
+    styles = [b["table"]["style"] for d in sample_spec for b in d["blocks"] if "table" in b]
+    assert {s: styles.count(s) for s in set(styles)} == {"grid": 6, "three_line": 4, "borderless": 2}
+
+
+def test_cells_know_page_and_position(extracted):
+    tables, cells, _ = extracted["reports/csc_ai_compute_panorama_2023.pdf"]
+    table = tables.filter(pl.col("label") == "图表108").row(0, named=True)
+    cell = cells.filter(pl.col("table_id") == table["table_id"], pl.col("text") == "889.6").row(0, named=True)
+    assert (cell["page"], cell["row_idx"], cell["col_idx"]) == (table["page"], 4, 4)
+    assert table["x0"] <= cell["x0"] < cell["x1"] <= table["x1"]
+    assert table["top"] <= cell["top"] < cell["bottom"] <= table["bottom"]
+    assert table["table_id"] == f"sample:{table['page']}:{table['table_index']}"
+
+
+def test_multi_row_header_and_spanning_header(extracted):
+    tables, cells, _ = extracted["reports/yd_ai_infrastructure_2024.pdf"]
+    table = tables.filter(pl.col("label") == "表11").row(0, named=True)
+    assert table["header_rows"] == 2
+    header = cells.filter(pl.col("table_id") == table["table_id"], pl.col("is_header"))
+    assert header.filter(pl.col("row_idx") == 0, pl.col("col_idx") == 2)["text"][0] == "归母净利润（亿元）"
+
+
+def test_uncaptioned_grid_on_real_world_file():
+    path = needs_shared(CORPUS / "camelot" / "twotables_1.pdf")
+    tables, cells, rejects = extract_pdf(path, "x").frames()
+    assert tables.select("n_rows", "n_cols").rows() == [(3, 10), (7, 14)]
+    assert set(tables["method"]) == {"lattice"} and tables["label"].null_count() == 2
+    first = _grid(cells, "x:1:0")
+    assert first[0][1] == "Name of State/UT" and first[1][1] == "West Bengal"
+
+
+def test_spanning_cells_real_world_file():
+    path = needs_shared(CORPUS / "camelot" / "tabula" / "spanning_cells.pdf")
+    tables, cells, _ = extract_pdf(path, "x").frames()
+    grid = _grid(cells, "x:1:0")
+    assert grid[0][0] == "Improved operation scenario"
+    assert grid[1] == ["Volume servers in:", "2007", "2008", "2009", "2010", "2011"]
+
+
+@pytest.mark.parametrize("name, reason", [
+    ("pdfplumber/password-example.pdf", "encrypted"),
+    ("camelot/health_protected.pdf", "encrypted"),
+    ("pdfplumber/empty.pdf", "empty file"),
+    ("camelot/image.pdf", "no text layer; OCR not supported"),
+])
+def test_real_world_bad_files_get_specific_rejects(name, reason):
+    path = needs_shared(CORPUS / name)
+    result = extract_pdf(path, "x")
+    assert [r["reason"] for r in result.rejects] == [reason]
+    assert result.tables == []
+
+
+def test_not_a_pdf_and_truncated(tmp_path: Path):
+    html = tmp_path / "page.pdf"
+    html.write_text("<html><body>not a pdf</body></html>")
+    assert extract_pdf(html, "h").rejects[0]["reason"] == "not a PDF"
+    source = (SAMPLES / "reports" / "yd_ai_infrastructure_2024.pdf").read_bytes()
+    cut = tmp_path / "cut.pdf"
+    cut.write_bytes(source[: len(source) // 3])
+    result = extract_pdf(cut, "c")
+    assert result.rejects and result.rejects[0]["reason"] in {"corrupt PDF", "page failed"}
