@@ -85,7 +85,7 @@ def research_warehouse(rdw: RdwHome) -> dg.MaterializeResult:
 def cells_all_typed(rdw: RdwHome) -> dg.AssetCheckResult:
     with read_only(rdw.paths().warehouse) as con:
         cells, roles = con.execute("SELECT (SELECT count(*) FROM core.cells), "
-                               "(SELECT count(*) FROM core.roles)").fetchone()
+                               "(SELECT count(*) FROM core.roles)").fetchall()[0]
     return dg.AssetCheckResult(passed=cells == roles, metadata={"cells": cells, "roles": roles})
 
 

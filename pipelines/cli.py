@@ -12,7 +12,7 @@ import polars as pl
 
 from pipelines.lake import RdwPaths, load_registry
 from pipelines.refresh import RefreshBusy, refresh
-from pipelines.warehouse import export_datasets, read_only
+from pipelines.warehouse import export_datasets, read_only, scalar
 
 EXAMPLE_QUERIES = [
     "select doc_id, path, status, pages from core.documents",
@@ -43,9 +43,9 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         print(f"rdw refresh: {busy}", file=sys.stderr)
         return 3
     with read_only(paths.warehouse) as con:
-        counts = {t: con.execute(f"select count(*) from core.{t}").fetchone()[0]
+        counts = {t: scalar(con, f"select count(*) from core.{t}")
                   for t in ("documents", "tables", "cells", "facts", "rejects")}
-        loaded = con.execute("select count(*) from core.documents where status = 'loaded'").fetchone()[0]
+        loaded = scalar(con, "select count(*) from core.documents where status = 'loaded'")
     print(f"rdw refresh — raw: {paths.raw}")
     if summary.extracted or summary.failed:
         print(f"  extracted {len(summary.extracted)} new or changed document(s)"
@@ -109,10 +109,10 @@ def cmd_status(args: argparse.Namespace) -> int:
         print("warehouse: none yet — run `rdw refresh`")
         return 0
     with read_only(paths.warehouse) as con:
-        built = con.execute("select built_at from core.build_info").fetchone()[0]
+        built = scalar(con, "select built_at from core.build_info")
         by_status = con.sql("select status, count(*) as documents from core.documents "
                            "group by status order by status").pl()
-        rejects = con.execute("select count(*) from core.rejects").fetchone()[0]
+        rejects = scalar(con, "select count(*) from core.rejects")
         problems = con.sql("select path, status, error from core.documents "
                           "where status <> 'loaded' order by path").pl()
     print(f"warehouse {paths.warehouse} (last refresh {built})")

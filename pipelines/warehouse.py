@@ -52,9 +52,15 @@ def served_fingerprint(paths: RdwPaths) -> str | None:
         return None
     try:
         with read_only(paths.warehouse) as con:
-            return con.execute("SELECT fingerprint FROM core.build_info").fetchone()[0]
+            return scalar(con, "SELECT fingerprint FROM core.build_info")
     except duckdb.Error:
         return None
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
+    """First value of a query (DuckDB 2.0 keeps an unfinished result open after fetchone)."""
+    rows = con.execute(sql, params or []).fetchall()
+    return rows[0][0] if rows else None
 
 
 def read_only(database: Path, *, allow_files: bool = False) -> duckdb.DuckDBPyConnection:
@@ -123,7 +129,7 @@ def build_warehouse(paths: RdwPaths, *, force: bool = False) -> dict:
         built_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
         con.execute("CREATE TABLE core.build_info AS SELECT ? AS fingerprint, ? AS built_at, "
                     "? AS catalog_version", [fingerprint, built_at, load_catalog().version])
-        counts = {t: con.execute(f"SELECT count(*) FROM core.{t}").fetchone()[0]
+        counts = {t: scalar(con, f"SELECT count(*) FROM core.{t}")
                   for t in ("documents", "tables", "cells", "facts", "rejects")}
         con.execute("CHECKPOINT")
     finally:
@@ -152,7 +158,7 @@ def export_datasets(paths: RdwPaths, out_dir: Path | None = None) -> dict:
     with read_only(paths.warehouse, allow_files=True) as con:
         present = {f"{s}.{t}" for s, t in con.execute(
             "SELECT table_schema, table_name FROM information_schema.tables").fetchall()}
-        built = con.execute("SELECT built_at, fingerprint FROM core.build_info").fetchone()
+        built = con.execute("SELECT built_at, fingerprint FROM core.build_info").fetchall()[0]
         for name, (source, order) in EXPORTS.items():
             if source not in present:
                 continue
@@ -165,7 +171,7 @@ def export_datasets(paths: RdwPaths, out_dir: Path | None = None) -> dict:
             schema = con.execute(f"DESCRIBE {source}").fetchall()
             datasets[name] = {
                 "path": f"{name}/{name}.parquet", "source": source,
-                "rows": con.execute(f"SELECT count(*) FROM {source}").fetchone()[0],
+                "rows": scalar(con, f"SELECT count(*) FROM {source}"),
                 "sha256": hashlib.sha256(target.read_bytes()).hexdigest(),
                 "schema": [{"name": c[0], "type": c[1]} for c in schema],
             }
