@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	RDW_RAW=$${RDW_RAW:-raw/samples} $(BIN)/rdw refresh
+	$(BIN)/rdw refresh
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -206,3 +206,11 @@ def test_rdw_console_script_help():
                          text=True, cwd=ROOT, check=True).stdout
     for command in ("refresh", "sql", "export", "status"):
         assert command in out
+
+
+def test_dagster_workspace_validates():
+    result = subprocess.run([str(ROOT / ".venv" / "bin" / "dagster") if (ROOT / ".venv").exists()
+                             else "dagster", "definitions", "validate", "-w", "workspace.yaml"],
+                            capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "All code locations passed validation" in result.stderr + result.stdout

@@ -1,0 +1,104 @@
+"""Extraction accuracy and speed. Prints figures; asserts nothing.
+
+1. Labelled sample corpus (benchmarks/samplegen/sample_tables.yaml → raw/samples): cell-level
+   precision / recall / F1 over (row label, column label, value) triples, table recall, caption accuracy.
+2. Every PDF under ../shared/corpus/real-world-pdfs: one line per file (tables, rejects, s/page), and
+   the ratio of our pass to one bare pdfplumber extract_tables() pass over the same pages.
+
+Run: .venv/bin/python benchmarks/extraction_accuracy.py [--skip-corpus]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import pdfplumber
+import polars as pl
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks" / "samplegen"))
+
+from make_samples import load_spec  # noqa: E402
+from pipelines.extract.pdf import extract_pdf  # noqa: E402
+
+CORPUS = ROOT.parent / "shared" / "corpus" / "real-world-pdfs"
+
+
+def triples(grid: list[list[str]], header_rows: int) -> set[tuple[str, str, str]]:
+    """A cell as (row label, column label, value) — what an analyst reads off a table."""
+    header = [" / ".join(grid[r][c] for r in range(header_rows) if grid[r][c]) for c in range(len(grid[0]))] \
+        if header_rows else [str(c) for c in range(len(grid[0]))]
+    return {(row[0], header[c], text) for row in grid[header_rows:] for c, text in enumerate(row)
+            if c > 0 and text}
+
+
+def sample_accuracy() -> None:
+    tp = fp = fn = found = captions_ok = total = 0
+    for doc in load_spec():
+        if not doc["file"].endswith(".pdf"):
+            continue
+        tables, cells, _ = extract_pdf(ROOT / "raw" / "samples" / doc["file"], "b").frames()
+        for block in [b for b in doc["blocks"] if "table" in b]:
+            spec = block["table"]
+            total += 1
+            truth = triples(spec["grid"], spec.get("header_rows", 1))
+            match = tables.filter(pl.col("label") == spec["label"])
+            if match.height == 0:
+                fn += len(truth)
+                continue
+            found += 1
+            row = match.row(0, named=True)
+            captions_ok += row["caption"] == spec["caption"]
+            part = cells.filter(pl.col("table_id") == row["table_id"]).sort("row_idx", "col_idx")
+            grid = [r["text"].to_list() for r in part.partition_by("row_idx", maintain_order=True)]
+            got = triples(grid, spec.get("header_rows", 1))
+            tp, fp, fn = tp + len(got & truth), fp + len(got - truth), fn + len(truth - got)
+    precision, recall = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
+    f1 = 2 * precision * recall / max(precision + recall, 1e-9)
+    print(f"sample corpus: {total} tables, table recall {found / total:.3f}, caption accuracy "
+          f"{captions_ok / total:.3f}, cells P {precision:.4f} R {recall:.4f} F1 {f1:.4f}")
+
+
+def bare_pass(path: Path) -> float:
+    start = time.perf_counter()
+    try:
+        with pdfplumber.open(path) as pdf:
+            for page in pdf.pages:
+                page.extract_tables()
+                page.close()
+    except Exception:
+        pass
+    return time.perf_counter() - start
+
+
+def corpus_pass() -> None:
+    if not CORPUS.exists():
+        print(f"no corpus at {CORPUS}")
+        return
+    ours = bare = 0.0
+    pages = 0
+    for path in sorted(CORPUS.rglob("*.pdf")):
+        start = time.perf_counter()
+        result = extract_pdf(path, "c")
+        elapsed = time.perf_counter() - start
+        base = bare_pass(path)
+        ours, bare, pages = ours + elapsed, bare + base, pages + (result.pages or 0)
+        reasons = "; ".join(r["reason"] for r in result.rejects) or "-"
+        per_page = elapsed / result.pages if result.pages else 0.0
+        print(f"{str(path.relative_to(CORPUS)):58s} pages {result.pages or 0:3d} tables "
+              f"{len(result.tables):3d} s/page {per_page:6.3f} rejects {reasons}", flush=True)
+    print(f"real-world corpus: {pages} pages in {ours:.1f}s = {pages / ours:.2f} pages/s; bare "
+          f"pdfplumber extract_tables {bare:.1f}s; ratio {ours / bare:.2f}x")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--skip-corpus", action="store_true")
+    args = parser.parse_args()
+    sample_accuracy()
+    if not args.skip_corpus:
+        corpus_pass()
