@@ -77,3 +77,98 @@ def test_gbk_text_with_bom_and_truncation(tmp_path):
     bom.write_bytes(b"\xef\xbb\xbf" + (text + "资料来源：样本\n").encode("utf-8"))
     tables, _, rejects = extract_text(bom, "b").frames()
     assert tables["caption"].to_list() == ["图表1：测试表"] and rejects.height == 0
+
+
+# Every captioned table found in each seed. The other captions are charts: the converter left
+# no rows between them and their source line (asserted below), so there is nothing to extract.
+SEED_TABLES = {
+    "000": ["图7", "表1", "图10", "图12", "图13", "表2", "图16"],
+    "001": ["图1", "图5"],
+    "002": ["图表7", "图表8", "图表13", "图表14", "图表16", "图表17", "图表42", "图表43", "图表44",
+            "图表45", "图表48", "图表49", "图表50", "图表51", "图表55", "图表58", "图表59", "图表61",
+            "图表81", "图表83", "图表84", "图表93", "图表101", "图表102", "图表104", "图表107",
+            "图表108", "图表109", "图表112", "图表121", "图表126", "图表129", "图表142", "图表147",
+            "图表155", "图表159", "图表160", "图表170", "图表178", "图表181", "图表186", "图表187",
+            "图表188"],
+    "003": ["图1", "Table 2", "图8", "图9", "图27"],
+    "004": ["图13", "表1", "表2", "表3", "表4", "表5", "图27", "表6", "表7", "表8", "表9", "表10",
+            "表11"],
+}
+
+
+@pytest.mark.parametrize("seed", sorted(SEED_TABLES))
+def test_seed_tables_found_and_the_rest_are_charts(seed):
+    from pipelines.extract.layout import SOURCE_RE, caption_label, match_caption
+    from pipelines.extract.text import _row_cells
+
+    path = next(needs_shared(SEEDS).glob(f"{seed}_*.txt"))
+    tables, _, _ = extract_text(path, seed).frames()
+    assert tables["label"].to_list() == SEED_TABLES[seed]
+    assert tables["caption"].null_count() == 0 and tables["page"].null_count() == tables.height
+    lines = path.read_text(encoding="utf-8").splitlines()
+    found = set(tables["line_start"].to_list())
+    charts = 0
+    for i, line in enumerate(lines):
+        match = match_caption(line.strip())
+        if not match or "\t" in line.strip() or i + 1 in found:
+            continue
+        charts += 1
+        for following in lines[i + 1:i + 40]:
+            text = following.strip()
+            if SOURCE_RE.match(text) or (match_caption(text) and "\t" not in text):
+                break
+            cells = _row_cells(following)
+            assert not (cells and any(c.strip() for c in cells)), (caption_label(match), following)
+    assert charts > 0
+
+
+def _table_rows(seed: str, label: str) -> list[list[str]]:
+    tables, cells, _ = _seed(seed)
+    table_id = tables.filter(pl.col("label") == label)["table_id"][0]
+    part = cells.filter(pl.col("table_id") == table_id).sort("row_idx", "col_idx")
+    return [g["text"].to_list() for g in part.partition_by("row_idx", maintain_order=True)]
+
+
+def test_seed_golden_rows():
+    assert _table_rows("004", "表9")[4] == ["4", "127", "1016", "32", "16", "1020", "1024"]
+    nvidia = _table_rows("000", "表1")[1]
+    assert nvidia[:5] == ["英伟达", "H100/A100 H200(2024)等", "H100 3.65 万美元/块 A100 1.5 万美元/块",
+                          "约 100 万块/年 2024 年 H100 将达 200 万块/年", ">150 万块 其中 H100 达 55 万块"]
+    t107 = _table_rows("002", "图表107")
+    assert t107[1] == ["训练", "8 块 Tesla A800-80G 显卡", "1106660", "72%"]
+
+
+def test_seed_split_table_keeps_wrapped_label_and_continues():
+    rows = _table_rows("002", "图表49")
+    labels = [r[0] for r in rows]
+    assert "训练端峰值算力需求（PFLOPs, 单模型）所需算力×模型数量/(单次训练时间)" in labels
+    assert len(rows) == 26 and labels[-1].startswith("A100 需求增量")
+    t50 = _table_rows("002", "图表50")
+    assert [r[0] for r in t50].count("YoY") == 4 and t50[-1][0].startswith("A100 需求增量")
+
+
+def test_seed_footnote_superscript_and_source_line():
+    tables, cells, _ = _seed("004")
+    t9 = tables.filter(pl.col("label") == "表9").row(0, named=True)
+    assert t9["source_line"] == "资料来源: Nvidia, 源达信息证券研究所"
+    facts, _ = facts_from_cells(tables, cells)
+    nodes = facts.filter(pl.col("table_id") == t9["table_id"], pl.col("raw_text") == "31 ¹")
+    assert nodes["value"].to_list() == [31.0]
+
+
+def test_seed_html_lists_and_latex_numbers():
+    assert _table_rows("000", "图10")[1][3] == "开放ChatGPT和Whisper模型的API；发布多模态预训练大模型 GPT4"
+    tables, cells, _ = _seed("002")
+    facts, _ = facts_from_cells(tables, cells)
+    compute = facts.filter(pl.col("metric_raw").str.starts_with("单模型所需算力（PFLOPS）"))
+    assert dict(zip(compute["raw_text"], compute["value"]))["1.3×10^{10}"] == pytest.approx(1.3e25)
+    assert _table_rows("002", "图表48")[1][3] == "$10000 \\times$ NVIDIA V100"
+
+
+def test_truncated_seed_is_processed_as_far_as_it_goes():
+    tables, _, rejects = _seed("001")
+    assert tables["label"].to_list() == ["图1", "图5"]
+    assert rejects.select("reason", "detail").rows() == [
+        ("truncated", "document ends early: converter excerpt notice at line 309"),
+        ("no source line", "图5 (line 194) has no 资料来源/Source line"),
+    ]

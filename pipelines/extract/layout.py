@@ -14,7 +14,7 @@ from pipelines.normalize.units import parse_quantity
 EXTRACTOR_VERSION = "0.1.0"
 
 CAPTION_RE = re.compile(
-    r"^\s*(?P<kind>图表|附图|附表|图|表|Figure|Fig\.|Table|Exhibit|Chart)\s*(?P<num>\d+(?:[-.]\d+)?)"
+    r"^\s*(?P<kind>图表|附图|附表|图|表|Figure|Fig\.|Table|Exhibit|Chart)\s*(?P<num>\d+(?:-\d+)?)"
     r"\s*(?P<sep>[:：.、]|\s)\s*(?P<title>.*)$",
     re.IGNORECASE,
 )
@@ -89,8 +89,12 @@ class Extraction:
         self.rejects.append({"doc_id": self.doc_id, "stage": stage, "reason": reason,
                              "detail": detail, **where})
 
-    def add_table(self, table: dict, grid: list[list[dict]], header_rows: int) -> None:
-        """Register a table and its grid of cells ({'text', bbox…}); ids follow `<doc>:<page>:<n>`."""
+    def add_table(self, table: dict, grid: list[list[dict]], header_rows: int,
+                  keep_spacing: bool = False) -> None:
+        """Register a table and its grid of cells ({'text', bbox…}); ids follow `<doc>:<page>:<n>`.
+
+        PDF cells lose layout spaces between CJK characters; converted text keeps its own spacing.
+        """
         table_id = table["table_id"]
         n_cols = max((len(r) for r in grid), default=0)
         self.tables.append({**table, "doc_id": self.doc_id, "n_rows": len(grid), "n_cols": n_cols,
@@ -99,7 +103,8 @@ class Extraction:
             for c, cell in enumerate(row):
                 self.cells.append({**cell, "table_id": table_id, "doc_id": self.doc_id,
                                    "row_idx": r, "col_idx": c,
-                                   "text": clean_cell_text(cell.get("text")),
+                                   "text": (re.sub(r"\s+", " ", cell.get("text") or "").strip()
+                                            if keep_spacing else clean_cell_text(cell.get("text"))),
                                    "is_header": r < header_rows})
 
     def frames(self) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:

@@ -11,6 +11,8 @@ from pipelines.normalize.units import unit_in_label
 
 MAX_STRAY_LINES = 2
 _SEPARATOR_CELL = re.compile(r"^\s*:?-{2,}:?\s*$")
+NOTE_RE = re.compile(r"^\s*(注|Note|\d{1,2}\.\s|\*|[¹²³])", re.IGNORECASE)
+EXCERPT_NOTICE_RE = re.compile(r"试下载部分|可阅读页数的一半|仅为本文档的.{0,10}部分|阅读全文|下载全文")
 
 
 def decode_text(data: bytes) -> tuple[str, str | None]:
@@ -39,8 +41,8 @@ def _row_cells(line: str) -> list[str] | None:
     if stripped.startswith("|") and stripped.count("|") >= 2:
         return [c.strip() for c in stripped.strip("|").split("|")]
     if "\t" in line:
-        return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", c.replace("</li>", "；"))).strip()
-                .strip("；") for c in line.rstrip("\n").split("\t")]
+        return [re.sub(r"\s*；\s*", "；", re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", c.replace("</li>", "；"))))
+                .strip().strip("；") for c in line.rstrip("\n").split("\t")]
     return None
 
 
@@ -62,6 +64,7 @@ def extract_text(path: Path, doc_id: str) -> Extraction:
     if path.suffix.lower() in {".html", ".htm"} or "<tr" in text.lower():
         text = html_to_rows(text) if path.suffix.lower() in {".html", ".htm"} else text
     lines = text.splitlines()
+    _note_truncation(lines, result)
     i = 0
     while i < len(lines):
         match = match_caption(lines[i].strip())
@@ -70,6 +73,23 @@ def extract_text(path: Path, doc_id: str) -> Extraction:
             continue
         i = _read_table(lines, i, match, result)
     return result
+
+
+def _note_truncation(lines: list[str], result: Extraction) -> None:
+    """A converter's 'excerpt only' notice near the end means the document stops part way."""
+    tail = [(n, line) for n, line in enumerate(lines) if line.strip()][-3:]
+    for n, line in tail:
+        if EXCERPT_NOTICE_RE.search(line):
+            result.reject("truncated", f"document ends early: converter excerpt notice at line {n + 1}")
+            return
+
+
+def _next_is_separator(lines: list[str], i: int) -> bool:
+    for line in lines[i + 1:i + 3]:
+        if line.strip():
+            cells = _row_cells(line)
+            return cells is not None and _is_separator(cells)
+    return False
 
 
 def _read_table(lines: list[str], start: int, match, result: Extraction) -> int:
@@ -90,6 +110,8 @@ def _read_table(lines: list[str], start: int, match, result: Extraction) -> int:
             break
         if UNIT_LINE_RE.match(stripped) and not rows:
             unit = unit or unit_in_label(stripped)
+        elif rows and NOTE_RE.match(stripped) and "\t" not in stripped:
+            pass  # a footnote under the table; the source line may still follow
         elif stripped:
             cells = _row_cells(line)
             if cells is None:
@@ -99,13 +121,21 @@ def _read_table(lines: list[str], start: int, match, result: Extraction) -> int:
                     break
                 stray += 1
             elif not _is_separator(cells) and any(c for c in cells):
-                rows.append((i, cells))
+                label_only = cells[0] and not any(c for c in cells[1:])
+                if label_only and rows and _next_is_separator(lines, i):
+                    n, previous = rows[-1]  # the wrapped end of the label above
+                    rows[-1] = (n, [previous[0] + cells[0], *previous[1:]])
+                else:
+                    rows.append((i, cells))
                 end, stray = i, 0
         i += 1
     if len(rows) < 2 or max(len(c) for _, c in rows) < 2:
         return start + 1 if len(rows) < 2 else i
     if source is None and i >= len(lines):
         result.reject("truncated", f"{caption_label(match)} has no source line; file ends at line {len(lines)}")
+    elif source is None:
+        result.reject("no source line", f"{caption_label(match)} (line {start + 1}) has no 资料来源/Source line",
+                      stage="extract")
     width = max(len(c) for _, c in rows)
     grid = [[{"text": text, "line_no": n + 1} for text in cells + [""] * (width - len(cells))]
             for n, cells in rows]
@@ -117,5 +147,6 @@ def _read_table(lines: list[str], start: int, match, result: Extraction) -> int:
          "confidence": 0.9 if source else 0.7, "line_start": start + 1, "line_end": end + 1},
         grid,
         find_header_rows([[c["text"] for c in row] for row in grid]),
+        keep_spacing=True,
     )
     return i

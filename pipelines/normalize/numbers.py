@@ -35,7 +35,8 @@ class ParsedNumber:
 
 def clean_text(text: str) -> str:
     """NFKC-normalise, unwrap LaTeX/markdown math and collapse whitespace."""
-    text = unicodedata.normalize("NFKC", text or "")
+    text = re.sub(r"(?<=\d)\s*[⁰¹²³⁴⁵⁶⁷⁸⁹]+", "", text or "")  # footnote markers: '31 ¹'
+    text = unicodedata.normalize("NFKC", text)
     text = text.replace("−", "-").replace("\\times", "×").replace("\\%", "%")
     text = re.sub(r"\\text\{([^}]*)\}", r"\1", text)
     text = text.replace("$", "").replace("{", "").replace("}", "")
