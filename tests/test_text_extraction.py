@@ -172,3 +172,41 @@ def test_truncated_seed_is_processed_as_far_as_it_goes():
         ("truncated", "document ends early: converter excerpt notice at line 309"),
         ("no source line", "图5 (line 194) has no 资料来源/Source line"),
     ]
+
+
+def test_undecodable_bytes_are_noted_and_the_rest_read(tmp_path):
+    path = tmp_path / "broken.txt"
+    good = "图表1：测试表\n\t2023E\t2024E\n市场规模（亿元）\t10.5\t12.0\n资料来源：样本\n".encode("utf-8")
+    path.write_bytes(b"\xff\xfe\xff junk\n" + good)
+    tables, cells, rejects = extract_text(path, "x").frames()
+    assert rejects["reason"].to_list() == ["encoding"]
+    assert "undecodable bytes replaced" in rejects["detail"][0]
+    assert tables["label"].to_list() == ["图表1"] and "10.5" in cells["text"].to_list()
+
+
+def test_seeds_load_into_the_warehouse_like_pdfs(tmp_path):
+    import shutil
+
+    import dagster as dg
+
+    from conftest import make_home
+    from pipelines.refresh import refresh
+    from pipelines.warehouse import read_only
+
+    paths = make_home(tmp_path, with_samples=False)
+    for seed in sorted(needs_shared(SEEDS).glob("*.txt")):
+        shutil.copy(seed, paths.raw / seed.name)
+    summary = refresh(paths, instance=dg.DagsterInstance.ephemeral())
+    assert summary.documents == 5 and not summary.failed
+    with read_only(paths.warehouse) as con:
+        per_doc = con.execute("""SELECT d.path, count(*), count(t.page), min(t.line_start)
+                                 FROM core.tables t JOIN core.documents d USING (doc_id)
+                                 GROUP BY d.path ORDER BY d.path""").fetchall()
+        a100 = con.execute("""SELECT f.value, f.line_no FROM core.facts f JOIN core.tables t USING (table_id)
+                              WHERE t.label = '图表49' AND f.metric_id = 'gpu_demand_a100_equiv'
+                                AND f.period_label = '2027E'""").fetchall()
+        truncated = con.execute("""SELECT count(*) FROM core.rejects r JOIN core.documents d USING (doc_id)
+                                   WHERE d.path LIKE '001_%' AND r.reason = 'truncated'""").fetchall()
+    assert [(n, paged) for _, n, paged, _ in per_doc] == [(7, 0), (2, 0), (43, 0), (5, 0), (13, 0)]
+    assert a100 == [(pytest.approx(3459.04e4), 904)]
+    assert truncated == [(1,)]
