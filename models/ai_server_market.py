@@ -1,59 +1,155 @@
-"""AI server market (002 图表108 → 图表109): GPU value ÷ GPU share of server cost = global market;
-China = global × China's share. Inputs come from facts, else from assumptions/ai_server_market.yaml."""
+"""AI server market, rebuilt the way 002 argues it (图表49 → 图表108 → 图表109).
+
+Training demand per model class: developers × concurrent models × 6·N·tokens ÷ (days × 86400 s)
+= peak FLOP/s; all classes ÷ (utilisation × FP16 throughput) = A100 / H100 equivalent cards;
+GPU value = A100 equivalents × price per card; global AI server market = GPU value ÷ GPU share of
+server cost; China = global × China's share.
+
+Variants: `as_published` follows the report, which states a GPU-upgrade / algorithm-efficiency
+factor (100/120/150%, 图表108) but does not apply it; `corrected` divides the GPU value by it.
+Where 图表49's inputs are not in the warehouse, the stated GPU value (图表108) starts the chain.
+"""
 
 from __future__ import annotations
 
 import polars as pl
 
-from models.inputs import load_assumptions, pick_facts, scenarios, stated_or_assumed
+from models.inputs import load_assumptions, pick, scenarios, stated_or_assumed, with_segments
 
 MODEL = "ai_server_market"
-MODEL_VERSION = "1"
+MODEL_VERSION = "2"
+SECONDS_PER_DAY = 86_400
+CLASSES = ("multimodal", "general")
 OUTPUT_COLUMNS = {
     "model": pl.String, "model_version": pl.String, "scenario": pl.String, "variant": pl.String,
-    "metric_id": pl.String, "region": pl.String, "year": pl.Int32, "value": pl.Float64,
-    "unit": pl.String, "input_ids": pl.List(pl.String), "note": pl.String,
+    "metric_id": pl.String, "segment": pl.String, "region": pl.String, "year": pl.Int32,
+    "value": pl.Float64, "unit": pl.String, "input_ids": pl.List(pl.String), "note": pl.String,
 }
+UPLIFT_NOTE = ("the report states a GPU-upgrade/algorithm-efficiency factor (图表108) but its market "
+               "figures do not apply it")
 
 
-def _join_inputs(left: pl.DataFrame, right: pl.DataFrame, suffix: str) -> pl.DataFrame:
-    return left.join(right.select("year", pl.col("value").alias(f"value_{suffix}"),
-                                  pl.col("input_id").alias(f"id_{suffix}")), on="year")
+def _series(frame: pl.DataFrame, name: str) -> pl.DataFrame:
+    """Rename an input frame to (year, <name>, <name>_ids) for joining."""
+    return frame.select("year", pl.col("value").alias(name),
+                        pl.concat_list(pl.col("input_id")).alias(f"{name}_ids"))
+
+
+def _combine(*frames: pl.DataFrame) -> pl.DataFrame:
+    out = frames[0]
+    for frame in frames[1:]:
+        out = out.join(frame, on="year", how="inner")
+    return out
+
+
+def _ids(*names: str) -> pl.Expr:
+    return pl.concat_list([pl.col(f"{n}_ids") for n in names]).list.unique(maintain_order=True)
+
+
+def training_peak(facts: pl.DataFrame) -> pl.DataFrame:
+    """Peak training FLOP/s per model class and year, from 图表49-style stated inputs."""
+    rows = []
+    for cls in CLASSES:
+        parts = [_series(pick(facts, m, segment=cls), m) for m in
+                 ("model_developers", "concurrent_models", "model_parameters", "training_tokens",
+                  "training_days")]
+        if any(p.height == 0 for p in parts):
+            continue
+        joined = _combine(*parts).with_columns(
+            (pl.col("model_developers") * pl.col("concurrent_models") * 6
+             * pl.col("model_parameters") * pl.col("training_tokens")
+             / (pl.col("training_days") * SECONDS_PER_DAY)).alias("value"),
+            _ids("model_developers", "concurrent_models", "model_parameters", "training_tokens",
+                 "training_days").alias("input_ids"),
+            pl.lit(cls).alias("segment"))
+        rows.append(joined.select("year", "segment", "value", "input_ids"))
+    if not rows:
+        return pl.DataFrame(schema={"year": pl.Int32, "segment": pl.String, "value": pl.Float64,
+                                    "input_ids": pl.List(pl.String)})
+    return pl.concat(rows)
+
+
+def _rows(frame: pl.DataFrame, metric_id: str, unit: str, variant: str, note: str,
+          segment: str | None = None, region: str = "global") -> pl.DataFrame:
+    return frame.select(
+        pl.lit(variant).alias("variant"), pl.lit(metric_id).alias("metric_id"),
+        (pl.col("segment") if "segment" in frame.columns and segment is None else pl.lit(segment))
+        .cast(pl.String).alias("segment"),
+        pl.lit(region).alias("region"), pl.col("year").cast(pl.Int32), "value",
+        pl.lit(unit).alias("unit"), "input_ids", pl.lit(note).alias("note"))
 
 
 def build_ai_server_market(facts: pl.DataFrame, scenario: str = "base") -> pl.DataFrame:
-    """Global and China AI server market per year, each row naming the facts/assumptions used."""
+    """All model figures for one scenario, each row naming the facts/assumptions it used."""
+    facts = with_segments(facts)
     assumptions = load_assumptions(MODEL, scenario)
-    gpu_value = pick_facts(facts, "gpu_stock_value").select(
-        "year", pl.col("value").alias("value_gpu"), pl.col("input_id").alias("id_gpu"))
-    share = stated_or_assumed(facts, assumptions, "gpu_share_of_server_cost",
-                              prefer_assumptions=scenario != "base")
-    china_share = pick_facts(facts, "china_share_of_global")
-    global_market = (
-        _join_inputs(gpu_value, share, "share")
-        .with_columns((pl.col("value_gpu") / pl.col("value_share")).alias("value"),
-                      pl.concat_list("id_gpu", "id_share").alias("input_ids"))
-    )
-    china_market = (
-        _join_inputs(global_market.select("year", "value", pl.col("input_ids").alias("ids_global"),
-                                          pl.lit("").alias("input_id")), china_share, "cn")
-        .with_columns((pl.col("value") * pl.col("value_cn")).alias("value"),
-                      pl.concat_list("ids_global", "id_cn").alias("input_ids"))
-    )
-    rows = pl.concat([
-        global_market.select("year", "value", "input_ids", pl.lit("global").alias("region"),
-                             pl.lit("GPU value ÷ GPU share of AI server cost").alias("note")),
-        china_market.select("year", "value", "input_ids", pl.lit("China").alias("region"),
-                            pl.lit("global market × China share of global").alias("note")),
-    ])
-    return rows.select(
+
+    def param(metric: str, stated: pl.DataFrame | None = None) -> pl.DataFrame:
+        empty = pick(facts, "__none__")
+        return _series(stated_or_assumed(stated if stated is not None else empty, assumptions,
+                                         metric), metric)
+
+    peak = training_peak(facts)
+    out = [_rows(peak, "peak_training_compute", "FLOP/s", "as_published",
+                 "developers × models × 6·N·tokens ÷ (days × 86400 s); uses the displayed "
+                 "inputs, so rounded ones stay rounded (4147 for 4147.2)")]
+    if peak.height:
+        total = peak.group_by("year").agg(pl.col("value").sum(),
+                                          pl.col("input_ids").list.explode(keep_nulls=False, empty_as_null=False).unique().sort())
+        util = param("compute_utilisation", pick(facts, "compute_utilisation", region="global"))
+        cards = []
+        for gpu in ("a100", "h100"):
+            label = gpu.upper()
+            fp16 = param(f"{gpu}_fp16_throughput",
+                         pick(facts, "gpu_fp16_throughput", label_contains=label))
+            demand = _combine(total.rename({"input_ids": "total_ids"}), util, fp16).with_columns(
+                (pl.col("value") / (pl.col("compute_utilisation") * pl.col(f"{gpu}_fp16_throughput")))
+                .alias("value"),
+                _ids("total", "compute_utilisation", f"{gpu}_fp16_throughput").alias("input_ids"))
+            cards.append(demand)
+            out.append(_rows(demand, f"gpu_demand_{gpu}_equiv", "count", "as_published",
+                             f"total peak ÷ (utilisation × {label} FP16 throughput)"))
+        price = param("a100_equivalent_price")
+        gpu_value = _combine(cards[0].select("year", pl.col("value").alias("cards"),
+                                             pl.col("input_ids").alias("cards_ids")), price)
+        gpu_value = gpu_value.with_columns(
+            (pl.col("cards") * pl.col("a100_equivalent_price")).alias("value"),
+            _ids("cards", "a100_equivalent_price").alias("input_ids"))
+        out.append(_rows(gpu_value, "gpu_stock_value", "USD", "as_published",
+                         "A100-equivalent cards × price per card"))
+        gpu_value = gpu_value.select("year", "value", "input_ids")
+    else:
+        stated = pick(facts, "gpu_stock_value")
+        gpu_value = stated.select("year", "value", pl.concat_list("input_id").alias("input_ids"))
+    gpu = gpu_value.rename({"value": "gpu_value", "input_ids": "gpu_value_ids"})
+    share = param("gpu_share_of_server_cost", pick(facts, "gpu_share_of_server_cost", region="global"))
+    uplift = _series(pick(facts, "gpu_efficiency_uplift"), "uplift")
+    china_share = _series(pick(facts, "china_share_of_global"), "china_share")
+    for variant in ("as_published", "corrected"):
+        if variant == "corrected" and uplift.height == 0:
+            continue
+        base, divisor = _combine(gpu, share), pl.col("gpu_share_of_server_cost")
+        names, note = ["gpu_value", "gpu_share_of_server_cost"], "GPU value ÷ GPU share of AI server cost"
+        if variant == "corrected":
+            base, divisor = _combine(base, uplift), divisor * pl.col("uplift")
+            names, note = [*names, "uplift"], note + " ÷ stated efficiency factor"
+        suffix = f"; {UPLIFT_NOTE}" if variant == "as_published" and uplift.height else ""
+        market = base.with_columns((pl.col("gpu_value") / divisor).alias("value"),
+                                   _ids(*names).alias("input_ids"))
+        out.append(_rows(market, "ai_server_market_size", "USD", variant, note + suffix))
+        china = _combine(market.select("year", pl.col("value").alias("global"),
+                                       pl.col("input_ids").alias("global_ids")), china_share)
+        china = china.with_columns((pl.col("global") * pl.col("china_share")).alias("value"),
+                                   _ids("global", "china_share").alias("input_ids"))
+        out.append(_rows(china, "ai_server_market_size", "USD", variant,
+                         "global AI server market × China share of global" + suffix, region="China"))
+    frame = pl.concat(out, how="vertical_relaxed")
+    return frame.select(
         pl.lit(MODEL).alias("model"), pl.lit(MODEL_VERSION).alias("model_version"),
-        pl.lit(scenario).alias("scenario"), pl.lit("as_published").alias("variant"),
-        pl.lit("ai_server_market_size").alias("metric_id"), "region",
-        pl.col("year").cast(pl.Int32), "value", pl.lit("USD").alias("unit"), "input_ids", "note",
-    ).cast(OUTPUT_COLUMNS).sort("scenario", "region", "year")
+        pl.lit(scenario).alias("scenario"), pl.all(),
+    ).cast(OUTPUT_COLUMNS).sort("scenario", "variant", "metric_id", "segment", "region", "year",
+                                nulls_last=True)
 
 
 def build_all_scenarios(facts: pl.DataFrame) -> pl.DataFrame:
-    frames = [build_ai_server_market(facts, s) for s in scenarios(MODEL)]
-    return pl.concat(frames) if frames else pl.DataFrame(schema=OUTPUT_COLUMNS)
+    return pl.concat([build_ai_server_market(facts, s) for s in scenarios(MODEL)])

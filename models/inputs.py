@@ -1,4 +1,4 @@
-"""Picking model inputs: one fact per (metric, region, year) from the warehouse, else an assumption."""
+"""Picking model inputs: one value per (metric, segment, year) from facts, else from an assumption."""
 
 from __future__ import annotations
 
@@ -8,47 +8,79 @@ import polars as pl
 import yaml
 
 ASSUMPTIONS_DIR = Path(__file__).with_name("assumptions")
-INPUT_COLUMNS = {"input_id": pl.String, "metric_id": pl.String, "region": pl.String,
-                 "year": pl.Int32, "value": pl.Float64, "unit": pl.String, "origin": pl.String}
+INPUT_COLUMNS = {"input_id": pl.String, "metric_id": pl.String, "year": pl.Int32,
+                 "value": pl.Float64, "origin": pl.String}
+# Rows of a sectioned table (002 图表49) that belong to the section named above them.
+SECTION_METRICS = ["model_developers", "concurrent_models", "model_parameters", "training_tokens",
+                   "training_days", "peak_training_compute"]
+SECTIONS = {"多模态": "multimodal", "普通": "general"}
 
 
-def load_assumptions(model: str, scenario: str = "base") -> pl.DataFrame:
-    """The model's YAML assumptions for one scenario, one row per year."""
-    spec = yaml.safe_load((ASSUMPTIONS_DIR / f"{model}.yaml").read_text(encoding="utf-8"))
-    rows = [
-        {"input_id": f"assumption:{a['id']}", "metric_id": a["metric_id"],
-         "region": a.get("region"), "year": year, "value": float(a["value"]), "unit": a["unit"],
-         "origin": a["source"]}
-        for a in spec["assumptions"] if a["scenario"] == scenario for year in a["years"]
-    ]
-    return pl.DataFrame(rows, schema=INPUT_COLUMNS, orient="row")
+def _spec(model: str) -> dict:
+    return yaml.safe_load((ASSUMPTIONS_DIR / f"{model}.yaml").read_text(encoding="utf-8"))
 
 
 def scenarios(model: str) -> list[str]:
-    spec = yaml.safe_load((ASSUMPTIONS_DIR / f"{model}.yaml").read_text(encoding="utf-8"))
-    return sorted({a["scenario"] for a in spec["assumptions"]} | {"base"})
+    return sorted({a["scenario"] for a in _spec(model)["assumptions"]} | {"base"})
 
 
-def pick_facts(facts: pl.DataFrame, metric_id: str, region: str | None = None) -> pl.DataFrame:
-    """One fact per year for a metric (and region): the highest-confidence, then first by id."""
+def load_assumptions(model: str, scenario: str) -> pl.DataFrame:
+    """Base assumptions, with the scenario's own values replacing them metric by metric."""
+    rows = {}
+    for wanted in ["base", scenario] if scenario != "base" else ["base"]:
+        for a in _spec(model)["assumptions"]:
+            if a["scenario"] == wanted:
+                for year in a["years"]:
+                    rows[(a["metric_id"], year)] = {
+                        "input_id": f"assumption:{model}.{a['id']}", "metric_id": a["metric_id"],
+                        "year": year, "value": float(a["value"]), "origin": a["source"],
+                        "scenario_override": wanted != "base"}
+    frame = pl.DataFrame(list(rows.values()), orient="row") if rows else None
+    if frame is None:
+        return pl.DataFrame(schema={**INPUT_COLUMNS, "scenario_override": pl.Boolean})
+    return frame.cast({k: v for k, v in INPUT_COLUMNS.items()})
+
+
+def with_segments(facts: pl.DataFrame) -> pl.DataFrame:
+    """Give per-class rows of sectioned tables the section they sit in (multimodal / general)."""
+    ordered = facts.sort("table_id", "row_idx", "col_idx")
+    section = pl.lit(None, pl.String)
+    for prefix, name in SECTIONS.items():
+        section = pl.when(pl.col("metric_raw").str.starts_with(prefix)).then(pl.lit(name)).otherwise(section)
+    return (
+        ordered.with_columns(section.alias("_section_start"))
+        .with_columns(pl.col("_section_start").forward_fill().over("table_id").alias("_section"))
+        .with_columns(pl.when(pl.col("metric_id").is_in(SECTION_METRICS)).then(pl.col("_section"))
+                      .alias("segment"))
+        .drop("_section_start", "_section")
+    )
+
+
+def pick(facts: pl.DataFrame, metric_id: str, *, segment: str | None = None,
+         region: str | None = None, label_contains: str | None = None) -> pl.DataFrame:
+    """One stated value per year: the first fact by id among those that match."""
     chosen = facts.filter(pl.col("metric_id") == metric_id, pl.col("year").is_not_null(),
                           pl.col("value").is_not_null())
+    if segment is not None:
+        chosen = chosen.filter(pl.col("segment") == segment)
     if region is not None:
         chosen = chosen.filter(pl.col("region") == region)
+    if label_contains is not None:
+        chosen = chosen.filter(pl.col("metric_raw").str.contains(label_contains, literal=True))
     return (
-        chosen.sort(["year", "fact_id"])
-        .unique(subset=["year"], keep="first", maintain_order=True)
-        .select(pl.col("fact_id").alias("input_id"), "metric_id", "region", "year", "value", "unit",
-                pl.format("fact {} ({})", "fact_id", "raw_text").alias("origin"))
+        chosen.sort("year", "fact_id").unique(subset=["year"], keep="first", maintain_order=True)
+        .select(pl.col("fact_id").alias("input_id"), pl.lit(metric_id).alias("metric_id"), "year",
+                "value", pl.format("fact {} ({})", "fact_id", "raw_text").alias("origin"))
         .cast(INPUT_COLUMNS)
     )
 
 
-def stated_or_assumed(facts: pl.DataFrame, assumptions: pl.DataFrame, metric_id: str,
-                      region: str | None = None, prefer_assumptions: bool = False) -> pl.DataFrame:
-    """Per year: the fact a report states, else the assumption (or the other way round for scenarios)."""
-    stated = pick_facts(facts, metric_id, region)
+def stated_or_assumed(stated: pl.DataFrame, assumptions: pl.DataFrame, metric_id: str) -> pl.DataFrame:
+    """Per year the stated fact, else the assumption; a scenario's own assumption wins over facts."""
     assumed = assumptions.filter(pl.col("metric_id") == metric_id)
-    first, second = (assumed, stated) if prefer_assumptions else (stated, assumed)
-    merged = pl.concat([first, second.filter(~pl.col("year").is_in(first["year"].implode()))])
-    return merged.sort("year")
+    override = assumed.filter(pl.col("scenario_override")).drop("scenario_override")
+    base = assumed.filter(~pl.col("scenario_override")).drop("scenario_override")
+    chosen = override
+    for layer in (stated, base):
+        chosen = pl.concat([chosen, layer.filter(~pl.col("year").is_in(chosen["year"].implode()))])
+    return chosen.sort("year")
