@@ -22,9 +22,12 @@ SECONDS_PER_DAY = 86_400
 CLASSES = ("multimodal", "general")
 OUTPUT_COLUMNS = {
     "model": pl.String, "model_version": pl.String, "scenario": pl.String, "variant": pl.String,
-    "metric_id": pl.String, "segment": pl.String, "region": pl.String, "year": pl.Int32,
+    "metric_id": pl.String, "workload": pl.String, "segment": pl.String, "region": pl.String,
+    "year": pl.Int32,
     "value": pl.Float64, "unit": pl.String, "input_ids": pl.List(pl.String), "note": pl.String,
 }
+TWICE_NOTE = ("the report's peak total is already divided by utilisation, and its card counts divide "
+              "by utilisation again; as_published follows it, corrected applies utilisation once")
 UPLIFT_NOTE = ("the report states a GPU-upgrade/algorithm-efficiency factor (图表108) but its market "
                "figures do not apply it")
 
@@ -50,7 +53,7 @@ def training_peak(facts: pl.DataFrame) -> pl.DataFrame:
     """Peak training FLOP/s per model class and year, from 图表49-style stated inputs."""
     rows = []
     for cls in CLASSES:
-        parts = [_series(pick(facts, m, segment=cls), m) for m in
+        parts = [_series(pick(facts, m, segment=cls, workload="training"), m) for m in
                  ("model_developers", "concurrent_models", "model_parameters", "training_tokens",
                   "training_days")]
         if any(p.height == 0 for p in parts):
@@ -69,13 +72,42 @@ def training_peak(facts: pl.DataFrame) -> pl.DataFrame:
     return pl.concat(rows)
 
 
+def inference_peak(facts: pl.DataFrame) -> pl.DataFrame:
+    """Peak inference FLOP/s per model class (图表50): DAU × queries × tokens × 2N ÷ 86400 s × peak
+    multiplier."""
+    rows = []
+    names = ("daily_active_users", "queries_per_user_day", "tokens_per_query", "model_parameters",
+             "peak_concurrency_multiplier")
+    for cls in CLASSES:
+        parts = [_series(pick(facts, m, segment=cls, workload="inference"), m) for m in names]
+        if any(p.height == 0 for p in parts):
+            continue
+        joined = _combine(*parts).with_columns(
+            (pl.col("daily_active_users") * pl.col("queries_per_user_day") * pl.col("tokens_per_query")
+             * 2 * pl.col("model_parameters") / SECONDS_PER_DAY * pl.col("peak_concurrency_multiplier"))
+            .alias("value"), _ids(*names).alias("input_ids"), pl.lit(cls).alias("segment"))
+        rows.append(joined.select("year", "segment", "value", "input_ids"))
+    if not rows:
+        return pl.DataFrame(schema={"year": pl.Int32, "segment": pl.String, "value": pl.Float64,
+                                    "input_ids": pl.List(pl.String)})
+    return pl.concat(rows)
+
+
+def _chain_region(facts: pl.DataFrame, workload: str) -> str | None:
+    """The region the sizing table is about (图表49 says 全球; 图表50 names none, so null)."""
+    regions = facts.filter(pl.col("workload") == workload)["region"].drop_nulls()
+    return regions.mode().sort()[0] if regions.len() else None
+
+
 def _rows(frame: pl.DataFrame, metric_id: str, unit: str, variant: str, note: str,
-          segment: str | None = None, region: str = "global") -> pl.DataFrame:
+          segment: str | None = None, region: str | None = "global", workload: str | None = None
+          ) -> pl.DataFrame:
     return frame.select(
         pl.lit(variant).alias("variant"), pl.lit(metric_id).alias("metric_id"),
+        pl.lit(workload, pl.String).alias("workload"),
         (pl.col("segment") if "segment" in frame.columns and segment is None else pl.lit(segment))
         .cast(pl.String).alias("segment"),
-        pl.lit(region).alias("region"), pl.col("year").cast(pl.Int32), "value",
+        pl.lit(region, pl.String).alias("region"), pl.col("year").cast(pl.Int32), "value",
         pl.lit(unit).alias("unit"), "input_ids", pl.lit(note).alias("note"))
 
 
@@ -90,25 +122,28 @@ def build_ai_server_market(facts: pl.DataFrame, scenario: str = "base") -> pl.Da
                                          metric), metric)
 
     peak = training_peak(facts)
-    out = [_rows(peak, "peak_training_compute", "FLOP/s", "as_published",
+    region = _chain_region(facts, "training")
+    out = [_rows(peak, "peak_training_compute", "FLOP/s", "as_published", workload="training",
+                 region=region, note=(
                  "developers × models × 6·N·tokens ÷ (days × 86400 s); uses the displayed "
-                 "inputs, so rounded ones stay rounded (4147 for 4147.2)")]
+                 "inputs, so rounded ones stay rounded (4147 for 4147.2)"))]
     if peak.height:
         total = peak.group_by("year").agg(pl.col("value").sum(),
                                           pl.col("input_ids").list.explode(keep_nulls=False, empty_as_null=False).unique().sort())
-        util = param("compute_utilisation", pick(facts, "compute_utilisation", region="global"))
+        util = param("compute_utilisation", pick(facts, "compute_utilisation", workload="training"))
         cards = []
         for gpu in ("a100", "h100"):
             label = gpu.upper()
             fp16 = param(f"{gpu}_fp16_throughput",
-                         pick(facts, "gpu_fp16_throughput", label_contains=label))
+                         pick(facts, "gpu_fp16_throughput", label_contains=label, workload="training"))
             demand = _combine(total.rename({"input_ids": "total_ids"}), util, fp16).with_columns(
                 (pl.col("value") / (pl.col("compute_utilisation") * pl.col(f"{gpu}_fp16_throughput")))
                 .alias("value"),
                 _ids("total", "compute_utilisation", f"{gpu}_fp16_throughput").alias("input_ids"))
             cards.append(demand)
             out.append(_rows(demand, f"gpu_demand_{gpu}_equiv", "count", "as_published",
-                             f"total peak ÷ (utilisation × {label} FP16 throughput)"))
+                             f"total peak ÷ (utilisation × {label} FP16 throughput)",
+                             workload="training", region=region))
         price = param("a100_equivalent_price")
         gpu_value = _combine(cards[0].select("year", pl.col("value").alias("cards"),
                                              pl.col("input_ids").alias("cards_ids")), price)
@@ -143,12 +178,47 @@ def build_ai_server_market(facts: pl.DataFrame, scenario: str = "base") -> pl.Da
                                    _ids("global", "china_share").alias("input_ids"))
         out.append(_rows(china, "ai_server_market_size", "USD", variant,
                          "global AI server market × China share of global" + suffix, region="China"))
+    out += inference_rows(facts, param)
     frame = pl.concat(out, how="vertical_relaxed")
     return frame.select(
         pl.lit(MODEL).alias("model"), pl.lit(MODEL_VERSION).alias("model_version"),
         pl.lit(scenario).alias("scenario"), pl.all(),
     ).cast(OUTPUT_COLUMNS).sort("scenario", "variant", "metric_id", "segment", "region", "year",
                                 nulls_last=True)
+
+
+def inference_rows(facts: pl.DataFrame, param) -> list[pl.DataFrame]:
+    """图表50: peak inference compute and the cards it needs, as published and corrected."""
+    peak = inference_peak(facts)
+    if peak.height == 0:
+        return []
+    region = _chain_region(facts, "inference")
+    out = [_rows(peak, "peak_inference_compute_class", "FLOP/s", "as_published",
+                 "DAU × queries × tokens × 2N ÷ 86400 s × peak multiplier", workload="inference",
+                 region=region)]
+    total = peak.group_by("year").agg(
+        pl.col("value").sum(),
+        pl.col("input_ids").list.explode(keep_nulls=False, empty_as_null=False).unique().sort())
+    util = param("compute_utilisation", pick(facts, "compute_utilisation", workload="inference"))
+    for variant, times in (("as_published", 2), ("corrected", 1)):
+        with_util = _combine(total.rename({"input_ids": "total_ids"}), util)
+        shown = with_util.with_columns(
+            (pl.col("value") / pl.col("compute_utilisation") ** (times - 1)).alias("value"),
+            _ids("total", "compute_utilisation").alias("input_ids"))
+        note = TWICE_NOTE if variant == "as_published" else "sum of classes; utilisation applied once"
+        out.append(_rows(shown, "peak_inference_compute", "FLOP/s", variant, note,
+                         workload="inference", region=region))
+        for gpu in ("a100", "h100"):
+            label = gpu.upper()
+            fp16 = param(f"{gpu}_fp16_throughput",
+                         pick(facts, "gpu_fp16_throughput", label_contains=label, workload="inference"))
+            cards = _combine(with_util, fp16).with_columns(
+                (pl.col("value") / (pl.col("compute_utilisation") ** times
+                                    * pl.col(f"{gpu}_fp16_throughput"))).alias("value"),
+                _ids("total", "compute_utilisation", f"{gpu}_fp16_throughput").alias("input_ids"))
+            out.append(_rows(cards, f"gpu_demand_{gpu}_equiv", "count", variant, note,
+                             workload="inference", region=region))
+    return out
 
 
 def build_all_scenarios(facts: pl.DataFrame) -> pl.DataFrame:

@@ -12,7 +12,11 @@ INPUT_COLUMNS = {"input_id": pl.String, "metric_id": pl.String, "year": pl.Int32
                  "value": pl.Float64, "origin": pl.String}
 # Rows of a sectioned table (002 图表49) that belong to the section named above them.
 SECTION_METRICS = ["model_developers", "concurrent_models", "model_parameters", "training_tokens",
-                   "training_days", "peak_training_compute"]
+                   "training_days", "peak_training_compute", "daily_active_users",
+                   "queries_per_user_day", "tokens_per_query", "peak_concurrency_multiplier",
+                   "peak_inference_compute_class"]
+# A sizing table is about training or inference by what it states (图表49 vs 图表50).
+WORKLOAD_MARKERS = {"training_tokens": "training", "daily_active_users": "inference"}
 SECTIONS = {"多模态": "multimodal", "普通": "general"}
 
 
@@ -42,8 +46,13 @@ def load_assumptions(model: str, scenario: str) -> pl.DataFrame:
 
 
 def with_segments(facts: pl.DataFrame) -> pl.DataFrame:
-    """Give per-class rows of sectioned tables the section they sit in (multimodal / general)."""
-    ordered = facts.sort("table_id", "row_idx", "col_idx")
+    """Give per-class rows of sectioned tables the section they sit in (multimodal / general), and
+    every fact of a sizing table its workload (training / inference)."""
+    workload = pl.lit(None, pl.String)
+    for metric, name in WORKLOAD_MARKERS.items():
+        workload = pl.when((pl.col("metric_id") == metric).any().over("table_id")).then(pl.lit(name)) \
+            .otherwise(workload)
+    ordered = facts.sort("table_id", "row_idx", "col_idx").with_columns(workload.alias("workload"))
     section = pl.lit(None, pl.String)
     for prefix, name in SECTIONS.items():
         section = pl.when(pl.col("metric_raw").str.starts_with(prefix)).then(pl.lit(name)).otherwise(section)
@@ -57,10 +66,13 @@ def with_segments(facts: pl.DataFrame) -> pl.DataFrame:
 
 
 def pick(facts: pl.DataFrame, metric_id: str, *, segment: str | None = None,
-         region: str | None = None, label_contains: str | None = None) -> pl.DataFrame:
+         region: str | None = None, label_contains: str | None = None,
+         workload: str | None = None) -> pl.DataFrame:
     """One stated value per year: the first fact by id among those that match."""
     chosen = facts.filter(pl.col("metric_id") == metric_id, pl.col("year").is_not_null(),
                           pl.col("value").is_not_null())
+    if workload is not None:
+        chosen = chosen.filter(pl.col("workload") == workload)
     if segment is not None:
         chosen = chosen.filter(pl.col("segment") == segment)
     if region is not None:

@@ -6,8 +6,15 @@ import polars as pl
 
 from models.inputs import with_segments
 
-TOLERANCE = 0.0005  # 0.05 %: the reports round what they display
-KEYS = ["metric_id", "segment", "region", "year"]
+TOLERANCE = 0.0005  # 0.05 %
+KEYS = ["metric_id", "workload", "segment", "region", "year"]
+
+
+def display_half_unit(raw_text: pl.Expr, scale: pl.Expr) -> pl.Expr:
+    """Half a unit in the last digit the report prints ('264'万 → 0.5万): rounding it cannot show."""
+    decimals = raw_text.str.extract(r"^[^.]*\.(\d+)\s*%?$", 1).str.len_chars().cast(pl.Int32).fill_null(0)
+    plain = raw_text.str.contains(r"^[\d,.\s%]+$")
+    return pl.when(plain).then(0.5 * pl.lit(10.0).pow(-decimals) * scale).otherwise(0.0)
 
 
 def model_vs_reported(outputs: pl.DataFrame, facts: pl.DataFrame) -> pl.DataFrame:
@@ -19,6 +26,7 @@ def model_vs_reported(outputs: pl.DataFrame, facts: pl.DataFrame) -> pl.DataFram
         .sort("fact_id")
         .unique(subset=KEYS, keep="first", maintain_order=True)
         .select(*KEYS, pl.col("value").alias("reported_value"),
+                display_half_unit(pl.col("raw_text"), pl.col("scale")).alias("display_half_unit"),
                 pl.col("fact_id").alias("reported_fact_id"), pl.col("raw_text").alias("reported_text"))
     )
     joined = outputs.filter(pl.col("scenario") == "base").join(
@@ -28,6 +36,8 @@ def model_vs_reported(outputs: pl.DataFrame, facts: pl.DataFrame) -> pl.DataFram
         "model", "model_version", "scenario", "variant", *KEYS,
         pl.col("value").alias("model_value"), "reported_value", "unit",
         diff.alias("abs_diff"), (diff / pl.col("reported_value")).alias("rel_diff"),
-        (diff.abs() <= TOLERANCE * pl.col("reported_value").abs()).alias("within_tolerance"),
+        (diff.abs() <= pl.max_horizontal(TOLERANCE * pl.col("reported_value").abs(),
+                                         pl.col("display_half_unit"))).alias("within_tolerance"),
+        "display_half_unit",
         "reported_fact_id", "reported_text", "input_ids", "note",
     ).sort("model", "variant", "metric_id", "segment", "region", "year", nulls_last=True)

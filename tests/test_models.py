@@ -117,3 +117,51 @@ def test_model_vs_reported(facts):
     assert compared.height == 29 and compared["within_tolerance"].all()
     corrected = table.filter(pl.col("variant") == "corrected", pl.col("year") == 2025)
     assert corrected["within_tolerance"].to_list() == [False, False]
+
+
+@pytest.fixture(scope="module")
+def inference_facts():
+    from pipelines.extract.text import extract_text
+
+    tables, cells, _ = extract_text(SAMPLES / "reports" / "csc_ai_inference_excerpt.md", "m").frames()
+    return facts_from_cells(tables, cells)[0]
+
+
+def test_inference_reproduces_figure_50_by_applying_utilisation_twice(inference_facts):
+    outputs = build_all_scenarios(inference_facts)
+    table = model_vs_reported(outputs, inference_facts)
+
+    def row(metric, year, variant="as_published"):
+        return table.filter(pl.col("metric_id") == metric, pl.col("year") == year,
+                            pl.col("variant") == variant, pl.col("workload") == "inference").row(0, named=True)
+
+    peak = row("peak_inference_compute", 2027)
+    assert peak["reported_value"] == pytest.approx(10880000e15)
+    assert abs(peak["rel_diff"]) < TOLERANCE and peak["within_tolerance"]
+    assert row("peak_inference_compute", 2023)["model_value"] == pytest.approx(246914e15, rel=TOLERANCE)
+    a100 = row("gpu_demand_a100_equiv", 2027)
+    assert a100["model_value"] == pytest.approx(11624e4, rel=TOLERANCE) and a100["within_tolerance"]
+    first = row("gpu_demand_a100_equiv", 2023)  # 263.80 shown as 264: inside display rounding only
+    assert first["model_value"] == pytest.approx(263.80e4, rel=1e-4)
+    assert abs(first["rel_diff"]) > TOLERANCE and first["within_tolerance"]
+    assert first["display_half_unit"] == pytest.approx(0.5e4)
+    corrected = row("gpu_demand_a100_equiv", 2027, "corrected")
+    assert corrected["model_value"] == pytest.approx(a100["model_value"] * 0.30)
+    assert not corrected["within_tolerance"] and "once" in corrected["note"]
+    assert "again" in a100["note"]
+    # FP16 throughput is not in the excerpt: the documented assumption fills it
+    assert "assumption:ai_server_market.a100_fp16_throughput" in a100["input_ids"]
+
+
+def test_seed_002_reproduces_training_and_inference_chains():
+    from conftest import SEEDS, needs_shared
+    from pipelines.extract.text import extract_text
+
+    path = next(needs_shared(SEEDS).glob("002_*.txt"))
+    tables, cells, _ = extract_text(path, "002").frames()
+    facts = facts_from_cells(tables, cells)[0]
+    table = model_vs_reported(build_all_scenarios(facts), facts)
+    compared = table.filter(pl.col("variant") == "as_published", pl.col("reported_value").is_not_null())
+    assert compared["within_tolerance"].all()
+    counts = dict(compared.group_by("workload").len().iter_rows())
+    assert counts == {"training": 20, "inference": 25, None: 9}

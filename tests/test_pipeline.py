@@ -100,8 +100,8 @@ def test_marts(warehouse):
                                   WHERE variant = 'as_published' AND NOT within_tolerance""").fetchall()
     assert misses == [(0,)]
     unmapped = warehouse.execute("SELECT label, facts FROM marts.unmapped_labels "
-                                 "WHERE label = '最大并发峰值算力乘数'").fetchall()
-    assert unmapped == [("最大并发峰值算力乘数", 5)]
+                                 "WHERE label IN ('YoY', '最大并发峰值算力乘数')").fetchall()
+    assert unmapped == [("YoY", 8)]
 
 
 def test_second_refresh_does_no_work_and_changes_nothing(refreshed):
@@ -131,7 +131,7 @@ def test_sql_is_read_only(refreshed, capsys):
     paths, _ = refreshed
     home = ["--home", str(paths.home)]
     assert rdw([*home, "sql", "select count(*) as n from core.facts"]) == 0
-    assert "433" in capsys.readouterr().out
+    assert "443" in capsys.readouterr().out
     for statement in ["delete from core.facts", "create table x as select 1",
                       "select * from read_csv('/etc/passwd')", "attach '/tmp/x.duckdb' as x",
                       "copy core.facts to '/tmp/leak.csv'", "install httpfs"]:
@@ -145,7 +145,7 @@ def test_sql_formats(refreshed, tmp_path, capsys):
     out = tmp_path / "facts.parquet"
     assert rdw(["--home", str(paths.home), "sql", "select fact_id, value from core.facts",
                 "--format", "parquet", "--out", str(out)]) == 0
-    assert pl.read_parquet(out).height == 433
+    assert pl.read_parquet(out).height == 443
     assert rdw(["--home", str(paths.home), "sql", "select 1 as a", "--format", "csv"]) == 0
     assert capsys.readouterr().out.endswith("a\n1\n")
 
@@ -181,7 +181,7 @@ def test_bad_inputs_are_rejected_and_the_run_continues(tmp_path):
     assert reasons["filings/broken.json"] == "malformed companyfacts JSON"
     assert aliases == [(["samples/reports/yd_ai_infrastructure_2024.pdf"],)] or \
         aliases == [(["incoming/copy of 'sample' $(x).pdf"],)]
-    assert facts == 433
+    assert facts == 443
 
 
 def test_second_refresh_is_refused_while_one_runs(tmp_path):

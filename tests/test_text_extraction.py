@@ -59,11 +59,11 @@ def test_markdown_sample_tsv_and_pipe_tables():
     tables, cells, rejects = extract_text(SAMPLES / "reports" / "csc_ai_inference_excerpt.md", "m").frames()
     assert rejects.height == 0
     assert tables.select("label", "n_rows", "n_cols", "page").rows() == [
-        ("图表50", 13, 6, None), ("图表48", 5, 5, None)]
+        ("图表50", 15, 6, None), ("图表48", 5, 5, None)]
     assert tables["source_line"][0] == "资料来源: NVIDIA, OpenAI, 中信建投"
     pipe = cells.filter(pl.col("table_id") == tables["table_id"][1], pl.col("row_idx") == 4)
     assert pipe["text"].to_list() == ["PaLM", "2022", "5400 亿", "6144 Google TPU v4", "46.2%"]
-    assert cells.filter(pl.col("text") == "10880000")["line_no"].to_list() == [16]
+    assert cells.filter(pl.col("text") == "10880000")["line_no"].to_list() == [18]
 
 
 def test_gbk_text_with_bom_and_truncation(tmp_path):

@@ -182,6 +182,10 @@ def _fact(table: dict, cell: dict, text: str, row_label: str | None, col_label: 
         return None if v is None else v * scale
 
     metric_id = catalog.metric_id(metric_raw, table.get("caption"))
+    if metric_id is None and other and "=" not in other:
+        swapped = catalog.metric_id(other, table.get("caption"))
+        if swapped:  # the catalog knows the other label as a metric: '价格' × '8 块 A800'
+            metric_raw, other, metric_id = other, metric_raw, swapped
     return {
         "fact_id": f"{table['table_id']}:{cell['row_idx']}:{cell['col_idx']}",
         "doc_id": table["doc_id"], "table_id": table["table_id"], "page": cell.get("page"),

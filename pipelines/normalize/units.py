@@ -48,7 +48,7 @@ _TECH = [
     (re.compile(r"^(?P<p>)s$"), "s", "time"),
 ]
 
-_PAREN_UNIT = re.compile(r"[（(]\s*([^（）()]{1,24}?)\s*[)）]")
+_PAREN_UNIT = re.compile(r"[（(]\s*([^,，、;；（）()]{1,16})")  # first item inside a bracket
 _UNIT_PHRASE = re.compile(r"单位\s*[:：]\s*([^\s,，;；)）]+)")
 
 
