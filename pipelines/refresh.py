@@ -12,7 +12,7 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
-from pipelines.assets import DOCUMENT_ASSETS, REFRESH_ASSETS, source_documents
+from pipelines.assets import DOCUMENT_ASSETS, REFRESH_ASSETS, WAREHOUSE, source_documents
 from pipelines.automation import batched
 from pipelines.document_stages import needs_extraction
 from pipelines.lake import RdwPaths, register_documents
@@ -86,10 +86,12 @@ def refresh(paths: RdwPaths, instance: dg.DagsterInstance | None = None,
             progress("building models, warehouse and exports")
             result = dg.materialize(REFRESH_ASSETS, instance=instance, resources=resources,
                                     run_config=QUIET)
+            events = result.get_asset_materialization_events()
             summary.models_materialized = [
-                "/".join(e.asset_key.path) for e in result.get_asset_materialization_events()
-                if e.asset_key.path[0] == "marts"]
-            summary.warehouse_rebuilt = True
+                "/".join(e.asset_key.path) for e in events if e.asset_key.path[0] == "marts"]
+            summary.warehouse_rebuilt = any(
+                e.asset_key == WAREHOUSE and e.materialization.metadata["built"].value
+                for e in events)
     return summary
 
 

@@ -60,6 +60,7 @@ def test_per_document_assets_materialize_in_process(tmp_path):
 def test_refresh_builds_the_contracted_warehouse(refreshed, warehouse):
     paths, summary = refreshed
     assert summary.documents == 5 and len(summary.extracted) == 5 and not summary.failed
+    assert summary.warehouse_rebuilt
     assert set(summary.models_materialized) == {"marts/ai_server_market", "marts/model_vs_reported"}
     for table, columns in CONTRACT.items():
         have = {r[0] for r in warehouse.execute(f"DESCRIBE {table}").fetchall()}

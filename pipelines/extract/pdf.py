@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-from pdfminer.pdfparser import PDFSyntaxError
 from pdfplumber.utils.exceptions import PdfminerException
 
 from pipelines.extract.layout import (
@@ -89,7 +88,7 @@ def extract_pdf(path: Path, doc_id: str) -> Extraction:
     except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
         result.reject("encrypted", f"password required: {type(exc).__name__}")
         return result
-    except (PdfminerException, PDFSyntaxError, Exception) as exc:  # pdfminer raises many types
+    except Exception as exc:  # pdfminer raises many types for damaged files
         wrapped = exc.args[0] if isinstance(exc, PdfminerException) and exc.args else None
         cause = wrapped if isinstance(wrapped, Exception) else (exc.__cause__ or exc)
         if isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)):
