@@ -9,13 +9,14 @@ import polars as pl
 from pipelines.extract.dispatch import extract_document
 from pipelines.extract.layout import CELL_COLUMNS, EXTRACTOR_VERSION, TABLE_COLUMNS
 from pipelines.lake import RdwPaths, load_registry, read_parquet_or_empty, write_parquet_atomic
+from pipelines.normalize.dates import stated_report_date
 from pipelines.normalize.facts import FACT_COLUMNS, facts_from_cells
 from quality.gates import GateResult, gate
 from quality.schemas import CellsSchema, FactsSchema, TablesSchema
 
 DOCUMENT_INFO_COLUMNS = {
     "doc_id": pl.String, "pages": pl.Int32, "n_tables": pl.Int32, "n_cells": pl.Int32,
-    "status": pl.String, "error": pl.String, "extractor_version": pl.String,
+    "status": pl.String, "error": pl.String, "report_date": pl.String, "extractor_version": pl.String,
 }
 
 
@@ -51,6 +52,7 @@ def run_table_stage(paths: RdwPaths, doc_id: str) -> StageResult:
         "doc_id": doc_id, "pages": extraction.pages, "n_tables": tables.height,
         "n_cells": cells.height, "status": status,
         "error": "; ".join(r["reason"] for r in extraction.rejects) or None,
+        "report_date": str(found) if (found := stated_report_date(extraction.head_text)) else None,
         "extractor_version": EXTRACTOR_VERSION,
     }], schema=DOCUMENT_INFO_COLUMNS, orient="row")
     write_parquet_atomic(table_gate.valid, paths.stage_file("tables", doc_id))
@@ -71,8 +73,11 @@ def run_fact_stage(paths: RdwPaths, doc_id: str) -> StageResult:
     tables = read_parquet_or_empty(paths.stage_file("tables", doc_id), TABLE_COLUMNS)
     cells = read_parquet_or_empty(paths.stage_file("cells", doc_id), CELL_COLUMNS)
     source = read_parquet_or_empty(paths.stage_file("source_facts", doc_id), FACT_COLUMNS)
+    info = read_parquet_or_empty(paths.stage_file("documents", doc_id), DOCUMENT_INFO_COLUMNS)
+    report_date = info["report_date"][0] if info.height else None
     facts, roles = facts_from_cells(tables, cells)
-    fact_gate = gate(pl.concat([facts, source]), FactsSchema, "facts")
+    facts = pl.concat([facts, source]).with_columns(pl.lit(report_date, pl.String).alias("report_date"))
+    fact_gate = gate(facts, FactsSchema, "facts")
     write_parquet_atomic(fact_gate.valid, paths.stage_file("facts", doc_id))
     write_parquet_atomic(roles, paths.stage_file("roles", doc_id))
     write_parquet_atomic(fact_gate.rejects, paths.stage_file("fact_rejects", doc_id))

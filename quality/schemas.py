@@ -8,6 +8,7 @@ from pandera.api.polars.types import PolarsData
 
 SHARE_METRICS = ["china_share_of_global", "gpu_share_of_server_cost", "compute_utilisation"]
 NON_NEGATIVE_DIMENSIONS = ["count", "throughput", "compute", "power", "bytes", "bandwidth", "time"]
+ESTIMATE_MARGIN_YEARS = 1
 METHODS = ["lattice", "three_line", "borderless", "text_rows", "xbrl"]
 
 
@@ -67,6 +68,13 @@ class FactsSchema(pa.DataFrameModel):
     @pa.dataframe_check(name="quantity_not_negative")
     def quantity_not_negative(cls, data: PolarsData) -> pl.LazyFrame:
         bad = pl.col("dimension").is_in(NON_NEGATIVE_DIMENSIONS) & (pl.col("value") < 0)
+        return data.lazyframe.select((~bad).fill_null(True))
+
+    @pa.dataframe_check(name="estimate_not_before_report_year")
+    def estimate_not_before_report_year(cls, data: PolarsData) -> pl.LazyFrame:
+        """An estimate ('2021E') for a year well before the report's own date is a misread."""
+        report_year = pl.col("report_date").str.slice(0, 4).cast(pl.Int32, strict=False)
+        bad = pl.col("is_estimate") & (pl.col("year") < report_year - ESTIMATE_MARGIN_YEARS)
         return data.lazyframe.select((~bad).fill_null(True))
 
     @pa.dataframe_check(name="null_value_has_reason")

@@ -106,3 +106,68 @@ def test_duplicate_cell_positions_rejected(csc):
     result = gate(doubled, CellsSchema, "cells")
     assert result.rejects["reason"].unique().to_list() == ["failed cell_position_unique"]
     assert result.rejects.height == 2
+
+
+@pytest.mark.parametrize("seed, expected", [
+    ("000", "2024-02-08"), ("001", "2024-03-26"), ("002", "2023-06-14"), ("003", None), ("004", None)])
+def test_stated_report_date(seed, expected):
+    from conftest import SEEDS, needs_shared
+    from pipelines.normalize.dates import stated_report_date
+
+    path = next(needs_shared(SEEDS).glob(f"{seed}_*.txt"))
+    found = stated_report_date(path.read_text(encoding="utf-8"))
+    assert (str(found) if found else None) == expected
+
+
+def test_estimate_far_before_the_report_is_rejected(csc):
+    _, _, facts, _ = csc
+    dated = facts.with_columns(pl.lit("2026-05-01").alias("report_date"))
+    result = gate(dated, FactsSchema, "facts")
+    stale = result.rejects.filter(pl.col("check") == "estimate_not_before_report_year")
+    assert stale.height == facts.filter(pl.col("is_estimate") & (pl.col("year") < 2025)).height > 0
+    assert gate(facts.with_columns(pl.lit("2023-06-14").alias("report_date")), FactsSchema, "facts").passed
+
+
+def test_periods_as_rows(tmp_path):
+    from pipelines.extract.text import extract_text
+
+    path = tmp_path / "rows.md"
+    path.write_text("表 2：中国液冷数据中心市场规模\n\n年份\t市场规模（亿元）\t同比增速（%）\n"
+                    "2022\t100.5\t-\n2025E\t377.6\t56\n2027E\t1020\t—\n资料来源：样本\n", encoding="utf-8")
+    tables, cells, _ = extract_text(path, "r").frames()
+    facts, _ = facts_from_cells(tables, cells)
+    market = facts.filter(pl.col("metric_raw") == "市场规模（亿元）").sort("year")
+    assert market.select("year", "is_estimate", "value", "currency").rows() == [
+        (2022, False, pytest.approx(100.5e8), "CNY"), (2025, True, pytest.approx(377.6e8), "CNY"),
+        (2027, True, pytest.approx(1020e8), "CNY")]
+    assert market["metric_id"].to_list() == ["liquid_cooling_market_size"] * 3
+    growth = facts.filter(pl.col("metric_raw") == "同比增速（%）").sort("year")
+    assert growth["value"].to_list() == [None, pytest.approx(0.56), None]
+    assert growth["null_reason"].to_list() == ["placeholder", None, "placeholder"]
+
+
+def test_report_with_absurd_values_loads_its_good_facts(tmp_path):
+    import dagster as dg
+
+    from conftest import make_home
+    from pipelines.refresh import refresh
+    from pipelines.warehouse import read_only
+
+    paths = make_home(tmp_path, with_samples=False)
+    (paths.raw / "absurd.md").write_text(
+        "发布日期：2024 年 05 月 06 日\n\n图表1：全球 AI 服务器市场规模测算\n\n\t2023E\t2024E\n"
+        "AI 服务器存量规模（亿美元）\t-395.2\t889.6\n中国市场占全球市场份额（%）\t34.0\t340\n"
+        "市场增速（%）\t95.6\t125.1\n资料来源：样本\n", encoding="utf-8")
+    refresh(paths, instance=dg.DagsterInstance.ephemeral())
+    with read_only(paths.warehouse) as con:
+        rejects = con.execute("SELECT stage, reason, value, detail, table_id, row_idx, col_idx "
+                              "FROM core.rejects ORDER BY reason").fetchall()
+        kept = con.execute("SELECT metric_id, year, value FROM core.facts ORDER BY metric_id, year").fetchall()
+    assert [(s, r, d, row, col) for s, r, _, d, _, row, col in rejects] == [
+        ("facts", "failed market_size_not_negative", "-395.2", 1, 1),
+        ("facts", "failed share_within_0_1", "340", 2, 2)]
+    assert all(table_id for *_, table_id, _, _ in [(r[4], r[5], r[6]) for r in rejects])
+    assert kept == [("ai_server_market_size", 2024, pytest.approx(889.6e8)),
+                    ("china_share_of_global", 2023, pytest.approx(0.34)),
+                    ("market_growth", 2023, pytest.approx(0.956)),
+                    ("market_growth", 2024, pytest.approx(1.251))]

@@ -119,3 +119,42 @@ def test_full_width_digits_equal_ascii(n):
 def test_year_labels(year, flag):
     period = parse_period(f"{year}{flag}")
     assert period.year == year and period.is_estimate == (flag == "E")
+
+
+SCALES = {"": 1.0, "千": 1e3, "万": 1e4, "百万": 1e6, "亿": 1e8, "万亿": 1e12}
+BASES = {"美元": ("USD", "USD"), "元": ("CNY", "CNY"), "张": ("count", None), "台": ("count", None)}
+
+
+@given(st.sampled_from(sorted(SCALES)), st.sampled_from(sorted(BASES)),
+       st.decimals(min_value=0, max_value=10**5, places=2, allow_nan=False))
+def test_scaled_units_in_labels_and_cells(prefix, base_word, amount):
+    unit = unit_in_label(f"市场规模（{prefix}{base_word}）")
+    base, currency = BASES[base_word]
+    assert (unit.scale, unit.base, unit.currency) == (SCALES[prefix], base, currency)
+    number, cell_unit = parse_quantity(f"{amount}{prefix}{base_word}")
+    assert number.value == pytest.approx(float(amount)) and cell_unit.scale == SCALES[prefix]
+
+
+@given(st.integers(min_value=0, max_value=10**6), st.integers(min_value=0, max_value=10**6),
+       st.sampled_from(["-", "~", "至", "–"]))
+def test_ranges_keep_low_and_high(a, b, dash):
+    parsed = parse_number(f"{a}{dash}{b}")
+    assert (parsed.low, parsed.high) == (min(a, b), max(a, b)) and parsed.qualifier == "range"
+
+
+@given(st.sampled_from(["约", ">", "<", "超", "≥"]), st.integers(min_value=1, max_value=10**6))
+def test_leading_qualifiers_are_kept(qualifier, n):
+    parsed = parse_number(f"{qualifier}{n}")
+    assert parsed.value == n and parsed.qualifier == qualifier
+
+
+@given(st.integers(min_value=1, max_value=10**9))
+def test_negatives_two_ways(n):
+    assert parse_number(f"-{n:,}").value == parse_number(f"({n:,})").value == -n
+
+
+@given(st.integers(min_value=1990, max_value=2100), st.integers(min_value=1, max_value=4),
+       st.booleans())
+def test_quarter_labels(year, quarter, fiscal):
+    period = parse_period(f"{'FY' if fiscal else ''}{year}Q{quarter}")
+    assert (period.year, period.quarter, period.kind, period.fiscal) == (year, quarter, "quarter", fiscal)

@@ -101,6 +101,8 @@ def extract_pdf(path: Path, doc_id: str) -> Extraction:
         imageless, unmapped = [], []
         for page in pages:
             try:
+                if page.page_number == 1:
+                    result.head_text = page.extract_text() or ""
                 status = extract_page(page, result)
             except Exception as exc:  # one bad page must not lose the others
                 result.reject("page failed", f"{type(exc).__name__}: {exc}"[:500],

@@ -64,6 +64,7 @@ def extract_text(path: Path, doc_id: str) -> Extraction:
     if path.suffix.lower() in {".html", ".htm"} or "<tr" in text.lower():
         text = html_to_rows(text) if path.suffix.lower() in {".html", ".htm"} else text
     lines = text.splitlines()
+    result.head_text = "\n".join(lines[:200])
     _note_truncation(lines, result)
     i = 0
     while i < len(lines):

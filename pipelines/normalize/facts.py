@@ -25,7 +25,7 @@ FACT_COLUMNS = {
     "value": pl.Float64, "value_low": pl.Float64, "value_high": pl.Float64,
     "qualifier": pl.String, "null_reason": pl.String, "unit": pl.String, "dimension": pl.String,
     "scale_label": pl.String, "scale": pl.Float64, "currency": pl.String, "raw_text": pl.String,
-    "form": pl.String, "accn": pl.String, "filed": pl.String,
+    "form": pl.String, "accn": pl.String, "filed": pl.String, "report_date": pl.String,
     "extractor": pl.String, "extractor_version": pl.String,
 }
 ROLE_COLUMNS = {"table_id": pl.String, "row_idx": pl.Int32, "col_idx": pl.Int32,
