@@ -96,3 +96,21 @@ def stated_or_assumed(stated: pl.DataFrame, assumptions: pl.DataFrame, metric_id
     for layer in (stated, base):
         chosen = pl.concat([chosen, layer.filter(~pl.col("year").is_in(chosen["year"].implode()))])
     return chosen.sort("year")
+
+
+def parameters(model: str) -> dict[str, tuple[float, str]]:
+    """Scalar parameters of a model: id → (value, input id)."""
+    return {p["id"]: (float(p["value"]), f"assumption:{model}.{p['id']}")
+            for p in _spec(model).get("parameters", [])}
+
+
+def reported_figures(model: str) -> pl.DataFrame:
+    """Published figures a report states only in prose, kept in the model's YAML with their source."""
+    rows = [{"metric_id": r["metric_id"], "workload": None, "segment": None, "region": r.get("region"),
+             "year": r["year"], "reported_value": float(r["value"]), "display_half_unit": 0.0,
+             "reported_fact_id": f"report:{model}.{r['id']}", "reported_text": r["source"]}
+            for r in _spec(model).get("reported", [])]
+    return pl.DataFrame(rows, schema={
+        "metric_id": pl.String, "workload": pl.String, "segment": pl.String, "region": pl.String,
+        "year": pl.Int32, "reported_value": pl.Float64, "display_half_unit": pl.Float64,
+        "reported_fact_id": pl.String, "reported_text": pl.String}, orient="row")

@@ -17,11 +17,14 @@ def display_half_unit(raw_text: pl.Expr, scale: pl.Expr) -> pl.Expr:
     return pl.when(plain).then(0.5 * pl.lit(10.0).pow(-decimals) * scale).otherwise(0.0)
 
 
-def model_vs_reported(outputs: pl.DataFrame, facts: pl.DataFrame) -> pl.DataFrame:
-    """Base-scenario model rows joined to one published fact per (metric, segment, region, year)."""
+def model_vs_reported(outputs: pl.DataFrame, facts: pl.DataFrame,
+                      stated_in_prose: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Base-scenario model rows joined to one published figure per (metric, workload, segment,
+    region, year): a fact, or a figure a report states in prose (kept in the model's YAML)."""
     published = (
         with_segments(facts)
-        .filter(pl.col("value").is_not_null(), pl.col("year").is_not_null(),
+        .with_columns(pl.coalesce("segment", "entity").alias("segment"))
+        .filter(pl.col("value").is_not_null(),
                 pl.col("metric_id").is_in(outputs["metric_id"].unique().implode()))
         .sort("fact_id")
         .unique(subset=KEYS, keep="first", maintain_order=True)
@@ -29,6 +32,9 @@ def model_vs_reported(outputs: pl.DataFrame, facts: pl.DataFrame) -> pl.DataFram
                 display_half_unit(pl.col("raw_text"), pl.col("scale")).alias("display_half_unit"),
                 pl.col("fact_id").alias("reported_fact_id"), pl.col("raw_text").alias("reported_text"))
     )
+    if stated_in_prose is not None and stated_in_prose.height:
+        published = pl.concat([published, stated_in_prose.select(published.columns)],
+                              how="vertical_relaxed")
     joined = outputs.filter(pl.col("scenario") == "base").join(
         published, on=KEYS, how="left", nulls_equal=True)
     diff = pl.col("value") - pl.col("reported_value")

@@ -4,7 +4,7 @@
 import dagster as dg
 
 from pipelines.document_stages import StageResult, run_fact_stage, run_table_stage
-from pipelines.model_marts import build_ai_server_market_mart, build_model_vs_reported_mart
+from pipelines.model_marts import MODELS, build_model_mart, build_model_vs_reported_mart
 from pipelines.resources import RdwHome
 from pipelines.warehouse import build_warehouse, export_datasets, read_only
 
@@ -50,18 +50,29 @@ def document_facts(context: dg.AssetExecutionContext, rdw: RdwHome):
         metadata={"cells": result.counts["cells"], "with_role": result.counts["cells_with_role"]})
 
 
-@dg.asset(key=["marts", "ai_server_market"], deps=[DOCUMENT_FACTS], group_name="models",
-          kinds={"polars"}, automation_condition=dg.AutomationCondition.eager(),
-          check_specs=[dg.AssetCheckSpec("model_output_schema", asset=["marts", "ai_server_market"])],
-          description="Global and China AI server market rebuilt from 002-style stated inputs.")
-def ai_server_market(rdw: RdwHome):
-    result = build_ai_server_market_mart(rdw.paths())
-    yield dg.MaterializeResult(metadata={"rows": result.valid.height})
-    yield dg.AssetCheckResult(check_name="model_output_schema", passed=result.passed,
-                              metadata={"rows_rejected": result.rejects.height})
+def _model_asset(model: str, description: str) -> dg.AssetsDefinition:
+    key = dg.AssetKey(["marts", model])
+
+    @dg.asset(key=key, deps=[DOCUMENT_FACTS], group_name="models", kinds={"polars"},
+              automation_condition=dg.AutomationCondition.eager(), description=description,
+              check_specs=[dg.AssetCheckSpec("model_output_schema", asset=key)])
+    def model_mart(rdw: RdwHome):
+        result = build_model_mart(rdw.paths(), model)
+        yield dg.MaterializeResult(metadata={"rows": result.valid.height})
+        yield dg.AssetCheckResult(check_name="model_output_schema", passed=result.passed,
+                                  metadata={"rows_rejected": result.rejects.height})
+
+    return model_mart
 
 
-@dg.asset(key=["marts", "model_vs_reported"], deps=[["marts", "ai_server_market"]],
+ai_server_market = _model_asset(
+    "ai_server_market", "Training and inference compute → GPUs → global and China AI server market (002).")
+optical_module_demand = _model_asset(
+    "optical_module_demand", "Leaf-spine cluster modules per GPU × GPU deployments → 800G/400G demand (004).")
+MODEL_KEYS = [["marts", m] for m in MODELS]
+
+
+@dg.asset(key=["marts", "model_vs_reported"], deps=MODEL_KEYS,
           group_name="models", kinds={"polars"}, automation_condition=dg.AutomationCondition.eager(),
           description="Each model figure beside the figure the report publishes.")
 def model_vs_reported(rdw: RdwHome) -> dg.MaterializeResult:
@@ -99,5 +110,6 @@ def curated_exports(rdw: RdwHome) -> dg.MaterializeResult:
 
 
 DOCUMENT_ASSETS = [document_tables, document_facts]
-REFRESH_ASSETS = [ai_server_market, model_vs_reported, research_warehouse, curated_exports]
+REFRESH_ASSETS = [ai_server_market, optical_module_demand, model_vs_reported, research_warehouse,
+                  curated_exports]
 ASSET_CHECKS = [cells_all_typed]

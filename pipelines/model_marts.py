@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import polars as pl
 
-from models.ai_server_market import build_all_scenarios
+from models import ai_server_market, optical_module_demand
+from models.inputs import reported_figures
 from models.reconcile import model_vs_reported
 from pipelines.lake import RdwPaths, load_registry, write_parquet_atomic
 from pipelines.normalize.facts import FACT_COLUMNS
 from quality.gates import GateResult, gate
 from quality.schemas import ModelOutputSchema
+
+MODELS = {ai_server_market.MODEL: ai_server_market.build_all_scenarios,
+          optical_module_demand.MODEL: optical_module_demand.build_all_scenarios}
 
 
 def current_facts(paths: RdwPaths) -> pl.DataFrame:
@@ -30,15 +34,16 @@ def write_if_changed(frame: pl.DataFrame, path) -> bool:
     return True
 
 
-def build_ai_server_market_mart(paths: RdwPaths) -> GateResult:
-    outputs = build_all_scenarios(current_facts(paths))
-    result = gate(outputs, ModelOutputSchema, "models")
-    write_if_changed(result.valid, paths.mart_file("ai_server_market"))
+def build_model_mart(paths: RdwPaths, model: str) -> GateResult:
+    result = gate(MODELS[model](current_facts(paths)), ModelOutputSchema, "models")
+    write_if_changed(result.valid, paths.mart_file(model))
     return result
 
 
 def build_model_vs_reported_mart(paths: RdwPaths) -> pl.DataFrame:
-    outputs = pl.read_parquet(paths.mart_file("ai_server_market"))
-    table = model_vs_reported(outputs, current_facts(paths))
+    facts = current_facts(paths)
+    tables = [model_vs_reported(pl.read_parquet(paths.mart_file(m)), facts, reported_figures(m))
+              for m in MODELS if paths.mart_file(m).exists()]
+    table = pl.concat(tables, how="vertical_relaxed")
     write_if_changed(table, paths.mart_file("model_vs_reported"))
     return table

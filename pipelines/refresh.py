@@ -16,6 +16,7 @@ from pipelines.assets import DOCUMENT_ASSETS, REFRESH_ASSETS, WAREHOUSE, source_
 from pipelines.automation import batched
 from pipelines.document_stages import needs_extraction
 from pipelines.lake import RdwPaths, register_documents
+from pipelines.model_marts import MODELS
 from pipelines.resources import RdwHome
 from pipelines.warehouse import lake_fingerprint, served_fingerprint
 
@@ -78,8 +79,7 @@ def refresh(paths: RdwPaths, instance: dg.DagsterInstance | None = None,
             result = dg.materialize(DOCUMENT_ASSETS, partition_key=key, instance=instance,
                                     resources=resources, raise_on_error=False, run_config=QUIET)
             (summary.extracted if result.success else summary.failed).append(key)
-        marts_missing = not all(paths.mart_file(m).exists()
-                                for m in ("ai_server_market", "model_vs_reported"))
+        marts_missing = not all(paths.mart_file(m).exists() for m in [*MODELS, "model_vs_reported"])
         stale = served_fingerprint(paths) != lake_fingerprint(paths)
         exports_missing = not (paths.exports / "manifest.json").exists()
         if summary.extracted or marts_missing or stale or exports_missing:

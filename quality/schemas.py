@@ -91,7 +91,7 @@ class ModelOutputSchema(pa.DataFrameModel):
     scenario: str
     variant: str
     metric_id: str
-    year: pl.Int32 = pa.Field(ge=1990, le=2100)
+    year: pl.Int32 = pa.Field(nullable=True, ge=1990, le=2100)
     value: float
     unit: str
     input_ids: list[str]
