@@ -25,14 +25,16 @@ def _spec(model: str) -> dict:
 
 
 def scenarios(model: str) -> list[str]:
-    return sorted({a["scenario"] for a in _spec(model)["assumptions"]} | {"base"})
+    spec = _spec(model)
+    named = [a.get("scenario", "base") for a in spec.get("assumptions", []) + spec.get("parameters", [])]
+    return sorted(set(named) | {"base"})
 
 
 def load_assumptions(model: str, scenario: str) -> pl.DataFrame:
     """Base assumptions, with the scenario's own values replacing them metric by metric."""
     rows = {}
     for wanted in ["base", scenario] if scenario != "base" else ["base"]:
-        for a in _spec(model)["assumptions"]:
+        for a in _spec(model).get("assumptions", []):
             if a["scenario"] == wanted:
                 for year in a["years"]:
                     rows[(a["metric_id"], year)] = {
@@ -98,16 +100,21 @@ def stated_or_assumed(stated: pl.DataFrame, assumptions: pl.DataFrame, metric_id
     return chosen.sort("year")
 
 
-def parameters(model: str) -> dict[str, tuple[float, str]]:
-    """Scalar parameters of a model: id → (value, input id)."""
-    return {p["id"]: (float(p["value"]), f"assumption:{model}.{p['id']}")
-            for p in _spec(model).get("parameters", [])}
+def parameters(model: str, scenario: str = "base") -> dict[str, tuple[float, str]]:
+    """Scalar parameters of a model: id → (value, input id); a scenario's own entries win."""
+    chosen = {}
+    for wanted in ["base", scenario] if scenario != "base" else ["base"]:
+        for p in _spec(model).get("parameters", []):
+            if p.get("scenario", "base") == wanted:
+                suffix = "" if wanted == "base" else f"@{wanted}"
+                chosen[p["id"]] = (float(p["value"]), f"assumption:{model}.{p['id']}{suffix}")
+    return chosen
 
 
 def reported_figures(model: str) -> pl.DataFrame:
     """Published figures a report states only in prose, kept in the model's YAML with their source."""
-    rows = [{"metric_id": r["metric_id"], "workload": None, "segment": None, "region": r.get("region"),
-             "year": r["year"], "reported_value": float(r["value"]), "display_half_unit": 0.0,
+    rows = [{"metric_id": r["metric_id"], "workload": None, "segment": r.get("segment"),
+             "region": r.get("region"), "year": r.get("year"), "reported_value": float(r["value"]), "display_half_unit": 0.0,
              "reported_fact_id": f"report:{model}.{r['id']}", "reported_text": r["source"]}
             for r in _spec(model).get("reported", [])]
     return pl.DataFrame(rows, schema={

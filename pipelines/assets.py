@@ -69,6 +69,8 @@ ai_server_market = _model_asset(
     "ai_server_market", "Training and inference compute → GPUs → global and China AI server market (002).")
 optical_module_demand = _model_asset(
     "optical_module_demand", "Leaf-spine cluster modules per GPU × GPU deployments → 800G/400G demand (004).")
+liquid_cooling_tam = _model_asset(
+    "liquid_cooling_tam", "New-build IDC, new AI servers and retrofit liquid cooling in China (002/004/001).")
 MODEL_KEYS = [["marts", m] for m in MODELS]
 
 
@@ -110,6 +112,6 @@ def curated_exports(rdw: RdwHome) -> dg.MaterializeResult:
 
 
 DOCUMENT_ASSETS = [document_tables, document_facts]
-REFRESH_ASSETS = [ai_server_market, optical_module_demand, model_vs_reported, research_warehouse,
-                  curated_exports]
+REFRESH_ASSETS = [ai_server_market, optical_module_demand, liquid_cooling_tam, model_vs_reported,
+                  research_warehouse, curated_exports]
 ASSET_CHECKS = [cells_all_typed]

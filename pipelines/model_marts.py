@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from models import ai_server_market, optical_module_demand
+from models import ai_server_market, liquid_cooling_tam, optical_module_demand
 from models.inputs import reported_figures
 from models.reconcile import model_vs_reported
 from pipelines.lake import RdwPaths, load_registry, write_parquet_atomic
@@ -13,7 +13,8 @@ from quality.gates import GateResult, gate
 from quality.schemas import ModelOutputSchema
 
 MODELS = {ai_server_market.MODEL: ai_server_market.build_all_scenarios,
-          optical_module_demand.MODEL: optical_module_demand.build_all_scenarios}
+          optical_module_demand.MODEL: optical_module_demand.build_all_scenarios,
+          liquid_cooling_tam.MODEL: liquid_cooling_tam.build_all_scenarios}
 
 
 def current_facts(paths: RdwPaths) -> pl.DataFrame:

@@ -21,7 +21,7 @@ from pipelines.normalize.metrics import load_catalog
 CORE_STAGES = {"tables": TABLE_COLUMNS, "cells": CELL_COLUMNS, "facts": FACT_COLUMNS,
                "roles": ROLE_COLUMNS}
 REJECT_STAGES = ("rejects", "fact_rejects")
-MARTS = ("ai_server_market", "optical_module_demand", "model_vs_reported")
+MARTS = ("ai_server_market", "optical_module_demand", "liquid_cooling_tam", "model_vs_reported")
 EXPORTS = {  # dataset → (query, order) — ordered so identical data gives identical bytes
     "documents": ("core.documents", "doc_id"),
     "tables": ("core.tables", "table_id"),
@@ -31,6 +31,7 @@ EXPORTS = {  # dataset → (query, order) — ordered so identical data gives id
     "metrics": ("core.metrics", "metric_id, label"),
     "ai_server_market": ("marts.ai_server_market", "ALL"),
     "optical_module_demand": ("marts.optical_module_demand", "ALL"),
+    "liquid_cooling_tam": ("marts.liquid_cooling_tam", "ALL"),
     "model_vs_reported": ("marts.model_vs_reported", "ALL"),
 }
 

@@ -62,7 +62,7 @@ def test_refresh_builds_the_contracted_warehouse(refreshed, warehouse):
     assert summary.documents == 5 and len(summary.extracted) == 5 and not summary.failed
     assert summary.warehouse_rebuilt
     assert set(summary.models_materialized) == {"marts/ai_server_market", "marts/optical_module_demand",
-                                                "marts/model_vs_reported"}
+                                                "marts/liquid_cooling_tam", "marts/model_vs_reported"}
     for table, columns in CONTRACT.items():
         have = {r[0] for r in warehouse.execute(f"DESCRIBE {table}").fetchall()}
         assert columns <= have, (table, columns - have)
@@ -101,8 +101,10 @@ def test_marts(warehouse):
     misses = warehouse.execute("""SELECT reported_fact_id FROM marts.model_vs_reported
                                   WHERE variant = 'as_published' AND NOT within_tolerance
                                   ORDER BY 1""").fetchall()
-    assert misses == [("report:optical_module_demand.lightcounting_2025",),
-                      ("report:optical_module_demand.lightcounting_2027",)]  # scope gap, noted
+    assert misses == [("report:liquid_cooling_tam.ai_new_260",), ("report:liquid_cooling_tam.china_lc_2025",),
+                      ("report:liquid_cooling_tam.china_lc_2027",), ("report:liquid_cooling_tam.retrofit_832",),
+                      ("report:optical_module_demand.lightcounting_2025",),
+                      ("report:optical_module_demand.lightcounting_2027",)]  # undisclosed inputs / scope
     table_9 = warehouse.execute("""SELECT count(*) FROM marts.model_vs_reported
                                    WHERE segment LIKE 'SU Count=%' AND within_tolerance""").fetchall()
     assert table_9 == [(24,)]
@@ -127,7 +129,7 @@ def test_exports_match_warehouse(refreshed, warehouse):
     manifest = json.loads((paths.exports / "manifest.json").read_text())
     assert set(manifest["datasets"]) >= {"documents", "tables", "cells", "facts", "rejects",
                                          "ai_server_market", "optical_module_demand",
-                                         "model_vs_reported"}
+                                         "liquid_cooling_tam", "model_vs_reported"}
     for name, dataset in manifest["datasets"].items():
         file = paths.exports / dataset["path"]
         expected = scalar(warehouse, f"SELECT count(*) FROM {dataset['source']}")
