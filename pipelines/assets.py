@@ -4,7 +4,9 @@
 import dagster as dg
 
 from pipelines.document_stages import StageResult, run_fact_stage, run_table_stage
-from pipelines.model_marts import MODELS, build_model_mart, build_model_vs_reported_mart
+from pipelines.model_marts import (
+    MODELS, build_capex_marts, build_model_mart, build_model_vs_reported_mart,
+)
 from pipelines.resources import RdwHome
 from pipelines.warehouse import build_warehouse, export_datasets, read_only
 
@@ -85,7 +87,17 @@ def model_vs_reported(rdw: RdwHome) -> dg.MaterializeResult:
         "within_tolerance": int(compared["within_tolerance"].sum() or 0)})
 
 
-@dg.asset(key=WAREHOUSE, deps=[DOCUMENT_FACTS, ["marts", "model_vs_reported"]],
+@dg.asset(key=["marts", "hyperscaler_capex"], deps=[DOCUMENT_FACTS], group_name="models",
+          kinds={"polars"}, automation_condition=dg.AutomationCondition.eager(),
+          description="Filing capex by company and period (YTD → quarters), and what reports say of it.")
+def hyperscaler_capex(rdw: RdwHome) -> dg.MaterializeResult:
+    capex, versus = build_capex_marts(rdw.paths())
+    return dg.MaterializeResult(metadata={"rows": capex.height, "companies": capex["company"].n_unique(),
+                                          "report_claims": versus.height})
+
+
+@dg.asset(key=WAREHOUSE, deps=[DOCUMENT_FACTS, ["marts", "model_vs_reported"],
+                               ["marts", "hyperscaler_capex"]],
           group_name="warehouse", kinds={"duckdb"}, pool="duckdb_write",
           automation_condition=dg.AutomationCondition.eager(),
           description="warehouse/research.duckdb, built into a new file and renamed over the old.")
@@ -113,5 +125,5 @@ def curated_exports(rdw: RdwHome) -> dg.MaterializeResult:
 
 DOCUMENT_ASSETS = [document_tables, document_facts]
 REFRESH_ASSETS = [ai_server_market, optical_module_demand, liquid_cooling_tam, model_vs_reported,
-                  research_warehouse, curated_exports]
+                  hyperscaler_capex, research_warehouse, curated_exports]
 ASSET_CHECKS = [cells_all_typed]

@@ -42,8 +42,10 @@ def run_table_stage(paths: RdwPaths, doc_id: str) -> StageResult:
     tables, cells, rejects = extraction.frames()
     table_gate = gate(tables, TablesSchema, "tables")
     cell_gate = gate(cells, CellsSchema, "cells")
-    source_facts = pl.DataFrame([{k: f.get(k) for k in FACT_COLUMNS} for f in extraction.facts],
-                                schema=FACT_COLUMNS, orient="row")
+    source_facts, filing_facts = (
+        pl.DataFrame([{k: f.get(k) for k in FACT_COLUMNS} for f in rows], schema=FACT_COLUMNS,
+                     orient="row")
+        for rows in (extraction.facts, extraction.filing_facts))
     all_rejects = pl.concat([rejects, table_gate.rejects, cell_gate.rejects])
     has_content = tables.height > 0 or source_facts.height > 0
     hard = [r for r in extraction.rejects if not r.get("table_id") and r.get("page") is None]
@@ -58,6 +60,7 @@ def run_table_stage(paths: RdwPaths, doc_id: str) -> StageResult:
     write_parquet_atomic(table_gate.valid, paths.stage_file("tables", doc_id))
     write_parquet_atomic(cell_gate.valid, paths.stage_file("cells", doc_id))
     write_parquet_atomic(source_facts, paths.stage_file("source_facts", doc_id))
+    write_parquet_atomic(filing_facts, paths.stage_file("filing_facts", doc_id))
     write_parquet_atomic(all_rejects, paths.stage_file("rejects", doc_id))
     write_parquet_atomic(info, paths.stage_file("documents", doc_id))
     return StageResult(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from models import ai_server_market, liquid_cooling_tam, optical_module_demand
+from models.hyperscaler_capex import build_hyperscaler_capex, capex_vs_reports
 from models.inputs import reported_figures
 from models.reconcile import model_vs_reported
 from pipelines.lake import RdwPaths, load_registry, write_parquet_atomic
@@ -48,3 +49,12 @@ def build_model_vs_reported_mart(paths: RdwPaths) -> pl.DataFrame:
     table = pl.concat(tables, how="vertical_relaxed")
     write_if_changed(table, paths.mart_file("model_vs_reported"))
     return table
+
+
+def build_capex_marts(paths: RdwPaths) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """marts.hyperscaler_capex from filing facts, and marts.capex_vs_reports beside it."""
+    capex = build_hyperscaler_capex(current_facts(paths))
+    versus = capex_vs_reports(capex)
+    write_if_changed(capex, paths.mart_file("hyperscaler_capex"))
+    write_if_changed(versus, paths.mart_file("capex_vs_reports"))
+    return capex, versus

@@ -79,7 +79,8 @@ def refresh(paths: RdwPaths, instance: dg.DagsterInstance | None = None,
             result = dg.materialize(DOCUMENT_ASSETS, partition_key=key, instance=instance,
                                     resources=resources, raise_on_error=False, run_config=QUIET)
             (summary.extracted if result.success else summary.failed).append(key)
-        marts_missing = not all(paths.mart_file(m).exists() for m in [*MODELS, "model_vs_reported"])
+        marts_missing = not all(paths.mart_file(m).exists()
+                                for m in [*MODELS, "model_vs_reported", "hyperscaler_capex"])
         stale = served_fingerprint(paths) != lake_fingerprint(paths)
         exports_missing = not (paths.exports / "manifest.json").exists()
         if summary.extracted or marts_missing or stale or exports_missing:

@@ -19,20 +19,24 @@ from pipelines.normalize.facts import FACT_COLUMNS, ROLE_COLUMNS
 from pipelines.normalize.metrics import load_catalog
 
 CORE_STAGES = {"tables": TABLE_COLUMNS, "cells": CELL_COLUMNS, "facts": FACT_COLUMNS,
-               "roles": ROLE_COLUMNS}
+               "roles": ROLE_COLUMNS, "filing_facts": FACT_COLUMNS}
 REJECT_STAGES = ("rejects", "fact_rejects")
-MARTS = ("ai_server_market", "optical_module_demand", "liquid_cooling_tam", "model_vs_reported")
+MARTS = ("ai_server_market", "optical_module_demand", "liquid_cooling_tam", "model_vs_reported",
+         "hyperscaler_capex", "capex_vs_reports")
 EXPORTS = {  # dataset → (query, order) — ordered so identical data gives identical bytes
     "documents": ("core.documents", "doc_id"),
     "tables": ("core.tables", "table_id"),
     "cells": ("core.cells", "table_id, row_idx, col_idx"),
     "facts": ("core.facts", "fact_id"),
+    "filing_facts": ("core.filing_facts", "fact_id"),
     "rejects": ("core.rejects", "doc_id, stage, table_id, row_idx, col_idx, reason"),
     "metrics": ("core.metrics", "metric_id, label"),
     "ai_server_market": ("marts.ai_server_market", "ALL"),
     "optical_module_demand": ("marts.optical_module_demand", "ALL"),
     "liquid_cooling_tam": ("marts.liquid_cooling_tam", "ALL"),
     "model_vs_reported": ("marts.model_vs_reported", "ALL"),
+    "hyperscaler_capex": ("marts.hyperscaler_capex", "ALL"),
+    "capex_vs_reports": ("marts.capex_vs_reports", "ALL"),
 }
 
 

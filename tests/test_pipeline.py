@@ -59,16 +59,17 @@ def test_per_document_assets_materialize_in_process(tmp_path):
 
 def test_refresh_builds_the_contracted_warehouse(refreshed, warehouse):
     paths, summary = refreshed
-    assert summary.documents == 5 and len(summary.extracted) == 5 and not summary.failed
+    assert summary.documents == 8 and len(summary.extracted) == 8 and not summary.failed
     assert summary.warehouse_rebuilt
     assert set(summary.models_materialized) == {"marts/ai_server_market", "marts/optical_module_demand",
-                                                "marts/liquid_cooling_tam", "marts/model_vs_reported"}
+                                                "marts/liquid_cooling_tam", "marts/model_vs_reported",
+                                                "marts/hyperscaler_capex"}
     for table, columns in CONTRACT.items():
         have = {r[0] for r in warehouse.execute(f"DESCRIBE {table}").fetchall()}
         assert columns <= have, (table, columns - have)
     counts = dict(warehouse.execute(
         "SELECT kind, count(*) FROM core.documents WHERE status = 'loaded' GROUP BY kind").fetchall())
-    assert counts == {"report_pdf": 3, "report_text": 1, "companyfacts": 1}
+    assert counts == {"report_pdf": 3, "report_text": 1, "companyfacts": 4}
     assert scalar(warehouse, "SELECT count(*) FROM core.tables") == 14
     assert scalar(warehouse, "SELECT count(*) FROM core.rejects") == 0
 
@@ -88,7 +89,7 @@ def test_golden_queries(warehouse):
         (5.605, "USD", "图表109"), (5.605, "USD", "图表8")]  # both tables state it
     assert [page for *_, page in china] == [3, 1]
     capex = scalar(warehouse, "SELECT value FROM core.facts WHERE metric_id = 'capex' "
-                              "AND period_label = 'FY2023'")
+                              "AND entity = 'Alphabet' AND period_label = 'FY2023'")
     assert capex == 32_251_000_000
 
 
@@ -129,7 +130,8 @@ def test_exports_match_warehouse(refreshed, warehouse):
     manifest = json.loads((paths.exports / "manifest.json").read_text())
     assert set(manifest["datasets"]) >= {"documents", "tables", "cells", "facts", "rejects",
                                          "ai_server_market", "optical_module_demand",
-                                         "liquid_cooling_tam", "model_vs_reported"}
+                                         "liquid_cooling_tam", "model_vs_reported",
+                                         "hyperscaler_capex", "capex_vs_reports", "filing_facts"}
     for name, dataset in manifest["datasets"].items():
         file = paths.exports / dataset["path"]
         expected = scalar(warehouse, f"SELECT count(*) FROM {dataset['source']}")
@@ -141,7 +143,7 @@ def test_sql_is_read_only(refreshed, capsys):
     paths, _ = refreshed
     home = ["--home", str(paths.home)]
     assert rdw([*home, "sql", "select count(*) as n from core.facts"]) == 0
-    assert "443" in capsys.readouterr().out
+    assert "454" in capsys.readouterr().out
     for statement in ["delete from core.facts", "create table x as select 1",
                       "select * from read_csv('/etc/passwd')", "attach '/tmp/x.duckdb' as x",
                       "copy core.facts to '/tmp/leak.csv'", "install httpfs"]:
@@ -155,7 +157,7 @@ def test_sql_formats(refreshed, tmp_path, capsys):
     out = tmp_path / "facts.parquet"
     assert rdw(["--home", str(paths.home), "sql", "select fact_id, value from core.facts",
                 "--format", "parquet", "--out", str(out)]) == 0
-    assert pl.read_parquet(out).height == 443
+    assert pl.read_parquet(out).height == 454
     assert rdw(["--home", str(paths.home), "sql", "select 1 as a", "--format", "csv"]) == 0
     assert capsys.readouterr().out.endswith("a\n1\n")
 
@@ -164,7 +166,7 @@ def test_status(refreshed, capsys):
     paths, _ = refreshed
     assert rdw(["--home", str(paths.home), "status"]) == 0
     out = capsys.readouterr().out
-    assert "5 document(s) registered" in out and "loaded      5" in out and "rejects     0" in out
+    assert "8 document(s) registered" in out and "loaded      8" in out and "rejects     0" in out
 
 
 def test_bad_inputs_are_rejected_and_the_run_continues(tmp_path):
@@ -178,7 +180,7 @@ def test_bad_inputs_are_rejected_and_the_run_continues(tmp_path):
     (paths.raw / "filings" / "broken.json").parent.mkdir(exist_ok=True)
     (paths.raw / "filings" / "broken.json").write_text('{"cik": 1, "facts": {"us-gaap": {')
     summary = refresh(paths, instance=dg.DagsterInstance.ephemeral())
-    assert summary.documents == 8 and not summary.failed
+    assert summary.documents == 11 and not summary.failed
     with read_only(paths.warehouse) as con:
         status = dict(con.execute("SELECT path, status FROM core.documents").fetchall())
         reasons = dict(con.execute("SELECT d.path, r.reason FROM core.rejects r "
@@ -191,7 +193,7 @@ def test_bad_inputs_are_rejected_and_the_run_continues(tmp_path):
     assert reasons["filings/broken.json"] == "malformed companyfacts JSON"
     assert aliases == [(["samples/reports/yd_ai_infrastructure_2024.pdf"],)] or \
         aliases == [(["incoming/copy of 'sample' $(x).pdf"],)]
-    assert facts == 443
+    assert facts == 454
 
 
 def test_second_refresh_is_refused_while_one_runs(tmp_path):
@@ -207,7 +209,7 @@ def test_sensor_adds_one_partition_per_document(tmp_path):
     context = dg.build_sensor_context(instance=instance, resources={"rdw": RdwHome.for_paths(paths)})
     result = raw_documents_sensor(context)
     added = [k for r in result.dynamic_partitions_requests for k in r.partition_keys]
-    assert len(added) == 5 and all(len(k) == 16 for k in added)
+    assert len(added) == 8 and all(len(k) == 16 for k in added)
     assert sorted(r.partition_key for r in result.run_requests) == sorted(added)
     cursor = json.loads(result.cursor)
     again = raw_documents_sensor(dg.build_sensor_context(

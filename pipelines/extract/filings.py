@@ -1,12 +1,18 @@
-"""SEC XBRL companyfacts JSON → typed facts (one per reported value, all filings kept)."""
+"""SEC XBRL companyfacts JSON → facts (latest filing per period) and filing facts (every filing).
+
+Periods come from the dates, not from the filing's own `fy`/`fp` (a 10-K repeats last year's values
+under this year's `fy`): the fiscal year end is the month most 10-K annual periods end in.
+"""
 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
 from pipelines.extract.layout import EXTRACTOR_VERSION, Extraction
+from pipelines.normalize.metrics import load_catalog
 
 # Concepts the warehouse maps to canonical metrics; other USD concepts load with metric_id null.
 CONCEPT_METRICS = {
@@ -17,6 +23,35 @@ CONCEPT_METRICS = {
     "RevenueFromContractWithCustomerExcludingAssessedTax": "revenue",
     "NetCashProvidedByUsedInOperatingActivities": "operating_cash_flow",
 }
+YTD_NAMES = {6: "H1 YTD", 9: "9M YTD"}
+
+
+def fiscal_year_end_month(items: list[dict]) -> int:
+    """The month annual (10-K, ~12 month) periods end in; December when there are none."""
+    ends = [date.fromisoformat(i["end"]).month for i in items
+            if i.get("start") and i.get("form", "").startswith("10-K") and _months(i) == 12]
+    return Counter(ends).most_common(1)[0][0] if ends else 12
+
+
+def _months(item: dict) -> int:
+    start, end = date.fromisoformat(item["start"]), date.fromisoformat(item["end"])
+    return round((end - start).days / 30.44)
+
+
+def fiscal_period(item: dict, fye_month: int) -> dict:
+    """Fiscal year, label and kind of a duration item (Q1, H1 YTD, 9M YTD, FY, or a plain quarter)."""
+    end = date.fromisoformat(item["end"])
+    fiscal_year = end.year + (1 if end.month > fye_month else 0)
+    months = _months(item) if item.get("start") else 0
+    months_into_year = (end.month - fye_month - 1) % 12 + 1
+    if months >= 11:
+        return {"fiscal_year": fiscal_year, "label": f"FY{fiscal_year}", "kind": "year", "months": 12}
+    quarter = (months_into_year + 2) // 3
+    if months <= 4:
+        return {"fiscal_year": fiscal_year, "label": f"FY{fiscal_year}Q{quarter}", "kind": "quarter",
+                "months": 3}
+    return {"fiscal_year": fiscal_year, "label": f"FY{fiscal_year} {YTD_NAMES.get(months, f'{months}M YTD')}",
+            "kind": "ytd", "months": months}
 
 
 def is_companyfacts(data: bytes) -> bool:
@@ -25,7 +60,7 @@ def is_companyfacts(data: bytes) -> bool:
 
 
 def extract_companyfacts(path: Path, doc_id: str) -> Extraction:
-    """Every USD value of every us-gaap concept, with its form, accession and filing date."""
+    """Every USD duration value of every us-gaap concept (all filings), and the latest-filed per period."""
     result = Extraction(doc_id)
     try:
         payload = json.loads(path.read_bytes())
@@ -37,37 +72,45 @@ def extract_companyfacts(path: Path, doc_id: str) -> Extraction:
     except (KeyError, TypeError) as exc:
         result.reject("not a companyfacts file", f"missing key {exc}")
         return result
+    company = load_catalog().company(entity) or entity
     for concept, body in concepts.items():
-        for unit, values in (body.get("units") or {}).items():
-            if unit != "USD":
+        items = (body.get("units") or {}).get("USD") or []
+        try:
+            fye = fiscal_year_end_month(items)
+        except (KeyError, TypeError, ValueError) as exc:
+            result.reject("malformed XBRL fact", f"{concept}: {exc}")
+            continue
+        latest: dict[tuple, dict] = {}
+        for n, item in enumerate(items):
+            try:
+                fact = _fact(doc_id, company, concept, body, item, n, fye)
+            except (KeyError, TypeError, ValueError) as exc:
+                result.reject("malformed XBRL fact", f"{concept}[{n}]: {exc}")
                 continue
-            for n, item in enumerate(values):
-                try:
-                    result.facts.append(_fact(doc_id, entity, concept, body, item, n))
-                except (KeyError, TypeError, ValueError) as exc:
-                    result.reject("malformed XBRL fact", f"{concept}[{n}]: {exc}", stage="extract")
+            result.filing_facts.append(fact)
+            key = (fact["period_start"], fact["period_end"])
+            if key not in latest or (fact["filed"], fact["accn"]) > (latest[key]["filed"], latest[key]["accn"]):
+                latest[key] = fact
+        result.facts.extend(latest.values())
     return result
 
 
-def _fact(doc_id: str, entity: str, concept: str, body: dict, item: dict, n: int) -> dict:
-    fy, fp = item.get("fy"), item.get("fp") or ""
-    label = f"FY{fy}{'' if fp == 'FY' else fp}" if fy else item["end"]
-    days = (date.fromisoformat(item["end"]) - date.fromisoformat(item["start"])).days \
-        if item.get("start") else 0
-    kind = "year" if days > 300 else ("ytd" if days > 100 else "quarter")
-    if kind == "ytd":
-        label += " YTD"  # 10-Q cash-flow values run from the fiscal year start
+def _fact(doc_id: str, company: str, concept: str, body: dict, item: dict, n: int, fye: int) -> dict:
+    if not item.get("start"):
+        raise ValueError("instant values are not loaded (no start date)")
+    period = fiscal_period(item, fye)
+    value = float(item["val"])
     return {
         "fact_id": f"{doc_id}:xbrl:{concept}:{n}",
         "doc_id": doc_id, "table_id": f"{doc_id}:xbrl:{concept}", "page": None,
         "row_idx": n, "col_idx": 0,
         "metric_raw": body.get("label") or concept, "metric_id": CONCEPT_METRICS.get(concept),
-        "concept": concept, "entity": entity, "region": None, "row_label": body.get("label"),
-        "col_label": label, "period_label": label, "period_kind": kind, "year": int(fy) if fy else int(item["end"][:4]),
-        "period_start": item.get("start"), "period_end": item["end"], "is_estimate": False,
-        "value": float(item["val"]), "value_low": float(item["val"]), "value_high": float(item["val"]),
-        "qualifier": None, "unit": "USD", "scale_label": "USD", "currency": "USD", "scale": 1.0,
-        "raw_text": str(item["val"]), "form": item.get("form"), "accn": item.get("accn"),
-        "filed": item.get("filed"), "extractor": "xbrl_companyfacts",
+        "concept": concept, "entity": company, "region": None, "row_label": body.get("label"),
+        "col_label": period["label"], "period_label": period["label"], "period_kind": period["kind"],
+        "year": period["fiscal_year"], "period_start": item["start"], "period_end": item["end"],
+        "is_estimate": False, "value": value, "value_low": value, "value_high": value,
+        "qualifier": None, "unit": "USD", "dimension": "money", "scale_label": "USD",
+        "currency": "USD", "scale": 1.0, "raw_text": str(item["val"]), "form": item.get("form"),
+        "accn": item.get("accn"), "filed": item.get("filed"), "extractor": "xbrl_companyfacts",
         "extractor_version": EXTRACTOR_VERSION,
     }

@@ -84,6 +84,7 @@ class Extraction:
     cells: list[dict] = field(default_factory=list)
     rejects: list[dict] = field(default_factory=list)
     facts: list[dict] = field(default_factory=list)  # sources that are already typed (XBRL)
+    filing_facts: list[dict] = field(default_factory=list)  # every filed version (XBRL)
     head_text: str = ""  # the opening text (first page / first lines), for document metadata
 
     def reject(self, reason: str, detail: str = "", stage: str = "extract", **where) -> None:

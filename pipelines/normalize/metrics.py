@@ -42,7 +42,7 @@ class Catalog:
     def company(self, *texts: str | None) -> str | None:
         for text in texts:
             for alias, name in self.companies.items():
-                if text and alias in text:
+                if text and alias.casefold() in text.casefold():
                     return name
         return None
 

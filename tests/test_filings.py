@@ -1,0 +1,101 @@
+"""SEC companyfacts: latest filing wins, every filing kept, YTD → quarters, fiscal → calendar."""
+
+import json
+
+import polars as pl
+import pytest
+
+from conftest import SAMPLES
+from models.hyperscaler_capex import build_hyperscaler_capex, capex_vs_reports
+from pipelines.extract.filings import extract_companyfacts, fiscal_period
+from pipelines.normalize.facts import FACT_COLUMNS
+
+M = 1_000_000
+
+
+def _facts(rows: list[dict]) -> pl.DataFrame:
+    return pl.DataFrame([{k: r.get(k) for k in FACT_COLUMNS} for r in rows], schema=FACT_COLUMNS, orient="row")
+
+
+@pytest.fixture(scope="module")
+def capex():
+    rows = []
+    for path in sorted((SAMPLES / "filings").glob("*.json")):
+        rows += extract_companyfacts(path, path.stem[:6]).facts
+    return build_hyperscaler_capex(_facts(rows))
+
+
+def _row(capex, company, label):
+    return capex.filter(pl.col("company") == company, pl.col("fiscal_label") == label).row(0, named=True)
+
+
+def test_ytd_chain_becomes_discrete_quarters(capex):
+    quarters = capex.filter(pl.col("company") == "Alphabet", pl.col("fiscal_year") == 2023,
+                            pl.col("fiscal_period") != "FY").sort("fiscal_period")
+    assert quarters["capex_usd"].to_list() == [6289 * M, 6888 * M, 8055 * M, 11019 * M]
+    assert quarters["derived"].to_list() == [False, True, True, True]
+    q4 = _row(capex, "Alphabet", "FY2023Q4")
+    assert q4["yoy_growth"] == pytest.approx(11019 / 7595 - 1)
+    assert len(q4["input_ids"]) == 2 and q4["accn"] == "sample-GOOGL-10K-FY2023 − sample-GOOGL-10Q-2023Q3"
+
+
+def test_microsoft_fiscal_quarters_map_to_calendar_quarters(capex):
+    q1, q2 = _row(capex, "Microsoft", "FY2024Q1"), _row(capex, "Microsoft", "FY2024Q2")
+    assert (q1["calendar_label"], q2["calendar_label"]) == ("CY2023Q3", "CY2023Q4")
+    assert (q2["period_start"], q2["period_end"], q2["capex_usd"]) == ("2023-10-01", "2023-12-31", 9735 * M)
+    fy = _row(capex, "Microsoft", "FY2023")
+    assert (fy["period_end"], fy["calendar_label"]) == ("2023-06-30", None)
+    assert fy["yoy_growth"] == pytest.approx(28107 / 23886 - 1)
+    assert fiscal_period({"start": "2023-07-01", "end": "2023-12-31"}, 6)["label"] == "FY2024 H1 YTD"
+
+
+def test_four_hyperscalers_two_fiscal_years_each(capex):
+    annual = capex.filter(pl.col("fiscal_period") == "FY")
+    years = annual.group_by("company").agg(pl.col("fiscal_year").sort()).sort("company")
+    assert years.rows() == [("Alphabet", [2022, 2023]), ("Amazon", [2022, 2023]), ("Meta", [2022, 2023]),
+                            ("Microsoft", [2022, 2023])]
+    assert dict(zip(annual["company"], annual["concept"]))["Amazon"] == "PaymentsToAcquireProductiveAssets"
+
+
+def test_restated_value_supersedes_and_the_original_stays(tmp_path):
+    items = [{"start": "2022-01-01", "end": "2022-12-31", "val": 100, "accn": "a1", "form": "10-K",
+              "filed": "2023-02-01"},
+             {"start": "2022-01-01", "end": "2022-12-31", "val": 110, "accn": "a2", "form": "10-K",
+              "filed": "2024-02-01"}]
+    path = tmp_path / "restated.json"
+    path.write_text(json.dumps({"cik": 1, "entityName": "Meta Platforms, Inc.", "facts": {"us-gaap": {
+        "PaymentsToAcquirePropertyPlantAndEquipment": {"label": "capex", "units": {"USD": items}}}}}))
+    result = extract_companyfacts(path, "r")
+    assert [(f["value"], f["accn"]) for f in result.facts] == [(110.0, "a2")]
+    assert sorted((f["value"], f["filed"]) for f in result.filing_facts) == [
+        (100.0, "2023-02-01"), (110.0, "2024-02-01")]
+
+
+def test_truncated_companyfacts_is_rejected(tmp_path):
+    text = (SAMPLES / "filings" / "meta_companyfacts_sample.json").read_text()
+    path = tmp_path / "cut.json"
+    path.write_text(text[: len(text) // 2])
+    result = extract_companyfacts(path, "c")
+    assert [r["reason"] for r in result.rejects] == ["malformed companyfacts JSON"] and result.facts == []
+
+
+def test_reports_claims_beside_filings(capex):
+    versus = capex_vs_reports(capex)
+    alphabet = versus.filter(pl.col("company") == "Alphabet").row(0, named=True)
+    assert alphabet["filing_usd"] == alphabet["reported_usd"] == 11019 * M
+    assert alphabet["filing_yoy"] == pytest.approx(0.4508, abs=1e-4) and alphabet["reported_yoy"] == 0.45
+    msft = {r["measure"]: r for r in versus.filter(pl.col("company") == "Microsoft").iter_rows(named=True)}
+    assert msft["cash paid for property and equipment"]["rel_diff"] == pytest.approx(9735 / 9700 - 1)
+    assert msft["capex including finance leases"]["comparable"] is False
+
+
+def test_warehouse_keeps_every_filing(warehouse):
+    from pipelines.warehouse import scalar
+
+    versions = scalar(warehouse, """SELECT count(*) FROM core.filing_facts
+                                    WHERE entity = 'Alphabet' AND period_label = 'FY2022'""")
+    kept = warehouse.execute("""SELECT accn FROM core.facts
+                                WHERE entity = 'Alphabet' AND period_label = 'FY2022'""").fetchall()
+    assert versions == 2 and kept == [("sample-GOOGL-10K-FY2023",)]
+    companies = scalar(warehouse, "SELECT count(DISTINCT company) FROM marts.hyperscaler_capex")
+    assert companies == 4
