@@ -10,13 +10,15 @@ from pipelines.extract.dispatch import extract_document
 from pipelines.extract.layout import CELL_COLUMNS, EXTRACTOR_VERSION, TABLE_COLUMNS
 from pipelines.lake import RdwPaths, load_registry, read_parquet_or_empty, write_parquet_atomic
 from pipelines.normalize.dates import stated_report_date
-from pipelines.normalize.facts import FACT_COLUMNS, facts_from_cells
+from pipelines.normalize.facts import FACT_COLUMNS, apply_relative_periods, facts_from_cells
+from pipelines.normalize.periods import fiscal_year_of_report
 from quality.gates import GateResult, gate
 from quality.schemas import CellsSchema, FactsSchema, TablesSchema
 
 DOCUMENT_INFO_COLUMNS = {
     "doc_id": pl.String, "pages": pl.Int32, "n_tables": pl.Int32, "n_cells": pl.Int32,
-    "status": pl.String, "error": pl.String, "report_date": pl.String, "extractor_version": pl.String,
+    "status": pl.String, "error": pl.String, "report_date": pl.String, "fiscal_year": pl.Int32,
+    "extractor_version": pl.String,
 }
 
 
@@ -55,6 +57,7 @@ def run_table_stage(paths: RdwPaths, doc_id: str) -> StageResult:
         "n_cells": cells.height, "status": status,
         "error": "; ".join(r["reason"] for r in extraction.rejects) or None,
         "report_date": str(found) if (found := stated_report_date(extraction.head_text)) else None,
+        "fiscal_year": fiscal_year_of_report(extraction.head_text),
         "extractor_version": EXTRACTOR_VERSION,
     }], schema=DOCUMENT_INFO_COLUMNS, orient="row")
     write_parquet_atomic(table_gate.valid, paths.stage_file("tables", doc_id))
@@ -79,6 +82,7 @@ def run_fact_stage(paths: RdwPaths, doc_id: str) -> StageResult:
     info = read_parquet_or_empty(paths.stage_file("documents", doc_id), DOCUMENT_INFO_COLUMNS)
     report_date = info["report_date"][0] if info.height else None
     facts, roles = facts_from_cells(tables, cells)
+    facts = apply_relative_periods(facts, info["fiscal_year"][0] if info.height else None)
     facts = pl.concat([facts, source]).with_columns(pl.lit(report_date, pl.String).alias("report_date"))
     fact_gate = gate(facts, FactsSchema, "facts")
     write_parquet_atomic(fact_gate.valid, paths.stage_file("facts", doc_id))

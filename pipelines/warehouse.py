@@ -86,7 +86,7 @@ def _documents(paths: RdwPaths) -> pl.DataFrame:
               .otherwise(pl.col("status").fill_null("pending")))
     return docs.with_columns(status.alias("status")).select(
         "doc_id", "path", "kind", "bytes", "pages", "first_seen", "status", "sha256", "aliases",
-        "present", "n_tables", "n_cells", "report_date", "error", "extractor_version")
+        "present", "n_tables", "n_cells", "report_date", "fiscal_year", "error", "extractor_version")
 
 
 def _load_stage(con: duckdb.DuckDBPyConnection, table: str, files: list[Path],

@@ -99,3 +99,26 @@ def test_warehouse_keeps_every_filing(warehouse):
     assert versions == 2 and kept == [("sample-GOOGL-10K-FY2023",)]
     companies = scalar(warehouse, "SELECT count(DISTINCT company) FROM marts.hyperscaler_capex")
     assert companies == 4
+
+
+def test_annual_report_statements_through_the_pdf_path(warehouse):
+    tables = warehouse.execute("""SELECT t.label, t.unit_hint, t.method FROM core.tables t
+                                  JOIN core.documents d USING (doc_id) WHERE d.kind = 'filing_pdf'
+                                  ORDER BY t.table_id""").fetchall()
+    assert tables == [("合并资产负债表", "元", "lattice"), ("合并现金流量表", "万元", "lattice")]
+    doc = warehouse.execute("SELECT fiscal_year, report_date FROM core.documents WHERE kind = 'filing_pdf'").fetchall()
+    assert doc == [(2023, "2024-03-28")]
+    rows = warehouse.execute("""SELECT f.metric_id, f.period_label, f.year, f.value, f.currency, f.row_label
+                                FROM core.facts f JOIN core.documents d USING (doc_id)
+                                WHERE d.kind = 'filing_pdf' AND f.metric_id IN ('capex', 'total_assets')
+                                ORDER BY f.metric_id, f.year""").fetchall()
+    assert rows == [
+        ("capex", "FY2022", 2022, pytest.approx(34567.89e4), "CNY", "购建固定资产、无形资产和其他长期资产支付的现金"),
+        ("capex", "FY2023", 2023, pytest.approx(45678.90e4), "CNY", "购建固定资产、无形资产和其他长期资产支付的现金"),
+        ("total_assets", "2022 年 12 月 31 日", 2022, pytest.approx(7654321098.76), "CNY", "资产总计"),
+        ("total_assets", "2023 年 12 月 31 日", 2023, pytest.approx(8765432109.87), "CNY", "资产总计"),
+    ]
+    investing = warehouse.execute("""SELECT f.value FROM core.facts f JOIN core.documents d USING (doc_id)
+                                     WHERE d.kind = 'filing_pdf' AND f.row_label LIKE '投资活动%'
+                                       AND f.year = 2023""").fetchall()
+    assert investing == [(pytest.approx(-56789.01e4),)]

@@ -42,14 +42,16 @@ def test_every_sample_table_matches_its_truth_exactly(sample_spec, extracted):
             assert _grid(cells, row["table_id"]) == spec["grid"], spec["label"]
             assert row["method"] == STYLE_METHOD[spec["style"]], spec["label"]
             assert row["caption"] == spec["caption"]
-            assert row["source_line"] == spec["source"]
+            assert row["source_line"] == spec.get("source")
+            assert row["unit_hint"] == ({"编制单位：示例科技股份有限公司 单位：元": "元", "单位：万元": "万元"}
+                                        .get(spec.get("unit_line")))
             checked += 1
-    assert checked == 12
+    assert checked == 14
 
 
 def test_styles_covered(sample_spec):
     styles = [b["table"]["style"] for d in sample_spec for b in d["blocks"] if "table" in b]
-    assert {s: styles.count(s) for s in set(styles)} == {"grid": 6, "three_line": 4, "borderless": 2}
+    assert {s: styles.count(s) for s in set(styles)} == {"grid": 8, "three_line": 4, "borderless": 2}
 
 
 def test_cells_know_page_and_position(extracted):

@@ -59,7 +59,7 @@ def test_per_document_assets_materialize_in_process(tmp_path):
 
 def test_refresh_builds_the_contracted_warehouse(refreshed, warehouse):
     paths, summary = refreshed
-    assert summary.documents == 8 and len(summary.extracted) == 8 and not summary.failed
+    assert summary.documents == 9 and len(summary.extracted) == 9 and not summary.failed
     assert summary.warehouse_rebuilt
     assert set(summary.models_materialized) == {"marts/ai_server_market", "marts/optical_module_demand",
                                                 "marts/liquid_cooling_tam", "marts/model_vs_reported",
@@ -69,8 +69,8 @@ def test_refresh_builds_the_contracted_warehouse(refreshed, warehouse):
         assert columns <= have, (table, columns - have)
     counts = dict(warehouse.execute(
         "SELECT kind, count(*) FROM core.documents WHERE status = 'loaded' GROUP BY kind").fetchall())
-    assert counts == {"report_pdf": 3, "report_text": 1, "companyfacts": 4}
-    assert scalar(warehouse, "SELECT count(*) FROM core.tables") == 14
+    assert counts == {"report_pdf": 3, "report_text": 1, "companyfacts": 4, "filing_pdf": 1}
+    assert scalar(warehouse, "SELECT count(*) FROM core.tables") == 16
     assert scalar(warehouse, "SELECT count(*) FROM core.rejects") == 0
 
 
@@ -143,7 +143,7 @@ def test_sql_is_read_only(refreshed, capsys):
     paths, _ = refreshed
     home = ["--home", str(paths.home)]
     assert rdw([*home, "sql", "select count(*) as n from core.facts"]) == 0
-    assert "454" in capsys.readouterr().out
+    assert "468" in capsys.readouterr().out
     for statement in ["delete from core.facts", "create table x as select 1",
                       "select * from read_csv('/etc/passwd')", "attach '/tmp/x.duckdb' as x",
                       "copy core.facts to '/tmp/leak.csv'", "install httpfs"]:
@@ -157,7 +157,7 @@ def test_sql_formats(refreshed, tmp_path, capsys):
     out = tmp_path / "facts.parquet"
     assert rdw(["--home", str(paths.home), "sql", "select fact_id, value from core.facts",
                 "--format", "parquet", "--out", str(out)]) == 0
-    assert pl.read_parquet(out).height == 454
+    assert pl.read_parquet(out).height == 468
     assert rdw(["--home", str(paths.home), "sql", "select 1 as a", "--format", "csv"]) == 0
     assert capsys.readouterr().out.endswith("a\n1\n")
 
@@ -166,7 +166,7 @@ def test_status(refreshed, capsys):
     paths, _ = refreshed
     assert rdw(["--home", str(paths.home), "status"]) == 0
     out = capsys.readouterr().out
-    assert "8 document(s) registered" in out and "loaded      8" in out and "rejects     0" in out
+    assert "9 document(s) registered" in out and "loaded      9" in out and "rejects     0" in out
 
 
 def test_bad_inputs_are_rejected_and_the_run_continues(tmp_path):
@@ -180,7 +180,7 @@ def test_bad_inputs_are_rejected_and_the_run_continues(tmp_path):
     (paths.raw / "filings" / "broken.json").parent.mkdir(exist_ok=True)
     (paths.raw / "filings" / "broken.json").write_text('{"cik": 1, "facts": {"us-gaap": {')
     summary = refresh(paths, instance=dg.DagsterInstance.ephemeral())
-    assert summary.documents == 11 and not summary.failed
+    assert summary.documents == 12 and not summary.failed
     with read_only(paths.warehouse) as con:
         status = dict(con.execute("SELECT path, status FROM core.documents").fetchall())
         reasons = dict(con.execute("SELECT d.path, r.reason FROM core.rejects r "
@@ -193,7 +193,7 @@ def test_bad_inputs_are_rejected_and_the_run_continues(tmp_path):
     assert reasons["filings/broken.json"] == "malformed companyfacts JSON"
     assert aliases == [(["samples/reports/yd_ai_infrastructure_2024.pdf"],)] or \
         aliases == [(["incoming/copy of 'sample' $(x).pdf"],)]
-    assert facts == 454
+    assert facts == 468
 
 
 def test_second_refresh_is_refused_while_one_runs(tmp_path):
@@ -209,7 +209,7 @@ def test_sensor_adds_one_partition_per_document(tmp_path):
     context = dg.build_sensor_context(instance=instance, resources={"rdw": RdwHome.for_paths(paths)})
     result = raw_documents_sensor(context)
     added = [k for r in result.dynamic_partitions_requests for k in r.partition_keys]
-    assert len(added) == 8 and all(len(k) == 16 for k in added)
+    assert len(added) == 9 and all(len(k) == 16 for k in added)
     assert sorted(r.partition_key for r in result.run_requests) == sorted(added)
     cursor = json.loads(result.cursor)
     again = raw_documents_sensor(dg.build_sensor_context(

@@ -78,8 +78,13 @@ def build_pdf(doc: dict, out: Path) -> None:
             story += [Paragraph(block["para"], _style(10)), Spacer(1, 8)]
         else:
             spec = block["table"]
-            story += [Paragraph(spec["caption"], _style(9.5)), Spacer(1, 4), table_flowable(spec),
-                      Spacer(1, 3), Paragraph(spec["source"], _style(8)), Spacer(1, 14)]
+            story += [Paragraph(spec["caption"], _style(9.5)), Spacer(1, 4)]
+            if spec.get("unit_line"):
+                story += [Paragraph(spec["unit_line"], _style(8)), Spacer(1, 3)]
+            story += [table_flowable(spec), Spacer(1, 3)]
+            if spec.get("source"):
+                story.append(Paragraph(spec["source"], _style(8)))
+            story.append(Spacer(1, 14))
     out.parent.mkdir(parents=True, exist_ok=True)
     SimpleDocTemplate(str(out), pagesize=A4, title=doc["title"], author="rdw sample generator",
                       leftMargin=50, rightMargin=50, topMargin=50, bottomMargin=50).build(story)

@@ -19,7 +19,7 @@ CAPTION_RE = re.compile(
     re.IGNORECASE,
 )
 SOURCE_RE = re.compile(r"^\s*(资料来源|数据来源|来源|Source|Sources)\s*[:：]", re.IGNORECASE)
-UNIT_LINE_RE = re.compile(r"^\s*[（(]?\s*单位\s*[:：]")
+UNIT_LINE_RE = re.compile(r"(?<!编制)单位\s*[:：]")
 TOC_LEADER_RE = re.compile(r"(\.{4,}|…{2,}|·{4,})|\t\s*\d+\s*$")
 _CJK = r"\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
 _CJK_SPACE_RE = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
@@ -40,6 +40,17 @@ def match_caption(text: str) -> re.Match[str] | None:
     if match["sep"].isspace() and not re.match(r"[\u4e00-\u9fffA-Za-z]", match["title"]):
         return None
     return match
+
+
+STATEMENT_RE = re.compile(
+    r"^\s*(?:[一二三四五六七八九十\d]+\s*[、.]\s*)?(?P<name>(?:合并|母公司)?(?:资产负债表|利润表|现金流量表|"
+    r"所有者权益变动表|股东权益变动表))\s*$")
+
+
+def statement_heading(text: str) -> str | None:
+    """A financial statement's heading ('1、合并资产负债表') labels the table below it."""
+    match = STATEMENT_RE.match(tidy_cjk(text))
+    return match["name"] if match else None
 
 
 def caption_label(match: re.Match[str]) -> str:

@@ -13,7 +13,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 
 from pipelines.extract.layout import (
     SOURCE_RE, UNIT_LINE_RE, Extraction, caption_label, find_header_rows, is_data_token,
-    match_caption, tidy_cjk,
+    match_caption, statement_heading, tidy_cjk,
 )
 from pipelines.normalize.units import unit_in_label
 
@@ -189,6 +189,11 @@ def caption_regions(page, lines: list[Line]) -> list[dict]:
     """
     anchors = []
     for line in lines:
+        statement = statement_heading(line.text)
+        if statement:
+            anchors.append({"line": line, "x0": line.x0 - 2, "x1": page.bbox[2], "match": None,
+                            "label": statement, "text": line.text})
+            continue
         starts = [i for i, w in enumerate(line.words) if _starts_caption(line.words, i)]
         for n, i in enumerate(starts):
             end = starts[n + 1] if n + 1 < len(starts) else len(line.words)
@@ -198,7 +203,7 @@ def caption_regions(page, lines: list[Line]) -> list[dict]:
                 continue
             right = line.words[end]["x0"] - 2 if end < len(line.words) else page.bbox[2]
             anchors.append({"line": line, "x0": line.words[i]["x0"] - 2, "x1": right,
-                            "match": match, "text": text})
+                            "match": match, "label": caption_label(match), "text": text})
     regions = []
     for anchor in anchors:
         x0, x1, top = anchor["x0"], anchor["x1"], anchor["line"].bottom
@@ -215,7 +220,7 @@ def caption_regions(page, lines: list[Line]) -> list[dict]:
                 break
         caption = anchor["text"]
         unit = unit_in_label(caption)
-        regions.append({"label": caption_label(anchor["match"]), "caption": caption,
+        regions.append({"label": anchor["label"], "caption": caption,
                         "unit_hint": unit.label if unit else None, "source_line": source,
                         "bbox": (max(x0, page.bbox[0]), top + 0.5, min(x1, page.bbox[2]), bottom)})
     return regions
@@ -238,6 +243,11 @@ def table_in_region(page, region: dict, lines: list[Line]):
     if bottom - top < 5:
         return None
     crop = page.crop(region["bbox"])
+    for line in lines:
+        inside = [w for w in line.words if x0 <= (w["x0"] + w["x1"]) / 2 <= x1]
+        if inside and top <= line.top <= bottom and UNIT_LINE_RE.search(join_words(inside)):
+            unit = unit_in_label(join_words(inside))
+            region["unit_hint"] = region["unit_hint"] or (unit.label if unit else None)
     grids = [t for t in crop.find_tables(LATTICE_SETTINGS) if len(t.rows) >= 2]
     if grids:
         table = max(grids, key=lambda t: len(t.rows))
@@ -255,10 +265,7 @@ def table_in_region(page, region: dict, lines: list[Line]):
         inside = [w for w in line.words if x0 <= (w["x0"] + w["x1"]) / 2 <= x1]
         if not inside:
             continue
-        text = join_words(inside)
-        if UNIT_LINE_RE.match(text):
-            unit = unit_in_label(text)
-            region["unit_hint"] = region["unit_hint"] or (unit.label if unit else None)
+        if UNIT_LINE_RE.search(join_words(inside)):
             continue
         body.append(Line(inside))
     return aligned_table(crop, body, has_rules=_horizontal_rules(crop) >= 2)

@@ -11,7 +11,7 @@ import polars as pl
 from pipelines.extract.layout import EXTRACTOR_VERSION, is_data_token
 from pipelines.normalize.metrics import load_catalog
 from pipelines.normalize.numbers import clean_text
-from pipelines.normalize.periods import Period, parse_period
+from pipelines.normalize.periods import Period, parse_period, relative_period_offset
 from pipelines.normalize.units import Unit, parse_quantity, parse_unit, unit_in_label
 
 FACT_COLUMNS = {
@@ -57,6 +57,9 @@ def column_labels(grid: list[list[str]], header_rows: int) -> list[str | None]:
     return labels
 
 
+NOTE_HEADERS = {"附注", "注释", "Note", "Notes"}
+
+
 def _label_columns(grid: list[list[str]], header_rows: int) -> list[int]:
     """Columns whose body cells are all text (row labels, codes, configurations)."""
     body = grid[header_rows:]
@@ -84,7 +87,9 @@ def _period_of(label: str | None) -> Period | None:
     return None
 
 
-def _resolve_unit(cell_unit: Unit | None, percent: bool, *labels: str | None) -> Unit | None:
+def _resolve_unit(cell_unit: Unit | None, percent: bool, labels: list[str | None],
+                  table_unit: str | None) -> Unit | None:
+    """The cell's own unit, else one stated in its row, column or caption, else the table's."""
     if percent:
         return parse_unit("%")
     if cell_unit:
@@ -93,7 +98,7 @@ def _resolve_unit(cell_unit: Unit | None, percent: bool, *labels: str | None) ->
         unit = unit_in_label(label) if label else None
         if unit:
             return unit
-    return None
+    return parse_unit(table_unit)
 
 
 def facts_from_table(table: dict, cells: list[dict]) -> tuple[list[dict], list[dict]]:
@@ -117,7 +122,8 @@ def facts_from_table(table: dict, cells: list[dict]) -> tuple[list[dict], list[d
                     carried[c] = row[c]
                 elif c == label_cols[0] and data_in_row and len(label_cols) > 1:
                     row = [*row[:c], carried[c], *row[c + 1:]]  # a spanned group label
-        row_label = " / ".join(dict.fromkeys(row[c] for c in label_cols if row[c])) or None
+        named = [c for c in label_cols if (col_labels[c] or "") not in NOTE_HEADERS]
+        row_label = " / ".join(dict.fromkeys(row[c] for c in named if row[c])) or None
         for c in range(n_cols):
             text = grid[r][c]
             role = _role(r, c, text, header_rows, label_cols)
@@ -174,7 +180,7 @@ def _fact(table: dict, cell: dict, text: str, row_label: str | None, col_label: 
     if number.value is None and number.null_reason != "placeholder":
         return None
     metric_raw, other, period = _orient(row_label, col_label, header_of_first_col)
-    unit = _resolve_unit(cell_unit, number.is_percent, row_label, col_label, table.get("caption"),
+    unit = _resolve_unit(cell_unit, number.is_percent, [row_label, col_label, table.get("caption")],
                          table.get("unit_hint"))
     scale = unit.scale if unit else 1.0
 
@@ -224,3 +230,20 @@ def facts_from_cells(tables: pl.DataFrame, cells: pl.DataFrame) -> tuple[pl.Data
     return (pl.DataFrame([{k: f.get(k) for k in FACT_COLUMNS} for f in facts],
                          schema=FACT_COLUMNS, orient="row"),
             pl.DataFrame(roles, schema=ROLE_COLUMNS, orient="row"))
+
+
+def apply_relative_periods(facts: pl.DataFrame, fiscal_year: int | None) -> pl.DataFrame:
+    """Columns headed 本期/上期 (期末/期初余额) get the report's fiscal year, or the year before."""
+    if fiscal_year is None or facts.height == 0:
+        return facts
+    offset = pl.col("col_label").map_elements(relative_period_offset, return_dtype=pl.Int32)
+    relative = pl.col("period_label").is_null() & offset.is_not_null()
+    year = pl.lit(fiscal_year, pl.Int32) + offset
+    return facts.with_columns(
+        pl.when(relative).then(year).otherwise(pl.col("year")).alias("year"),
+        pl.when(relative).then(pl.format("FY{}", year)).otherwise(pl.col("period_label")).alias("period_label"),
+        pl.when(relative).then(pl.lit("year")).otherwise(pl.col("period_kind")).alias("period_kind"),
+        pl.when(relative).then(False).otherwise(pl.col("is_estimate")).alias("is_estimate"),
+        pl.when(relative & (pl.col("entity") == pl.col("col_label"))).then(None)
+        .otherwise(pl.col("entity")).alias("entity"),
+    )

@@ -21,6 +21,7 @@ class Period:
     month: int | None = None
     start_year: int | None = None
     fiscal: bool = False
+    day: int | None = None
 
 
 def _year(text: str) -> int:
@@ -38,6 +39,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^(?P<y>\d{4})\s*H(?P<h>[12])(?P<e>[EAF])?$", re.I), "half"),
     (re.compile(r"^(?P<y>\d{4})年(?P<hc>上|下)半年(?P<e>[EAF])?$"), "half"),
     (re.compile(r"^(?P<y>\d{4})(?:年|/|-|\.)(?P<m>\d{1,2})月?$"), "month"),
+    (re.compile(r"^(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日$"), "date"),
     (re.compile(r"^(?P<y0>\d{4})\s*[-–~至]\s*(?P<y>\d{4})(?P<e>[EAF])?$", re.I), "span"),
 ]
 _CN_DIGIT = {"一": 1, "二": 2, "三": 3, "四": 4}
@@ -77,5 +79,22 @@ def parse_period(text: str | None) -> Period | None:
             month=month,
             start_year=start,
             fiscal=bool(groups.get("fy")),
+            day=int(groups["d"]) if groups.get("d") else None,
         )
     return None
+
+
+RELATIVE_PERIODS = {"本期": 0, "本年": 0, "本年度": 0, "本期发生额": 0, "本期金额": 0, "本年累计": 0,
+                    "期末余额": 0, "上期": -1, "上年": -1, "上年度": -1, "上期发生额": -1,
+                    "上期金额": -1, "上年同期": -1, "期初余额": -1}
+
+
+def relative_period_offset(label: str | None) -> int | None:
+    """本期/上期-style labels: 0 for the report's own fiscal year, -1 for the year before."""
+    return RELATIVE_PERIODS.get(clean_text(label or "").replace(" ", ""))
+
+
+def fiscal_year_of_report(text: str) -> int | None:
+    """The fiscal year an annual report covers, from its title ('2023 年年度报告')."""
+    match = re.search(r"(20\d{2})\s*年\s*(?:年度报告|年报)", text)
+    return int(match.group(1)) if match else None

@@ -49,7 +49,7 @@ _TECH = [
 ]
 
 _PAREN_UNIT = re.compile(r"[（(]\s*([^,，、;；（）()]{1,16})")  # first item inside a bracket
-_UNIT_PHRASE = re.compile(r"单位\s*[:：]\s*([^\s,，;；)）]+)")
+_UNIT_PHRASE = re.compile(r"(?<!编制)单位\s*[:：]\s*([^\s,，;；:：)）]+)")
 
 
 def parse_unit(text: str | None) -> Unit | None:
