@@ -7,7 +7,10 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from pipelines.extract.dispatch import extract_document
-from pipelines.extract.layout import CELL_COLUMNS, EXTRACTOR_VERSION, TABLE_COLUMNS
+from pipelines.extract.layout import (
+    ANALYST_COLUMNS, CELL_COLUMNS, COMPANY_COLUMNS, EXTRACTOR_VERSION, META_COLUMNS, TABLE_COLUMNS, frame,
+)
+from pipelines.extract.metadata import document_metadata
 from pipelines.lake import RdwPaths, load_registry, read_parquet_or_empty, write_parquet_atomic
 from pipelines.normalize.dates import stated_report_date
 from pipelines.normalize.facts import FACT_COLUMNS, apply_relative_periods, facts_from_cells
@@ -66,12 +69,32 @@ def run_table_stage(paths: RdwPaths, doc_id: str) -> StageResult:
     write_parquet_atomic(filing_facts, paths.stage_file("filing_facts", doc_id))
     write_parquet_atomic(all_rejects, paths.stage_file("rejects", doc_id))
     write_parquet_atomic(info, paths.stage_file("documents", doc_id))
+    for stage, frame in zip(("document_meta", "analysts", "companies"), metadata_frames(extraction)):
+        write_parquet_atomic(frame, paths.stage_file(stage, doc_id))
     return StageResult(
         {"tables": table_gate.valid.height, "cells": cell_gate.valid.height,
          "source_facts": source_facts.height, "rejects": all_rejects.height,
          "pages": extraction.pages or 0},
         {"tables": table_gate, "cells": cell_gate},
     )
+
+
+def metadata_frames(extraction) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Report metadata with evidence; filings and empty documents get none."""
+    if not extraction.text_lines:
+        return (pl.DataFrame(schema=META_COLUMNS), pl.DataFrame(schema=ANALYST_COLUMNS),
+                pl.DataFrame(schema=COMPANY_COLUMNS))
+    sources = [t["source_line"] for t in extraction.tables if t.get("source_line")]
+    fields, analysts, companies = document_metadata(extraction.text_lines, sources)
+    pages = extraction.line_pages
+
+    def located(rows: list[dict]) -> list[dict]:
+        return [{**r, "doc_id": extraction.doc_id,
+                 "page": pages[r["line_no"] - 1] if pages and r.get("line_no") else None}
+                for r in rows]
+
+    return (frame(located(fields), META_COLUMNS), frame(located(analysts), ANALYST_COLUMNS),
+            frame(located(companies), COMPANY_COLUMNS))
 
 
 def run_fact_stage(paths: RdwPaths, doc_id: str) -> StageResult:

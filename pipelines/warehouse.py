@@ -13,13 +13,17 @@ import duckdb
 import polars as pl
 
 from pipelines.document_stages import DOCUMENT_INFO_COLUMNS
-from pipelines.extract.layout import CELL_COLUMNS, REJECT_COLUMNS, TABLE_COLUMNS
+from pipelines.extract.layout import (
+    ANALYST_COLUMNS, CELL_COLUMNS, COMPANY_COLUMNS, META_COLUMNS, REJECT_COLUMNS, TABLE_COLUMNS,
+)
 from pipelines.lake import RdwPaths, load_registry
 from pipelines.normalize.facts import FACT_COLUMNS, ROLE_COLUMNS
 from pipelines.normalize.metrics import load_catalog
 
 CORE_STAGES = {"tables": TABLE_COLUMNS, "cells": CELL_COLUMNS, "facts": FACT_COLUMNS,
-               "roles": ROLE_COLUMNS, "filing_facts": FACT_COLUMNS}
+               "roles": ROLE_COLUMNS, "filing_facts": FACT_COLUMNS, "document_meta": META_COLUMNS,
+               "analysts": ANALYST_COLUMNS}
+STAGE_TABLES = {"companies": ("core.document_companies", COMPANY_COLUMNS)}
 REJECT_STAGES = ("rejects", "fact_rejects")
 MARTS = ("ai_server_market", "optical_module_demand", "liquid_cooling_tam", "model_vs_reported",
          "hyperscaler_capex", "capex_vs_reports")
@@ -29,6 +33,11 @@ EXPORTS = {  # dataset → (query, order) — ordered so identical data gives id
     "cells": ("core.cells", "table_id, row_idx, col_idx"),
     "facts": ("core.facts", "fact_id"),
     "filing_facts": ("core.filing_facts", "fact_id"),
+    "report_catalog": ("core.report_catalog", "doc_id"),
+    "estimates": ("marts.estimates", "fact_id"),
+    "document_meta": ("core.document_meta", "ALL"),
+    "analysts": ("core.analysts", "ALL"),
+    "document_companies": ("core.document_companies", "ALL"),
     "rejects": ("core.rejects", "doc_id, stage, table_id, row_idx, col_idx, reason"),
     "metrics": ("core.metrics", "metric_id, label"),
     "ai_server_market": ("marts.ai_server_market", "ALL"),
@@ -40,11 +49,41 @@ EXPORTS = {  # dataset → (query, order) — ordered so identical data gives id
 }
 
 
+REPORT_CATALOG_VIEW = """
+    CREATE VIEW core.report_catalog AS
+    SELECT d.doc_id, d.path, d.kind, d.status,
+           max(m.value) FILTER (WHERE m.field = 'title') AS title,
+           max(m.value) FILTER (WHERE m.field = 'subtitle') AS subtitle,
+           max(m.value) FILTER (WHERE m.field = 'institution') AS institution,
+           max(m.value) FILTER (WHERE m.field = 'publication_date') AS publication_date,
+           max(m.value) FILTER (WHERE m.field = 'publication_date_not_before') AS publication_date_not_before,
+           max(m.value) FILTER (WHERE m.field = 'rating') AS rating,
+           max(m.value) FILTER (WHERE m.field = 'rating_direction') AS rating_direction,
+           max(m.value) FILTER (WHERE m.field = 'report_type') AS report_type,
+           max(m.value) FILTER (WHERE m.field = 'industry') AS industry,
+           (SELECT list(a.name || ' ' || a.registration_no ORDER BY a.line_no)
+              FROM core.analysts a WHERE a.doc_id = d.doc_id) AS analysts
+    FROM core.documents d LEFT JOIN core.document_meta m USING (doc_id)
+    GROUP BY ALL"""
+
+
+ESTIMATES_VIEW = """
+    CREATE VIEW marts.estimates AS
+    SELECT f.fact_id, f.metric_id, f.region, f.entity, f.period_label, f.year, f.is_estimate, f.value,
+           f.unit, c.institution, f.report_date,
+           f.is_estimate AND f.year < year(TRY_CAST(f.report_date AS DATE)) AS is_stale,
+           row_number() OVER (PARTITION BY f.metric_id, f.region, f.entity, f.year, c.institution
+                              ORDER BY f.report_date DESC NULLS LAST, f.fact_id) = 1 AS is_latest_vintage,
+           f.doc_id, f.table_id, f.page, f.line_no, f.raw_text
+    FROM core.facts f JOIN core.report_catalog c USING (doc_id)
+    WHERE f.metric_id IS NOT NULL AND f.value IS NOT NULL AND f.year IS NOT NULL"""
+
+
 def lake_fingerprint(paths: RdwPaths) -> str:
     """Changes whenever any lake input of the warehouse changes (names, sizes, mtimes)."""
     digest = hashlib.sha256(f"catalog:{load_catalog().version}".encode())
     files = [paths.registry] + sorted(
-        f for stage in [*CORE_STAGES, *REJECT_STAGES, "documents", "marts"]
+        f for stage in [*CORE_STAGES, *STAGE_TABLES, *REJECT_STAGES, "documents", "marts"]
         for f in (paths.lake / stage).glob("*.parquet"))
     for file in files:
         if file.exists():
@@ -118,6 +157,8 @@ def build_warehouse(paths: RdwPaths, *, force: bool = False) -> dict:
         con.execute("CREATE TABLE core.documents AS SELECT * FROM documents_frame ORDER BY doc_id")
         for stage, schema in CORE_STAGES.items():
             _load_stage(con, f"core.{stage}", paths.stage_files(stage, doc_ids), schema)
+        for stage, (table, schema) in STAGE_TABLES.items():
+            _load_stage(con, table, paths.stage_files(stage, doc_ids), schema)
         _load_stage(con, "core.rejects",
                     [f for s in REJECT_STAGES for f in paths.stage_files(s, doc_ids)], REJECT_COLUMNS)
         con.register("metrics_frame", metric_frame())
@@ -132,6 +173,8 @@ def build_warehouse(paths: RdwPaths, *, force: bool = False) -> dict:
                    min(table_id) AS example_table_id
             FROM core.facts WHERE metric_id IS NULL AND metric_raw IS NOT NULL
             GROUP BY metric_raw ORDER BY facts DESC, label""")
+        con.execute(REPORT_CATALOG_VIEW)
+        con.execute(ESTIMATES_VIEW)
         built_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
         con.execute("CREATE TABLE core.build_info AS SELECT ? AS fingerprint, ? AS built_at, "
                     "? AS catalog_version", [fingerprint, built_at, load_catalog().version])

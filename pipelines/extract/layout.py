@@ -97,6 +97,8 @@ class Extraction:
     facts: list[dict] = field(default_factory=list)  # sources that are already typed (XBRL)
     filing_facts: list[dict] = field(default_factory=list)  # every filed version (XBRL)
     head_text: str = ""  # the opening text (first page / first lines), for document metadata
+    text_lines: list[str] = field(default_factory=list)  # the document's text, line by line
+    line_pages: list[int | None] = field(default_factory=list)  # page of each text line (PDF)
 
     def reject(self, reason: str, detail: str = "", stage: str = "extract", **where) -> None:
         self.rejects.append({"doc_id": self.doc_id, "stage": stage, "reason": reason,
@@ -158,3 +160,18 @@ def find_header_rows(grid: list[list[str]]) -> int:
             break
         count += 1
     return count if count < len(grid) else min(1, len(grid))
+
+
+META_COLUMNS = {
+    "doc_id": pl.String, "field": pl.String, "value": pl.String, "evidence": pl.String,
+    "page": pl.Int32, "line_no": pl.Int32, "method": pl.String, "confidence": pl.Float64,
+    "null_reason": pl.String,
+}
+ANALYST_COLUMNS = {
+    "doc_id": pl.String, "name": pl.String, "registration_no": pl.String, "email": pl.String,
+    "role": pl.String, "page": pl.Int32, "line_no": pl.Int32, "evidence": pl.String,
+}
+COMPANY_COLUMNS = {
+    "doc_id": pl.String, "name": pl.String, "ticker": pl.String, "method": pl.String,
+    "page": pl.Int32, "line_no": pl.Int32, "evidence": pl.String,
+}

@@ -136,6 +136,8 @@ def extract_page(page, result: Extraction) -> str:
     page = page.dedupe_chars()
     words = page.extract_words(**WORD_SETTINGS)
     lines = group_lines(words)
+    result.text_lines += [line.text for line in lines]
+    result.line_pages += [page.page_number] * len(lines)
     regions = caption_regions(page, lines)
     taken: list[tuple[float, float, float, float]] = []
     for region in regions:

@@ -65,6 +65,7 @@ def extract_text(path: Path, doc_id: str) -> Extraction:
         text = html_to_rows(text) if path.suffix.lower() in {".html", ".htm"} else text
     lines = text.splitlines()
     result.head_text = "\n".join(lines[:200])
+    result.text_lines = lines
     _note_truncation(lines, result)
     i = 0
     while i < len(lines):

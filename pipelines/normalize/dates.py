@@ -20,16 +20,19 @@ def _to_date(match: re.Match[str], offset: int) -> date | None:
         return None
 
 
-def stated_report_date(text: str) -> date | None:
-    """A labelled date ('发布日期： 2023 年 06 月 14 日') first, else the first date standing alone on a
-    line ('2024/02/08'). Dates inside sentences or related-report lists are not the report's date."""
+def find_report_date(text: str) -> tuple[date, int] | None:
+    """(date, line index): a labelled date ('发布日期： 2023 年 06 月 14 日') first, else the first date
+    standing alone on a line ('2024/02/08'). Dates inside sentences or related-report lists are not
+    the report's date."""
     lines = [clean_text(line) for line in text.splitlines()[:HEAD_LINES]]
-    for line in lines:
-        match = _LABELLED.search(line)
-        if match and (found := _to_date(match, 2)):
-            return found
-    for line in lines:
-        match = _ALONE.match(line)
-        if match and (found := _to_date(match, 1)):
-            return found
+    for pattern, offset in ((_LABELLED, 2), (_ALONE, 1)):
+        for n, line in enumerate(lines):
+            match = pattern.search(line) if pattern is _LABELLED else pattern.match(line)
+            if match and (found := _to_date(match, offset)):
+                return found, n
     return None
+
+
+def stated_report_date(text: str) -> date | None:
+    found = find_report_date(text)
+    return found[0] if found else None
