@@ -119,9 +119,12 @@ def run_fact_stage(paths: RdwPaths, doc_id: str) -> StageResult:
 
 
 def needs_extraction(paths: RdwPaths, doc_id: str) -> bool:
-    """True unless both stages already ran for these bytes with this extractor version."""
-    info_file, facts_file = paths.stage_file("documents", doc_id), paths.stage_file("facts", doc_id)
-    if not (info_file.exists() and facts_file.exists()):
+    """True unless both stages finished for these bytes with this extractor version.
+
+    `fact_rejects` is the last file the fact stage writes: a run killed before it re-extracts.
+    """
+    info_file = paths.stage_file("documents", doc_id)
+    if not (info_file.exists() and paths.stage_file("fact_rejects", doc_id).exists()):
         return True
     info = pl.read_parquet(info_file)
     return info.height == 0 or info["extractor_version"][0] != EXTRACTOR_VERSION

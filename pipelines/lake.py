@@ -150,3 +150,14 @@ def register_documents(paths: RdwPaths) -> pl.DataFrame:
 
 def load_registry(paths: RdwPaths) -> pl.DataFrame:
     return read_parquet_or_empty(paths.registry, REGISTRY_COLUMNS)
+
+
+def remove_leftovers(paths: RdwPaths) -> int:
+    """Delete half-written files a killed run left behind (temporary parquet, unfinished builds).
+    Call only while holding the refresh lock."""
+    leftovers = [*paths.lake.rglob(".*.tmp")] if paths.lake.exists() else []
+    if paths.warehouse.parent.exists():
+        leftovers += paths.warehouse.parent.glob(f".{paths.warehouse.name}.building-*")
+    for path in leftovers:
+        path.unlink(missing_ok=True)
+    return len(leftovers)

@@ -15,7 +15,8 @@ import polars as pl
 from pipelines.assets import DOCUMENT_ASSETS, REFRESH_ASSETS, WAREHOUSE, source_documents
 from pipelines.automation import batched
 from pipelines.document_stages import needs_extraction
-from pipelines.lake import RdwPaths, register_documents
+from pipelines.fault_points import pause_if_requested
+from pipelines.lake import RdwPaths, register_documents, remove_leftovers
 from pipelines.model_marts import MODELS
 from pipelines.resources import RdwHome
 from pipelines.warehouse import lake_fingerprint, served_fingerprint
@@ -66,6 +67,7 @@ def refresh(paths: RdwPaths, instance: dg.DagsterInstance | None = None,
     summary = RefreshSummary()
     resources = {"rdw": RdwHome.for_paths(paths)}
     with refresh_lock(paths):
+        remove_leftovers(paths)
         instance = instance or dg.DagsterInstance.ephemeral()
         registry = register_documents(paths)
         present = registry.filter(pl.col("present"))["doc_id"].to_list()
@@ -79,6 +81,7 @@ def refresh(paths: RdwPaths, instance: dg.DagsterInstance | None = None,
             result = dg.materialize(DOCUMENT_ASSETS, partition_key=key, instance=instance,
                                     resources=resources, raise_on_error=False, run_config=QUIET)
             (summary.extracted if result.success else summary.failed).append(key)
+            pause_if_requested("extract")
         marts_missing = not all(paths.mart_file(m).exists()
                                 for m in [*MODELS, "model_vs_reported", "hyperscaler_capex"])
         stale = served_fingerprint(paths) != lake_fingerprint(paths)

@@ -13,6 +13,7 @@ import duckdb
 import polars as pl
 
 from pipelines.document_stages import DOCUMENT_INFO_COLUMNS
+from pipelines.fault_points import pause_if_requested
 from pipelines.extract.layout import (
     ANALYST_COLUMNS, CELL_COLUMNS, COMPANY_COLUMNS, META_COLUMNS, REJECT_COLUMNS, TABLE_COLUMNS,
 )
@@ -183,6 +184,7 @@ def build_warehouse(paths: RdwPaths, *, force: bool = False) -> dict:
         con.execute("CHECKPOINT")
     finally:
         con.close()
+    pause_if_requested("swap")
     os.replace(building, paths.warehouse)
     return {"built": True, "path": str(paths.warehouse), "fingerprint": fingerprint,
             "built_at": built_at, **counts}

@@ -56,8 +56,10 @@ def parse_period(text: str | None) -> Period | None:
             continue
         groups = match.groupdict()
         year = _year(groups["y"])
-        if not MIN_YEAR <= year <= MAX_YEAR:
-            return None
+        explicit = bool(groups.get("e")) or "年" in label or bool(groups.get("fy"))
+        if not (MIN_YEAR <= year <= MAX_YEAR or (explicit and 1900 <= year <= 2999)):
+            return None  # a bare 4-digit number is a period only in a plausible range; '2203E' is
+            # read as a period so the fact gate can reject the implausible year with a reason
         flag = (groups.get("e") or "").upper()
         is_estimate = flag in {"E", "F"} or any(c in flag for c in "预估")
         quarter = groups.get("q") or groups.get("qc")

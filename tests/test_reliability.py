@@ -1,0 +1,154 @@
+"""Process faults and hostile inputs: a killed refresh loses nothing, the next one equals a clean run."""
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+
+import dagster as dg
+import polars as pl
+import pytest
+
+from conftest import ROOT, SEEDS, make_home, needs_shared
+from pipelines.refresh import refresh
+from pipelines.warehouse import read_only, scalar
+
+VOLATILE = {"first_seen", "built_at", "fingerprint"}
+COMPARED = ["core.documents", "core.tables", "core.cells", "core.facts", "core.rejects", "core.roles",
+            "core.filing_facts", "core.document_meta", "core.analysts", "core.document_companies",
+            "marts.ai_server_market", "marts.optical_module_demand", "marts.liquid_cooling_tam",
+            "marts.model_vs_reported", "marts.hyperscaler_capex"]
+
+
+def checksums(paths) -> dict[str, tuple[int, str]]:
+    """Row count and a content hash per table, ignoring timestamps."""
+    out = {}
+    with read_only(paths.warehouse) as con:
+        for table in COMPARED:
+            frame = con.sql(f"SELECT * FROM {table}").pl()
+            frame = frame.drop([c for c in frame.columns if c in VOLATILE])
+            rows = sorted(repr(r) for r in frame.rows())
+            out[table] = (len(rows), hashlib.sha256("\n".join(rows).encode()).hexdigest())
+    return out
+
+
+def _rdw(home, *args, env=None, **kwargs):
+    return subprocess.Popen([sys.executable, "-m", "pipelines.cli", "--home", str(home), *args],
+                            cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, **kwargs)
+
+
+def _wait_for(condition, timeout=120):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError("condition not reached in time")
+
+
+def _add_seeds(paths, names=("000", "004")):
+    for prefix in names:
+        seed = next(needs_shared(SEEDS).glob(f"{prefix}_*.txt"))
+        shutil.copy(seed, paths.raw / seed.name)
+
+
+def _clean_run_of(paths, tmp_path):
+    clean = make_home(tmp_path / "clean", with_samples=False)
+    shutil.rmtree(clean.raw)
+    shutil.copytree(paths.raw, clean.raw)
+    refresh(clean, instance=dg.DagsterInstance.ephemeral())
+    return checksums(clean)
+
+
+@pytest.fixture()
+def served(tmp_path):
+    paths = make_home(tmp_path / "home")
+    refresh(paths, instance=dg.DagsterInstance.ephemeral())
+    return paths
+
+
+def test_sigkill_during_extraction(served, tmp_path):
+    before = checksums(served)
+    _add_seeds(served)
+    process = _rdw(served.home, "refresh", env={"RDW_FAULT_PAUSE": "extract:60"})
+    _wait_for(lambda: len(list((served.lake / "fact_rejects").glob("*.parquet"))) == 10)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert checksums(served) == before  # the served warehouse is untouched
+    summary = refresh(served, instance=dg.DagsterInstance.ephemeral())
+    assert len(summary.extracted) == 1  # the finished document is not extracted again
+    assert checksums(served) == _clean_run_of(served, tmp_path)
+
+
+def test_sigkill_during_warehouse_build(served, tmp_path):
+    before = checksums(served)
+    _add_seeds(served, ("004",))
+    process = _rdw(served.home, "refresh", env={"RDW_FAULT_PAUSE": "swap:60"})
+    building = served.warehouse.parent
+    _wait_for(lambda: any(building.glob(".research.duckdb.building-*")))
+    time.sleep(0.5)  # the new file is complete and closed; the process sleeps before the rename
+    query = subprocess.run([sys.executable, "-m", "pipelines.cli", "--home", str(served.home), "sql",
+                            "select count(*) as n from core.documents", "--format", "csv"],
+                           cwd=ROOT, capture_output=True, text=True, check=True)
+    assert query.stdout == "n\n9\n"  # readers see the last complete warehouse during a refresh
+    second = _rdw(served.home, "refresh")
+    assert second.wait(timeout=120) == 3
+    assert "another refresh is running" in second.stderr.read()
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert checksums(served) == before
+    assert any(building.glob(".research.duckdb.building-*"))  # the orphan is still there …
+    refresh(served, instance=dg.DagsterInstance.ephemeral())
+    assert not any(building.glob(".research.duckdb.building-*"))  # … until the next refresh
+    assert checksums(served) == _clean_run_of(served, tmp_path)
+
+
+def test_replaced_file_supersedes_and_old_facts_stay(served):
+    target = served.raw / "samples" / "reports" / "csc_ai_inference_excerpt.md"
+    old_text = target.read_text(encoding="utf-8")
+    target.write_text(old_text.replace("10880000", "10880001"), encoding="utf-8")
+    refresh(served, instance=dg.DagsterInstance.ephemeral())
+    with read_only(served.warehouse) as con:
+        docs = con.execute("""SELECT status, present FROM core.documents
+                              WHERE path = 'samples/reports/csc_ai_inference_excerpt.md'
+                              ORDER BY status""").fetchall()
+        values = con.execute("""SELECT d.status, f.raw_text FROM core.facts f JOIN core.documents d USING (doc_id)
+                                WHERE f.metric_id = 'peak_inference_compute' AND f.year = 2027
+                                ORDER BY d.status""").fetchall()
+        model = scalar(con, """SELECT reported_text FROM marts.model_vs_reported
+                               WHERE metric_id = 'peak_inference_compute' AND year = 2027
+                                 AND variant = 'as_published'""")
+    assert docs == [("loaded", True), ("superseded", False)]
+    assert values == [("loaded", "10880001"), ("superseded", "10880000")]
+    assert model == "10880001"  # models read current documents only
+
+
+def test_hostile_inputs_each_get_a_specific_reason(served):
+    bad = served.raw / "incoming"
+    bad.mkdir()
+    with zipfile.ZipFile(bad / "archive.pdf", "w") as archive:
+        archive.writestr("x.txt", "not a pdf")
+    (bad / "empty.pdf").write_bytes(b"")
+    (bad / "报告 (副本) & $HOME;.pdf").write_bytes(b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF")
+    (bad / "absurd.md").write_text(
+        "图表1：全球 AI 服务器市场规模\n\n\t2203E\t2024E\n市场规模（亿美元）\t100\t889.6\n资料来源：样本\n",
+        encoding="utf-8")
+    refresh(served, instance=dg.DagsterInstance.ephemeral())
+    with read_only(served.warehouse) as con:
+        reasons = dict(con.execute("""SELECT d.path, string_agg(DISTINCT r.reason, '; ')
+                                      FROM core.rejects r JOIN core.documents d USING (doc_id)
+                                      GROUP BY d.path""").fetchall())
+        kept = con.execute("""SELECT f.year, f.value FROM core.facts f JOIN core.documents d USING (doc_id)
+                              WHERE d.path = 'incoming/absurd.md'""").fetchall()
+        loaded = scalar(con, "SELECT count(*) FROM core.documents WHERE status = 'loaded'")
+    assert reasons["incoming/archive.pdf"] == "not a PDF"
+    assert reasons["incoming/empty.pdf"] == "empty file"
+    assert reasons["incoming/报告 (副本) & $HOME;.pdf"] == "corrupt PDF"  # no /Root object
+    assert reasons["incoming/absurd.md"] == "failed less_than_or_equal_to(2100) on year"
+    assert kept == [(2024, pytest.approx(889.6e8))]
+    assert loaded == 10
