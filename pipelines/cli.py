@@ -12,6 +12,7 @@ import polars as pl
 
 from pipelines.lake import RdwPaths, load_registry
 from pipelines.refresh import RefreshBusy, refresh
+from pipelines.trace import trace_fact, trace_model_row
 from pipelines.warehouse import export_datasets, read_only, scalar
 
 EXAMPLE_QUERIES = [
@@ -64,6 +65,45 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     return 0
 
 
+def _out_allowed(paths: RdwPaths, out: Path, args: argparse.Namespace, command: str) -> bool:
+    """Writing outside RDW_HOME needs --allow-outside-home; say so instead of writing."""
+    target = out.resolve()
+    if target.is_relative_to(paths.home) or getattr(args, "allow_outside_home", False):
+        return True
+    print(f"rdw {command}: refusing to write {target}, outside RDW_HOME {paths.home}; "
+          "pass --allow-outside-home to write there", file=sys.stderr)
+    return False
+
+
+def cmd_trace(args: argparse.Namespace) -> int:
+    paths = _paths(args)
+    with read_only(paths.warehouse) as con:
+        if args.fact_id:
+            result = trace_fact(con, args.fact_id)
+            if result is None:
+                print(f"rdw trace: no fact {args.fact_id}", file=sys.stderr)
+                return 2
+        else:
+            if not (args.model and args.metric):
+                print("rdw trace: give a FACT_ID, or --model and --metric", file=sys.stderr)
+                return 2
+            result = trace_model_row(con, args.model, args.metric, args.year, args.region,
+                                     args.scenario, args.variant, args.segment)
+            if not result:
+                print("rdw trace: no model row matches", file=sys.stderr)
+                return 2
+    text = json.dumps(result, ensure_ascii=False, indent=2, default=str)
+    if args.out:
+        out = Path(args.out)
+        if not _out_allowed(paths, out, args, "trace"):
+            return 2
+        out.write_text(text + "\n", encoding="utf-8")
+        print(f"wrote {out}")
+    else:
+        print(text)
+    return 0
+
+
 def cmd_sql(args: argparse.Namespace) -> int:
     paths = _paths(args)
     if not paths.warehouse.exists():
@@ -85,6 +125,8 @@ def cmd_sql(args: argparse.Namespace) -> int:
         sys.stdout.write(frame.write_csv() if args.format == "csv" else frame.write_json())
         return 0
     out = Path(args.out)
+    if not _out_allowed(paths, out, args, "sql"):
+        return 2
     {"csv": frame.write_csv, "json": frame.write_json, "parquet": frame.write_parquet}[args.format](out)
     print(f"wrote {frame.height} rows to {out}")
     return 0
@@ -93,6 +135,8 @@ def cmd_sql(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     paths = _paths(args)
     out = Path(args.out).resolve() if args.out else paths.exports
+    if args.out and not _out_allowed(paths, out, args, "export"):
+        return 2
     manifest = export_datasets(paths, out)
     for name, dataset in manifest["datasets"].items():
         print(f"  {name:<20} {dataset['rows']:>8} rows  {out / dataset['path']}")
@@ -135,16 +179,31 @@ def build_parser() -> argparse.ArgumentParser:
     sql = sub.add_parser("sql", help="run a read-only SQL query against the warehouse")
     sql.add_argument("query")
     sql.add_argument("--format", choices=["table", "csv", "json", "parquet"], default="table")
-    sql.add_argument("--out", help="write the result to this file")
+    sql.add_argument("--out", help="write the result to this file (inside RDW_HOME)")
+    sql.add_argument("--allow-outside-home", action="store_true", help="allow --out outside RDW_HOME")
     export = sub.add_parser("export", help="write curated parquet datasets and manifest.json")
     export.add_argument("--out", help="export folder (default: exports/ under RDW_HOME)")
+    export.add_argument("--allow-outside-home", action="store_true", help="allow --out outside RDW_HOME")
+    trace = sub.add_parser("trace", help="where a number came from: a fact's document, page and cell, "
+                                         "or a model figure's facts and assumptions")
+    trace.add_argument("fact_id", nargs="?", help="a core.facts fact_id")
+    trace.add_argument("--model", help="a model mart, e.g. ai_server_market")
+    trace.add_argument("--metric", help="metric_id of the model row")
+    trace.add_argument("--year", type=int)
+    trace.add_argument("--region")
+    trace.add_argument("--segment")
+    trace.add_argument("--scenario", default="base")
+    trace.add_argument("--variant", default="as_published")
+    trace.add_argument("--out", help="write the trace as JSON to this file (inside RDW_HOME)")
+    trace.add_argument("--allow-outside-home", action="store_true", help="allow --out outside RDW_HOME")
     sub.add_parser("status", help="what is in raw/, what is loaded, last refresh, rejects")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handler = {"refresh": cmd_refresh, "sql": cmd_sql, "export": cmd_export, "status": cmd_status}
+    handler = {"refresh": cmd_refresh, "sql": cmd_sql, "export": cmd_export, "status": cmd_status,
+               "trace": cmd_trace}
     return handler[args.command](args)
 
 

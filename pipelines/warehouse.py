@@ -109,12 +109,11 @@ def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None)
     return rows[0][0] if rows else None
 
 
-def read_only(database: Path, *, allow_files: bool = False) -> duckdb.DuckDBPyConnection:
-    """A read-only connection; without `allow_files` DuckDB refuses to touch any other file."""
-    config = {"access_mode": "READ_ONLY"}
-    if not allow_files:
-        config.update({"enable_external_access": False, "lock_configuration": True})
-    return duckdb.connect(str(database), config=config)
+def read_only(database: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection that cannot touch any other file (no ATTACH, COPY TO, read_csv …)."""
+    return duckdb.connect(str(database), config={"access_mode": "READ_ONLY",
+                                                 "enable_external_access": False,
+                                                 "lock_configuration": True})
 
 
 def _documents(paths: RdwPaths) -> pl.DataFrame:
@@ -206,7 +205,7 @@ def export_datasets(paths: RdwPaths, out_dir: Path | None = None) -> dict:
     out_dir = out_dir or paths.exports
     out_dir.mkdir(parents=True, exist_ok=True)
     datasets = {}
-    with read_only(paths.warehouse, allow_files=True) as con:
+    with read_only(paths.warehouse) as con:  # one configuration for every reader in a process
         present = {f"{s}.{t}" for s, t in con.execute(
             "SELECT table_schema, table_name FROM information_schema.tables").fetchall()}
         built = con.execute("SELECT built_at, fingerprint FROM core.build_info").fetchall()[0]
@@ -214,17 +213,15 @@ def export_datasets(paths: RdwPaths, out_dir: Path | None = None) -> dict:
             if source not in present:
                 continue
             target = out_dir / name / f"{name}.parquet"
+            frame = con.sql(f"SELECT * FROM {source} ORDER BY {order}").pl()
             target.parent.mkdir(parents=True, exist_ok=True)
             tmp = target.with_name(f".{target.name}.tmp")
-            con.execute(f"COPY (SELECT * FROM {source} ORDER BY {order}) TO '{tmp}' "
-                        "(FORMAT parquet, COMPRESSION zstd)")
+            frame.write_parquet(tmp, compression="zstd", statistics=False)
             os.replace(tmp, target)
-            schema = con.execute(f"DESCRIBE {source}").fetchall()
             datasets[name] = {
-                "path": f"{name}/{name}.parquet", "source": source,
-                "rows": scalar(con, f"SELECT count(*) FROM {source}"),
+                "path": f"{name}/{name}.parquet", "source": source, "rows": frame.height,
                 "sha256": hashlib.sha256(target.read_bytes()).hexdigest(),
-                "schema": [{"name": c[0], "type": c[1]} for c in schema],
+                "schema": [{"name": c, "type": str(t)} for c, t in frame.schema.items()],
             }
     manifest = {"warehouse_built_at": built[0], "warehouse_fingerprint": built[1],
                 "exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),

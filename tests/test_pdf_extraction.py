@@ -111,3 +111,10 @@ def test_not_a_pdf_and_truncated(tmp_path: Path):
     cut.write_bytes(source[: len(source) // 3])
     result = extract_pdf(cut, "c")
     assert result.rejects and result.rejects[0]["reason"] in {"corrupt PDF", "page failed"}
+
+
+def test_fake_bold_cjk_is_deduplicated():
+    path = needs_shared(CORPUS / "pdfplumber" / "issue-71-duplicate-chars.pdf")
+    result = extract_pdf(path, "d")
+    assert result.text_lines[0] == "项目描述：负责四川省甘孜州丹巴磨子电站引水隧洞爆破方案优化设计及爆破震动监测工"
+    assert result.rejects == []

@@ -156,7 +156,7 @@ def test_sql_formats(refreshed, tmp_path, capsys):
     paths, _ = refreshed
     out = tmp_path / "facts.parquet"
     assert rdw(["--home", str(paths.home), "sql", "select fact_id, value from core.facts",
-                "--format", "parquet", "--out", str(out)]) == 0
+                "--format", "parquet", "--out", str(out), "--allow-outside-home"]) == 0
     assert pl.read_parquet(out).height == 468
     assert rdw(["--home", str(paths.home), "sql", "select 1 as a", "--format", "csv"]) == 0
     assert capsys.readouterr().out.endswith("a\n1\n")
@@ -230,3 +230,38 @@ def test_dagster_workspace_validates():
                             capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "All code locations passed validation" in result.stderr + result.stdout
+
+
+def test_trace_a_fact_and_a_model_figure(refreshed, capsys):
+    paths, _ = refreshed
+    with read_only(paths.warehouse) as con:
+        fact_id = scalar(con, """SELECT f.fact_id FROM core.facts f JOIN core.tables t USING (table_id)
+                                 WHERE t.label = '图表108' AND f.raw_text = '889.6'""")
+    assert rdw(["--home", str(paths.home), "trace", fact_id]) == 0
+    fact = json.loads(capsys.readouterr().out)
+    assert (fact["path"], fact["page"], fact["label"], fact["row_idx"], fact["col_idx"]) == (
+        "samples/reports/csc_ai_compute_panorama_2023.pdf", 3, "图表108", 4, 4)
+    assert fact["x0"] < fact["x1"] and fact["source_line"].startswith("资料来源")
+    assert rdw(["--home", str(paths.home), "trace", "--model", "ai_server_market", "--metric",
+                "ai_server_market_size", "--region", "China", "--year", "2025"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert len(rows) == 1 and rows[0]["value"] == pytest.approx(560.5e8, rel=5e-4)
+    inputs = rows[0]["inputs"]
+    assert {i["label"] for i in inputs if i.get("label")} == {"图表49", "图表7", "图表8"}
+    price = next(i for i in inputs if i.get("input_id", "").startswith("assumption:"))
+    assert price["value"] == 10000 and price["file"] == "models/assumptions/ai_server_market.yaml"
+
+
+def test_writes_outside_home_need_an_explicit_flag(refreshed, tmp_path, capsys):
+    paths, _ = refreshed
+    outside = tmp_path / "elsewhere.csv"
+    assert rdw(["--home", str(paths.home), "sql", "select 1 as a", "--format", "csv",
+                "--out", str(outside)]) == 2
+    assert "outside RDW_HOME" in capsys.readouterr().err and not outside.exists()
+    assert rdw(["--home", str(paths.home), "sql", "select 1 as a", "--format", "csv",
+                "--out", str(outside), "--allow-outside-home"]) == 0
+    assert outside.read_text() == "a\n1\n"
+    assert rdw(["--home", str(paths.home), "export", "--out", str(tmp_path / "x")]) == 2
+    inside = paths.home / "exports_copy"
+    assert rdw(["--home", str(paths.home), "export", "--out", str(inside)]) == 0
+    assert (inside / "manifest.json").exists()

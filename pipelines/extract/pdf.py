@@ -126,6 +126,17 @@ def _ranges(numbers: list[int]) -> str:
     return ", ".join(str(n) for n in numbers[:50]) + (" …" if len(numbers) > 50 else "")
 
 
+def has_doubled_chars(chars: list[dict], share: float = 0.01) -> bool:
+    """Fake-bold text draws each glyph twice at (almost) the same spot. Checking rounded positions
+    is O(n); pdfplumber's dedupe_chars, which fixes it, is far costlier, so run it only when needed."""
+    seen, doubled = set(), 0
+    for char in chars:
+        key = (char["text"], round(char["x0"]), round(char["top"]))
+        doubled += key in seen
+        seen.add(key)
+    return doubled > share * len(chars)
+
+
 def extract_page(page, result: Extraction) -> str:
     """Find the tables on one page. Returns 'ok', 'no text' or 'unmapped'."""
     if not page.chars:
@@ -133,7 +144,8 @@ def extract_page(page, result: Extraction) -> str:
     cid_chars = sum(1 for c in page.chars if CID_RE.fullmatch(c["text"]))
     if cid_chars > MAX_CID_SHARE * len(page.chars):
         return "unmapped"
-    page = page.dedupe_chars()
+    if has_doubled_chars(page.chars):
+        page = page.dedupe_chars()
     words = page.extract_words(**WORD_SETTINGS)
     lines = group_lines(words)
     result.text_lines += [line.text for line in lines]
