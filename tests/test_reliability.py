@@ -152,3 +152,33 @@ def test_hostile_inputs_each_get_a_specific_reason(served):
     assert reasons["incoming/absurd.md"] == "failed less_than_or_equal_to(2100) on year"
     assert kept == [(2024, pytest.approx(889.6e8))]
     assert loaded == 10
+
+
+def test_every_real_world_pdf_is_processed_or_rejected(tmp_path, capsys):
+    from conftest import CORPUS
+    from pipelines.cli import main as rdw
+
+    corpus = needs_shared(CORPUS)
+    paths = make_home(tmp_path, with_samples=False)
+    shutil.copytree(corpus, paths.raw / "corpus")
+    summary = refresh(paths, instance=dg.DagsterInstance.ephemeral())
+    pdfs = sorted(p.relative_to(paths.raw).as_posix() for p in (paths.raw / "corpus").rglob("*.pdf"))
+    assert summary.failed == [] and len(pdfs) == 119
+    with read_only(paths.warehouse) as con:
+        status = dict(con.execute("SELECT path, status FROM core.documents").fetchall())
+        reasons = dict(con.execute("""SELECT d.path, string_agg(DISTINCT r.reason, '; ' ORDER BY r.reason)
+                                      FROM core.rejects r JOIN core.documents d USING (doc_id)
+                                      WHERE r.stage = 'extract' GROUP BY d.path""").fetchall())
+        tables = scalar(con, "SELECT count(*) FROM core.tables")
+        known = {p for path, aliases in con.execute("SELECT path, aliases FROM core.documents").fetchall()
+                 for p in [path, *aliases]}
+    assert set(pdfs) <= known  # identical files collapse into one document and keep both names
+    assert set(status.values()) <= {"loaded", "rejected", "no tables"}
+    assert reasons["corpus/pdfplumber/password-example.pdf"] == "encrypted"
+    assert reasons["corpus/camelot/health_protected.pdf"] == "encrypted"
+    assert reasons["corpus/camelot/image.pdf"] == "no text layer; OCR not supported"
+    assert status["corpus/pdfplumber/empty.pdf"] == "rejected"
+    assert sum(s == "loaded" for s in status.values()) == 70 and tables == 259  # pinned; update deliberately
+    assert rdw(["--home", str(paths.home), "status"]) == 0
+    out = capsys.readouterr().out
+    assert "rejected" in out and "encrypted" in out
