@@ -182,3 +182,26 @@ def test_every_real_world_pdf_is_processed_or_rejected(tmp_path, capsys):
     assert rdw(["--home", str(paths.home), "status"]) == 0
     out = capsys.readouterr().out
     assert "rejected" in out and "encrypted" in out
+
+
+def test_500_page_pdf_and_10000_row_table(tmp_path):
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from scale import make_pdf, make_text
+
+    paths = make_home(tmp_path, with_samples=False)
+    make_pdf(paths.raw / "long.pdf", 500)
+    make_text(paths.raw / "big_table.md", 10_000)
+    summary = refresh(paths, instance=dg.DagsterInstance.ephemeral())
+    assert summary.failed == []
+    with read_only(paths.warehouse) as con:
+        pages = con.execute("SELECT path, pages, n_tables FROM core.documents ORDER BY path").fetchall()
+        last = con.execute("""SELECT f.value, f.page FROM core.facts f JOIN core.tables t USING (table_id)
+                              WHERE t.label = '图表500' AND f.metric_raw = '指标19（亿美元）'
+                                AND f.period_label = '2025E'""").fetchall()
+        rows = scalar(con, """SELECT count(*) FROM core.facts f JOIN core.documents d USING (doc_id)
+                              WHERE d.path = 'big_table.md'""")
+        tail = scalar(con, """SELECT value FROM core.facts WHERE metric_raw = '指标9999（万台）'
+                              AND period_label = '2024E'""")
+    assert pages == [("big_table.md", None, 1), ("long.pdf", 500, 500)]
+    assert last == [(pytest.approx(519.3e8), 500)]
+    assert rows == 30_000 and tail == pytest.approx(9999.2e4)
