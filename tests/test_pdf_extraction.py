@@ -118,3 +118,20 @@ def test_fake_bold_cjk_is_deduplicated():
     result = extract_pdf(path, "d")
     assert result.text_lines[0] == "项目描述：负责四川省甘孜州丹巴磨子电站引水隧洞爆破方案优化设计及爆破震动监测工"
     assert result.rejects == []
+
+
+def test_unmappable_glyphs_are_rejected_not_loaded(tmp_path):
+    """An encrypted PDF with a predefined-CMap CJK font: pdfminer yields (cid:N) for every glyph."""
+    from reportlab.lib.pdfencrypt import StandardEncryption
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    path = tmp_path / "cid.pdf"
+    SimpleDocTemplate(str(path), encrypt=StandardEncryption("", ownerPassword="o")).build(
+        [Paragraph("表 1：液冷市场规模（亿元）2024E 377.6", ParagraphStyle("s", fontName="STSong-Light"))])
+    result = extract_pdf(path, "c")
+    assert [r["reason"] for r in result.rejects] == ["unmappable glyphs on pages 1"]
+    assert result.tables == [] and not any("(cid:" in line for line in result.text_lines)

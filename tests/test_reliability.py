@@ -205,3 +205,42 @@ def test_500_page_pdf_and_10000_row_table(tmp_path):
     assert pages == [("big_table.md", None, 1), ("long.pdf", 500, 500)]
     assert last == [(pytest.approx(519.3e8), 500)]
     assert rows == 30_000 and tail == pytest.approx(9999.2e4)
+
+
+def _encrypted_pdf(path, user_password: str) -> None:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.pdfencrypt import StandardEncryption
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+    from reportlab.lib import colors
+
+    # Latin text: with encryption, pdfminer loses the CID font's Unicode map (that case is rejected
+    # as 'unmappable glyphs', which test_pdf_extraction covers through the cid check)
+    style = ParagraphStyle("s", fontName="Helvetica", fontSize=9)
+    table = Table([["", "2024E"], ["Market size (CNY bn)", "377.6"]])
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black)]))
+    SimpleDocTemplate(str(path), pagesize=A4,
+                      encrypt=StandardEncryption(user_password, ownerPassword="owner-secret")).build(
+        [Paragraph("Table 1: Liquid cooling market", style), table, Paragraph("Source: sample", style)])
+
+
+def test_encrypted_pdfs(tmp_path):
+    from pipelines.extract.pdf import extract_pdf
+
+    _encrypted_pdf(tmp_path / "open.pdf", "")
+    _encrypted_pdf(tmp_path / "locked.pdf", "secret")
+    opened = extract_pdf(tmp_path / "open.pdf", "o")
+    assert opened.rejects == [] and [t["label"] for t in opened.tables] == ["Table 1"]
+    assert [c["text"] for c in opened.cells] == ["", "2024E", "Market size (CNY bn)", "377.6"]
+    locked = extract_pdf(tmp_path / "locked.pdf", "l")
+    assert [r["reason"] for r in locked.rejects] == ["encrypted"] and locked.tables == []
+
+
+def test_reexport_is_byte_identical(served, tmp_path):
+    from pipelines.warehouse import export_datasets
+
+    first = export_datasets(served, served.home / "exports_a")
+    second = export_datasets(served, served.home / "exports_b")
+    assert {k: v["sha256"] for k, v in first["datasets"].items()} == \
+        {k: v["sha256"] for k, v in second["datasets"].items()}
+    assert len(first["datasets"]) >= 15
