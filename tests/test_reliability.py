@@ -244,3 +244,32 @@ def test_reexport_is_byte_identical(served, tmp_path):
     assert {k: v["sha256"] for k, v in first["datasets"].items()} == \
         {k: v["sha256"] for k, v in second["datasets"].items()}
     assert len(first["datasets"]) >= 15
+
+
+def test_image_only_page_is_rejected_and_other_pages_read(tmp_path):
+    from PIL import Image
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    from pipelines.extract.pdf import extract_pdf
+
+    picture = tmp_path / "scan.png"
+    Image.new("RGB", (200, 100), "gray").save(picture)
+    path = tmp_path / "mixed.pdf"
+    page = canvas.Canvas(str(path), pagesize=A4)
+    page.setFont("Helvetica", 10)
+    page.drawString(72, 760, "Table 1: Shipments")
+    for row, (label, value) in enumerate([("", "2024E"), ("Servers (k units)", "543")]):
+        page.drawString(72, 730 - 14 * row, label)
+        page.drawString(300, 730 - 14 * row, value)
+    page.drawString(72, 690, "Source: sample")
+    page.showPage()
+    page.drawImage(str(picture), 72, 500, width=400, height=200)  # a scanned page: no text at all
+    page.showPage()
+    page.save()
+    result = extract_pdf(path, "m")
+    assert result.pages == 2
+    assert [(r["reason"], r["detail"]) for r in result.rejects] == [
+        ("no text layer; OCR not supported", "pages 2")]
+    assert [t["label"] for t in result.tables] == ["Table 1"]
+    assert [c["text"] for c in result.cells if c["row_idx"] == 1] == ["Servers (k units)", "543"]
