@@ -69,8 +69,8 @@ def run_table_stage(paths: RdwPaths, doc_id: str) -> StageResult:
     write_parquet_atomic(filing_facts, paths.stage_file("filing_facts", doc_id))
     write_parquet_atomic(all_rejects, paths.stage_file("rejects", doc_id))
     write_parquet_atomic(info, paths.stage_file("documents", doc_id))
-    for stage, frame in zip(("document_meta", "analysts", "companies"), metadata_frames(extraction)):
-        write_parquet_atomic(frame, paths.stage_file(stage, doc_id))
+    for stage, meta in zip(("document_meta", "analysts", "companies"), metadata_frames(extraction)):
+        write_parquet_atomic(meta, paths.stage_file(stage, doc_id))
     return StageResult(
         {"tables": table_gate.valid.height, "cells": cell_gate.valid.height,
          "source_facts": source_facts.height, "rejects": all_rejects.height,

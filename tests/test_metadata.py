@@ -1,6 +1,5 @@
 """Report metadata from the documents themselves, pinned on the five seeds and the samples."""
 
-import pytest
 
 from conftest import SEEDS, needs_shared
 from pipelines.extract.metadata import document_metadata

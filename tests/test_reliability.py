@@ -10,7 +10,6 @@ import time
 import zipfile
 
 import dagster as dg
-import polars as pl
 import pytest
 
 from conftest import ROOT, SEEDS, make_home, needs_shared
