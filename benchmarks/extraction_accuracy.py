@@ -1,7 +1,8 @@
 """Extraction accuracy and speed. Prints figures; asserts nothing.
 
-1. Labelled sample corpus (benchmarks/samplegen/sample_tables.yaml → raw/samples): cell-level
-   precision / recall / F1 over (row label, column label, value) triples, table recall, caption accuracy.
+1. Labelled generated corpus (samplegen/sample_tables.yaml → raw/samples, and layout_tables.yaml rendered
+   to a temp folder): per layout and overall, cell-level precision / recall / F1 over (row label, column
+   label, value) triples, table recall, caption accuracy.
 2. Every PDF under ../shared/corpus/real-world-pdfs: one line per file (tables, rejects, s/page), and
    the ratio of our pass to one bare pdfplumber extract_tables() pass over the same pages.
 
@@ -22,10 +23,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks" / "samplegen"))
 
-from make_samples import load_spec  # noqa: E402
+from make_samples import LAYOUT_SPEC, build_pdf, load_spec, spec_tables  # noqa: E402
 from pipelines.extract.pdf import extract_pdf  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "real-world-pdfs"
+SPEC_SAMPLES = ROOT / "benchmarks" / "samplegen" / "sample_tables.yaml"
 
 
 def triples(grid: list[list[str]], header_rows: int) -> set[tuple[str, str, str]]:
@@ -36,31 +38,68 @@ def triples(grid: list[list[str]], header_rows: int) -> set[tuple[str, str, str]
             if c > 0 and text}
 
 
-def sample_accuracy() -> None:
-    tp = fp = fn = found = captions_ok = total = 0
-    for doc in load_spec():
+def score(spec_path: Path, folder: Path, render: bool) -> dict[str, list[int]]:
+    """Per layout: [tables, found, captions right, true positive, false positive, false negative]."""
+    by_layout: dict[str, list[int]] = {}
+    for doc in load_spec(spec_path):
         if not doc["file"].endswith(".pdf"):
             continue
-        tables, cells, _ = extract_pdf(ROOT / "raw" / "samples" / doc["file"], "b").frames()
-        for block in [b for b in doc["blocks"] if "table" in b]:
-            spec = block["table"]
-            total += 1
+        if render:
+            build_pdf(doc, folder / doc["file"])
+        tables, cells, _ = extract_pdf(folder / doc["file"], "b").frames()
+        for spec in spec_tables(doc):
+            layout = layout_of(spec)
+            counts = by_layout.setdefault(layout, [0, 0, 0, 0, 0, 0])
             truth = triples(spec["grid"], spec.get("header_rows", 1))
+            counts[0] += 1
             match = tables.filter(pl.col("label") == spec["label"])
             if match.height == 0:
-                fn += len(truth)
+                counts[5] += len(truth)
                 continue
-            found += 1
             row = match.row(0, named=True)
-            captions_ok += row["caption"] == spec["caption"]
             part = cells.filter(pl.col("table_id") == row["table_id"]).sort("row_idx", "col_idx")
             grid = [r["text"].to_list() for r in part.partition_by("row_idx", maintain_order=True)]
             got = triples(grid, spec.get("header_rows", 1))
-            tp, fp, fn = tp + len(got & truth), fp + len(got - truth), fn + len(truth - got)
+            counts[1] += 1
+            counts[2] += row["caption"] == spec["caption"]
+            counts[3] += len(got & truth)
+            counts[4] += len(got - truth)
+            counts[5] += len(truth - got)
+    return by_layout
+
+
+def layout_of(spec: dict) -> str:
+    if spec.get("side_by_side"):
+        return "side by side"
+    if spec.get("caption_below"):
+        return "caption below"
+    if len(spec["grid"]) > 40:
+        return "continued, header repeated" if spec.get("repeat_header") else "continued, no repeat"
+    if spec.get("spans") or spec.get("header_rows", 1) > 1:
+        return "spanning / multi-row header"
+    if spec["caption"][:1].isdigit():
+        return "statement heading"
+    if spec["caption"][:1].isascii():
+        return "English caption above"
+    return spec["style"]
+
+
+def sample_accuracy() -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        layouts = score(SPEC_SAMPLES, ROOT / "raw" / "samples", render=False)
+        for name, counts in score(LAYOUT_SPEC, Path(tmp), render=True).items():
+            layouts[name] = [a + b for a, b in zip(layouts.get(name, [0] * 6), counts)]
+    total = [sum(c[i] for c in layouts.values()) for i in range(6)]
+    for name, (n, found, captions, tp, fp, fn) in sorted(layouts.items()):
+        f1 = 2 * tp / max(2 * tp + fp + fn, 1)
+        print(f"  {name:38s} tables {n:2d}  found {found:2d}  captions {captions:2d}  cell F1 {f1:.4f}")
+    n, found, captions, tp, fp, fn = total
     precision, recall = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
     f1 = 2 * precision * recall / max(precision + recall, 1e-9)
-    print(f"sample corpus: {total} tables, table recall {found / total:.3f}, caption accuracy "
-          f"{captions_ok / total:.3f}, cells P {precision:.4f} R {recall:.4f} F1 {f1:.4f}")
+    print(f"generated corpus: {n} tables, table recall {found / n:.3f}, caption accuracy {captions / n:.3f}, "
+          f"cells P {precision:.4f} R {recall:.4f} F1 {f1:.4f}")
 
 
 def bare_pass(path: Path) -> float:

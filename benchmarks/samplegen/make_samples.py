@@ -26,14 +26,28 @@ rl_config.invariant = 1
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 
 
+LAYOUT_SPEC = HERE / "layout_tables.yaml"
+
+
+def spec_tables(doc: dict) -> list[dict]:
+    """Every table spec of a document, side-by-side pairs included, in reading order."""
+    out = []
+    for block in doc["blocks"]:
+        if isinstance(block, dict) and "table" in block:
+            out.append(block["table"])
+        elif isinstance(block, dict) and "side_by_side" in block:
+            for pair_member in block["side_by_side"]:
+                pair_member["table"]["side_by_side"] = True
+                out.append(pair_member["table"])
+    return out
+
+
 def load_spec(path: Path = SPEC) -> list[dict]:
-    """The documents of the sample corpus, each table's `cells` parsed into a grid of strings."""
+    """The documents of a corpus spec, each table's `cells` parsed into a grid of strings."""
     documents = yaml.safe_load(path.read_text(encoding="utf-8"))["documents"]
     for doc in documents:
-        for block in doc["blocks"]:
-            if "table" in block:
-                table = block["table"]
-                table["grid"] = [line.split("\t") for line in table["cells"].rstrip("\n").split("\n")]
+        for table in spec_tables(doc):
+            table["grid"] = [line.split("\t") for line in table["cells"].rstrip("\n").split("\n")]
     return documents
 
 
@@ -43,7 +57,7 @@ def _style(size: float, leading: float | None = None) -> ParagraphStyle:
 
 
 def table_flowable(spec: dict) -> Table:
-    """A reportlab table in one of the broker styles: grid, three_line, borderless."""
+    """A reportlab table in one of the broker styles: grid, three_line, borderless, zebra."""
     size = spec.get("font_size", 8.5)
     grid = spec["grid"]
     width = max(len(r) for r in grid)
@@ -51,7 +65,8 @@ def table_flowable(spec: dict) -> Table:
     wrap = spec["style"] == "grid"
     cell_style = _style(size)
     data = [[Paragraph(t, cell_style) if wrap and t else t for t in r] for r in rows]
-    table = Table(data, colWidths=spec.get("col_widths"), hAlign="LEFT")
+    table = Table(data, colWidths=spec.get("col_widths"), hAlign="LEFT",
+                  repeatRows=spec.get("header_rows", 1) if spec.get("repeat_header") else 0)
     commands = [("FONTNAME", (0, 0), (-1, -1), FONT), ("FONTSIZE", (0, 0), (-1, -1), size),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
     header = spec.get("header_rows", 1)
@@ -61,10 +76,35 @@ def table_flowable(spec: dict) -> Table:
         commands += [("LINEABOVE", (0, 0), (-1, 0), 1.2, colors.black),
                      ("LINEBELOW", (0, header - 1), (-1, header - 1), 0.6, colors.black),
                      ("LINEBELOW", (0, -1), (-1, -1), 1.2, colors.black)]
+    elif spec["style"] == "zebra":  # shaded bands, no rules at all
+        commands.append(("ROWBACKGROUNDS", (0, header), (-1, -1), [colors.HexColor("#DDE6F0"), None]))
     for c0, r0, c1, r1 in spec.get("spans", []):
         commands.append(("SPAN", (c0, r0), (c1, r1)))
     table.setStyle(TableStyle(commands))
     return table
+
+
+def _captioned(spec: dict) -> list:
+    """Caption above (default) or below, unit line, table, source line — one table's flowables."""
+    caption = [Paragraph(spec["caption"], _style(9.5)), Spacer(1, 4)]
+    unit = [Paragraph(spec["unit_line"], _style(8)), Spacer(1, 3)] if spec.get("unit_line") else []
+    source = [Paragraph(spec["source"], _style(8))] if spec.get("source") else []
+    if spec.get("caption_below"):
+        return [*unit, table_flowable(spec), Spacer(1, 3), *caption, *source, Spacer(1, 14)]
+    return [*caption, *unit, table_flowable(spec), Spacer(1, 3), *source, Spacer(1, 14)]
+
+
+def _running_text(doc: dict):
+    """Running header and footer on every page (never to be read as a table)."""
+    def draw(canvas, _doc):
+        canvas.saveState()
+        canvas.setFont(FONT, 7.5)
+        if doc.get("running_header"):
+            canvas.drawString(50, A4[1] - 30, doc["running_header"])
+        if doc.get("running_footer"):
+            canvas.drawString(50, 25, doc["running_footer"])
+        canvas.restoreState()
+    return draw
 
 
 def build_pdf(doc: dict, out: Path) -> None:
@@ -76,25 +116,27 @@ def build_pdf(doc: dict, out: Path) -> None:
             story.append(PageBreak())
         elif "para" in block:
             story += [Paragraph(block["para"], _style(10)), Spacer(1, 8)]
+        elif "side_by_side" in block:
+            left, right = (b["table"] for b in block["side_by_side"])
+            pair = Table([[_captioned(left), _captioned(right)]], colWidths=[250, 250], hAlign="LEFT")
+            pair.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                      ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+            story += [pair, Spacer(1, 10)]
         else:
-            spec = block["table"]
-            story += [Paragraph(spec["caption"], _style(9.5)), Spacer(1, 4)]
-            if spec.get("unit_line"):
-                story += [Paragraph(spec["unit_line"], _style(8)), Spacer(1, 3)]
-            story += [table_flowable(spec), Spacer(1, 3)]
-            if spec.get("source"):
-                story.append(Paragraph(spec["source"], _style(8)))
-            story.append(Spacer(1, 14))
+            story += _captioned(block["table"])
     out.parent.mkdir(parents=True, exist_ok=True)
     SimpleDocTemplate(str(out), pagesize=A4, title=doc["title"], author="rdw sample generator",
-                      leftMargin=50, rightMargin=50, topMargin=50, bottomMargin=50).build(story)
+                      leftMargin=50, rightMargin=50, topMargin=50, bottomMargin=50).build(
+        story, **({"onFirstPage": _running_text(doc), "onLaterPages": _running_text(doc)}
+                  if doc.get("running_header") or doc.get("running_footer") else {}))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=HERE.parent.parent / "raw" / "samples")
+    parser.add_argument("--spec", type=Path, default=SPEC, help="sample_tables.yaml or layout_tables.yaml")
     args = parser.parse_args()
-    for doc in load_spec():
+    for doc in load_spec(args.spec):
         build_pdf(doc, args.out / doc["file"])
         print("wrote", args.out / doc["file"])
 

@@ -99,6 +99,8 @@ class Extraction:
     head_text: str = ""  # the opening text (first page / first lines), for document metadata
     text_lines: list[str] = field(default_factory=list)  # the document's text, line by line
     line_pages: list[int | None] = field(default_factory=list)  # page of each text line (PDF)
+    open_table: str | None = None  # a PDF table that ran off its page without a source line
+    sources_below: dict[str, str] = field(default_factory=dict)  # uncaptioned table → source under it
 
     def reject(self, reason: str, detail: str = "", stage: str = "extract", **where) -> None:
         self.rejects.append({"doc_id": self.doc_id, "stage": stage, "reason": reason,

@@ -103,7 +103,9 @@ def extract_pdf(path: Path, doc_id: str) -> Extraction:
             try:
                 if page.page_number == 1:
                     result.head_text = page.extract_text() or ""
+                open_id, result.open_table, result.sources_below = result.open_table, None, {}
                 status = extract_page(page, result)
+                continue_open_table(result, page.page_number, open_id, result.sources_below)
             except Exception as exc:  # one bad page must not lose the others
                 result.reject("page failed", f"{type(exc).__name__}: {exc}"[:500],
                               page=page.page_number)
@@ -154,9 +156,13 @@ def extract_page(page, result: Extraction) -> str:
     taken: list[tuple[float, float, float, float]] = []
     for region in regions:
         found = table_in_region(page, region, lines)
+        if not found:  # caption printed below its table: look between it and the content above
+            region = {**region, "bbox": _above(page, region, regions, lines), "open_end": False}
+            found = table_in_region(page, region, lines, max_header_rows=2)
         if found:
             taken.append(found[0]["bbox"])
             _emit(result, page, region, *found)
+            result.open_table = result.tables[-1]["table_id"] if region.get("open_end") else None
     for table in page.find_tables(LATTICE_SETTINGS):
         if any(_overlaps(table.bbox, box) for box in taken) or len(table.rows) < 2:
             continue
@@ -168,7 +174,72 @@ def extract_page(page, result: Extraction) -> str:
         region = {"label": None, "caption": None, "unit_hint": None, "source_line": None}
         info = {"bbox": table.bbox, "method": "lattice", "confidence": 0.6}
         _emit(result, page, region, info, grid, find_header_rows(texts))
+        below = _source_below(lines, table.bbox, regions)
+        if below:
+            result.sources_below[result.tables[-1]["table_id"]] = below
     return "ok"
+
+
+def _source_below(lines: list[Line], bbox, regions: list[dict]) -> str | None:
+    """The source line printed right under a table, before any caption below it."""
+    x0, _, x1, bottom = bbox
+    next_caption = min((r["caption_top"] for r in regions if r["caption_top"] > bottom), default=1e9)
+    for line in lines:
+        if bottom <= line.top < next_caption:
+            inside = [w for w in line.words if x0 - 5 <= (w["x0"] + w["x1"]) / 2 <= x1 + 5]
+            if inside and SOURCE_RE.match(join_words(inside)):
+                return join_words(inside)
+    return None
+
+
+def _above(page, region: dict, regions: list[dict], lines: list[Line]) -> tuple:
+    """The band above a caption, up to the nearest caption or source line over it (or the page top)."""
+    x0, _, x1, _ = region["bbox"]
+    ceiling = page.bbox[1]
+    for line in lines:
+        inside = [w for w in line.words if x0 <= (w["x0"] + w["x1"]) / 2 <= x1]
+        if not inside or line.bottom > region["caption_top"] - 1:
+            continue
+        text = join_words(inside)
+        if SOURCE_RE.match(text) or match_caption(text) or statement_heading(text):
+            ceiling = max(ceiling, line.bottom + 0.5)
+    return (x0, ceiling, x1, region["caption_top"] - 0.5)
+
+
+def continue_open_table(result: Extraction, page_number: int, open_id: str | None,
+                        source_below: dict[str, str]) -> None:
+    """A captioned table that ran off the previous page without a source line continues in the
+    topmost uncaptioned table of this page with the same column count (a repeated header is dropped)."""
+    if open_id is None:
+        return
+    here = [t for t in result.tables if t["page"] == page_number]
+    if not here:
+        return
+    first = min(here, key=lambda t: t["top"])
+    carried = next(t for t in result.tables if t["table_id"] == open_id)
+    if first["label"] is not None or first["n_cols"] != carried["n_cols"]:
+        return
+    rows = sorted({c["row_idx"] for c in result.cells if c["table_id"] == first["table_id"]})
+    header = [c["text"] for c in sorted((c for c in result.cells if c["table_id"] == open_id
+                                         and c["row_idx"] == 0), key=lambda c: c["col_idx"])]
+    top_row = [c["text"] for c in sorted((c for c in result.cells if c["table_id"] == first["table_id"]
+                                          and c["row_idx"] == 0), key=lambda c: c["col_idx"])]
+    skip = 1 if top_row == header else 0
+    offset = carried["n_rows"] - skip
+    kept = []
+    for cell in result.cells:
+        if cell["table_id"] != first["table_id"]:
+            kept.append(cell)
+        elif cell["row_idx"] >= skip:
+            kept.append({**cell, "table_id": open_id, "row_idx": cell["row_idx"] + offset,
+                         "is_header": False})
+    result.cells = kept
+    result.tables.remove(first)
+    carried["n_rows"] += len(rows) - skip
+    carried["page_end"] = page_number
+    carried["source_line"] = carried["source_line"] or source_below.get(first["table_id"])
+    if result.open_table is None and first["table_id"] not in source_below:
+        result.open_table = open_id  # still no source line: it may run on to the next page
 
 
 def _emit(result, page, region, info, grid, header_rows) -> None:
@@ -236,14 +307,18 @@ def caption_regions(page, lines: list[Line]) -> list[dict]:
         unit = unit_in_label(caption)
         regions.append({"label": anchor["label"], "caption": caption,
                         "unit_hint": unit.label if unit else None, "source_line": source,
-                        "bbox": (max(x0, page.bbox[0]), top + 0.5, min(x1, page.bbox[2]), bottom)})
+                        "bbox": (max(x0, page.bbox[0]), top + 0.5, min(x1, page.bbox[2]), bottom),
+                        "caption_top": anchor["line"].top,
+                        "open_end": source is None and bottom >= page.bbox[3] - 0.5})
     return regions
 
 
 def _starts_caption(words: list[dict], i: int) -> bool:
     text = words[i]["text"]
-    if re.match(r"^(图表|图|表|附图|附表)\d", text) or re.match(r"^(Figure|Table)$", text, re.I):
+    if re.match(r"^(图表|图|表|附图|附表)\d", text):
         return True
+    if re.match(r"^(Figure|Table|Fig\.|Exhibit|Chart|FIGURE|TABLE|EXHIBIT)$", text):  # not mid-sentence
+        return i + 1 < len(words) and words[i + 1]["text"][:1].isdigit()
     return text in {"图表", "图", "表"} and i + 1 < len(words) and words[i + 1]["text"][:1].isdigit()
 
 
@@ -251,7 +326,7 @@ def _x_overlap(anchor: dict, x0: float, x1: float) -> bool:
     return min(anchor["x1"], x1) - max(anchor["x0"], x0) > 5
 
 
-def table_in_region(page, region: dict, lines: list[Line]):
+def table_in_region(page, region: dict, lines: list[Line], max_header_rows: int | None = None):
     """The table under a caption: a ruled grid if pdfplumber finds one, else word-aligned columns."""
     x0, top, x1, bottom = region["bbox"]
     if bottom - top < 5:
@@ -282,7 +357,9 @@ def table_in_region(page, region: dict, lines: list[Line]):
         if UNIT_LINE_RE.search(join_words(inside)):
             continue
         body.append(Line(inside))
-    return aligned_table(crop, body, has_rules=_horizontal_rules(crop) >= 2)
+    shaded = sum(1 for r in crop.rects if r.get("fill") and not r.get("stroke")) >= 2
+    return aligned_table(crop, body, has_rules=_horizontal_rules(crop) >= 2,
+                         max_header_rows=max_header_rows, shaded=shaded)
 
 
 def _phrases(words: list[dict], gap: float) -> list[list[dict]]:
@@ -309,7 +386,8 @@ def _horizontal_rules(crop) -> int:
     return sum(1 for e in crop.horizontal_edges if e["x1"] - e["x0"] > 0.5 * width)
 
 
-def aligned_table(crop, lines: list[Line], has_rules: bool):
+def aligned_table(crop, lines: list[Line], has_rules: bool, max_header_rows: int | None = None,
+                  shaded: bool = False):
     """Columns from gaps in the x-coverage of the data rows; rows from text lines.
 
     The computed lines are handed to pdfplumber's explicit strategy, which assigns the characters.
@@ -321,6 +399,8 @@ def aligned_table(crop, lines: list[Line], has_rules: bool):
                       None)
     if first_data is None:
         return None
+    if max_header_rows is not None and first_data > max_header_rows:  # prose above, not a header
+        lines, first_data = lines[first_data - max_header_rows:], max_header_rows
     data_lines = lines[first_data:]
     size = statistics.median(w.get("size", 10) for line in lines for w in line.words)
     spans = sorted((w["x0"], w["x1"]) for line in data_lines for w in line.words)
@@ -356,6 +436,6 @@ def aligned_table(crop, lines: list[Line], has_rules: bool):
     filled = statistics.mean(
         sum(1 for c in r if c["text"].strip()) / len(r) for r in grid[first_data:]
     )
-    method = "three_line" if has_rules else "borderless"
+    method = "zebra" if shaded else ("three_line" if has_rules else "borderless")
     return ({"bbox": table.bbox, "method": method, "confidence": round(0.5 + 0.45 * filled, 3)},
             grid, first_data)
