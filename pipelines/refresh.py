@@ -7,7 +7,6 @@ import fcntl
 import os
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import dagster as dg
 import polars as pl
@@ -97,7 +96,3 @@ def refresh(paths: RdwPaths, instance: dg.DagsterInstance | None = None,
                 e.asset_key == WAREHOUSE and e.materialization.metadata["built"].value
                 for e in events)
     return summary
-
-
-def default_paths(home: str | Path | None = None) -> RdwPaths:
-    return RdwPaths.from_env(home)

@@ -54,11 +54,6 @@ def fiscal_period(item: dict, fye_month: int) -> dict:
             "kind": "ytd", "months": months}
 
 
-def is_companyfacts(data: bytes) -> bool:
-    head = data[:4096].lstrip()
-    return head.startswith(b"{") and b'"facts"' in data[:1_000_000] and b'"cik"' in head
-
-
 def extract_companyfacts(path: Path, doc_id: str) -> Extraction:
     """Every USD duration value of every us-gaap concept (all filings), and the latest-filed per period."""
     result = Extraction(doc_id)
