@@ -69,6 +69,12 @@ def score(spec_path: Path, folder: Path, render: bool) -> dict[str, list[int]]:
 
 
 def layout_of(spec: dict) -> str:
+    if spec.get("turn"):
+        return "rotated table"
+    if spec.get("rotated_page"):
+        return "rotated page"
+    if spec.get("beside_sidebar"):
+        return "beside first-page sidebar"
     if spec.get("side_by_side"):
         return "side by side"
     if spec.get("caption_below"):

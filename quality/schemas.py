@@ -21,6 +21,7 @@ class TablesSchema(pa.DataFrameModel):
     header_rows: pl.Int32 = pa.Field(ge=0)
     method: str = pa.Field(isin=METHODS)
     confidence: float = pa.Field(ge=0, le=1)
+    turn: pl.Int32 = pa.Field(nullable=True, isin=[0, 90, 180, 270])
 
     class Config:
         strict = False

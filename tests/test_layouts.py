@@ -1,7 +1,9 @@
 """PDF layouts broker reports print (benchmarks/samplegen/layout_tables.yaml, rendered here): zebra
-rows, captions below, English captions, side-by-side tables, running headers/footers, and tables
-continued across pages with or without a repeated header — each table cell for cell."""
+rows, captions below, English captions, side-by-side tables, running headers/footers, tables
+continued across pages with or without a repeated header, tables beside a first-page sidebar,
+rotated tables and rotated pages — each table cell for cell; charts and lists of figures never."""
 
+import pdfplumber
 import polars as pl
 import pytest
 
@@ -18,6 +20,7 @@ def layouts(tmp_path_factory):
     for doc in load_spec(LAYOUT_SPEC):
         build_pdf(doc, folder / doc["file"])
         out[doc["file"]] = (doc, extract_pdf(folder / doc["file"], "L").frames())
+    out["folder"] = folder
     return out
 
 
@@ -26,7 +29,7 @@ def _grid(cells, table_id):
     return [g["text"].to_list() for g in part.partition_by("row_idx", maintain_order=True)]
 
 
-@pytest.mark.parametrize("file", ["layouts_a.pdf", "layouts_b.pdf"])
+@pytest.mark.parametrize("file", ["layouts_a.pdf", "layouts_b.pdf", "layouts_c.pdf"])
 def test_every_layout_table_exactly_and_nothing_else(layouts, file):
     doc, (tables, cells, rejects) = layouts[file]
     specs = spec_tables(doc)
@@ -37,6 +40,7 @@ def test_every_layout_table_exactly_and_nothing_else(layouts, file):
         assert _grid(cells, row["table_id"]) == spec["grid"], spec["label"]
         assert (row["caption"], row["source_line"]) == (spec["caption"], spec["source"])
         assert row["method"] == METHOD[spec["style"]]
+        assert row["turn"] == spec.get("turn", 90 if spec.get("rotated_page") else 0)
 
 
 def test_continued_tables_remember_all_their_pages(layouts):
@@ -55,3 +59,45 @@ def test_side_by_side_tables_keep_their_own_columns(layouts):
     left, right = (tables.filter(pl.col("label") == label).row(0, named=True) for label in ("图表7", "图表8"))
     assert left["page"] == right["page"] and left["x1"] <= right["x0"]
     assert abs(left["top"] - right["top"]) < 1
+
+
+def test_sidebar_words_stay_out_of_the_tables_beside_it(layouts):
+    """Page 1 of layouts_c has a right sidebar (analyst, licence number, phone, dates, a returns
+    block and its own 资料来源 line) beside a three-line and a borderless table."""
+    _, (tables, cells, _) = layouts["layouts_c.pdf"]
+    first_page = tables.filter(pl.col("page") == 1)
+    assert first_page["label"].to_list() == ["图表1", "图表2"]
+    assert first_page["n_cols"].to_list() == [4, 4]
+    assert first_page["source_line"].to_list() == ["资料来源：版式样本证券研究所"] * 2
+    assert (first_page["x1"] < 420).all()  # the sidebar starts at x 425
+    texts = cells.filter(pl.col("table_id").is_in(first_page["table_id"].to_list()))["text"]
+    assert not texts.str.contains("S0000|021-|收益|zhangming").any()
+
+
+def test_charts_and_lists_of_figures_are_not_tables(layouts):
+    _, (tables, cells, _) = layouts["layouts_c.pdf"]
+    assert "图表3" not in tables["label"].to_list()  # a bar chart with numeric axis labels
+    assert tables.filter(pl.col("page") == 2)["label"].to_list() == ["图表4"]  # page 2 opens with 图表目录
+    assert not cells["text"].str.contains("230|\\.{4}").any()
+
+
+def test_rotated_tables_and_pages_are_read_upright_and_placed_on_the_page(layouts):
+    """图表4 reads bottom to top (turned 270) and 图表5 top to bottom (turned 90) on portrait pages;
+    图表6 and 图表7 sit on a /Rotate 90 page drawn landscape. Cell boxes are in the coordinates of
+    the page as displayed, so a viewer can highlight them."""
+    _, (tables, cells, _) = layouts["layouts_c.pdf"]
+    turned = tables.filter(pl.col("turn") != 0).sort("label")
+    assert turned.select("label", "page", "turn").rows() == [
+        ("图表4", 2, 270), ("图表5", 3, 90), ("图表6", 4, 90), ("图表7", 4, 90)]
+    cell = cells.filter(pl.col("text") == "81.5").row(0, named=True)  # 图表4, first row, 2026E
+    assert cell["page"] == 2
+    with pdfplumber.open(layouts["folder"] / "layouts_c.pdf") as pdf:
+        assert [p.rotation for p in pdf.pages] == [0, 0, 0, 90]
+        box = (cell["x0"], cell["top"], cell["x1"], cell["bottom"])
+        inside = pdf.pages[1].crop(box).chars
+    assert "".join(c["text"] for c in sorted(inside, key=lambda c: -c["top"])) == "81.5"
+    # turned 270: the last column is printed nearest the top of the page, the table tall and narrow
+    table = turned.row(0, named=True)
+    assert table["bottom"] - table["top"] > 2 * (table["x1"] - table["x0"])
+    assert cell["top"] < 0.5 * (table["top"] + table["bottom"])
+    assert table["x0"] <= cell["x0"] < cell["x1"] <= table["x1"]

@@ -135,3 +135,34 @@ def test_unmappable_glyphs_are_rejected_not_loaded(tmp_path):
     result = extract_pdf(path, "c")
     assert [r["reason"] for r in result.rejects] == ["unmappable glyphs on pages 1"]
     assert result.tables == [] and not any("(cid:" in line for line in result.text_lines)
+
+
+def test_rotated_page_reads_like_the_unrotated_original():
+    """pdfplumber's nics file printed on a /Rotate 90 page (text running top to bottom): the same
+    17 × 25 grid, cell for cell, as the upright original; boxes in the rotated page's coordinates."""
+    upright = extract_pdf(needs_shared(CORPUS / "pdfplumber" / "nics-background-checks-2015-11.pdf"),
+                          "x").frames()
+    turned = extract_pdf(CORPUS / "pdfplumber" / "nics-background-checks-2015-11-rotated.pdf",
+                         "x").frames()
+    assert turned[0].select("n_rows", "n_cols", "turn").rows() == [(17, 25, 90)]
+    assert _grid(turned[1], "x:1:0") == _grid(upright[1], "x:1:0")
+    assert _grid(turned[1], "x:1:0")[2][1].startswith("18,870 209 2,303")
+    table = turned[0].row(0, named=True)
+    assert table["bottom"] - table["top"] > table["x1"] - table["x0"]  # tall, as the page shows it
+
+
+@pytest.mark.parametrize("name, turn", [("anticlockwise_table_1.pdf", 270), ("clockwise_table_1.pdf", 90)])
+def test_rotated_tables_read_upright(name, turn):
+    tables, cells, _ = extract_pdf(needs_shared(CORPUS / "camelot" / name), "x").frames()
+    assert tables.select("label", "n_rows", "n_cols", "turn").rows() == [("Table 1", 13, 8, turn)]
+    grid = _grid(cells, "x:1:0")
+    assert grid[1] == ["1988-90", "1996-97", "2011-12", "", "Men", "Women", "Men", "Women"]
+    assert grid[2][:3] == ["6633", "8864", "8297"]
+
+
+def test_sideways_header_cells_read_in_their_direction():
+    """camelot's vertical_header.pdf prints candidate names bottom to top in the header cells."""
+    tables, cells, _ = extract_pdf(needs_shared(CORPUS / "camelot" / "vertical_header.pdf"), "x").frames()
+    assert _grid(cells, "x:1:0")[2][2:6] == ["Brian Calley", "Patrick Colbeck", "Jim Hines", "Bill Schuette"]
+    assert _grid(cells, "x:3:0")[2][:2] == ["Bill Gelineau", "John J. Tatar"]
+    assert set(tables["turn"]) == {0}

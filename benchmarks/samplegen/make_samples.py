@@ -16,7 +16,12 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.graphics.charts.barcharts import VerticalBarChart
+from reportlab.graphics.shapes import Drawing
+from reportlab.platypus import (
+    Flowable, Frame, NextPageTemplate, PageBreak, PageTemplate, Paragraph, SimpleDocTemplate, Spacer,
+    Table, TableStyle,
+)
 
 HERE = Path(__file__).parent
 SPEC = HERE / "sample_tables.yaml"
@@ -35,6 +40,9 @@ def spec_tables(doc: dict) -> list[dict]:
     for block in doc["blocks"]:
         if isinstance(block, dict) and "table" in block:
             out.append(block["table"])
+        elif isinstance(block, dict) and "turned" in block:
+            block["turned"]["table"]["turn"] = block["turned"]["turn"]
+            out.append(block["turned"]["table"])
         elif isinstance(block, dict) and "side_by_side" in block:
             for pair_member in block["side_by_side"]:
                 pair_member["table"]["side_by_side"] = True
@@ -94,17 +102,82 @@ def _captioned(spec: dict) -> list:
     return [*caption, *unit, table_flowable(spec), Spacer(1, 3), *source, Spacer(1, 14)]
 
 
+class Turned(Flowable):
+    """Flowables printed sideways: turn 270 reads bottom to top (a landscape table on a portrait
+    page), turn 90 reads top to bottom."""
+
+    def __init__(self, flowables: list, turn: int):
+        super().__init__()
+        self.inner = Table([[f] for f in flowables], hAlign="LEFT")
+        self.inner.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+        self.turn = turn
+
+    def wrap(self, avail_width, avail_height):
+        self.inner_size = self.inner.wrap(avail_height, avail_width)
+        return self.inner_size[1], self.inner_size[0]
+
+    def draw(self):
+        width, height = self.inner_size
+        if self.turn == 270:
+            self.canv.translate(height, 0)
+            self.canv.rotate(90)
+        else:
+            self.canv.translate(0, width)
+            self.canv.rotate(-90)
+        self.inner.drawOn(self.canv, 0, 0)
+
+
+def bar_chart(spec: dict) -> Drawing:
+    """A captioned bar chart: its axis labels must never come out as a table."""
+    drawing = Drawing(360, 180)
+    chart = VerticalBarChart()
+    chart.x, chart.y, chart.width, chart.height = 40, 25, 300, 140
+    chart.data = [spec["values"]]
+    chart.categoryAxis.categoryNames = [str(c) for c in spec["categories"]]
+    for axis in (chart.categoryAxis, chart.valueAxis):
+        axis.labels.fontName, axis.labels.fontSize = FONT, 8
+    drawing.add(chart)
+    return drawing
+
+
+def _sidebar(canvas, lines: list[str]) -> None:
+    """The first page's column of analyst details, related research and market performance."""
+    canvas.setFont(FONT, 8)
+    for n, line in enumerate(lines):
+        canvas.drawString(A4[0] - 170, A4[1] - 90 - 26 * n, line)
+
+
 def _running_text(doc: dict):
-    """Running header and footer on every page (never to be read as a table)."""
-    def draw(canvas, _doc):
+    """Running header and footer on every page (never to be read as a table); the first page's
+    sidebar."""
+    def draw(canvas, template):
         canvas.saveState()
+        height = A4[0] if template.pageTemplate.id == "Sideways" else A4[1]
+        if canvas.getPageNumber() == 1 and doc.get("sidebar"):
+            _sidebar(canvas, doc["sidebar"])
         canvas.setFont(FONT, 7.5)
         if doc.get("running_header"):
-            canvas.drawString(50, A4[1] - 30, doc["running_header"])
+            canvas.drawString(50, height - 30, doc["running_header"])
         if doc.get("running_footer"):
             canvas.drawString(50, 25, doc["running_footer"])
         canvas.restoreState()
     return draw
+
+
+class SampleDocTemplate(SimpleDocTemplate):
+    """Portrait pages, plus a 'Sideways' page: drawn landscape on a /Rotate 90 page, so a reader
+    sees its text running top to bottom and turns the page to read it."""
+
+    def __init__(self, *args, on_page=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.on_sideways_page = on_page
+
+    def beforeDocument(self):
+        sideways = PageTemplate(id="Sideways", frames=Frame(50, 50, A4[1] - 100, A4[0] - 100),
+                                pagesize=A4, **({"onPage": self.on_sideways_page}
+                                                if self.on_sideways_page else {}))
+        sideways.rotation = 90
+        self.addPageTemplates(sideways)
 
 
 def build_pdf(doc: dict, out: Path) -> None:
@@ -114,8 +187,18 @@ def build_pdf(doc: dict, out: Path) -> None:
     for block in doc["blocks"]:
         if block == "pagebreak":
             story.append(PageBreak())
+        elif block == "sideways_page":
+            story += [NextPageTemplate("Sideways"), PageBreak(), NextPageTemplate("Later")]
         elif "para" in block:
             story += [Paragraph(block["para"], _style(10)), Spacer(1, 8)]
+        elif "lines" in block:  # a table of contents or list of figures, one entry a line
+            story += [Paragraph(line, _style(9)) for line in block["lines"]] + [Spacer(1, 8)]
+        elif "chart" in block:
+            chart = block["chart"]
+            story += [Paragraph(chart["caption"], _style(9.5)), bar_chart(chart),
+                      Paragraph(chart["source"], _style(8)), Spacer(1, 14)]
+        elif "turned" in block:
+            story.append(Turned(_captioned(block["turned"]["table"]), block["turned"]["turn"]))
         elif "side_by_side" in block:
             left, right = (b["table"] for b in block["side_by_side"])
             pair = Table([[_captioned(left), _captioned(right)]], colWidths=[250, 250], hAlign="LEFT")
@@ -125,10 +208,12 @@ def build_pdf(doc: dict, out: Path) -> None:
         else:
             story += _captioned(block["table"])
     out.parent.mkdir(parents=True, exist_ok=True)
-    SimpleDocTemplate(str(out), pagesize=A4, title=doc["title"], author="rdw sample generator",
-                      leftMargin=50, rightMargin=50, topMargin=50, bottomMargin=50).build(
-        story, **({"onFirstPage": _running_text(doc), "onLaterPages": _running_text(doc)}
-                  if doc.get("running_header") or doc.get("running_footer") else {}))
+    decorated = {"running_header", "running_footer", "sidebar"} & doc.keys()
+    on_page = _running_text(doc) if decorated else None
+    template = SampleDocTemplate(
+        str(out), pagesize=A4, title=doc["title"], author="rdw sample generator", leftMargin=50,
+        rightMargin=doc.get("right_margin", 50), topMargin=50, bottomMargin=50, on_page=on_page)
+    template.build(story, **({"onFirstPage": on_page, "onLaterPages": on_page} if on_page else {}))
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ from pipelines.normalize.numbers import clean_text
 from pipelines.normalize.periods import parse_period
 from pipelines.normalize.units import parse_quantity
 
-EXTRACTOR_VERSION = "0.1.0"
+EXTRACTOR_VERSION = "0.2.0"
 
 CAPTION_RE = re.compile(
     r"^\s*(?P<kind>图表|附图|附表|图|表|Figure|Fig\.|Table|Exhibit|Chart)\s*(?P<num>\d+(?:-\d+)?)"
@@ -64,7 +64,7 @@ TABLE_COLUMNS = {
     "table_id": pl.String, "doc_id": pl.String, "page": pl.Int32, "page_end": pl.Int32,
     "table_index": pl.Int32, "label": pl.String, "caption": pl.String, "unit_hint": pl.String,
     "source_line": pl.String, "n_rows": pl.Int32, "n_cols": pl.Int32, "header_rows": pl.Int32,
-    "method": pl.String, "confidence": pl.Float64, "x0": pl.Float64, "top": pl.Float64,
+    "method": pl.String, "confidence": pl.Float64, "turn": pl.Int32, "x0": pl.Float64, "top": pl.Float64,
     "x1": pl.Float64, "bottom": pl.Float64, "line_start": pl.Int32, "line_end": pl.Int32,
     "extractor_version": pl.String,
 }

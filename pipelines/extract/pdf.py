@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import re
 import statistics
-from dataclasses import dataclass
 from pathlib import Path
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
 
+from pipelines.extract.rotation import TurnedPage, char_turn, read_turned, reading_turns
+from pipelines.extract.words import Line, beyond, find_gutter, group_lines, join_words, phrases
 from pipelines.extract.layout import (
     SOURCE_RE, UNIT_LINE_RE, Extraction, caption_label, find_header_rows, is_data_token,
-    match_caption, statement_heading, tidy_cjk,
+    match_caption, statement_heading,
 )
 from pipelines.normalize.units import unit_in_label
 
@@ -22,54 +23,6 @@ LATTICE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"
 WORD_SETTINGS = {"x_tolerance": 1.5, "y_tolerance": 2.5, "keep_blank_chars": False,
                  "extra_attrs": ["size"]}
 MAX_CID_SHARE = 0.05
-
-
-@dataclass
-class Line:
-    """Words sharing a baseline band, in reading order."""
-
-    words: list[dict]
-
-    @property
-    def top(self) -> float:
-        return min(w["top"] for w in self.words)
-
-    @property
-    def bottom(self) -> float:
-        return max(w["bottom"] for w in self.words)
-
-    @property
-    def x0(self) -> float:
-        return min(w["x0"] for w in self.words)
-
-    @property
-    def text(self) -> str:
-        return join_words(self.words)
-
-
-def join_words(words: list[dict]) -> str:
-    """Join words left to right, with a space only where the printed gap is a real space."""
-    out, prev = "", None
-    for word in sorted(words, key=lambda w: w["x0"]):
-        if prev is not None and word["x0"] - prev["x1"] > 0.15 * word.get("size", 10):
-            out += " "
-        out += word["text"]
-        prev = word
-    return tidy_cjk(out)
-
-
-def group_lines(words: list[dict]) -> list[Line]:
-    """Cluster words into lines by vertical overlap."""
-    lines: list[list[dict]] = []
-    for word in sorted(words, key=lambda w: (round(w["top"]), w["x0"])):
-        if lines:
-            last = lines[-1]
-            ref_top = statistics.median(w["top"] for w in last)
-            if abs(word["top"] - ref_top) <= 0.5 * word.get("size", 10):
-                last.append(word)
-                continue
-        lines.append([word])
-    return [Line(sorted(ws, key=lambda w: w["x0"])) for ws in lines]
 
 
 def extract_pdf(path: Path, doc_id: str) -> Extraction:
@@ -101,8 +54,6 @@ def extract_pdf(path: Path, doc_id: str) -> Extraction:
         imageless, unmapped = [], []
         for page in pages:
             try:
-                if page.page_number == 1:
-                    result.head_text = page.extract_text() or ""
                 open_id, result.open_table, result.sources_below = result.open_table, None, {}
                 status = extract_page(page, result)
                 continue_open_table(result, page.page_number, open_id, result.sources_below)
@@ -140,44 +91,82 @@ def has_doubled_chars(chars: list[dict], share: float = 0.01) -> bool:
 
 
 def extract_page(page, result: Extraction) -> str:
-    """Find the tables on one page. Returns 'ok', 'no text' or 'unmapped'."""
+    """Find the tables on one page, in each direction its text is printed.
+    Returns 'ok', 'no text' or 'unmapped'."""
     if not page.chars:
         return "no text" if page.images else "ok"
     cid_chars = sum(1 for c in page.chars if CID_RE.fullmatch(c["text"]))
     if cid_chars > MAX_CID_SHARE * len(page.chars):
         return "unmapped"
-    if has_doubled_chars(page.chars):
-        page = page.dedupe_chars()
-    words = page.extract_words(**WORD_SETTINGS)
+    taken: list[tuple] = []  # boxes of tables found so far, in page coordinates
+    for n, (turn, chars) in enumerate(reading_turns(page)):
+        view = page if turn == 0 and chars is None else TurnedPage(page, turn, chars)
+        placement = (turn, view.to_page if view is not page else None)
+        aside = [c for c in page.chars if char_turn(c) != 0] if turn == 0 and chars else []
+        if has_doubled_chars(view.chars):
+            view = view.dedupe_chars()
+        if page.page_number == 1 and n == 0:
+            result.head_text = view.extract_text() or ""
+        read_view(view, result, taken, placement, aside)
+    return "ok"
+
+
+def read_view(view, result: Extraction, taken: list[tuple], placement: tuple,
+              aside: list[dict]) -> None:
+    """Captioned tables, then uncaptioned ruled grids, on one upright view of a page. `aside`: glyphs
+    printed in other directions, read into the empty cells of ruled grids (sideways headers)."""
+    words = view.extract_words(**WORD_SETTINGS)
     lines = group_lines(words)
     result.text_lines += [line.text for line in lines]
-    result.line_pages += [page.page_number] * len(lines)
-    regions = caption_regions(page, lines)
-    taken: list[tuple[float, float, float, float]] = []
+    result.line_pages += [view.page_number] * len(lines)
+    regions = caption_regions(view, lines)
+    to_page = placement[1] or (lambda *box: box)
     for region in regions:
-        found = table_in_region(page, region, lines)
+        found = table_in_region(view, region, lines)
         if not found:  # caption printed below its table: look between it and the content above
-            region = {**region, "bbox": _above(page, region, regions, lines), "open_end": False}
-            found = table_in_region(page, region, lines, max_header_rows=2)
-        if found:
-            taken.append(found[0]["bbox"])
-            _emit(result, page, region, *found)
+            region = {**region, "bbox": _above(view, region, regions, lines), "open_end": False}
+            found = table_in_region(view, region, lines, max_header_rows=2)
+        if found and not any(_overlaps(to_page(*found[0]["bbox"]), box) for box in taken):
+            taken.append(to_page(*found[0]["bbox"]))
+            if found[0]["method"] == "lattice":
+                fill_sideways_cells(found[1], aside)
+            _emit(result, view, region, *found, placement)
             result.open_table = result.tables[-1]["table_id"] if region.get("open_end") else None
-    for table in page.find_tables(LATTICE_SETTINGS):
-        if any(_overlaps(table.bbox, box) for box in taken) or len(table.rows) < 2:
+    claimed = list(taken)  # ruled grids may nest in each other, not in tables already read
+    for table in view.find_tables(LATTICE_SETTINGS):
+        if any(_overlaps(to_page(*table.bbox), box) for box in claimed) or len(table.rows) < 2:
             continue
         grid = [[{"text": text or "", **_bbox(cell)} for text, cell in zip(row_text, row.cells)]
                 for row_text, row in zip(table.extract(), table.rows)]
-        if max(len(r) for r in grid) < 2:
-            continue
+        fill_sideways_cells(grid, aside)
         texts = [[c["text"] for c in r] for r in grid]
+        if max(len(r) for r in grid) < 2 or _filled_cells(texts) < 2:
+            continue  # a frame, or a grid whose text is printed in another direction
+        taken.append(to_page(*table.bbox))
         region = {"label": None, "caption": None, "unit_hint": None, "source_line": None}
         info = {"bbox": table.bbox, "method": "lattice", "confidence": 0.6}
-        _emit(result, page, region, info, grid, find_header_rows(texts))
+        _emit(result, view, region, info, grid, find_header_rows(texts), placement)
         below = _source_below(lines, table.bbox, regions)
         if below:
             result.sources_below[result.tables[-1]["table_id"]] = below
-    return "ok"
+
+
+def fill_sideways_cells(grid: list[list[dict]], aside: list[dict]) -> None:
+    """In a grid read upright, an empty cell whose glyphs are printed sideways takes their text.
+    A grid without upright text belongs to the reading in the other direction."""
+    if not aside or _filled_cells([[c["text"] for c in row] for row in grid]) < 2:
+        return
+    for row in grid:
+        for cell in row:
+            if cell["text"].strip() or cell["x0"] is None:
+                continue
+            inside = [c for c in aside if cell["x0"] <= (c["x0"] + c["x1"]) / 2 <= cell["x1"]
+                      and cell["top"] <= (c["top"] + c["bottom"]) / 2 <= cell["bottom"]]
+            cell["text"] = read_turned(inside)
+
+
+def _filled_cells(texts: list[list[str | None]]) -> int:
+    return sum(1 for row in texts for text in row if text and text.strip())
 
 
 def _source_below(lines: list[Line], bbox, regions: list[dict]) -> str | None:
@@ -242,15 +231,22 @@ def continue_open_table(result: Extraction, page_number: int, open_id: str | Non
         result.open_table = open_id  # still no source line: it may run on to the next page
 
 
-def _emit(result, page, region, info, grid, header_rows) -> None:
+def _emit(result, page, region, info, grid, header_rows, placement=(0, None)) -> None:
+    """Register a table; boxes found on a turned view are stored in page coordinates."""
+    turn, to_page = placement
+    if to_page is not None:
+        grid = [[{**cell, **_bbox(to_page(*(cell[k] for k in ("x0", "top", "x1", "bottom")))
+                                  if cell["x0"] is not None else None)} for cell in row]
+                for row in grid]
     index = sum(1 for t in result.tables if t["page"] == page.page_number)
-    x0, top, x1, bottom = info["bbox"]
+    x0, top, x1, bottom = to_page(*info["bbox"]) if to_page else info["bbox"]
     result.add_table(
         {"table_id": f"{result.doc_id}:{page.page_number}:{index}", "page": page.page_number,
          "page_end": page.page_number, "table_index": index, "label": region["label"],
          "caption": region["caption"], "unit_hint": region["unit_hint"],
          "source_line": region["source_line"], "method": info["method"],
-         "confidence": info["confidence"], "x0": x0, "top": top, "x1": x1, "bottom": bottom},
+         "confidence": info["confidence"], "turn": turn,
+         "x0": x0, "top": top, "x1": x1, "bottom": bottom},
         [[{**cell, "page": page.page_number} for cell in row] for row in grid],
         header_rows,
     )
@@ -272,22 +268,26 @@ def caption_regions(page, lines: list[Line]) -> list[dict]:
 
     Captions printed side by side on one line split the page width between them.
     """
+    gutter = find_gutter(lines, page.width)
     anchors = []
     for line in lines:
-        statement = statement_heading(line.text)
-        if statement:
-            anchors.append({"line": line, "x0": line.x0 - 2, "x1": page.bbox[2], "match": None,
-                            "label": statement, "text": line.text})
+        words = [w for w in line.words if not beyond(w, gutter)] if gutter else line.words
+        if not words:
             continue
-        starts = [i for i, w in enumerate(line.words) if _starts_caption(line.words, i)]
+        statement = statement_heading(join_words(words))
+        if statement:
+            anchors.append({"line": line, "x0": words[0]["x0"] - 2, "x1": page.bbox[2],
+                            "match": None, "label": statement, "text": join_words(words)})
+            continue
+        starts = [i for i, w in enumerate(words) if _starts_caption(words, i)]
         for n, i in enumerate(starts):
-            end = starts[n + 1] if n + 1 < len(starts) else len(line.words)
-            text = join_words(line.words[i:end])
+            end = starts[n + 1] if n + 1 < len(starts) else len(words)
+            text = join_words(words[i:end])
             match = match_caption(text)
             if not match:
                 continue
-            right = line.words[end]["x0"] - 2 if end < len(line.words) else page.bbox[2]
-            anchors.append({"line": line, "x0": line.words[i]["x0"] - 2, "x1": right,
+            right = words[end]["x0"] - 2 if end < len(words) else page.bbox[2]
+            anchors.append({"line": line, "x0": words[i]["x0"] - 2, "x1": right,
                             "match": match, "label": caption_label(match), "text": text})
     regions = []
     for anchor in anchors:
@@ -296,6 +296,8 @@ def caption_regions(page, lines: list[Line]) -> list[dict]:
         for other in anchors:
             if other is not anchor and other["line"].top > top + 1 and _x_overlap(other, x0, x1):
                 bottom = min(bottom, other["line"].top - 1)
+        if gutter and gutter[0] == "right" and _sidebar_beside(lines, gutter, top, bottom, page.width):
+            x1 = min(x1, gutter[1])
         for line in lines:
             if line.top <= top or line.top >= bottom:
                 continue
@@ -311,6 +313,22 @@ def caption_regions(page, lines: list[Line]) -> list[dict]:
                         "caption_top": anchor["line"].top,
                         "open_end": source is None and bottom >= page.bbox[3] - 0.5})
     return regions
+
+
+def _sidebar_beside(lines: list[Line], gutter: tuple[str, float], top: float, bottom: float,
+                    page_width: float) -> bool:
+    """Between top and bottom, do words past the gutter mostly stand on lines of their own (a
+    sidebar beside the table) rather than in the rows of one wide table that runs past it?"""
+    past = both = 0
+    for line in lines:
+        main = [w for w in line.words if not beyond(w, gutter)]
+        if not top < line.top < bottom or len(main) == len(line.words):
+            continue
+        if any(p[-1]["x1"] - p[0]["x0"] >= 0.4 * page_width for p in phrases(main, gap=15)):
+            continue  # prose beside the sidebar
+        past += 1
+        both += bool(main)
+    return past > 0 and both < 0.8 * past
 
 
 def _starts_caption(words: list[dict], i: int) -> bool:
@@ -341,7 +359,7 @@ def table_in_region(page, region: dict, lines: list[Line], max_header_rows: int 
     if grids:
         table = max(grids, key=lambda t: len(t.rows))
         texts = table.extract()
-        if max(len(r) for r in texts) >= 2:
+        if max(len(r) for r in texts) >= 2 and _filled_cells(texts) >= 2:
             grid = [[{"text": text or "", **_bbox(cell)} for text, cell in zip(rt, row.cells)]
                     for rt, row in zip(texts, table.rows)]
             plain = [[c["text"] for c in r] for r in grid]
@@ -358,19 +376,8 @@ def table_in_region(page, region: dict, lines: list[Line], max_header_rows: int 
             continue
         body.append(Line(inside))
     shaded = sum(1 for r in crop.rects if r.get("fill") and not r.get("stroke")) >= 2
-    return aligned_table(crop, body, has_rules=_horizontal_rules(crop) >= 2,
+    return aligned_table(crop, body, has_rules=_horizontal_rules(crop, body) >= 2,
                          max_header_rows=max_header_rows, shaded=shaded)
-
-
-def _phrases(words: list[dict], gap: float) -> list[list[dict]]:
-    """Split a line into phrases at gaps wider than `gap` (the same rule that separates columns)."""
-    phrases: list[list[dict]] = []
-    for word in sorted(words, key=lambda w: w["x0"]):
-        if phrases and word["x0"] - phrases[-1][-1]["x1"] < gap:
-            phrases[-1].append(word)
-        else:
-            phrases.append([word])
-    return phrases
 
 
 def _column_of(word: dict, verticals: list[float]) -> int:
@@ -381,9 +388,12 @@ def _column_of(word: dict, verticals: list[float]) -> int:
     return len(verticals) - 2
 
 
-def _horizontal_rules(crop) -> int:
-    width = crop.bbox[2] - crop.bbox[0]
-    return sum(1 for e in crop.horizontal_edges if e["x1"] - e["x0"] > 0.5 * width)
+def _horizontal_rules(crop, body: list[Line]) -> int:
+    """Rules spanning most of the width the table's text covers."""
+    if not body:
+        return 0
+    width = max(w["x1"] for line in body for w in line.words) - min(line.x0 for line in body)
+    return sum(1 for e in crop.horizontal_edges if e["x1"] - e["x0"] > 0.8 * width)
 
 
 def aligned_table(crop, lines: list[Line], has_rules: bool, max_header_rows: int | None = None,
@@ -430,9 +440,9 @@ def aligned_table(crop, lines: list[Line], has_rules: bool, max_header_rows: int
     grid = [[{"text": text or "", **_bbox(cell)} for text, cell in zip(rt, row.cells)]
             for rt, row in zip(rows, table.rows)]
     for line, row in zip(header_lines, grid):
-        phrases = _phrases(line.words, gap=0.9 * size)
+        parts = phrases(line.words, gap=0.9 * size)
         for col, cell in enumerate(row):
-            cell["text"] = " ".join(join_words(p) for p in phrases if _column_of(p[0], verticals) == col)
+            cell["text"] = " ".join(join_words(p) for p in parts if _column_of(p[0], verticals) == col)
     filled = statistics.mean(
         sum(1 for c in r if c["text"].strip()) / len(r) for r in grid[first_data:]
     )

@@ -1,0 +1,94 @@
+"""Words on a PDF page grouped the way a reader sees them: lines, and phrases within a line."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+
+from pipelines.extract.layout import tidy_cjk
+
+
+@dataclass
+class Line:
+    """Words sharing a baseline band, in reading order."""
+
+    words: list[dict]
+
+    @property
+    def top(self) -> float:
+        return min(w["top"] for w in self.words)
+
+    @property
+    def bottom(self) -> float:
+        return max(w["bottom"] for w in self.words)
+
+    @property
+    def x0(self) -> float:
+        return min(w["x0"] for w in self.words)
+
+    @property
+    def text(self) -> str:
+        return join_words(self.words)
+
+
+def join_words(words: list[dict]) -> str:
+    """Join words left to right, with a space only where the printed gap is a real space."""
+    out, prev = "", None
+    for word in sorted(words, key=lambda w: w["x0"]):
+        if prev is not None and word["x0"] - prev["x1"] > 0.15 * word.get("size", 10):
+            out += " "
+        out += word["text"]
+        prev = word
+    return tidy_cjk(out)
+
+
+def group_lines(words: list[dict]) -> list[Line]:
+    """Cluster words into lines by vertical overlap."""
+    lines: list[list[dict]] = []
+    for word in sorted(words, key=lambda w: (round(w["top"]), w["x0"])):
+        if lines:
+            last = lines[-1]
+            ref_top = statistics.median(w["top"] for w in last)
+            if abs(word["top"] - ref_top) <= 0.5 * word.get("size", 10):
+                last.append(word)
+                continue
+        lines.append([word])
+    return [Line(sorted(ws, key=lambda w: w["x0"])) for ws in lines]
+
+
+def phrases(words: list[dict], gap: float) -> list[list[dict]]:
+    """Split a line into phrases at gaps wider than `gap` (the same rule that separates columns)."""
+    out: list[list[dict]] = []
+    for word in sorted(words, key=lambda w: w["x0"]):
+        if out and word["x0"] - out[-1][-1]["x1"] < gap:
+            out[-1].append(word)
+        else:
+            out.append([word])
+    return out
+
+
+def find_gutter(lines: list[Line], page_width: float) -> tuple[str, float] | None:
+    """Where a sidebar (analyst details, related research) meets the main text: ('right', x) when
+    words stand right of every wide prose phrase on the page, ('left', x) when left of them all."""
+    prose = []
+    for line in lines:
+        size = statistics.median(w.get("size", 10) for w in line.words)
+        prose += [p for p in phrases(line.words, gap=1.5 * size)
+                  if p[-1]["x1"] - p[0]["x0"] >= 0.4 * page_width]
+    if len(prose) < 3:
+        return None
+    words = [w for line in lines for w in line.words]
+    main_x1, main_x0 = max(p[-1]["x1"] for p in prose), min(p[0]["x0"] for p in prose)
+    right = [w for w in words if w["x0"] > main_x1 + 4]
+    if len({round(w["top"]) for w in right}) >= 2:
+        return "right", (main_x1 + min(w["x0"] for w in right)) / 2
+    left = [w for w in words if w["x1"] < main_x0 - 4]
+    if len({round(w["top"]) for w in left}) >= 2:
+        return "left", (main_x0 + max(w["x1"] for w in left)) / 2
+    return None
+
+
+def beyond(word: dict, gutter: tuple[str, float]) -> bool:
+    """True for a word on the sidebar's side of the gutter."""
+    side, x = gutter
+    return word["x0"] > x if side == "right" else word["x1"] < x
