@@ -77,6 +77,8 @@ def layout_of(spec: dict) -> str:
         return "rotated table"
     if spec.get("rotated_page"):
         return "rotated page"
+    if spec.get("placeholders"):
+        return "placeholders, empty cells"
     if spec.get("beside_sidebar"):
         return "beside first-page sidebar"
     if spec.get("side_by_side"):

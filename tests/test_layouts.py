@@ -92,7 +92,7 @@ def test_rotated_tables_and_pages_are_read_upright_and_placed_on_the_page(layout
     cell = cells.filter(pl.col("text") == "81.5").row(0, named=True)  # 图表4, first row, 2026E
     assert cell["page"] == 2
     with pdfplumber.open(layouts["folder"] / "layouts_c.pdf") as pdf:
-        assert [p.rotation for p in pdf.pages] == [0, 0, 0, 90]
+        assert [p.rotation for p in pdf.pages] == [0, 0, 0, 90, 0]
         box = (cell["x0"], cell["top"], cell["x1"], cell["bottom"])
         inside = pdf.pages[1].crop(box).chars
     assert "".join(c["text"] for c in sorted(inside, key=lambda c: -c["top"])) == "81.5"
@@ -101,3 +101,20 @@ def test_rotated_tables_and_pages_are_read_upright_and_placed_on_the_page(layout
     assert table["bottom"] - table["top"] > 2 * (table["x1"] - table["x0"])
     assert cell["top"] < 0.5 * (table["top"] + table["bottom"])
     assert table["x0"] <= cell["x0"] < cell["x1"] <= table["x1"]
+
+
+def test_placeholders_become_null_facts_and_empty_cells_no_fact(layouts):
+    """图表8 (grid) and 图表9 (three-line) hold -, —, / and n.a. placeholders and empty cells."""
+    from pipelines.normalize.facts import facts_from_cells
+
+    _, (tables, cells, _) = layouts["layouts_c.pdf"]
+    facts, roles = facts_from_cells(tables, cells)
+    ids = tables.filter(pl.col("label").is_in(["图表8", "图表9"]))["table_id"].to_list()
+    mine = facts.filter(pl.col("table_id").is_in(ids))
+    nulls = mine.filter(pl.col("value").is_null())
+    assert sorted(nulls["raw_text"].to_list()) == sorted(["-", "—", "/", "n.a.", "n.a.", "—", "-"])
+    assert set(nulls["null_reason"]) == {"placeholder"}
+    assert mine.filter(pl.col("value").is_not_null())["raw_text"].to_list() == [
+        "121.2", "121.3", "122.3", "123.3", "131.1", "131.3", "132.2", "132.3", "133.3"]
+    empty = roles.filter(pl.col("table_id").is_in(ids), pl.col("role") == "empty")
+    assert empty.select("row_idx", "col_idx").rows() == [(2, 2), (3, 1)]  # no fact for a blank cell
