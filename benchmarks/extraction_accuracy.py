@@ -72,19 +72,16 @@ def score(spec_path: Path, folder: Path, render: bool) -> dict[str, list[int]]:
     return by_layout
 
 
+FLAGGED_LAYOUTS = {"turn": "rotated table", "rotated_page": "rotated page",
+                   "placeholders": "placeholders, empty cells",
+                   "beside_sidebar": "beside first-page sidebar", "side_by_side": "side by side",
+                   "caption_below": "caption below"}
+
+
 def layout_of(spec: dict) -> str:
-    if spec.get("turn"):
-        return "rotated table"
-    if spec.get("rotated_page"):
-        return "rotated page"
-    if spec.get("placeholders"):
-        return "placeholders, empty cells"
-    if spec.get("beside_sidebar"):
-        return "beside first-page sidebar"
-    if spec.get("side_by_side"):
-        return "side by side"
-    if spec.get("caption_below"):
-        return "caption below"
+    flagged = [name for flag, name in FLAGGED_LAYOUTS.items() if spec.get(flag)]
+    if flagged:
+        return flagged[0]
     if len(spec["grid"]) > 40:
         return "continued, header repeated" if spec.get("repeat_header") else "continued, no repeat"
     if spec.get("spans") or spec.get("header_rows", 1) > 1:
