@@ -70,19 +70,17 @@ def measure(path: Path, kind: str) -> dict:
 
 
 def main() -> None:
+    cases = [(f"pdf {n:4d} pages", n, "ms/page", 1e3, f"p{n}.pdf", make_pdf, "report_pdf") for n in PAGES]
+    cases += [(f"text table {n:6d} rows", n, "µs/row", 1e6, f"r{n}.md", make_text, "report_text")
+              for n in ROWS]
     with tempfile.TemporaryDirectory() as tmp:
-        for pages in PAGES:
-            path = Path(tmp) / f"p{pages}.pdf"
-            make_pdf(path, pages)
-            m = measure(path, "report_pdf")
-            print(f"pdf {pages:4d} pages: {m['seconds']:7.2f}s  {m['seconds'] / pages * 1000:6.1f} ms/page  "
-                  f"peak {m['peak_mb']:6.0f} MB  tables {m['tables']}  cells {m['cells']}", flush=True)
-        for rows in ROWS:
-            path = Path(tmp) / f"r{rows}.md"
-            make_text(path, rows)
-            m = measure(path, "report_text")
-            print(f"text table {rows:6d} rows: {m['seconds']:6.2f}s  {m['seconds'] / rows * 1e6:6.1f} µs/row  "
-                  f"peak {m['peak_mb']:5.0f} MB  cells {m['cells']}", flush=True)
+        for name, size, per, scale, file, make, kind in cases:
+            path = Path(tmp) / file
+            make(path, size)
+            m = measure(path, kind)
+            tables = f"  tables {m['tables']}" if "tables" in m else ""
+            print(f"{name}: {m['seconds']:7.2f}s  {m['seconds'] / size * scale:6.1f} {per}  "
+                  f"peak {m['peak_mb']:6.0f} MB{tables}  cells {m['cells']}", flush=True)
 
 
 if __name__ == "__main__":

@@ -20,13 +20,13 @@ sys.path.insert(0, str(ROOT / "benchmarks" / "samplegen"))
 
 
 def needs_shared(path: Path) -> Path:
-    """Skip (with the reason) only when ../shared is absent, i.e. a clone outside the team.
-    CI always has ../shared, so there a missing path fails instead."""
-    if not path.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{path} missing on CI, where ../shared must be beside the clone")
-        pytest.skip(f"{path} not present: ../shared is not beside this clone")
-    return path
+    """Skip (with the reason) only when ../shared itself is absent, i.e. a clone outside the team
+    and not on CI. A file missing from a present ../shared, or anything missing on CI, fails."""
+    if path.exists():
+        return path
+    if SHARED.exists() or os.environ.get("CI"):
+        pytest.fail(f"{path} missing although ../shared is expected beside this clone")
+    pytest.skip(f"{path} not present: ../shared is not beside this clone")
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,9 @@ from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
 
 from pipelines.extract.rotation import TurnedPage, char_turn, read_turned, reading_turns
-from pipelines.extract.words import Line, beyond, find_gutter, group_lines, join_words, phrases
+from pipelines.extract.words import (
+    Line, beyond, find_gutter, group_lines, join_words, phrases, prose_phrases,
+)
 from pipelines.extract.layout import (
     SOURCE_RE, UNIT_LINE_RE, Extraction, caption_label, find_header_rows, is_data_token,
     match_caption, statement_heading,
@@ -101,13 +103,13 @@ def extract_page(page, result: Extraction) -> str:
     taken: list[tuple] = []  # boxes of tables found so far, in page coordinates
     for n, (turn, chars) in enumerate(reading_turns(page)):
         view = page if turn == 0 and chars is None else TurnedPage(page, turn, chars)
-        placement = (turn, view.to_page if view is not page else None)
+        place = view.to_page if view is not page else _unchanged
         aside = [c for c in page.chars if char_turn(c) != 0] if turn == 0 and chars else []
         if has_doubled_chars(view.chars):
             view = view.dedupe_chars()
         if page.page_number == 1 and n == 0:
             result.head_text = view.extract_text() or ""
-        read_view(view, result, taken, placement, aside)
+        read_view(view, result, taken, (turn, place), aside)
     return "ok"
 
 
@@ -120,7 +122,7 @@ def read_view(view, result: Extraction, taken: list[tuple], placement: tuple,
     result.text_lines += [line.text for line in lines]
     result.line_pages += [view.page_number] * len(lines)
     regions = caption_regions(view, lines)
-    to_page = placement[1] or (lambda *box: box)
+    to_page = placement[1]
     for region in regions:
         found = table_in_region(view, region, lines)
         if not found:  # caption printed below its table: look between it and the content above
@@ -231,15 +233,19 @@ def continue_open_table(result: Extraction, page_number: int, open_id: str | Non
         result.open_table = open_id  # still no source line: it may run on to the next page
 
 
-def _emit(result, page, region, info, grid, header_rows, placement=(0, None)) -> None:
+def _unchanged(*box: float) -> tuple[float, ...]:
+    return box
+
+
+def _emit(result, page, region, info, grid, header_rows, placement) -> None:
     """Register a table; boxes found on a turned view are stored in page coordinates."""
     turn, to_page = placement
-    if to_page is not None:
+    if to_page is not _unchanged:
         grid = [[{**cell, **_bbox(to_page(*(cell[k] for k in ("x0", "top", "x1", "bottom")))
                                   if cell["x0"] is not None else None)} for cell in row]
                 for row in grid]
     index = sum(1 for t in result.tables if t["page"] == page.page_number)
-    x0, top, x1, bottom = to_page(*info["bbox"]) if to_page else info["bbox"]
+    x0, top, x1, bottom = to_page(*info["bbox"])
     result.add_table(
         {"table_id": f"{result.doc_id}:{page.page_number}:{index}", "page": page.page_number,
          "page_end": page.page_number, "table_index": index, "label": region["label"],
@@ -324,8 +330,8 @@ def _sidebar_beside(lines: list[Line], gutter: tuple[str, float], top: float, bo
         main = [w for w in line.words if not beyond(w, gutter)]
         if not top < line.top < bottom or len(main) == len(line.words):
             continue
-        if any(p[-1]["x1"] - p[0]["x0"] >= 0.4 * page_width for p in phrases(main, gap=15)):
-            continue  # prose beside the sidebar
+        if prose_phrases(main, page_width):
+            continue  # running text beside the sidebar
         past += 1
         both += bool(main)
     return past > 0 and both < 0.8 * past

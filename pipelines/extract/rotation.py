@@ -90,7 +90,8 @@ class TurnedPage(DerivedPage):
 
 def read_turned(chars: list[dict]) -> str:
     """The text of a few glyphs printed in one direction (a sideways header cell), in reading
-    order: lines joined by newlines."""
+    order: lines joined by newlines. (pdfplumber's *_dir_rotated text options put each word of such
+    a cell on a line of its own, so lines are grouped here.)"""
     if not chars:
         return ""
     turn = char_turn(chars[0])

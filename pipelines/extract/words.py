@@ -67,14 +67,19 @@ def phrases(words: list[dict], gap: float) -> list[list[dict]]:
     return out
 
 
+def prose_phrases(words: list[dict], page_width: float) -> list[list[dict]]:
+    """Runs of one line's words without a column-sized gap that span 40% of the page: running text,
+    never a table cell."""
+    if not words:
+        return []
+    size = statistics.median(w.get("size", 10) for w in words)
+    return [p for p in phrases(words, gap=1.5 * size) if p[-1]["x1"] - p[0]["x0"] >= 0.4 * page_width]
+
+
 def find_gutter(lines: list[Line], page_width: float) -> tuple[str, float] | None:
     """Where a sidebar (analyst details, related research) meets the main text: ('right', x) when
     words stand right of every wide prose phrase on the page, ('left', x) when left of them all."""
-    prose = []
-    for line in lines:
-        size = statistics.median(w.get("size", 10) for w in line.words)
-        prose += [p for p in phrases(line.words, gap=1.5 * size)
-                  if p[-1]["x1"] - p[0]["x0"] >= 0.4 * page_width]
+    prose = [p for line in lines for p in prose_phrases(line.words, page_width)]
     if len(prose) < 3:
         return None
     words = [w for line in lines for w in line.words]
