@@ -49,14 +49,20 @@ def score(spec_path: Path, folder: Path, render: bool) -> dict[str, list[int]]:
             build_pdf(doc, folder / doc["file"])
         tables, cells, _ = extract_pdf(folder / doc["file"], "b").frames()
         labels = {spec["label"] for spec in spec_tables(doc)}
+        uncaptioned = tables.filter(pl.col("label").is_null())
+        expected_uncaptioned = sum(1 for spec in spec_tables(doc) if spec["label"] is None)
         extra = by_layout.setdefault("not a table (chart, list of figures, sidebar)", [0] * 6)
-        extra[4] += tables.filter(~pl.col("label").is_in(labels) | pl.col("label").is_null()).height
+        extra[4] += (tables.filter(~pl.col("label").is_in(labels)).height
+                     + max(uncaptioned.height - expected_uncaptioned, 0))
         for spec in spec_tables(doc):
             layout = layout_of(spec)
             counts = by_layout.setdefault(layout, [0, 0, 0, 0, 0, 0])
             truth = triples(spec["grid"], spec.get("header_rows", 1))
             counts[0] += 1
-            match = tables.filter(pl.col("label") == spec["label"])
+            if spec["label"] is None:  # uncaptioned tables in the order they were found
+                match, uncaptioned = uncaptioned.head(1), uncaptioned.slice(1)
+            else:
+                match = tables.filter(pl.col("label") == spec["label"])
             if match.height == 0:
                 counts[5] += len(truth)
                 continue
@@ -72,7 +78,9 @@ def score(spec_path: Path, folder: Path, render: bool) -> dict[str, list[int]]:
     return by_layout
 
 
-FLAGGED_LAYOUTS = {"turn": "rotated table", "rotated_page": "rotated page",
+FLAGGED_LAYOUTS = {"uncaptioned": "uncaptioned", "continued": "continued, header + 1 row first",
+                   "header_band": "header band, wrapped", "wrap": "wrapped cells",
+                   "turn": "rotated table", "rotated_page": "rotated page",
                    "placeholders": "placeholders, empty cells",
                    "beside_sidebar": "beside first-page sidebar", "side_by_side": "side by side",
                    "caption_below": "caption below"}

@@ -65,19 +65,27 @@ def _style(size: float, leading: float | None = None) -> ParagraphStyle:
 
 
 def table_flowable(spec: dict) -> Table:
-    """A reportlab table in one of the broker styles: grid, three_line, borderless, zebra."""
+    """A reportlab table in one of the broker styles: grid, three_line, borderless, zebra; cells wrap
+    inside their column with `wrap`, `header_band` fills the header row, `row_rules` rules the body."""
     size = spec.get("font_size", 8.5)
     grid = spec["grid"]
     width = max(len(r) for r in grid)
     rows = [r + [""] * (width - len(r)) for r in grid]
-    wrap = spec["style"] == "grid"
-    cell_style = _style(size)
-    data = [[Paragraph(t, cell_style) if wrap and t else t for t in r] for r in rows]
+    wrap = spec["style"] == "grid" or spec.get("wrap")
+    header = spec.get("header_rows", 1)
+    cell_style, band_style = _style(size), _style(size)
+    band_style.textColor = colors.white
+    data = [[Paragraph(t, band_style if spec.get("header_band") and i < header else cell_style)
+             if wrap and t else t for t in r] for i, r in enumerate(rows)]
     table = Table(data, colWidths=spec.get("col_widths"), hAlign="LEFT",
                   repeatRows=spec.get("header_rows", 1) if spec.get("repeat_header") else 0)
     commands = [("FONTNAME", (0, 0), (-1, -1), FONT), ("FONTSIZE", (0, 0), (-1, -1), size),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
-    header = spec.get("header_rows", 1)
+    if spec.get("header_band"):  # a filled header row with white text
+        commands += [("BACKGROUND", (0, 0), (-1, header - 1), colors.HexColor(spec["header_band"])),
+                     ("TEXTCOLOR", (0, 0), (-1, header - 1), colors.white)]
+    if spec.get("row_rules"):  # thin rules between body rows
+        commands.append(("LINEBELOW", (0, header), (-1, -2), 0.3, colors.grey))
     if spec["style"] == "grid":
         commands.append(("GRID", (0, 0), (-1, -1), 0.5, colors.black))
     elif spec["style"] == "three_line":
@@ -94,7 +102,7 @@ def table_flowable(spec: dict) -> Table:
 
 def _captioned(spec: dict) -> list:
     """Caption above (default) or below, unit line, table, source line — one table's flowables."""
-    caption = [Paragraph(spec["caption"], _style(9.5)), Spacer(1, 4)]
+    caption = [Paragraph(spec["caption"], _style(9.5)), Spacer(1, 4)] if spec.get("caption") else []
     unit = [Paragraph(spec["unit_line"], _style(8)), Spacer(1, 3)] if spec.get("unit_line") else []
     source = [Paragraph(spec["source"], _style(8))] if spec.get("source") else []
     if spec.get("caption_below"):
@@ -189,6 +197,8 @@ def build_pdf(doc: dict, out: Path) -> None:
             story.append(PageBreak())
         elif block == "sideways_page":
             story += [NextPageTemplate("Sideways"), PageBreak(), NextPageTemplate("Later")]
+        elif "space" in block:  # push what follows down the page
+            story.append(Spacer(1, block["space"]))
         elif "para" in block:
             story += [Paragraph(block["para"], _style(10)), Spacer(1, 8)]
         elif "lines" in block:  # a table of contents or list of figures, one entry a line

@@ -70,7 +70,7 @@ TABLE_COLUMNS = {
 }
 CELL_COLUMNS = {
     "table_id": pl.String, "doc_id": pl.String, "row_idx": pl.Int32, "col_idx": pl.Int32,
-    "text": pl.String, "is_header": pl.Boolean, "page": pl.Int32, "x0": pl.Float64,
+    "text": pl.String, "raw_text": pl.String, "is_header": pl.Boolean, "page": pl.Int32, "x0": pl.Float64,
     "top": pl.Float64, "x1": pl.Float64, "bottom": pl.Float64, "line_no": pl.Int32,
 }
 REJECT_COLUMNS = {
@@ -99,8 +99,6 @@ class Extraction:
     head_text: str = ""  # the opening text (first page / first lines), for document metadata
     text_lines: list[str] = field(default_factory=list)  # the document's text, line by line
     line_pages: list[int | None] = field(default_factory=list)  # page of each text line (PDF)
-    open_table: str | None = None  # a PDF table that ran off its page without a source line
-    sources_below: dict[str, str] = field(default_factory=dict)  # uncaptioned table → source under it
 
     def reject(self, reason: str, detail: str = "", stage: str = "extract", **where) -> None:
         self.rejects.append({"doc_id": self.doc_id, "stage": stage, "reason": reason,
@@ -124,6 +122,17 @@ class Extraction:
                                             if keep_spacing else clean_cell_text(cell.get("text"))),
                                    "is_header": r < header_rows})
 
+    def append_rows(self, table_id: str, grid: list[list[dict]], page_end: int) -> None:
+        """Rows of a table continued on a later page join the table they continue."""
+        table = next(t for t in self.tables if t["table_id"] == table_id)
+        for r, row in enumerate(grid, start=table["n_rows"]):
+            for c, cell in enumerate(row):
+                self.cells.append({**cell, "table_id": table_id, "doc_id": self.doc_id, "row_idx": r,
+                                   "col_idx": c, "text": clean_cell_text(cell.get("text")),
+                                   "is_header": False})
+        table["n_rows"] += len(grid)
+        table["page_end"] = page_end
+
     def frames(self) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
         return (frame(self.tables, TABLE_COLUMNS), frame(self.cells, CELL_COLUMNS),
                 frame(self.rejects, REJECT_COLUMNS))
@@ -133,11 +142,21 @@ _WRAP_RE = re.compile(r"\s*\n\s*")
 _CJK_CHAR_RE = re.compile(rf"[{_CJK}]")
 
 
+_IDEOGRAPH_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_WORD_CHAR_RE = re.compile(r"[A-Za-z0-9]")
+
+
 def clean_cell_text(text: str | None) -> str:
-    """Cell text as shown: a wrapped line joins without a space next to CJK, with one between words."""
+    """Cell text as shown: a wrapped line joins with a space between words and between an ideograph
+    and a Latin word or number (the way these reports space 'AI 服务器'), without one elsewhere
+    next to CJK text or punctuation."""
     def join(match: re.Match[str]) -> str:
         before = match.string[match.start() - 1] if match.start() else ""
         after = match.string[match.end()] if match.end() < len(match.string) else ""
+        if _IDEOGRAPH_RE.match(before) and _WORD_CHAR_RE.match(after):
+            return " "
+        if _WORD_CHAR_RE.match(before) and _IDEOGRAPH_RE.match(after):
+            return " "
         return "" if _CJK_CHAR_RE.match(before) or _CJK_CHAR_RE.match(after) else " "
 
     return tidy_cjk(_WRAP_RE.sub(join, (text or "").strip()))

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from pipelines.extract.layout import SOURCE_RE, UNIT_LINE_RE, Extraction, caption_label, find_header_rows, match_caption
+from pipelines.extract.math_text import render_math
 from pipelines.normalize.units import unit_in_label
 
 MAX_STRAY_LINES = 2
@@ -139,7 +140,8 @@ def _read_table(lines: list[str], start: int, match, result: Extraction) -> int:
         result.reject("no source line", f"{caption_label(match)} (line {start + 1}) has no 资料来源/Source line",
                       stage="extract")
     width = max(len(c) for _, c in rows)
-    grid = [[{"text": text, "line_no": n + 1} for text in cells + [""] * (width - len(cells))]
+    grid = [[{"text": render_math(text), "raw_text": text if render_math(text) != text else None,
+              "line_no": n + 1} for text in cells + [""] * (width - len(cells))]
             for n, cells in rows]
     index = len(result.tables)
     result.add_table(

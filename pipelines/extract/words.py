@@ -6,6 +6,7 @@ import statistics
 from dataclasses import dataclass
 
 from pipelines.extract.layout import tidy_cjk
+from pipelines.extract.table_settings import DEFAULT_SETTINGS as S
 
 
 @dataclass
@@ -27,6 +28,14 @@ class Line:
         return min(w["x0"] for w in self.words)
 
     @property
+    def x1(self) -> float:
+        return max(w["x1"] for w in self.words)
+
+    @property
+    def size(self) -> float:
+        return statistics.median(w.get("size", 10) for w in self.words)
+
+    @property
     def text(self) -> str:
         return join_words(self.words)
 
@@ -35,7 +44,7 @@ def join_words(words: list[dict]) -> str:
     """Join words left to right, with a space only where the printed gap is a real space."""
     out, prev = "", None
     for word in sorted(words, key=lambda w: w["x0"]):
-        if prev is not None and word["x0"] - prev["x1"] > 0.15 * word.get("size", 10):
+        if prev is not None and word["x0"] - prev["x1"] > S.space_ratio * word.get("size", 10):
             out += " "
         out += word["text"]
         prev = word
@@ -49,7 +58,7 @@ def group_lines(words: list[dict]) -> list[Line]:
         if lines:
             last = lines[-1]
             ref_top = statistics.median(w["top"] for w in last)
-            if abs(word["top"] - ref_top) <= 0.5 * word.get("size", 10):
+            if abs(word["top"] - ref_top) <= S.same_line_ratio * word.get("size", 10):
                 last.append(word)
                 continue
         lines.append([word])
@@ -73,7 +82,8 @@ def prose_phrases(words: list[dict], page_width: float) -> list[list[dict]]:
     if not words:
         return []
     size = statistics.median(w.get("size", 10) for w in words)
-    return [p for p in phrases(words, gap=1.5 * size) if p[-1]["x1"] - p[0]["x0"] >= 0.4 * page_width]
+    return [p for p in phrases(words, gap=S.prose_gap_ratio * size)
+            if p[-1]["x1"] - p[0]["x0"] >= S.prose_width_share * page_width]
 
 
 def find_gutter(lines: list[Line], page_width: float) -> tuple[str, float] | None:
@@ -84,10 +94,10 @@ def find_gutter(lines: list[Line], page_width: float) -> tuple[str, float] | Non
         return None
     words = [w for line in lines for w in line.words]
     main_x1, main_x0 = max(p[-1]["x1"] for p in prose), min(p[0]["x0"] for p in prose)
-    right = [w for w in words if w["x0"] > main_x1 + 4]
+    right = [w for w in words if w["x0"] > main_x1 + S.gutter_clearance]
     if len({round(w["top"]) for w in right}) >= 2:
         return "right", (main_x1 + min(w["x0"] for w in right)) / 2
-    left = [w for w in words if w["x1"] < main_x0 - 4]
+    left = [w for w in words if w["x1"] < main_x0 - S.gutter_clearance]
     if len({round(w["top"]) for w in left}) >= 2:
         return "left", (main_x0 + max(w["x1"] for w in left)) / 2
     return None
@@ -97,3 +107,14 @@ def beyond(word: dict, gutter: tuple[str, float]) -> bool:
     """True for a word on the sidebar's side of the gutter."""
     side, x = gutter
     return word["x0"] > x if side == "right" else word["x1"] < x
+
+
+def reading_order(lines: list[Line], page_width: float) -> list[Line]:
+    """A page's lines as a reader takes them: with a sidebar, the main column first and the sidebar
+    after it, so a sidebar's analyst name and licence number are not run into the body text."""
+    gutter = find_gutter(lines, page_width)
+    if gutter is None:
+        return lines
+    main = [Line([w for w in line.words if not beyond(w, gutter)]) for line in lines]
+    side = [Line([w for w in line.words if beyond(w, gutter)]) for line in lines]
+    return [line for line in main + side if line.words]

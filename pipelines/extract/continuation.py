@@ -1,0 +1,98 @@
+"""Tables that run across pages: a captioned table that reaches the end of its page's body without a
+source line continues at the top of the next page's body, with the same columns; a repeated header
+there is dropped."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pipelines.extract.layout import SOURCE_RE, UNIT_LINE_RE
+from pipelines.extract.regions import Box, Region, words_within
+from pipelines.extract.structure import FoundTable, aligned_table, grid_tables
+from pipelines.extract.table_settings import DEFAULT_SETTINGS, PdfTableSettings
+from pipelines.extract.words import Line, join_words
+
+
+@dataclass
+class OpenTable:
+    """A table that may go on over the page: what the next page's top must match to continue it."""
+
+    table_id: str
+    turn: int
+    n_cols: int
+    header: list[list[str]]  # the texts of its header rows, to recognise a repeated header
+    columns: list[float] | None  # column boundaries of an aligned table, in the view's coordinates
+    x0: float
+    x1: float
+
+
+@dataclass
+class PageFlow:
+    """What one page hands to the next: the table left open, the margin lines seen so far."""
+
+    open: OpenTable | None = None
+    margins: set[str] = field(default_factory=set)
+
+
+def continuation_region(lines: list[Line], body: Box, regions: list[Region], carried: OpenTable,
+                        settings: PdfTableSettings = DEFAULT_SETTINGS) -> Region | None:
+    """From the top of the page body down to the first caption or source line under the carried
+    table's columns. None when a caption comes first (a new table, not a continuation)."""
+    x0 = max(carried.x0 - settings.continuation_x_tolerance, body[0])
+    x1 = min(carried.x1 + settings.continuation_x_tolerance, body[2])
+    captions = [r.caption_top for r in regions if min(r.bbox[2], x1) - max(r.bbox[0], x0) > 5]
+    top, bottom = body[1], min(captions, default=body[3])
+    content = [line for line in lines if words_within(line, x0, x1) and top <= line.top < bottom]
+    if not content:
+        return None
+    source = None
+    for line in content:
+        text = join_words(words_within(line, x0, x1))
+        if SOURCE_RE.match(text):
+            bottom, source = line.top - 1, text
+            break
+    return Region(label=None, caption=None, bbox=(x0, top, x1, bottom), caption_top=top,
+                  source_line=source, open_end=source is None and bottom >= body[3] - 0.5)
+
+
+def read_continuation(view, lines: list[Line], region: Region, carried: OpenTable,
+                      settings: PdfTableSettings = DEFAULT_SETTINGS) -> FoundTable | None:
+    """The carried table's rows on this page: a ruled grid with its column count, or aligned lines
+    with as many columns (computed on this page, else the carried table's boundaries)."""
+    x0, top, x1, bottom = region.bbox
+    if bottom - top < 5:
+        return None
+    crop = view.crop(region.bbox)
+    grids = [g for g in grid_tables(crop, settings) if len(g.grid[0]) == carried.n_cols]
+    if grids:
+        return min(grids, key=lambda g: g.bbox[1])
+    if carried.columns is None:
+        return None
+    body = [Line(words_within(line, x0, x1)) for line in lines
+            if top <= line.top and line.bottom <= bottom + 1 and words_within(line, x0, x1)
+            and not UNIT_LINE_RE.search(line.text)]
+    if not body:
+        return None
+    for columns in (None, carried.columns):  # this page's own columns, else the carried ones
+        found = aligned_table(crop, body, columns=columns, settings=settings)
+        if found is not None and len(found.grid[0]) == carried.n_cols:
+            return found
+    return None
+
+
+def new_rows(found: FoundTable, carried: OpenTable) -> list[list[dict]]:
+    """The rows that continue the table: a header printed again on this page is left out."""
+    rows = found.grid
+    if found.method != "lattice":
+        return rows[found.header_rows:]
+    header = carried.header[:1]
+    return rows[1:] if header and [c["text"] for c in rows[0]] == header[0] else rows
+
+
+def carry(table_id: str, found: FoundTable, region: Region, turn: int) -> OpenTable:
+    """Remember a table that reached the end of its page, to be continued on the next within the
+    width of its caption's region."""
+    texts = found.texts()
+    return OpenTable(table_id=table_id, turn=turn, n_cols=len(texts[0]),
+                     header=texts[:found.header_rows], columns=found.columns,
+                     x0=min(found.bbox[0], region.bbox[0]), x1=max(found.bbox[2], region.bbox[2]))

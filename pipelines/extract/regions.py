@@ -1,0 +1,201 @@
+"""Where a page's tables are: the region under each caption (or above a caption printed below its
+table), bounded by the source line, the next caption, a first-page sidebar and the page furniture."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from pdfplumber.utils.geometry import get_bbox_overlap
+
+from pipelines.extract.layout import SOURCE_RE, TOC_LEADER_RE, caption_label, match_caption, statement_heading
+from pipelines.extract.table_settings import DEFAULT_SETTINGS, PdfTableSettings
+from pipelines.extract.words import Line, beyond, find_gutter, join_words, phrases, prose_phrases
+from pipelines.normalize.units import unit_in_label
+
+Box = tuple[float, float, float, float]
+PAGE_NUMBER_RE = re.compile(r"^[-–—\s]*(第\s*)?\d{1,4}(\s*页)?(\s*/\s*(共\s*)?\d{1,4}\s*页?)?[-–—\s]*$"
+                            r"|^(page|p\.)\s*\d{1,4}(\s*(of|/)\s*\d{1,4})?$", re.IGNORECASE)
+DISCLAIMER_RE = re.compile(r"请务必阅读|免责声明|免责条款|敬请参阅|请参阅最后一页|重要声明|Disclaimer", re.IGNORECASE)
+
+
+@dataclass
+class Region:
+    """A part of a page that holds one table, and what its caption says about it."""
+
+    label: str | None
+    caption: str | None
+    bbox: Box
+    caption_top: float
+    unit_hint: str | None = None
+    source_line: str | None = None
+    open_end: bool = False  # reaches the end of the page body without a source line: may continue
+
+
+def overlaps(a: Box, b: Box) -> bool:
+    """Two boxes share an area (touching edges do not count)."""
+    common = get_bbox_overlap(a, b)
+    return common is not None and common[2] > common[0] and common[3] > common[1]
+
+
+def words_within(line: Line, x0: float, x1: float) -> list[dict]:
+    """The words of a line whose centre lies between x0 and x1."""
+    return [w for w in line.words if x0 <= (w["x0"] + w["x1"]) / 2 <= x1]
+
+
+def _margin_key(text: str) -> str:
+    return re.sub(r"\d+", "#", text)
+
+
+def split_furniture(lines: list[Line], page_bbox: Box, seen: set[str],
+                    settings: PdfTableSettings = DEFAULT_SETTINGS) -> tuple[list[Line], Box]:
+    """Drop running headers and footers: lines in the top or bottom margin that repeat a margin line of
+    an earlier page (digits aside), number the page, or carry the disclaimer notice; never a line of
+    three or more spaced phrases (a table row or a repeated table header). Returns the other lines and
+    the page body's box. `seen` collects this page's margin lines for the pages after it."""
+    x0, top, x1, bottom = page_bbox
+    band = settings.furniture_margin_share * (bottom - top)
+    body, body_top, body_bottom, margin = [], top, bottom, set()
+    for line in lines:
+        in_top, in_bottom = line.bottom <= top + band, line.top >= bottom - band
+        key = ("top:" if in_top else "bottom:") + _margin_key(line.text)
+        if len(phrases(line.words, settings.prose_gap_ratio * line.size)) > 2:
+            in_top = in_bottom = False
+        if in_top or in_bottom:
+            margin.add(key)
+        if (in_top or in_bottom) and (key in seen or PAGE_NUMBER_RE.match(line.text)
+                                      or DISCLAIMER_RE.search(line.text)):
+            if in_top:
+                body_top = max(body_top, line.bottom + 0.5)
+            else:
+                body_bottom = min(body_bottom, line.top - 0.5)
+            continue
+        body.append(line)
+    seen |= margin
+    return body, (x0, body_top, x1, body_bottom)
+
+
+def caption_regions(page, lines: list[Line], body: Box,
+                    settings: PdfTableSettings = DEFAULT_SETTINGS) -> list[Region]:
+    """Each caption opens a region that runs down to its source line, the next caption or the end of
+    the page body. Captions printed side by side on one line split the page width between them."""
+    gutter = find_gutter(lines, page.width)
+    anchors = []
+    for line in lines:
+        words = [w for w in line.words if not beyond(w, gutter)] if gutter else line.words
+        if not words:
+            continue
+        statement = statement_heading(join_words(words))
+        if statement:
+            anchors.append((line, words[0]["x0"] - 2, page.bbox[2], statement, join_words(words)))
+            continue
+        starts = [i for i, w in enumerate(words) if _starts_caption(words, i)]
+        for n, i in enumerate(starts):
+            end = starts[n + 1] if n + 1 < len(starts) else len(words)
+            text = join_words(words[i:end])
+            match = match_caption(text)
+            if match:
+                right = words[end]["x0"] - 2 if end < len(words) else page.bbox[2]
+                anchors.append((line, words[i]["x0"] - 2, right, caption_label(match), text))
+    regions = []
+    for line, x0, x1, label, text in anchors:
+        top, bottom, source = line.bottom, body[3], None
+        for other, ox0, ox1, *_ in anchors:
+            if other.top > top + 1 and min(ox1, x1) - max(ox0, x0) > 5:
+                bottom = min(bottom, other.top - 1)
+        if gutter and gutter[0] == "right" and _sidebar_beside(lines, gutter, top, bottom, page.width,
+                                                               settings):
+            x1 = min(x1, gutter[1])
+        for other in lines:
+            inside = words_within(other, x0, x1)
+            if top < other.top < bottom and inside and SOURCE_RE.match(join_words(inside)):
+                bottom, source = other.top - 1, join_words(inside)
+                break
+        unit = unit_in_label(text)
+        regions.append(Region(label=label, caption=text, unit_hint=unit.label if unit else None,
+                              source_line=source, caption_top=line.top,
+                              bbox=(max(x0, page.bbox[0]), top + 0.5, min(x1, page.bbox[2]), bottom),
+                              open_end=source is None and bottom >= body[3] - 0.5))
+    return regions
+
+
+def _sidebar_beside(lines: list[Line], gutter: tuple[str, float], top: float, bottom: float,
+                    page_width: float, settings: PdfTableSettings) -> bool:
+    """Between top and bottom, do words past the gutter mostly stand on lines of their own (a
+    sidebar beside the table) rather than in the rows of one wide table that runs past it?"""
+    past = both = 0
+    for line in lines:
+        main = [w for w in line.words if not beyond(w, gutter)]
+        if not top < line.top < bottom or len(main) == len(line.words):
+            continue
+        if prose_phrases(main, page_width):
+            continue  # running text beside the sidebar
+        past += 1
+        both += bool(main)
+    return past > 0 and both < settings.sidebar_shared_line_share * past
+
+
+def _starts_caption(words: list[dict], i: int) -> bool:
+    text = words[i]["text"]
+    if re.match(r"^(图表|图|表|附图|附表)\d", text):
+        return True
+    if re.match(r"^(Figure|Table|Fig\.|Exhibit|Chart|FIGURE|TABLE|EXHIBIT)$", text):  # not mid-sentence
+        return i + 1 < len(words) and words[i + 1]["text"][:1].isdigit()
+    return text in {"图表", "图", "表"} and i + 1 < len(words) and words[i + 1]["text"][:1].isdigit()
+
+
+def region_above(page_top: float, region: Region, lines: list[Line]) -> Region:
+    """For a caption printed below its table: the band above it, up to the nearest caption or
+    source line over it (or the top of the page body)."""
+    x0, _, x1, _ = region.bbox
+    ceiling = page_top
+    for line in lines:
+        inside = words_within(line, x0, x1)
+        if not inside or line.bottom > region.caption_top - 1:
+            continue
+        text = join_words(inside)
+        if SOURCE_RE.match(text) or match_caption(text) or statement_heading(text):
+            ceiling = max(ceiling, line.bottom + 0.5)
+    return replace(region, bbox=(x0, ceiling, x1, region.caption_top - 0.5), open_end=False)
+
+
+def source_below(lines: list[Line], bbox: Box, regions: list[Region]) -> str | None:
+    """The source line printed right under a table, before any caption below it."""
+    x0, _, x1, bottom = bbox
+    next_caption = min((r.caption_top for r in regions if r.caption_top > bottom), default=1e9)
+    for line in lines:
+        if bottom <= line.top < next_caption:
+            inside = words_within(line, x0 - 5, x1 + 5)
+            if inside and SOURCE_RE.match(join_words(inside)):
+                return join_words(inside)
+    return None
+
+
+def is_toc_line(line: Line) -> bool:
+    return bool(TOC_LEADER_RE.search(line.text))
+
+
+def aligned_blocks(page, lines: list[Line], excluded: list[Box],
+                   settings: PdfTableSettings = DEFAULT_SETTINGS) -> list[Region]:
+    """Uncaptioned table candidates: runs of lines outside every captioned region that read as table
+    rows — two or more phrases spaced like columns, no running text, no table-of-contents leaders."""
+    def row_like(line: Line) -> bool:
+        box = (line.x0, line.top, line.x1, line.bottom)
+        if any(overlaps(box, other) for other in excluded) or is_toc_line(line):
+            return False
+        if prose_phrases(line.words, page.width):
+            return False
+        return len(phrases(line.words, settings.header_phrase_gap_ratio * line.size)) >= 2
+
+    blocks: list[list[Line]] = [[]]
+    for line in lines:
+        if not row_like(line):
+            blocks.append([])
+            continue
+        if blocks[-1] and line.top - blocks[-1][-1].bottom > settings.block_gap_ratio * line.size:
+            blocks.append([])
+        blocks[-1].append(line)
+    return [Region(label=None, caption=None, caption_top=block[0].top - 1,
+                   bbox=(min(ln.x0 for ln in block) - 1, block[0].top - 1,
+                         max(ln.x1 for ln in block) + 1, block[-1].bottom + 1))
+            for block in blocks if len(block) >= settings.min_uncaptioned_rows]

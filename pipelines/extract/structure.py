@@ -1,0 +1,257 @@
+"""A table region's rows and columns.
+
+A ruled grid is read with pdfplumber's lines strategy. Unruled tables (three-line, zebra, header
+bands, borderless) get columns from the gaps every data line leaves open and rows from the text
+lines, where lines of one wrapped cell join into one row: they sit in one shaded band, or closer
+together than rows are, and never both carry a number in the same column. The computed lines go to
+pdfplumber's explicit strategy, which assigns the characters to cells.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+
+from pipelines.extract.layout import UNIT_LINE_RE, find_header_rows, is_data_token
+from pipelines.extract.regions import Box, Region, words_within
+from pipelines.extract.rotation import read_turned
+from pipelines.extract.table_settings import DEFAULT_SETTINGS, PdfTableSettings
+from pipelines.extract.words import Line, join_words, phrases
+from pipelines.normalize.units import unit_in_label
+
+
+@dataclass
+class FoundTable:
+    """A table read from a region: its cells ({'text', 'x0', 'top', 'x1', 'bottom'}) row by row."""
+
+    bbox: Box
+    method: str  # lattice, three_line, zebra, borderless
+    confidence: float
+    grid: list[list[dict]]
+    header_rows: int
+    columns: list[float] | None = None  # x of the column boundaries of an aligned table
+
+    def texts(self) -> list[list[str]]:
+        return [[c["text"] for c in row] for row in self.grid]
+
+
+def cell(text: str | None, box) -> dict:
+    x0, top, x1, bottom = box if box is not None else (None, None, None, None)
+    return {"text": text or "", "x0": x0, "top": top, "x1": x1, "bottom": bottom}
+
+
+def filled_cells(texts: list[list[str | None]]) -> int:
+    return sum(1 for row in texts for text in row if text and text.strip())
+
+
+def grid_tables(view, settings: PdfTableSettings = DEFAULT_SETTINGS) -> list[FoundTable]:
+    """Every ruled grid of two or more rows and columns with at least two filled cells."""
+    found = []
+    for table in view.find_tables(settings.lattice):
+        if len(table.rows) < 2:
+            continue
+        texts = table.extract()
+        grid = [[cell(text, box) for text, box in zip(row_text, row.cells)]
+                for row_text, row in zip(texts, table.rows)]
+        if max(len(r) for r in grid) < 2:
+            continue
+        found.append(FoundTable(table.bbox, "lattice", settings.confidence_captioned_grid, grid,
+                                find_header_rows(texts)))
+    return found
+
+
+def read_region(view, region: Region, lines: list[Line], max_header_rows: int | None = None,
+                settings: PdfTableSettings = DEFAULT_SETTINGS) -> FoundTable | None:
+    """The table under a caption: a ruled grid if pdfplumber finds one, else word-aligned columns.
+    A unit line inside the region ('单位：亿元') sets the region's unit hint."""
+    x0, top, x1, bottom = region.bbox
+    if bottom - top < 5:
+        return None
+    crop = view.crop(region.bbox)
+    body = []
+    for line in lines:
+        inside = words_within(line, x0, x1)
+        if not inside or line.top < top or line.bottom > bottom + 1:
+            continue
+        if UNIT_LINE_RE.search(join_words(inside)):
+            unit = unit_in_label(join_words(inside))
+            region.unit_hint = region.unit_hint or (unit.label if unit else None)
+            continue
+        body.append(Line(inside))
+    grids = [g for g in grid_tables(crop, settings) if filled_cells(g.texts()) >= 2]
+    if grids:
+        return max(grids, key=lambda g: len(g.grid))
+    return aligned_table(crop, body, max_header_rows=max_header_rows, settings=settings)
+
+
+def fill_sideways_cells(grid: list[list[dict]], aside: list[dict]) -> None:
+    """In a grid read upright, an empty cell whose glyphs are printed sideways takes their text.
+    A grid without upright text belongs to the reading in the other direction."""
+    if not aside or filled_cells([[c["text"] for c in row] for row in grid]) < 2:
+        return
+    for row in grid:
+        for box in row:
+            if box["text"].strip() or box["x0"] is None:
+                continue
+            inside = [c for c in aside if box["x0"] <= (c["x0"] + c["x1"]) / 2 <= box["x1"]
+                      and box["top"] <= (c["top"] + c["bottom"]) / 2 <= box["bottom"]]
+            box["text"] = read_turned(inside)
+
+
+def column_bounds(data_lines: list[Line], size: float,
+                  settings: PdfTableSettings = DEFAULT_SETTINGS) -> list[float] | None:
+    """Column boundaries: the gaps left open by every word of every data line. None for one column."""
+    spans = sorted((w["x0"], w["x1"]) for line in data_lines for w in line.words)
+    columns: list[list[float]] = []
+    for a, b in spans:
+        if columns and a - columns[-1][1] < settings.column_gap_ratio * size:
+            columns[-1][1] = max(columns[-1][1], b)
+        else:
+            columns.append([a, b])
+    if len(columns) < 2:
+        return None
+    return ([columns[0][0] - 1] + [(left[1] + right[0]) / 2 for left, right in zip(columns, columns[1:])]
+            + [columns[-1][1] + 1])
+
+
+def column_of(x: float, columns: list[float]) -> int:
+    """The column a point falls in (the outer columns take everything beyond them)."""
+    for col, right in enumerate(columns[1:-1]):
+        if x < right:
+            return col
+    return len(columns) - 2
+
+
+def _data_columns(line: Line, columns: list[float]) -> set[int]:
+    return {column_of((w["x0"] + w["x1"]) / 2, columns) for w in line.words if is_data_token(w["text"])}
+
+
+def separators(crop, x0: float, x1: float,
+               settings: PdfTableSettings = DEFAULT_SETTINGS) -> tuple[list[float], list[Box]]:
+    """Horizontal rules across the table, and its filled bands (zebra rows, header bands): the y of
+    every rule and band edge, and the bands themselves."""
+    width = max(x1 - x0, 1)
+    rules = [e["top"] for e in crop.horizontal_edges
+             if e["x1"] - e["x0"] > settings.rule_width_share * width]
+    bands = [(r["x0"], r["top"], r["x1"], r["bottom"]) for r in crop.rects
+             if r.get("fill") and not r.get("stroke")
+             and r["x1"] - r["x0"] > settings.band_width_share * width and r["bottom"] - r["top"] > 2]
+    return sorted(rules + [y for b in bands for y in (b[1], b[3])]), bands
+
+
+def _column_texts(line: Line, columns: list[float]) -> dict[int, float]:
+    """For each column a line has words in, the right edge of its text there."""
+    out: dict[int, float] = {}
+    for w in line.words:
+        col = column_of((w["x0"] + w["x1"]) / 2, columns)
+        out[col] = max(out.get(col, w["x0"]), w["x1"])
+    return out
+
+
+def row_bands(lines: list[Line], columns: list[float], size: float, crop,
+              settings: PdfTableSettings = DEFAULT_SETTINGS) -> tuple[list[list[Line]], int]:
+    """Group text lines into rows. A line joins the row above unless a rule or band edge lies between
+    them or both carry a number in one column; and only when it overlaps that row's last line, shares
+    its shaded band, or sits within line spacing under a cell that is full to its column's edge (the
+    text wrapped). Returns the rows and how many shaded bands the table has."""
+    x0, x1 = min(line.x0 for line in lines), max(line.x1 for line in lines)
+    edges, bands = separators(crop, x0, x1, settings)
+    texts = [_column_texts(line, columns) for line in lines]
+    right_edge = {col: max(t[col] for t in texts if col in t) for t in texts for col in t}
+    slack = settings.wrap_slack_ratio * size
+
+    def same_band(a: Line, b: Line) -> bool:
+        ya, yb = (a.top + a.bottom) / 2, (b.top + b.bottom) / 2
+        return any(band[1] <= ya <= band[3] and band[1] <= yb <= band[3] for band in bands)
+
+    def wrapped(row: list[int], b: int) -> bool:
+        """Some column of line b continues a cell of the row that is full to the column's edge."""
+        for col in texts[b]:
+            above = [texts[i][col] for i in row if col in texts[i]]
+            if above and above[-1] >= right_edge[col] - slack:
+                return True
+        return False
+
+    rows: list[list[int]] = [[0]]
+    for b in range(1, len(lines)):
+        prev, line = lines[b - 1], lines[b]
+        gap = line.top - prev.bottom
+        ruled = any(prev.bottom - 0.5 <= y <= line.top + 0.5 for y in edges)
+        taken = set().union(*(_data_columns(lines[i], columns) for i in rows[-1]))
+        joins = (gap < 0 or same_band(prev, line)
+                 or (gap <= settings.wrap_gap_max_ratio * size and wrapped(rows[-1], b)))
+        if ruled or not joins or taken & _data_columns(line, columns):
+            rows.append([b])
+        else:
+            rows[-1].append(b)
+    return [[lines[i] for i in row] for row in rows], len(bands)
+
+
+def _header_cells(row: list[Line], columns: list[float], size: float,
+                  settings: PdfTableSettings) -> list[str]:
+    """A header row's cells: each phrase goes whole to the column its left edge falls in (a spanning
+    header stays intact), the lines of a wrapped header cell one under the other."""
+    texts: list[list[str]] = [[] for _ in columns[1:]]
+    for line in row:
+        for phrase in phrases(line.words, gap=settings.header_phrase_gap_ratio * size):
+            texts[column_of(phrase[0]["x0"] + 1, columns)].append(join_words(phrase))
+    return ["\n".join(t) for t in texts]
+
+
+def _outer(columns: list[float] | None, lines: list[Line]) -> list[float] | None:
+    """Widen the outer columns to every line of the table, header lines included."""
+    if columns is None:
+        return None
+    return ([min(columns[0], min(line.x0 for line in lines) - 1), *columns[1:-1],
+             max(columns[-1], max(line.x1 for line in lines) + 1)])
+
+
+def aligned_table(crop, lines: list[Line], max_header_rows: int | None = None,
+                  columns: list[float] | None = None,
+                  settings: PdfTableSettings = DEFAULT_SETTINGS) -> FoundTable | None:
+    """Rows and columns from word positions; pdfplumber's explicit strategy assigns the characters.
+    `columns` given (a table continued from the page before) are used as they are."""
+    if len(lines) < (1 if columns else 2):
+        return None
+    first_data = next((i for i, line in enumerate(lines)
+                       if any(is_data_token(w["text"]) for w in line.words[1:])), None)
+    if first_data is None:
+        return None
+    if max_header_rows is not None and first_data > max_header_rows:  # prose above, not a header
+        lines, first_data = lines[first_data - max_header_rows:], max_header_rows
+    size = statistics.median(w.get("size", 10) for line in lines for w in line.words)
+    fixed = columns is not None
+    if not fixed:
+        columns = _outer(column_bounds(lines[first_data:], size, settings), lines)
+        if columns is None:
+            return None
+    rows, shaded = row_bands(lines, columns, size, crop, settings)
+    header_rows = next(i for i, row in enumerate(rows) if lines[first_data] in row)
+    if not fixed and rows[header_rows][0] is not lines[first_data]:
+        # the first data row's label wraps onto lines above its numbers: columns from the whole row
+        refined = _outer(column_bounds([ln for row in rows[header_rows:] for ln in row], size, settings),
+                         lines)
+        if refined is not None and len(refined) == len(columns):
+            columns = refined
+            rows, shaded = row_bands(lines, columns, size, crop, settings)
+            header_rows = next(i for i, row in enumerate(rows) if lines[first_data] in row)
+    horizontals = ([rows[0][0].top - 1] + [(a[-1].bottom + b[0].top) / 2 for a, b in zip(rows, rows[1:])]
+                   + [rows[-1][-1].bottom + 1])
+    tables = crop.find_tables({"vertical_strategy": "explicit", "horizontal_strategy": "explicit",
+                               "explicit_vertical_lines": columns,
+                               "explicit_horizontal_lines": horizontals})
+    if not tables:
+        return None
+    table = tables[0]
+    grid = [[cell(text, box) for text, box in zip(rt, row.cells)]
+            for rt, row in zip(table.extract(), table.rows)]
+    for row, cells in zip(rows[:header_rows], grid):
+        for box, text in zip(cells, _header_cells(row, columns, size, settings)):
+            box["text"] = text
+    filled = statistics.mean(sum(1 for c in r if c["text"].strip()) / len(r) for r in grid[header_rows:])
+    rules = sum(1 for e in crop.horizontal_edges
+                if e["x1"] - e["x0"] > settings.rule_width_share * (columns[-1] - columns[0]))
+    method = ("zebra" if shaded >= settings.min_shaded_bands
+              else "three_line" if rules >= 2 else "borderless")
+    confidence = settings.confidence_aligned_base + settings.confidence_aligned_span * filled
+    return FoundTable(table.bbox, method, round(confidence, 3), grid, header_rows, columns)

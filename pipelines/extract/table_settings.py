@@ -1,0 +1,58 @@
+"""Every tolerance the PDF table reader uses, named in one place (as pdfplumber's TableSettings does).
+
+Distances in points unless the name ends in `_ratio` (a share of the font size or of a width).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class PdfTableSettings:
+    # words and lines
+    word_x_tolerance: float = 1.5
+    word_y_tolerance: float = 2.5
+    space_ratio: float = 0.15  # a gap wider than this share of the font size is a printed space
+    same_line_ratio: float = 0.5  # words whose tops differ by less than this share of the size share a line
+    # columns of aligned (unruled) tables
+    column_gap_ratio: float = 0.5  # a gap in every data line at least this share of the size splits columns
+    header_phrase_gap_ratio: float = 0.9  # header words closer than this belong to one header cell
+    # rows of aligned tables: wrapped lines inside a cell vs the gap between rows
+    wrap_gap_max_ratio: float = 0.8  # lines of one wrapped cell are never further apart than this × size
+    wrap_slack_ratio: float = 2.5  # a cell line ending within this × size of its column's edge is full
+    rule_width_share: float = 0.8  # a horizontal rule spans at least this share of the table's text width
+    band_width_share: float = 0.6  # a filled band (zebra row, header band) spans this share of it
+    min_shaded_bands: int = 2  # filled bands that make a table "zebra"
+    # continuation across pages
+    furniture_margin_share: float = 0.09  # top/bottom share of the page where running headers sit
+    continuation_x_tolerance: float = 4.0  # a continued table's columns line up within this
+    # page furniture and sidebars
+    prose_width_share: float = 0.4  # a phrase spanning this share of the page is running text
+    prose_gap_ratio: float = 1.5  # words closer than this (× size) belong to one prose phrase
+    gutter_clearance: float = 4.0  # a sidebar word stands this far beyond the main text
+    sidebar_shared_line_share: float = 0.8  # below this share of shared lines, words past the gutter are a sidebar
+    # uncaptioned aligned tables
+    min_uncaptioned_rows: int = 3  # body rows an uncaptioned table needs
+    block_gap_ratio: float = 2.5  # lines of one uncaptioned table are no further apart than this × size
+    min_uncaptioned_columns: int = 3
+    min_numeric_share: float = 0.4  # share of body cells that read as numbers in an uncaptioned table
+    # glyph problems
+    max_cid_share: float = 0.05  # more (cid:N) glyphs than this share: unmappable font
+    doubled_char_share: float = 0.01  # more doubled glyphs than this share: fake bold, dedupe
+    # confidence of each way of finding a table
+    confidence_captioned_grid: float = 0.95
+    confidence_uncaptioned_grid: float = 0.6
+    confidence_aligned_base: float = 0.5  # aligned tables: base + fill share × span
+    confidence_aligned_span: float = 0.45
+    confidence_uncaptioned_aligned: float = 0.5  # uncaptioned aligned tables: at most this
+    lattice: dict = field(default_factory=lambda: {"vertical_strategy": "lines",
+                                                   "horizontal_strategy": "lines"})
+
+    @property
+    def word_settings(self) -> dict:
+        return {"x_tolerance": self.word_x_tolerance, "y_tolerance": self.word_y_tolerance,
+                "keep_blank_chars": False, "extra_attrs": ["size"]}
+
+
+DEFAULT_SETTINGS = PdfTableSettings()
