@@ -162,7 +162,9 @@ def test_seed_html_lists_and_latex_numbers():
     facts, _ = facts_from_cells(tables, cells)
     compute = facts.filter(pl.col("metric_raw").str.starts_with("单模型所需算力（PFLOPS）"))
     assert dict(zip(compute["raw_text"], compute["value"]))["1.3×10^{10}"] == pytest.approx(1.3e25)
-    assert _table_rows("002", "图表48")[1][3] == "$10000 \\times$ NVIDIA V100"
+    assert _table_rows("002", "图表48")[1][3] == "10000 × NVIDIA V100"
+    raw = cells.filter(pl.col("text") == "10000 × NVIDIA V100")["raw_text"].to_list()
+    assert raw == ["$10000 \\times$ NVIDIA V100"]
 
 
 def test_truncated_seed_is_processed_as_far_as_it_goes():

@@ -81,7 +81,8 @@ def read_region(view, region: Region, lines: list[Line], max_header_rows: int | 
     grids = [g for g in grid_tables(crop, settings) if filled_cells(g.texts()) >= 2]
     if grids:
         return max(grids, key=lambda g: len(g.grid))
-    return aligned_table(crop, body, max_header_rows=max_header_rows, settings=settings)
+    return aligned_table(crop, body, max_header_rows=max_header_rows, text_only=region.label is not None,
+                         settings=settings)
 
 
 def fill_sideways_cells(grid: list[list[dict]], aside: list[dict]) -> None:
@@ -122,10 +123,6 @@ def column_of(x: float, columns: list[float]) -> int:
     return len(columns) - 2
 
 
-def _data_columns(line: Line, columns: list[float]) -> set[int]:
-    return {column_of((w["x0"] + w["x1"]) / 2, columns) for w in line.words if is_data_token(w["text"])}
-
-
 def separators(crop, x0: float, x1: float,
                settings: PdfTableSettings = DEFAULT_SETTINGS) -> tuple[list[float], list[Box]]:
     """Horizontal rules across the table, and its filled bands (zebra rows, header bands): the y of
@@ -139,25 +136,36 @@ def separators(crop, x0: float, x1: float,
     return sorted(rules + [y for b in bands for y in (b[1], b[3])]), bands
 
 
-def _column_texts(line: Line, columns: list[float]) -> dict[int, float]:
-    """For each column a line has words in, the right edge of its text there."""
-    out: dict[int, float] = {}
+@dataclass
+class LineCells:
+    """What one text line holds in each column: the right edge of its text, and whether the text
+    reads as a number."""
+
+    right: dict[int, float]
+    numbers: set[int]
+
+
+def line_cells(line: Line, columns: list[float]) -> LineCells:
+    parts: dict[int, list[dict]] = {}
     for w in line.words:
-        col = column_of((w["x0"] + w["x1"]) / 2, columns)
-        out[col] = max(out.get(col, w["x0"]), w["x1"])
-    return out
+        parts.setdefault(column_of((w["x0"] + w["x1"]) / 2, columns), []).append(w)
+    return LineCells({col: max(w["x1"] for w in ws) for col, ws in parts.items()},
+                     {col for col, ws in parts.items() if is_data_token(join_words(ws))})
 
 
 def row_bands(lines: list[Line], columns: list[float], size: float, crop,
               settings: PdfTableSettings = DEFAULT_SETTINGS) -> tuple[list[list[Line]], int]:
     """Group text lines into rows. A line joins the row above unless a rule or band edge lies between
-    them or both carry a number in one column; and only when it overlaps that row's last line, shares
+    them or it carries a number in a column where that row already has text; and only when it overlaps that row's last line, shares
     its shaded band, or sits within line spacing under a cell that is full to its column's edge (the
     text wrapped). Returns the rows and how many shaded bands the table has."""
     x0, x1 = min(line.x0 for line in lines), max(line.x1 for line in lines)
     edges, bands = separators(crop, x0, x1, settings)
-    texts = [_column_texts(line, columns) for line in lines]
-    right_edge = {col: max(t[col] for t in texts if col in t) for t in texts for col in t}
+    cells = [line_cells(line, columns) for line in lines]
+    right_edge: dict[int, float] = {}
+    for c in cells:
+        for col, x in c.right.items():
+            right_edge[col] = max(right_edge.get(col, x), x)
     slack = settings.wrap_slack_ratio * size
 
     def same_band(a: Line, b: Line) -> bool:
@@ -166,8 +174,8 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop,
 
     def wrapped(row: list[int], b: int) -> bool:
         """Some column of line b continues a cell of the row that is full to the column's edge."""
-        for col in texts[b]:
-            above = [texts[i][col] for i in row if col in texts[i]]
+        for col in cells[b].right:
+            above = [cells[i].right[col] for i in row if col in cells[i].right]
             if above and above[-1] >= right_edge[col] - slack:
                 return True
         return False
@@ -177,10 +185,10 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop,
         prev, line = lines[b - 1], lines[b]
         gap = line.top - prev.bottom
         ruled = any(prev.bottom - 0.5 <= y <= line.top + 0.5 for y in edges)
-        taken = set().union(*(_data_columns(lines[i], columns) for i in rows[-1]))
+        taken = {col for i in rows[-1] for col in cells[i].right}
         joins = (gap < 0 or same_band(prev, line)
                  or (gap <= settings.wrap_gap_max_ratio * size and wrapped(rows[-1], b)))
-        if ruled or not joins or taken & _data_columns(line, columns):
+        if ruled or not joins or taken & cells[b].numbers:
             rows.append([b])
         else:
             rows[-1].append(b)
@@ -198,6 +206,13 @@ def _header_cells(row: list[Line], columns: list[float], size: float,
     return ["\n".join(t) for t in texts]
 
 
+def is_two_column_prose(line: Line) -> bool:
+    """A line of running text set in two columns: two wide phrases side by side."""
+    gap = DEFAULT_SETTINGS.prose_gap_ratio * line.size
+    width = DEFAULT_SETTINGS.prose_column_width_ratio * line.size
+    return sum(1 for p in phrases(line.words, gap) if p[-1]["x1"] - p[0]["x0"] >= width) >= 2
+
+
 def _outer(columns: list[float] | None, lines: list[Line]) -> list[float] | None:
     """Widen the outer columns to every line of the table, header lines included."""
     if columns is None:
@@ -207,16 +222,21 @@ def _outer(columns: list[float] | None, lines: list[Line]) -> list[float] | None
 
 
 def aligned_table(crop, lines: list[Line], max_header_rows: int | None = None,
-                  columns: list[float] | None = None,
+                  columns: list[float] | None = None, text_only: bool = False,
                   settings: PdfTableSettings = DEFAULT_SETTINGS) -> FoundTable | None:
     """Rows and columns from word positions; pdfplumber's explicit strategy assigns the characters.
-    `columns` given (a table continued from the page before) are used as they are."""
+    `columns` given (a table continued from the page before) are used as they are. Without a number
+    in any line the lines are a table only when `text_only` (a caption says there is one)."""
     if len(lines) < (1 if columns else 2):
         return None
     first_data = next((i for i, line in enumerate(lines)
                        if any(is_data_token(w["text"]) for w in line.words[1:])), None)
-    if first_data is None:
-        return None
+    if first_data is None:  # a table of words: its first line heads it
+        if not text_only or len(lines) < 3:
+            return None
+        first_data = 1
+    if sum(map(is_two_column_prose, lines)) > settings.max_prose_line_share * len(lines):
+        return None  # running text in two columns under a chart's caption, not a table
     if max_header_rows is not None and first_data > max_header_rows:  # prose above, not a header
         lines, first_data = lines[first_data - max_header_rows:], max_header_rows
     size = statistics.median(w.get("size", 10) for line in lines for w in line.words)

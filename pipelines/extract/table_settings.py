@@ -30,6 +30,8 @@ class PdfTableSettings:
     # page furniture and sidebars
     prose_width_share: float = 0.4  # a phrase spanning this share of the page is running text
     prose_gap_ratio: float = 1.5  # words closer than this (× size) belong to one prose phrase
+    prose_column_width_ratio: float = 18.0  # a phrase this many × size wide is a line of a text column
+    max_prose_line_share: float = 0.3  # a table region with more two-column prose lines is not a table
     gutter_clearance: float = 4.0  # a sidebar word stands this far beyond the main text
     sidebar_shared_line_share: float = 0.8  # below this share of shared lines, words past the gutter are a sidebar
     # uncaptioned aligned tables
