@@ -19,6 +19,7 @@ CAPTION_RE = re.compile(
     re.IGNORECASE,
 )
 SOURCE_RE = re.compile(r"^\s*(资料来源|数据来源|来源|Source|Sources)\s*[:：]", re.IGNORECASE)
+NOTE_RE = re.compile(r"^\s*(注|Note|\d{1,2}\.\s|\*|[¹²³])", re.IGNORECASE)  # a footnote under a table
 UNIT_LINE_RE = re.compile(r"(?<!编制)单位\s*[:：]")
 TOC_LEADER_RE = re.compile(r"(\.{4,}|…{2,}|·{4,})|\t\s*\d+\s*$")
 _CJK = r"\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 
-from pipelines.extract.layout import UNIT_LINE_RE, find_header_rows, is_data_token
+from pipelines.extract.layout import NOTE_RE, UNIT_LINE_RE, find_header_rows, is_data_token
 from pipelines.extract.regions import Box, Region, words_within
 from pipelines.extract.rotation import read_turned
 from pipelines.extract.table_settings import DEFAULT_SETTINGS, PdfTableSettings
@@ -153,7 +153,21 @@ def line_cells(line: Line, columns: list[float]) -> LineCells:
                      {col for col, ws in parts.items() if is_data_token(join_words(ws))})
 
 
-def row_bands(lines: list[Line], columns: list[float], size: float, crop,
+def spans_columns(line: Line, below: Line, columns: list[float], size: float,
+                  settings: PdfTableSettings = DEFAULT_SETTINGS) -> bool:
+    """A phrase of the line runs across a column boundary over two or more phrases of the line below:
+    a header spanning the columns of the tier under it."""
+    gap = settings.column_gap_ratio * size
+    under = [(q[0]["x0"] + q[-1]["x1"]) / 2 for q in phrases(below.words, gap)]
+    for p in phrases(line.words, gap):
+        x0, x1 = p[0]["x0"], p[-1]["x1"]
+        crosses = any(x0 < x - settings.span_overlap and x1 > x + settings.span_overlap for x in columns[1:-1])
+        if crosses and sum(1 for c in under if x0 - size <= c <= x1 + size) >= 2:
+            return True
+    return False
+
+
+def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_data: int,
               settings: PdfTableSettings = DEFAULT_SETTINGS) -> tuple[list[list[Line]], int]:
     """Group text lines into rows. A line joins the row above unless a rule or band edge lies between
     them or it carries a number in a column where that row already has text; and only when it overlaps that row's last line, shares
@@ -186,8 +200,10 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop,
         gap = line.top - prev.bottom
         ruled = any(prev.bottom - 0.5 <= y <= line.top + 0.5 for y in edges)
         taken = {col for i in rows[-1] for col in cells[i].right}
-        joins = (gap < 0 or same_band(prev, line)
-                 or (gap <= settings.wrap_gap_max_ratio * size and wrapped(rows[-1], b)))
+        close = gap <= settings.wrap_gap_max_ratio * size
+        joins = gap < 0 or (close and (same_band(prev, line) or wrapped(rows[-1], b)))
+        if b <= first_data and spans_columns(prev, line, columns, size, settings):
+            joins = False  # the header's next tier
         if ruled or not joins or taken & cells[b].numbers:
             rows.append([b])
         else:
@@ -237,6 +253,8 @@ def aligned_table(crop, lines: list[Line], max_header_rows: int | None = None,
         first_data = 1
     if sum(map(is_two_column_prose, lines)) > settings.max_prose_line_share * len(lines):
         return None  # running text in two columns under a chart's caption, not a table
+    while len(lines) > first_data + 1 and NOTE_RE.match(lines[-1].text):
+        lines = lines[:-1]  # footnotes under the table
     if max_header_rows is not None and first_data > max_header_rows:  # prose above, not a header
         lines, first_data = lines[first_data - max_header_rows:], max_header_rows
     size = statistics.median(w.get("size", 10) for line in lines for w in line.words)
@@ -245,7 +263,7 @@ def aligned_table(crop, lines: list[Line], max_header_rows: int | None = None,
         columns = _outer(column_bounds(lines[first_data:], size, settings), lines)
         if columns is None:
             return None
-    rows, shaded = row_bands(lines, columns, size, crop, settings)
+    rows, shaded = row_bands(lines, columns, size, crop, first_data, settings)
     header_rows = next(i for i, row in enumerate(rows) if lines[first_data] in row)
     if not fixed and rows[header_rows][0] is not lines[first_data]:
         # the first data row's label wraps onto lines above its numbers: columns from the whole row
@@ -253,7 +271,7 @@ def aligned_table(crop, lines: list[Line], max_header_rows: int | None = None,
                          lines)
         if refined is not None and len(refined) == len(columns):
             columns = refined
-            rows, shaded = row_bands(lines, columns, size, crop, settings)
+            rows, shaded = row_bands(lines, columns, size, crop, first_data, settings)
             header_rows = next(i for i, row in enumerate(rows) if lines[first_data] in row)
     horizontals = ([rows[0][0].top - 1] + [(a[-1].bottom + b[0].top) / 2 for a, b in zip(rows, rows[1:])]
                    + [rows[-1][-1].bottom + 1])

@@ -18,6 +18,7 @@ class PdfTableSettings:
     # columns of aligned (unruled) tables
     column_gap_ratio: float = 0.5  # a gap in every data line at least this share of the size splits columns
     header_phrase_gap_ratio: float = 0.9  # header words closer than this belong to one header cell
+    span_overlap: float = 3.0  # a phrase reaching this far past a column boundary spans columns
     # rows of aligned tables: wrapped lines inside a cell vs the gap between rows
     wrap_gap_max_ratio: float = 0.8  # lines of one wrapped cell are never further apart than this × size
     wrap_slack_ratio: float = 2.5  # a cell line ending within this × size of its column's edge is full

@@ -6,13 +6,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pipelines.extract.layout import SOURCE_RE, UNIT_LINE_RE, Extraction, caption_label, find_header_rows, match_caption
+from pipelines.extract.layout import NOTE_RE, SOURCE_RE, UNIT_LINE_RE, Extraction, caption_label, find_header_rows, match_caption
 from pipelines.extract.math_text import render_math
 from pipelines.normalize.units import unit_in_label
 
 MAX_STRAY_LINES = 2
 _SEPARATOR_CELL = re.compile(r"^\s*:?-{2,}:?\s*$")
-NOTE_RE = re.compile(r"^\s*(注|Note|\d{1,2}\.\s|\*|[¹²³])", re.IGNORECASE)
 EXCERPT_NOTICE_RE = re.compile(r"试下载部分|可阅读页数的一半|仅为本文档的.{0,10}部分|阅读全文|下载全文")
 
 
