@@ -185,13 +185,17 @@ def read_view(view, result: Extraction, flow: PageFlow, carried, taken: list[tup
 
 
 def plausible_uncaptioned(found: FoundTable, settings: PdfTableSettings) -> bool:
-    """An uncaptioned aligned table must look like one: enough columns and rows, mostly numbers."""
+    """An uncaptioned aligned table must look like one: enough rows, and either three or more
+    columns mostly filled or mostly numbers, or a label column beside a column of numbers."""
     body = [row[1:] for row in found.texts()[found.header_rows:]]
     cells = [t for row in body for t in row if t.strip()]
-    numeric = sum(1 for t in cells if is_data_token(t))
-    return (len(found.grid[0]) >= settings.min_uncaptioned_columns
-            and len(body) >= settings.min_uncaptioned_rows
-            and numeric >= settings.min_numeric_share * max(len(cells), 1))
+    if len(body) < settings.min_uncaptioned_rows or not cells:
+        return False
+    numeric = sum(1 for t in cells if is_data_token(t)) / len(cells)
+    filled = len(cells) / sum(len(row) for row in body)
+    if len(found.grid[0]) == 2:
+        return numeric >= settings.min_numeric_share_two_columns
+    return numeric >= settings.min_numeric_share or filled >= settings.min_filled_share
 
 
 def _placed(cell: dict, placement: Placement) -> dict:

@@ -99,6 +99,9 @@ def caption_regions(page, lines: list[Line], body: Box,
                 anchors.append((line, words[i]["x0"] - 2, right, caption_label(match), text))
     regions = []
     for line, x0, x1, label, text in anchors:
+        edge = max((w["x1"] for other in lines for w in other.words if w["x1"] <= x1), default=x1)
+        for extra in caption_continuation(line, lines, edge, settings):
+            text, line = f"{text}{'' if re.search(r'[^ -~]$', text) else ' '}{extra.text}", extra
         top, bottom, source = line.bottom, body[3], None
         for other, ox0, ox1, *_ in anchors:
             if other.top > top + 1 and min(ox1, x1) - max(ox0, x0) > 5:
@@ -117,6 +120,24 @@ def caption_regions(page, lines: list[Line], body: Box,
                               bbox=(max(x0, page.bbox[0]), top + 0.5, min(x1, page.bbox[2]), bottom),
                               open_end=source is None and bottom >= body[3] - 0.5))
     return regions
+
+
+def caption_continuation(caption: Line, lines: list[Line], right: float,
+                         settings: PdfTableSettings = DEFAULT_SETTINGS) -> list[Line]:
+    """The lines a long caption wraps onto: set in the caption's size right under it, one phrase
+    each, after a line that ran to the right edge of the caption's column."""
+    out, last = [], caption
+    for line in lines:
+        if line.top <= last.top:
+            continue
+        wrapped = last.x1 >= right - settings.caption_wrap_slack_ratio * last.size
+        if (not wrapped or line.top - last.bottom > settings.wrap_gap_max_ratio * last.size
+                or abs(line.size - caption.size) > 0.3
+                or len(phrases(line.words, settings.header_phrase_gap_ratio * line.size)) > 1):
+            break
+        out.append(line)
+        last = line
+    return out
 
 
 def _sidebar_beside(lines: list[Line], gutter: tuple[str, float], top: float, bottom: float,
@@ -188,13 +209,20 @@ def aligned_blocks(page, lines: list[Line], excluded: list[Box],
         return len(phrases(line.words, settings.header_phrase_gap_ratio * line.size)) >= 2
 
     blocks: list[list[Line]] = [[]]
+    held: list[Line] = []  # one line of a single phrase inside a table: a section row or wrapped label
     for line in lines:
-        if not row_like(line):
+        near = blocks[-1] and line.top - (held or blocks[-1])[-1].bottom <= settings.block_gap_ratio * line.size
+        if row_like(line):
+            if not near:
+                blocks.append([])
+                held = []
+            blocks[-1] += held + [line]
+            held = []
+        elif near and not held and not is_toc_line(line) and not prose_phrases(line.words, page.width):
+            held = [line]
+        else:
             blocks.append([])
-            continue
-        if blocks[-1] and line.top - blocks[-1][-1].bottom > settings.block_gap_ratio * line.size:
-            blocks.append([])
-        blocks[-1].append(line)
+            held = []
     return [Region(label=None, caption=None, caption_top=block[0].top - 1,
                    bbox=(min(ln.x0 for ln in block) - 1, block[0].top - 1,
                          max(ln.x1 for ln in block) + 1, block[-1].bottom + 1))

@@ -15,6 +15,7 @@ class PdfTableSettings:
     word_y_tolerance: float = 2.5
     space_ratio: float = 0.15  # a gap wider than this share of the font size is a printed space
     same_line_ratio: float = 0.5  # words whose tops differ by less than this share of the size share a line
+    caption_wrap_slack_ratio: float = 3.0  # a caption line ending this close (× size) to its edge wrapped
     # columns of aligned (unruled) tables
     column_gap_ratio: float = 0.5  # a gap in every data line at least this share of the size splits columns
     header_phrase_gap_ratio: float = 0.9  # header words closer than this belong to one header cell
@@ -38,8 +39,9 @@ class PdfTableSettings:
     # uncaptioned aligned tables
     min_uncaptioned_rows: int = 3  # body rows an uncaptioned table needs
     block_gap_ratio: float = 2.5  # lines of one uncaptioned table are no further apart than this × size
-    min_uncaptioned_columns: int = 3
     min_numeric_share: float = 0.4  # share of body cells that read as numbers in an uncaptioned table
+    min_filled_share: float = 0.75  # … or share of its body cells that hold text
+    min_numeric_share_two_columns: float = 0.8  # a label and a value column: the values are numbers
     # glyph problems
     max_cid_share: float = 0.05  # more (cid:N) glyphs than this share: unmappable font
     doubled_char_share: float = 0.01  # more doubled glyphs than this share: fake bold, dedupe
