@@ -152,11 +152,12 @@ def read_view(view, result: Extraction, flow: PageFlow, carried, taken: list[tup
             table = next(t for t in result.tables if t["table_id"] == carried.table_id)
             table["source_line"] = table["source_line"] or region.source_line
             flow.open = carried if region.open_end else None
+    grids = grid_tables(view, settings)
     for region in regions:
-        found = read_region(view, region, lines, settings=settings)
+        found = read_region(view, region, lines, grids, settings=settings)
         if not found:  # caption printed below its table: look between it and the content above
             region = region_above(body[1], region, lines)
-            found = read_region(view, region, lines, max_header_rows=2, settings=settings)
+            found = read_region(view, region, lines, grids, max_header_rows=2, settings=settings)
         if found and free(found):
             taken.append(placement.to_page(*found.bbox))
             if found.method == "lattice":
@@ -164,7 +165,7 @@ def read_view(view, result: Extraction, flow: PageFlow, carried, taken: list[tup
             table_id = emit(result, view, region, found, placement)
             flow.open = carry(table_id, found, region, placement.turn) if region.open_end else None
     claimed = list(taken)  # ruled grids may nest in each other, not in tables already read
-    for found in grid_tables(view, settings):
+    for found in grids:
         if any(overlaps(placement.to_page(*found.bbox), box) for box in claimed):
             continue
         fill_sideways_cells(found.grid, aside)
@@ -176,7 +177,7 @@ def read_view(view, result: Extraction, flow: PageFlow, carried, taken: list[tup
                         source_line=source_below(lines, found.bbox, regions))
         emit(result, view, region, found, placement)
     for region in aligned_blocks(view, lines, [r.bbox for r in regions], settings):
-        found = read_region(view, region, lines, settings=settings)
+        found = read_region(view, region, lines, [], settings=settings)
         if found and free(found) and plausible_uncaptioned(found, settings):
             taken.append(placement.to_page(*found.bbox))
             found.confidence = min(found.confidence, settings.confidence_uncaptioned_aligned)

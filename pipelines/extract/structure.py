@@ -60,14 +60,38 @@ def grid_tables(view, settings: PdfTableSettings = DEFAULT_SETTINGS) -> list[Fou
     return found
 
 
-def read_region(view, region: Region, lines: list[Line], max_header_rows: int | None = None,
+def grid_in_region(grids: list[FoundTable], region: Region) -> FoundTable | None:
+    """The ruled grid a caption labels, whole even where it reaches past the caption's own width:
+    the first grid under the caption (the last one above a caption printed below its table). A grid
+    whose frame also holds the caption loses the rows above the caption's end."""
+    x0, top, x1, bottom = region.bbox
+    below = region.caption_top < bottom
+    chosen = []
+    for g in grids:
+        gx0, gtop, gx1, gbottom = g.bbox
+        if min(gx1, x1) - max(gx0, x0) < 0.5 * min(gx1 - gx0, x1 - x0) or gtop >= bottom or gbottom <= top + 2:
+            continue
+        if gtop < top - 2 and not (below and gtop <= region.caption_top + 1):
+            continue
+        rows = [row for row in g.grid if max((c["bottom"] for c in row if c["bottom"] is not None),
+                                             default=bottom) > top + 1]
+        if len(rows) >= 2 and filled_cells([[c["text"] for c in row] for row in rows]) >= 2:
+            trimmed = len(g.grid) - len(rows)
+            chosen.append(FoundTable(g.bbox if not trimmed else (gx0, top, gx1, gbottom), g.method,
+                                     g.confidence, rows, max(g.header_rows - trimmed, 0)))
+    if not chosen:
+        return None
+    return min(chosen, key=lambda g: g.bbox[1]) if below else max(chosen, key=lambda g: g.bbox[3])
+
+
+def read_region(view, region: Region, lines: list[Line], grids: list[FoundTable],
+                max_header_rows: int | None = None,
                 settings: PdfTableSettings = DEFAULT_SETTINGS) -> FoundTable | None:
-    """The table under a caption: a ruled grid if pdfplumber finds one, else word-aligned columns.
-    A unit line inside the region ('单位：亿元') sets the region's unit hint."""
+    """The table under a caption: a ruled grid of the page (`grids`) if one lies there, else
+    word-aligned columns. A unit line inside the region ('单位：亿元') sets the region's unit hint."""
     x0, top, x1, bottom = region.bbox
     if bottom - top < 5:
         return None
-    crop = view.crop(region.bbox)
     body = []
     for line in lines:
         inside = words_within(line, x0, x1)
@@ -78,11 +102,11 @@ def read_region(view, region: Region, lines: list[Line], max_header_rows: int | 
             region.unit_hint = region.unit_hint or (unit.label if unit else None)
             continue
         body.append(Line(inside))
-    grids = [g for g in grid_tables(crop, settings) if filled_cells(g.texts()) >= 2]
-    if grids:
-        return max(grids, key=lambda g: len(g.grid))
-    return aligned_table(crop, body, max_header_rows=max_header_rows, text_only=region.label is not None,
-                         settings=settings)
+    grid = grid_in_region(grids, region)
+    if grid is not None:
+        return grid
+    return aligned_table(view.crop(region.bbox), body, max_header_rows=max_header_rows,
+                         text_only=region.label is not None, settings=settings)
 
 
 def fill_sideways_cells(grid: list[list[dict]], aside: list[dict]) -> None:
