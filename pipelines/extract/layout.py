@@ -140,6 +140,7 @@ class Extraction:
 
 
 _WRAP_RE = re.compile(r"\s*\n\s*")
+DOT_LEADER_RE = re.compile(r"(?:\s*[.·…]){3,}\s*$")  # 'Robbery . . . . .': leads the eye, not text
 _CJK_CHAR_RE = re.compile(rf"[{_CJK}]")
 
 
@@ -160,7 +161,7 @@ def clean_cell_text(text: str | None) -> str:
             return " "
         return "" if _CJK_CHAR_RE.match(before) or _CJK_CHAR_RE.match(after) else " "
 
-    return tidy_cjk(_WRAP_RE.sub(join, (text or "").strip()))
+    return tidy_cjk(DOT_LEADER_RE.sub("", _WRAP_RE.sub(join, (text or "").strip())))
 
 
 def is_data_token(text: str) -> bool:

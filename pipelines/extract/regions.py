@@ -83,7 +83,7 @@ def caption_regions(page, lines: list[Line], body: Box,
     anchors = []
     for line in lines:
         words = [w for w in line.words if not beyond(w, gutter)] if gutter else line.words
-        if not words:
+        if not words or is_toc_line(line):  # an entry of a list of figures, leaders and all
             continue
         statement = statement_heading(join_words(words))
         if statement:

@@ -9,10 +9,11 @@ pdfplumber's explicit strategy, which assigns the characters to cells.
 
 from __future__ import annotations
 
+import re
 import statistics
 from dataclasses import dataclass
 
-from pipelines.extract.layout import NOTE_RE, UNIT_LINE_RE, find_header_rows, is_data_token
+from pipelines.extract.layout import NOTE_RE, TOC_LEADER_RE, UNIT_LINE_RE, find_header_rows, is_data_token
 from pipelines.extract.regions import Box, Region, words_within
 from pipelines.extract.rotation import read_turned
 from pipelines.extract.table_settings import DEFAULT_SETTINGS, PdfTableSettings
@@ -60,7 +61,20 @@ def grid_tables(view, settings: PdfTableSettings = DEFAULT_SETTINGS) -> list[Fou
     return found
 
 
-def grid_in_region(grids: list[FoundTable], region: Region) -> FoundTable | None:
+def coarse_grid(rows: list[list[dict]], settings: PdfTableSettings = DEFAULT_SETTINGS) -> bool:
+    """Rules that frame a table without ruling its rows: one cell holds many lines of numbers, so
+    the rows must come from the text (a ruled header over an unruled body)."""
+    for row in rows:
+        for box in row:
+            lines = [t for t in box["text"].split("\n") if t.strip()]
+            numeric = sum(1 for t in lines if any(is_data_token(w) for w in t.split()))
+            if numeric > settings.max_numeric_lines_per_cell:
+                return True
+    return False
+
+
+def grid_in_region(grids: list[FoundTable], region: Region,
+                   settings: PdfTableSettings = DEFAULT_SETTINGS) -> FoundTable | None:
     """The ruled grid a caption labels, whole even where it reaches past the caption's own width:
     the first grid under the caption (the last one above a caption printed below its table). A grid
     whose frame also holds the caption loses the rows above the caption's end."""
@@ -75,7 +89,8 @@ def grid_in_region(grids: list[FoundTable], region: Region) -> FoundTable | None
             continue
         rows = [row for row in g.grid if max((c["bottom"] for c in row if c["bottom"] is not None),
                                              default=bottom) > top + 1]
-        if len(rows) >= 2 and filled_cells([[c["text"] for c in row] for row in rows]) >= 2:
+        if (len(rows) >= 2 and filled_cells([[c["text"] for c in row] for row in rows]) >= 2
+                and not coarse_grid(rows, settings)):
             trimmed = len(g.grid) - len(rows)
             chosen.append(FoundTable(g.bbox if not trimmed else (gx0, top, gx1, gbottom), g.method,
                                      g.confidence, rows, max(g.header_rows - trimmed, 0)))
@@ -95,14 +110,14 @@ def read_region(view, region: Region, lines: list[Line], grids: list[FoundTable]
     body = []
     for line in lines:
         inside = words_within(line, x0, x1)
-        if not inside or line.top < top or line.bottom > bottom + 1:
-            continue
+        if not inside or line.top < top or line.bottom > bottom + 1 or TOC_LEADER_RE.search(line.text):
+            continue  # outside, or an entry of a table of contents
         if UNIT_LINE_RE.search(join_words(inside)):
             unit = unit_in_label(join_words(inside))
             region.unit_hint = region.unit_hint or (unit.label if unit else None)
             continue
         body.append(Line(inside))
-    grid = grid_in_region(grids, region)
+    grid = grid_in_region(grids, region, settings)
     if grid is not None:
         return grid
     return aligned_table(view.crop(region.bbox), body, max_header_rows=max_header_rows,
@@ -246,11 +261,42 @@ def _header_cells(row: list[Line], columns: list[float], size: float,
     return ["\n".join(t) for t in texts]
 
 
+def is_data_line(line: Line, settings: PdfTableSettings = DEFAULT_SETTINGS) -> bool:
+    """A table row with a number after its first cell: a phrase standing apart from the others that
+    reads as a number (a number inside a sentence does not make a row)."""
+    parts = phrases(line.words, settings.column_gap_ratio * line.size)
+    return any(is_data_token(join_words(p)) or any(is_data_token(w["text"]) for w in p)
+               for p in parts[1:])
+
+
 def is_two_column_prose(line: Line) -> bool:
     """A line of running text set in two columns: two wide phrases side by side."""
     gap = DEFAULT_SETTINGS.prose_gap_ratio * line.size
     width = DEFAULT_SETTINGS.prose_column_width_ratio * line.size
     return sum(1 for p in phrases(line.words, gap) if p[-1]["x1"] - p[0]["x0"] >= width) >= 2
+
+
+LEADER_RE = re.compile(r"^[.·…_\s]{2,}$|^\.$")
+TRAILING_LEADER_RE = re.compile(r"(?<=\S)(\s*\.){2,}\s*$")
+
+
+def _without_leaders(line: Line) -> Line:
+    """A line without its dot leaders ('Robbery . . . . . 102.1'): dots that only lead the eye from
+    a label to its numbers are neither a cell nor part of one."""
+    words = []
+    for w in line.words:
+        if LEADER_RE.match(w["text"]):
+            continue
+        text = TRAILING_LEADER_RE.sub("", w["text"])
+        words.append(w if text == w["text"] else {**w, "text": text})
+    return Line(words) if len(words) != len(line.words) or words != line.words else line
+
+
+def _headnote(line: Line, lines: list[Line], settings: PdfTableSettings) -> bool:
+    """A note above a table: one unbroken phrase across nearly all of the table's width."""
+    x0, x1 = min(ln.x0 for ln in lines), max(ln.x1 for ln in lines)
+    parts = phrases(line.words, settings.header_phrase_gap_ratio * line.size)
+    return len(parts) == 1 and line.x1 - line.x0 >= settings.headnote_width_share * (x1 - x0)
 
 
 def _outer(columns: list[float] | None, lines: list[Line]) -> list[float] | None:
@@ -267,10 +313,13 @@ def aligned_table(crop, lines: list[Line], max_header_rows: int | None = None,
     """Rows and columns from word positions; pdfplumber's explicit strategy assigns the characters.
     `columns` given (a table continued from the page before) are used as they are. Without a number
     in any line the lines are a table only when `text_only` (a caption says there is one)."""
+    lines = [ln for ln in (_without_leaders(line) for line in lines) if ln.words]
+    while len(lines) > 2 and _headnote(lines[0], lines, settings):
+        lines = lines[1:]  # a note printed above the header, across the whole table
     if len(lines) < (1 if columns else 2):
         return None
     first_data = next((i for i, line in enumerate(lines)
-                       if any(is_data_token(w["text"]) for w in line.words[1:])), None)
+                       if is_data_line(line, settings)), None)
     if first_data is None:  # a table of words: its first line heads it
         if not text_only or len(lines) < 3:
             return None

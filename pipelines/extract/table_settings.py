@@ -19,6 +19,8 @@ class PdfTableSettings:
     # columns of aligned (unruled) tables
     column_gap_ratio: float = 0.5  # a gap in every data line at least this share of the size splits columns
     header_phrase_gap_ratio: float = 0.9  # header words closer than this belong to one header cell
+    headnote_width_share: float = 0.8  # a single phrase this wide above a table is a note, not a header
+    max_numeric_lines_per_cell: int = 4  # a ruled cell with more lines of numbers frames an unruled body
     span_overlap: float = 3.0  # a phrase reaching this far past a column boundary spans columns
     # rows of aligned tables: wrapped lines inside a cell vs the gap between rows
     wrap_gap_max_ratio: float = 0.8  # lines of one wrapped cell are never further apart than this × size
