@@ -14,8 +14,8 @@ from pipelines.assets import DOCUMENT_ASSETS, source_documents
 from pipelines.automation import daily_refresh_schedule, raw_documents_sensor
 from pipelines.cli import main as rdw
 from pipelines.definitions import defs
-from pipelines.lake import register_documents
-from pipelines.refresh import RefreshBusy, refresh, refresh_lock
+from pipelines.lake import RefreshBusy, register_documents, refresh_lock
+from pipelines.refresh import refresh
 from pipelines.resources import RdwHome
 from pipelines.warehouse import read_only, scalar
 
@@ -166,7 +166,8 @@ def test_status(refreshed, capsys):
     paths, _ = refreshed
     assert rdw(["--home", str(paths.home), "status"]) == 0
     out = capsys.readouterr().out
-    assert "9 document(s) registered" in out and "loaded      9" in out and "rejects     0" in out
+    assert "9 file(s) — 9 readable, 0 unsupported; 0 not yet refreshed" in out
+    assert "documents 9: loaded 9" in out and "rejects 0" in out
 
 
 def test_bad_inputs_are_rejected_and_the_run_continues(tmp_path):
