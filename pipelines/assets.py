@@ -27,7 +27,8 @@ def table_metadata(table: str, frame: pl.DataFrame, file: Path) -> dict:
     columns = [dg.TableColumn(name, str(dtype), description=column_description(table, name))
                for name, dtype in frame.schema.items()]
     with pl.Config(tbl_formatting="MARKDOWN", tbl_hide_column_data_types=True,
-                   tbl_hide_dataframe_shape=True, tbl_cols=-1, fmt_str_lengths=40):
+                   tbl_hide_dataframe_shape=True, tbl_cols=-1, fmt_str_lengths=40,
+                   tbl_width_chars=60_000):
         preview = str(frame.head(PREVIEW_ROWS))
     return {"dagster/row_count": frame.height, "dagster/column_schema": dg.TableSchema(columns),
             "dagster/table_name": table, "dagster/uri": dg.MetadataValue.path(str(file)),
@@ -151,7 +152,8 @@ def research_warehouse(rdw: RdwHome) -> dg.MaterializeResult:
                             FROM duckdb_tables() WHERE schema_name IN ('core', 'marts')
                             ORDER BY 1""").pl()
     with pl.Config(tbl_formatting="MARKDOWN", tbl_hide_column_data_types=True,
-                   tbl_hide_dataframe_shape=True, tbl_rows=-1, fmt_str_lengths=200):
+                   tbl_hide_dataframe_shape=True, tbl_rows=-1, fmt_str_lengths=200,
+                   tbl_width_chars=60_000):
         listing = str(tables)
     return dg.MaterializeResult(metadata={
         **{k: v for k, v in info.items() if v is not None and k != "path"},

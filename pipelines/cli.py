@@ -73,7 +73,7 @@ def format_frame(frame) -> str:
                    fmt_float="full", thousands_separator=",", tbl_hide_dataframe_shape=True,
                    tbl_hide_column_data_types=False):
         text = str(frame)
-    more = f", first 500 shown (use --format csv --out FILE for all)" if frame.height > 500 else ""
+    more = ", first 500 shown (use --format csv --out FILE for all)" if frame.height > 500 else ""
     return f"{text}\n({frame.height} rows{more})"
 
 
@@ -122,6 +122,9 @@ def cmd_refresh(args: argparse.Namespace) -> int:
           f"cells {counts['cells']} · facts {counts['facts']} · rejects {counts['rejects']}")
     if summary.models_materialized:
         print(f"  models materialized: {', '.join(summary.models_materialized)}")
+    if summary.blocked_by:
+        print(f"  blocked by failing checks: {', '.join(summary.blocked_by)}; "
+              "what depends on them was not rebuilt")
     print(f"  warehouse: {paths.warehouse}")
     print(f"  exports:   {paths.exports}")
     print(f"  dagster:   {paths.dagster_home} (see the runs with `{_rdw_command()} ui`)")
@@ -131,7 +134,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     for query in EXAMPLE_QUERIES:
         print("    " + " ".join([command, *home, "sql", json.dumps(query, ensure_ascii=False)]))
     print(f"    {command} {' '.join(home + ['schema'])}".rstrip())
-    return 0
+    return 1 if summary.blocked_by else 0
 
 
 def _out_path(paths, out: str, args: argparse.Namespace, command: str) -> Path:
@@ -244,7 +247,8 @@ def cmd_schema(args: argparse.Namespace) -> int:
         names = tables["table"].to_list()
         wanted = [n for n in names if args.table in (n, n.split(".", 1)[1])]
         if not wanted:
-            raise UserError(f"no table {args.table!r}{_did_you_mean(args.table, names)}; "
+            short = [n.split(".", 1)[1] for n in names]
+            raise UserError(f"no table {args.table!r}{_did_you_mean(args.table, names + short)}; "
                             f"`rdw schema` lists them")
         table = wanted[0]
         columns = con.sql("""

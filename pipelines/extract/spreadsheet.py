@@ -43,13 +43,19 @@ def cell_text(value, number_format: str = "General") -> str:
     return str(value).strip()
 
 
+def _is_caption_row(block: list[list[Cell]]) -> bool:
+    filled = [text for row in block for _, _, text in row if text]
+    return len(block) == 1 and len(filled) == 1 and match_caption(filled[0]) is not None
+
+
 def blocks(rows: list[list[Cell]]) -> list[list[list[Cell]]]:
-    """Runs of rows with at least one filled cell; a blank row ends a block."""
+    """Runs of rows with at least one filled cell; a blank row ends a block, except after a lone
+    caption row ('图表1：…'), which heads the block below it."""
     found, current = [], []
     for row in rows:
         if any(text for _, _, text in row):
             current.append(row)
-        elif current:
+        elif current and not _is_caption_row(current):
             found.append(current)
             current = []
     return found + ([current] if current else [])
