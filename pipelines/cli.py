@@ -162,7 +162,8 @@ def cmd_trace(args: argparse.Namespace) -> int:
         else:
             models = [t for (t,) in con.execute(
                 "SELECT table_name FROM information_schema.columns WHERE table_schema = 'marts' "
-                "AND column_name = 'input_ids' GROUP BY table_name ORDER BY 1").fetchall()]
+                "AND column_name IN ('input_ids', 'metric_id', 'scenario', 'variant') "
+                "GROUP BY table_name HAVING count(*) = 4 ORDER BY 1").fetchall()]
             if args.model not in models:
                 raise UserError(f"no model {args.model!r}{_did_you_mean(args.model, models)}; "
                                 f"models: {', '.join(models)}")

@@ -29,6 +29,8 @@ CORE_STAGES = {"tables": TABLE_COLUMNS, "cells": CELL_COLUMNS, "facts": FACT_COL
                "analysts": ANALYST_COLUMNS}
 STAGE_TABLES = {"companies": ("core.document_companies", COMPANY_COLUMNS)}
 REJECT_STAGES = ("rejects", "fact_rejects")
+NO_TABLES_REASON = ("read, but no table found: no caption (图表/表/Figure/Table …) above or below a "
+                    "grid or aligned rows, and no ruled grid")
 STORAGE_VERSION = "v1.4.0"  # the oldest DuckDB release that can open the served file
 MARTS = ("ai_server_market", "optical_module_demand", "liquid_cooling_tam", "model_vs_reported",
          "hyperscaler_capex", "capex_vs_reports")
@@ -93,7 +95,9 @@ def _documents(paths: RdwPaths) -> pl.DataFrame:
     docs = registry.join(info, on="doc_id", how="left")
     status = (pl.when(~pl.col("present")).then(pl.lit("superseded"))
               .otherwise(pl.col("status").fill_null("pending")))
-    return docs.with_columns(status.alias("status")).select(
+    why = (pl.when((pl.col("status") == "no tables") & pl.col("error").is_null())
+           .then(pl.lit(NO_TABLES_REASON)).otherwise(pl.col("error")))
+    return docs.with_columns(status.alias("status"), why.alias("error")).select(
         "doc_id", "path", "kind", "bytes", "pages", "first_seen", "status", "sha256", "aliases",
         "present", "n_tables", "n_cells", "report_date", "fiscal_year", "error", "extractor_version")
 

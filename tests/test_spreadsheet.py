@@ -50,16 +50,20 @@ def test_refresh_reads_spreadsheets_and_rejects_other_files(tmp_path):
     _broker_model(paths.raw / "broker_model.xlsx")
     (paths.raw / "capex.csv").write_text("company,year,capex (亿美元)\nA,2023,12.5\nB,2023,7\n",
                                          encoding="utf-8")
+    (paths.raw / "notes.md").write_text("会议纪要：没有表格。\n", encoding="utf-8")
     with zipfile.ZipFile(paths.raw / "bundle.zip", "w") as archive:
         archive.writestr("x.txt", "x")
     refresh(paths)
     with read_only(paths.warehouse) as con:
         docs = dict(con.execute("SELECT path, status FROM core.documents").fetchall())
+        why = con.execute("SELECT error FROM core.documents WHERE path = 'notes.md'").fetchall()
         reasons = con.execute("SELECT d.path, r.reason FROM core.rejects r JOIN core.documents d "
                               "USING (doc_id)").fetchall()
         values = con.execute("SELECT t.caption, f.value FROM core.facts f JOIN core.tables t "
                              "USING (table_id) ORDER BY f.value").fetchall()
-    assert docs == {"broker_model.xlsx": "loaded", "capex.csv": "loaded", "bundle.zip": "rejected"}
+    assert docs == {"broker_model.xlsx": "loaded", "capex.csv": "loaded", "bundle.zip": "rejected",
+                    "notes.md": "no tables"}
+    assert why[0][0].startswith("read, but no table found")  # a document without tables says why
     assert reasons == [("bundle.zip", "unsupported file type")]
     assert ("capex!A1:C3", 7e8) in values and len(values) == 6
     assert pl.Series([v for _, v in values]).max() == 889.6e8
