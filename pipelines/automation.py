@@ -27,6 +27,18 @@ daily_refresh_schedule = dg.ScheduleDefinition(
     execution_timezone="Asia/Shanghai", default_status=dg.DefaultScheduleStatus.RUNNING)
 
 
+automation_sensor = dg.AutomationConditionSensorDefinition(
+    "default_automation_condition_sensor", target=dg.AssetSelection.all(),
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Evaluates the assets' eager conditions: new facts rebuild the models, warehouse "
+                "and exports without waiting for the 06:00 schedule.")
+
+
+def run_tags(path: str, doc_id: str) -> dict[str, str]:
+    """Tags that say which file a partition's run read (partition keys are content hashes)."""
+    return {"rdw/path": path, "rdw/doc_id": doc_id}
+
+
 def batched(keys: list[str], size: int = PARTITION_BATCH) -> list[list[str]]:
     return [keys[i:i + size] for i in range(0, len(keys), size)]
 
@@ -43,7 +55,8 @@ def raw_documents_sensor(context: dg.SensorEvaluationContext, rdw: RdwHome) -> d
     new = [key for key in present if key not in seen]
     known = set(context.instance.get_dynamic_partitions(source_documents.name))
     to_add = [key for key in new if key not in known]
-    runs = [dg.RunRequest(partition_key=key, run_key=key)
+    path_of = dict(zip(registry["doc_id"], registry["path"]))
+    runs = [dg.RunRequest(partition_key=key, run_key=key, tags=run_tags(path_of[key], key))
             for key in new if needs_extraction(paths, key)]
     return dg.SensorResult(
         run_requests=runs,

@@ -1,22 +1,28 @@
-"""`rdw`: refresh the warehouse, query it, export it, and see its state."""
+"""`rdw`: refresh the warehouse, query it, export it, describe it, and see its state.
+
+A user mistake ends in one line on stderr and a non-zero exit code; `--debug` shows tracebacks.
+Heavy imports (Dagster, the readers) happen inside the commands that need them, so `rdw --help`
+and `rdw sql` start fast.
+"""
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
+import os
+import shutil
+import subprocess
 import sys
+import time
 from pathlib import Path
 
-import duckdb
-import polars as pl
-
-from pipelines.lake import RdwPaths, load_registry
-from pipelines.refresh import RefreshBusy, refresh
-from pipelines.trace import trace_fact, trace_model_row
-from pipelines.warehouse import export_datasets, read_only, scalar
-
+ROOT = Path(__file__).resolve().parent.parent
+EXIT_USAGE, EXIT_BUSY, EXIT_BROKEN_PIPE = 2, 3, 141
 EXAMPLE_QUERIES = [
-    "select doc_id, path, status, pages from core.documents",
+    "select scenario, variant, region, year, round(value / 1e8, 1) as value_100m_usd "
+    "from marts.ai_server_market where metric_id = 'ai_server_market_size' "
+    "and scenario = 'base' order by variant, region, year",
     "select metric_id, region, period_label, value, unit from core.facts "
     "where metric_id = 'ai_server_market_size' order by region, year",
     "select region, year, model_value, reported_value, rel_diff, within_tolerance "
@@ -24,25 +30,80 @@ EXAMPLE_QUERIES = [
 ]
 
 
-def _paths(args: argparse.Namespace) -> RdwPaths:
+class UserError(Exception):
+    """A mistake the user can fix; printed as one line."""
+
+
+def _paths(args: argparse.Namespace):
+    from pipelines.lake import RdwPaths
+
     return RdwPaths.from_env(args.home, raw=args.raw, lake=args.lake, warehouse=args.warehouse,
                              exports=args.exports)
 
 
-def _print_frame(frame: pl.DataFrame) -> None:
-    with pl.Config(tbl_rows=200, tbl_cols=30, fmt_str_lengths=60, tbl_width_chars=200,
-                   tbl_hide_dataframe_shape=True):
-        print(frame)
-    print(f"({frame.height} rows)")
+def _rdw_command() -> str:
+    """How to call rdw as the user can type it: `rdw` when on PATH, else the venv's script."""
+    on_path = shutil.which("rdw")
+    script = Path(sys.executable).with_name("rdw")
+    if on_path and Path(on_path).resolve() == script.resolve():
+        return "rdw"
+    try:
+        return os.path.relpath(script) if script.exists() else "rdw"
+    except ValueError:
+        return str(script)
+
+
+def _show(text: str) -> None:
+    """Print, through a pager when a terminal is too small for the text."""
+    size = shutil.get_terminal_size()
+    lines = text.splitlines()
+    too_big = len(lines) > size.lines - 2 or any(len(line) > size.columns for line in lines)
+    pager = os.environ.get("PAGER", "less -SFRX").split()
+    if sys.stdout.isatty() and too_big and shutil.which(pager[0]):
+        subprocess.run(pager, input=text, text=True, check=False)
+    else:
+        print(text)
+
+
+def format_frame(frame) -> str:
+    """A result as a table: every column, full numbers with thousands separators."""
+    import polars as pl
+
+    with pl.Config(tbl_rows=500, tbl_cols=-1, fmt_str_lengths=80, tbl_width_chars=10_000,
+                   fmt_float="full", thousands_separator=",", tbl_hide_dataframe_shape=True,
+                   tbl_hide_column_data_types=False):
+        text = str(frame)
+    more = ", first 500 shown (use --format csv --out FILE for all)" if frame.height > 500 else ""
+    return f"{text}\n({frame.height} rows{more})"
+
+
+class Progress:
+    """`[n/N] elapsed, ETA · step` lines on stderr."""
+
+    def __init__(self) -> None:
+        self.start = time.monotonic()
+
+    def __call__(self, message: str, done: int | None = None, total: int | None = None) -> None:
+        elapsed = time.monotonic() - self.start
+        if total:
+            eta = f", ~{_clock(elapsed / done * (total - done))} left" if done else ""
+            print(f"  [{done + 1 if done < total else total}/{total}] {_clock(elapsed)}{eta} · {message}",
+                  file=sys.stderr)
+        else:
+            print(f"  {_clock(elapsed)} · {message}", file=sys.stderr)
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes}:{secs:02d}"
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
+    from pipelines.refresh import refresh
+    from pipelines.warehouse_reader import read_only, scalar
+
     paths = _paths(args)
-    try:
-        summary = refresh(paths, progress=lambda m: print(f"  … {m}", file=sys.stderr))
-    except RefreshBusy as busy:
-        print(f"rdw refresh: {busy}", file=sys.stderr)
-        return 3
+    summary = refresh(paths, progress=Progress(), init=args.init)
     with read_only(paths.warehouse) as con:
         counts = {t: scalar(con, f"select count(*) from core.{t}")
                   for t in ("documents", "tables", "cells", "facts", "rejects")}
@@ -51,52 +112,69 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     if summary.extracted or summary.failed:
         print(f"  extracted {len(summary.extracted)} new or changed document(s)"
               + (f", {len(summary.failed)} failed: {', '.join(summary.failed)}" if summary.failed else ""))
+    elif summary.warehouse_rebuilt:
+        print("  no new or changed documents: nothing re-extracted; warehouse rebuilt")
     else:
         print("  no new or changed documents: nothing re-extracted; warehouse unchanged")
+    if summary.documents == 0:
+        print(f"  raw/ is empty: put reports, filings or spreadsheets under {paths.raw}")
     print(f"  documents {counts['documents']} ({loaded} loaded) · tables {counts['tables']} · "
           f"cells {counts['cells']} · facts {counts['facts']} · rejects {counts['rejects']}")
     if summary.models_materialized:
         print(f"  models materialized: {', '.join(summary.models_materialized)}")
+    if summary.blocked_by:
+        print(f"  blocked by failing checks: {', '.join(summary.blocked_by)}; "
+              "what depends on them was not rebuilt")
     print(f"  warehouse: {paths.warehouse}")
     print(f"  exports:   {paths.exports}")
+    print(f"  dagster:   {paths.dagster_home} (see the runs with `{_rdw_command()} ui`)")
     print("  try:")
+    command = _rdw_command()
+    home = [] if paths.home == Path.cwd().resolve() else ["--home", str(paths.home)]
     for query in EXAMPLE_QUERIES:
-        print(f"    rdw sql \"{query}\"")
-    return 0
+        print("    " + " ".join([command, *home, "sql", json.dumps(query, ensure_ascii=False)]))
+    print(f"    {command} {' '.join(home + ['schema'])}".rstrip())
+    return 1 if summary.blocked_by else 0
 
 
-def _out_allowed(paths: RdwPaths, out: Path, args: argparse.Namespace, command: str) -> bool:
-    """Writing outside RDW_HOME needs --allow-outside-home; say so instead of writing."""
-    target = out.resolve()
-    if target.is_relative_to(paths.home) or getattr(args, "allow_outside_home", False):
-        return True
-    print(f"rdw {command}: refusing to write {target}, outside RDW_HOME {paths.home}; "
-          "pass --allow-outside-home to write there", file=sys.stderr)
-    return False
+def _out_path(paths, out: str, args: argparse.Namespace, command: str) -> Path:
+    """Writing outside RDW_HOME needs --allow-outside-home."""
+    target = Path(out).resolve()
+    if not (target.is_relative_to(paths.home) or getattr(args, "allow_outside_home", False)):
+        raise UserError(f"refusing to write {target}, outside RDW_HOME {paths.home}; "
+                        "pass --allow-outside-home to write there")
+    return target
 
 
 def cmd_trace(args: argparse.Namespace) -> int:
+    from pipelines.trace import trace_fact, trace_model_row
+    from pipelines.warehouse_reader import read_only
+
     paths = _paths(args)
+    if not args.fact_id and not (args.model and args.metric):
+        raise UserError("give a FACT_ID, or --model and --metric")
+    out = _out_path(paths, args.out, args, "trace") if args.out else None
     with read_only(paths.warehouse) as con:
         if args.fact_id:
             result = trace_fact(con, args.fact_id)
             if result is None:
-                print(f"rdw trace: no fact {args.fact_id}", file=sys.stderr)
-                return 2
+                raise UserError(f"no fact {args.fact_id} in core.facts")
         else:
-            if not (args.model and args.metric):
-                print("rdw trace: give a FACT_ID, or --model and --metric", file=sys.stderr)
-                return 2
+            models = [t for (t,) in con.execute(
+                "SELECT table_name FROM information_schema.columns WHERE table_schema = 'marts' "
+                "AND column_name IN ('input_ids', 'metric_id', 'scenario', 'variant') "
+                "GROUP BY table_name HAVING count(*) = 4 ORDER BY 1").fetchall()]
+            if args.model not in models:
+                raise UserError(f"no model {args.model!r}{_did_you_mean(args.model, models)}; "
+                                f"models: {', '.join(models)}")
             result = trace_model_row(con, args.model, args.metric, args.year, args.region,
                                      args.scenario, args.variant, args.segment)
             if not result:
-                print("rdw trace: no model row matches", file=sys.stderr)
-                return 2
+                raise UserError(f"no {args.model} row for metric {args.metric!r} with "
+                                f"scenario={args.scenario} variant={args.variant} year={args.year} "
+                                f"region={args.region} segment={args.segment}")
     text = json.dumps(result, ensure_ascii=False, indent=2, default=str)
-    if args.out:
-        out = Path(args.out)
-        if not _out_allowed(paths, out, args, "trace"):
-            return 2
+    if out:
         out.write_text(text + "\n", encoding="utf-8")
         print(f"wrote {out}")
     else:
@@ -104,68 +182,141 @@ def cmd_trace(args: argparse.Namespace) -> int:
     return 0
 
 
+def _did_you_mean(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
 def cmd_sql(args: argparse.Namespace) -> int:
+    import duckdb
+    import polars as pl
+
+    from pipelines.exports import SUFFIX, frame_as_text, write_frame
+    from pipelines.warehouse_reader import read_only
+
     paths = _paths(args)
-    if not paths.warehouse.exists():
-        print(f"rdw sql: no warehouse at {paths.warehouse}; run `rdw refresh` first", file=sys.stderr)
-        return 2
+    out = _out_path(paths, args.out, args, "sql") if args.out else None
+    if out is None and args.format in ("parquet", "xlsx"):
+        raise UserError(f"--format {args.format} needs --out FILE{SUFFIX[args.format]}")
     try:
         with read_only(paths.warehouse) as con:
             frame = con.sql(args.query).pl() if args.query.strip() else pl.DataFrame()
     except duckdb.Error as error:
-        print(f"rdw sql: refused or failed — {type(error).__name__}: {error}", file=sys.stderr)
-        return 2
-    if args.format == "table":
-        _print_frame(frame)
+        raise UserError(f"refused or failed — {type(error).__name__}: {error}".replace("\n", " "))
+    if out is None:
+        if args.format == "table":
+            _show(format_frame(frame))
+        else:
+            sys.stdout.write(frame_as_text(frame, args.format))
         return 0
-    if not args.out:
-        if args.format == "parquet":
-            print("rdw sql: --format parquet needs --out FILE", file=sys.stderr)
-            return 2
-        sys.stdout.write(frame.write_csv() if args.format == "csv" else frame.write_json())
-        return 0
-    out = Path(args.out)
-    if not _out_allowed(paths, out, args, "sql"):
-        return 2
-    {"csv": frame.write_csv, "json": frame.write_json, "parquet": frame.write_parquet}[args.format](out)
+    write_frame(frame, out, "csv" if args.format == "table" else args.format)
     print(f"wrote {frame.height} rows to {out}")
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from pipelines.exports import export_datasets
+
     paths = _paths(args)
-    out = Path(args.out).resolve() if args.out else paths.exports
-    if args.out and not _out_allowed(paths, out, args, "export"):
-        return 2
-    manifest = export_datasets(paths, out)
+    out = _out_path(paths, args.out, args, "export") if args.out else paths.exports
+    formats = tuple(dict.fromkeys(args.format or ["parquet"]))
+    manifest = export_datasets(paths, out, formats)
     for name, dataset in manifest["datasets"].items():
-        print(f"  {name:<20} {dataset['rows']:>8} rows  {out / dataset['path']}")
-    print(f"manifest: {out / 'manifest.json'}")
+        print(f"  {name:<22} {dataset['rows']:>8} rows  {', '.join(dataset['files'].values())}")
+    print(f"folder:   {out}\nmanifest: {out / 'manifest.json'}")
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    import polars as pl
+
+    from pipelines.warehouse_reader import read_only
+
+    paths = _paths(args)
+    with read_only(paths.warehouse) as con:
+        tables = con.sql("""
+            SELECT schema_name || '.' || table_name AS "table", 'table' AS kind,
+                   estimated_size AS rows, column_count AS columns, comment AS description
+            FROM duckdb_tables() WHERE schema_name IN ('core', 'marts')
+            UNION ALL
+            SELECT schema_name || '.' || view_name, 'view', NULL, column_count, comment
+            FROM duckdb_views() WHERE schema_name IN ('core', 'marts')
+            ORDER BY 1""").pl()
+        if not args.table:
+            _show(format_frame(tables))
+            return 0
+        names = tables["table"].to_list()
+        wanted = [n for n in names if args.table in (n, n.split(".", 1)[1])]
+        if not wanted:
+            short = [n.split(".", 1)[1] for n in names]
+            raise UserError(f"no table {args.table!r}{_did_you_mean(args.table, names + short)}; "
+                            f"`rdw schema` lists them")
+        table = wanted[0]
+        columns = con.sql("""
+            SELECT column_name AS "column", data_type AS type, comment AS description
+            FROM duckdb_columns() WHERE schema_name || '.' || table_name = ?
+            ORDER BY column_index""", params=[table]).pl()
+    description = tables.filter(pl.col("table") == table)["description"][0]
+    _show(f"{table} — {description}\n{format_frame(columns)}")
     return 0
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    import polars as pl
+
+    from pipelines.lake import list_raw, load_registry
+    from pipelines.warehouse_reader import read_only, scalar
+
     paths = _paths(args)
-    registry = load_registry(paths)
     print(f"RDW_HOME  {paths.home}")
-    print(f"raw/      {paths.raw}: {registry.filter(pl.col('present')).height} document(s) registered")
+    if not paths.raw.is_dir():
+        print(f"raw/      {paths.raw}: missing (check RDW_HOME, or `rdw refresh --init`)")
+        return EXIT_USAGE
+    files = list_raw(paths)
+    registry = load_registry(paths)
+    known = set(registry.filter(pl.col("present"))["path"].to_list()) | {
+        a for aliases in registry.filter(pl.col("present"))["aliases"].to_list() for a in aliases}
+    new = files.filter(~pl.col("path").is_in(list(known)))
+    unsupported = files.filter(pl.col("kind") == "unsupported")
+    print(f"raw/      {paths.raw}: {files.height} file(s) — "
+          f"{files.height - unsupported.height} readable, {unsupported.height} unsupported; "
+          f"{new.height} not yet refreshed")
+    for row in unsupported.iter_rows(named=True):
+        print(f"  unsupported: {row['path']}")
+    for row in new.iter_rows(named=True):
+        print(f"  new:         {row['path']}")
     if not paths.warehouse.exists():
-        print("warehouse: none yet — run `rdw refresh`")
+        print("warehouse none yet — run `rdw refresh`")
         return 0
     with read_only(paths.warehouse) as con:
         built = scalar(con, "select built_at from core.build_info")
-        by_status = con.sql("select status, count(*) as documents from core.documents "
-                           "group by status order by status").pl()
-        rejects = scalar(con, "select count(*) from core.rejects")
-        problems = con.sql("select path, status, error from core.documents "
-                          "where status <> 'loaded' order by path").pl()
+        by_status = con.sql("select status, count(*) as n from core.documents "
+                            "group by status order by status").pl()
+        counts = {t: scalar(con, f"select count(*) from core.{t}")
+                  for t in ("documents", "tables", "cells", "facts", "rejects")}
+        problems = con.sql("select path, status, error as why from core.documents "
+                           "where status not in ('loaded', 'superseded') order by path").pl()
     print(f"warehouse {paths.warehouse} (last refresh {built})")
-    for row in by_status.iter_rows(named=True):
-        print(f"  {row['status']:<11} {row['documents']}")
-    print(f"  rejects     {rejects}")
+    print(f"  documents {counts['documents']}: "
+          + ", ".join(f"{r['status']} {r['n']}" for r in by_status.iter_rows(named=True)))
+    print(f"  tables {counts['tables']} · cells {counts['cells']} · facts {counts['facts']} · "
+          f"rejects {counts['rejects']}")
     if problems.height:
-        _print_frame(problems)
+        print(format_frame(problems))
     return 0
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    """dagster dev on this RDW_HOME's persistent instance."""
+    paths = _paths(args)
+    paths.dagster_home.mkdir(parents=True, exist_ok=True)
+    dagster = Path(sys.executable).with_name("dagster")
+    env = {**os.environ, "DAGSTER_HOME": str(paths.dagster_home), "RDW_HOME": str(paths.home)}
+    for name in ("raw", "lake", "warehouse", "exports"):
+        env[f"RDW_{name.upper()}"] = str(getattr(paths, name))
+    command = [str(dagster), "dev", "-w", str(ROOT / "workspace.yaml"), *args.dagster_args]
+    print(f"DAGSTER_HOME={paths.dagster_home} {' '.join(command)}", file=sys.stderr)
+    return subprocess.run(command, env=env, check=False).returncode
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -174,17 +325,34 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--home", help="RDW_HOME (default: $RDW_HOME or the current directory)")
     for name in ("raw", "lake", "warehouse", "exports"):
         parser.add_argument(f"--{name}", help=f"override the {name} path (env RDW_{name.upper()})")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("refresh", help="extract new/changed documents, rebuild models, warehouse, exports")
-    sql = sub.add_parser("sql", help="run a read-only SQL query against the warehouse")
+    debug = argparse.ArgumentParser(add_help=False)  # --debug after the command works too
+    debug.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                       help="show tracebacks on errors")
+
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help, parents=[debug])
+
+    refresh = command("refresh", "extract new/changed documents, rebuild models, "
+                                             "warehouse, exports")
+    refresh.add_argument("--init", action="store_true", help="create raw/ if RDW_HOME has none")
+    sql = command("sql", "run a read-only SQL query against the warehouse")
     sql.add_argument("query")
-    sql.add_argument("--format", choices=["table", "csv", "json", "parquet"], default="table")
+    sql.add_argument("--format", choices=["table", "csv", "tsv", "json", "parquet", "xlsx"],
+                     default="table", help="lists and maps become JSON text in csv/tsv/xlsx")
     sql.add_argument("--out", help="write the result to this file (inside RDW_HOME)")
     sql.add_argument("--allow-outside-home", action="store_true", help="allow --out outside RDW_HOME")
-    export = sub.add_parser("export", help="write curated parquet datasets and manifest.json")
+    export = command("export", "every warehouse table as parquet/csv/tsv/xlsx, "
+                                           "with manifest.json")
+    export.add_argument("--format", action="append", choices=["parquet", "csv", "tsv", "xlsx"],
+                        help="repeat for several (default parquet); xlsx is one workbook, "
+                             "a sheet per table")
     export.add_argument("--out", help="export folder (default: exports/ under RDW_HOME)")
     export.add_argument("--allow-outside-home", action="store_true", help="allow --out outside RDW_HOME")
-    trace = sub.add_parser("trace", help="where a number came from: a fact's document, page and cell, "
+    schema = command("schema", "tables, columns, types and descriptions")
+    schema.add_argument("table", nargs="?", help="a table, e.g. core.facts or facts")
+    trace = command("trace", "where a number came from: a fact's document, page and cell, "
                                          "or a model figure's facts and assumptions")
     trace.add_argument("fact_id", nargs="?", help="a core.facts fact_id")
     trace.add_argument("--model", help="a model mart, e.g. ai_server_market")
@@ -196,15 +364,40 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_argument("--variant", default="as_published")
     trace.add_argument("--out", help="write the trace as JSON to this file (inside RDW_HOME)")
     trace.add_argument("--allow-outside-home", action="store_true", help="allow --out outside RDW_HOME")
-    sub.add_parser("status", help="what is in raw/, what is loaded, last refresh, rejects")
+    command("status", "what is in raw/, what is loaded, last refresh, rejects")
+    ui = command("ui", "the Dagster UI (dagster dev) on this RDW_HOME's instance")
+    ui.add_argument("dagster_args", nargs=argparse.REMAINDER, help="passed to dagster dev")
     return parser
+
+
+HANDLERS = {"refresh": cmd_refresh, "sql": cmd_sql, "export": cmd_export, "status": cmd_status,
+            "trace": cmd_trace, "schema": cmd_schema, "ui": cmd_ui}
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handler = {"refresh": cmd_refresh, "sql": cmd_sql, "export": cmd_export, "status": cmd_status,
-               "trace": cmd_trace}
-    return handler[args.command](args)
+    try:
+        return HANDLERS[args.command](args)
+    except BrokenPipeError:  # `rdw sql … | head`: the reader left; say nothing more
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    except KeyboardInterrupt:
+        print(f"rdw {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # noqa: BLE001 — one line unless --debug
+        if args.debug:
+            raise
+        from pipelines.exports import ExportError
+        from pipelines.lake import NoRawFolder, RefreshBusy
+        from pipelines.warehouse_reader import NoWarehouse
+
+        if isinstance(error, (UserError, NoWarehouse, NoRawFolder, ExportError, RefreshBusy)):
+            print(f"rdw {args.command}: {error}", file=sys.stderr)
+            return EXIT_BUSY if isinstance(error, RefreshBusy) else EXIT_USAGE
+        print(f"rdw {args.command}: internal error — {type(error).__name__}: {error} "
+              "(run with --debug for the traceback)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@ import dagster as dg
 
 from pipelines.assets import ASSET_CHECKS, DOCUMENT_ASSETS, REFRESH_ASSETS
 from pipelines.automation import (
-    daily_refresh_job, daily_refresh_schedule, extract_documents_job, raw_documents_sensor,
+    automation_sensor, daily_refresh_job, daily_refresh_schedule, extract_documents_job,
+    raw_documents_sensor,
 )
 from pipelines.resources import RdwHome
 
@@ -13,6 +14,6 @@ defs = dg.Definitions(
     asset_checks=ASSET_CHECKS,
     jobs=[extract_documents_job, daily_refresh_job],
     schedules=[daily_refresh_schedule],
-    sensors=[raw_documents_sensor],
+    sensors=[raw_documents_sensor, automation_sensor],
     resources={"rdw": RdwHome()},
 )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -13,11 +15,20 @@ import polars as pl
 STAGES = ("documents", "tables", "cells", "facts", "rejects", "roles")
 REPORT_SUFFIXES = {".pdf", ".txt", ".md", ".markdown", ".tsv", ".html", ".htm"}
 FILING_SUFFIXES = {".json"}
+SPREADSHEET_SUFFIXES = {".xlsx", ".csv"}
 REGISTRY_COLUMNS = {
     "doc_id": pl.String, "sha256": pl.String, "path": pl.String, "aliases": pl.List(pl.String),
     "kind": pl.String, "bytes": pl.Int64, "first_seen": pl.String, "present": pl.Boolean,
 }
 DOC_ID_LENGTH = 16
+
+
+class RefreshBusy(RuntimeError):
+    """Another refresh holds the lock for this RDW_HOME."""
+
+
+class NoRawFolder(FileNotFoundError):
+    """RDW_HOME has no raw/ folder (a typo in RDW_HOME?) and initialising was not asked for."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +70,12 @@ class RdwPaths:
     def file_index(self) -> Path:
         return self.lake / "registry" / "file_index.parquet"
 
+    @property
+    def dagster_home(self) -> Path:
+        """The persistent Dagster instance: $DAGSTER_HOME, else <RDW_HOME>/.dagster."""
+        value = os.environ.get("DAGSTER_HOME")
+        return Path(value).resolve() if value else self.home / ".dagster"
+
     def mart_file(self, name: str) -> Path:
         return self.lake / "marts" / f"{name}.parquet"
 
@@ -76,8 +93,9 @@ def read_parquet_or_empty(path: Path, schema: dict[str, pl.DataType]) -> pl.Data
     return pl.read_parquet(path) if path.exists() else pl.DataFrame(schema=schema)
 
 
-def document_kind(path: Path) -> str | None:
-    """What reader a file goes to, by where it sits and its suffix; None for files we ignore."""
+def document_kind(path: Path) -> str:
+    """What reader a file goes to, by where it sits and its suffix; 'unsupported' for files no reader
+    takes (they are registered and rejected with the reason, never skipped silently)."""
     suffix = path.suffix.lower()
     in_filings = "filings" in path.parts
     if suffix == ".pdf":
@@ -88,7 +106,9 @@ def document_kind(path: Path) -> str | None:
         return "report_html"
     if suffix in REPORT_SUFFIXES:
         return "report_text"
-    return None
+    if suffix in SPREADSHEET_SUFFIXES:
+        return "spreadsheet"
+    return "unsupported"
 
 
 def _sha256(path: Path) -> str:
@@ -99,6 +119,21 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def raw_files(paths: RdwPaths) -> list[Path]:
+    """Every file under raw/, except hidden ones and those in folders starting with '.' or '_'."""
+    if not paths.raw.exists():
+        return []
+    return [f for f in sorted(paths.raw.rglob("*"))
+            if f.is_file() and not any(p.startswith((".", "_")) for p in f.relative_to(paths.raw).parts)]
+
+
+def list_raw(paths: RdwPaths) -> pl.DataFrame:
+    """raw/ as it is now: path and kind of every file (nothing hashed, nothing written)."""
+    rel = [f.relative_to(paths.raw) for f in raw_files(paths)]
+    return pl.DataFrame({"path": [r.as_posix() for r in rel], "kind": [document_kind(r) for r in rel]},
+                        schema={"path": pl.String, "kind": pl.String})
+
+
 def scan_raw(paths: RdwPaths) -> pl.DataFrame:
     """Every input file under raw/ with its sha256; unchanged files (path, size, mtime) are not re-hashed."""
     index_schema = {"path": pl.String, "size": pl.Int64, "mtime_ns": pl.Int64, "sha256": pl.String}
@@ -107,17 +142,11 @@ def scan_raw(paths: RdwPaths) -> pl.DataFrame:
         for r in read_parquet_or_empty(paths.file_index, index_schema).iter_rows(named=True)
     }
     rows = []
-    if paths.raw.exists():
-        for file in sorted(paths.raw.rglob("*")):
-            rel = file.relative_to(paths.raw)
-            if not file.is_file() or any(p.startswith((".", "_")) for p in rel.parts):
-                continue
-            if document_kind(rel) is None:
-                continue
-            stat = file.stat()
-            key = (rel.as_posix(), stat.st_size, stat.st_mtime_ns)
-            rows.append({"path": key[0], "size": key[1], "mtime_ns": key[2],
-                         "sha256": known.get(key) or _sha256(file)})
+    for file in raw_files(paths):
+        stat = file.stat()
+        key = (file.relative_to(paths.raw).as_posix(), stat.st_size, stat.st_mtime_ns)
+        rows.append({"path": key[0], "size": key[1], "mtime_ns": key[2],
+                     "sha256": known.get(key) or _sha256(file)})
     files = pl.DataFrame(rows, schema=index_schema, orient="row")
     if files.sort("path").to_dicts() != read_parquet_or_empty(paths.file_index, index_schema).sort("path").to_dicts():
         write_parquet_atomic(files, paths.file_index)
@@ -161,3 +190,26 @@ def remove_leftovers(paths: RdwPaths) -> int:
     for path in leftovers:
         path.unlink(missing_ok=True)
     return len(leftovers)
+
+
+@contextmanager
+def refresh_lock(paths: RdwPaths):
+    """An exclusive, non-blocking lock file; a second refresh is refused with the holder's pid."""
+    paths.lake.mkdir(parents=True, exist_ok=True)
+    lock_path = paths.lake / ".refresh.lock"
+    with open(lock_path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            raise RefreshBusy(f"another refresh is running on {paths.home} (pid {holder}); "
+                              "wait for it to finish") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -1,10 +1,11 @@
-"""DuckDB warehouse: built from the lake into a new file, then atomically renamed over the served one;
-plus read-only access and curated parquet exports."""
+"""DuckDB warehouse: built from the lake into a new file, then atomically renamed over the served one.
+
+The file is written in DuckDB 1.4's storage format, so the DuckDB 1.x that analysts' tools embed
+(DuckDB CLI 1.4/1.5, DBeaver, JDBC/ODBC drivers) can open it as well as DuckDB 2.0."""
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from datetime import datetime, timezone
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from pipelines.data_dictionary import comment_warehouse, date_columns
 from pipelines.document_stages import DOCUMENT_INFO_COLUMNS
 from pipelines.fault_points import pause_if_requested
 from pipelines.extract.layout import (
@@ -20,44 +22,27 @@ from pipelines.extract.layout import (
 from pipelines.lake import RdwPaths, load_registry
 from pipelines.normalize.facts import FACT_COLUMNS, ROLE_COLUMNS
 from pipelines.normalize.metrics import load_catalog
+from pipelines.warehouse_reader import read_only, scalar
 
 CORE_STAGES = {"tables": TABLE_COLUMNS, "cells": CELL_COLUMNS, "facts": FACT_COLUMNS,
                "roles": ROLE_COLUMNS, "filing_facts": FACT_COLUMNS, "document_meta": META_COLUMNS,
                "analysts": ANALYST_COLUMNS}
 STAGE_TABLES = {"companies": ("core.document_companies", COMPANY_COLUMNS)}
 REJECT_STAGES = ("rejects", "fact_rejects")
+NO_TABLES_REASON = ("read, but no table found: no caption (图表/表/Figure/Table …) above or below a "
+                    "grid or aligned rows, and no ruled grid")
+STORAGE_VERSION = "v1.4.0"  # the oldest DuckDB release that can open the served file
 MARTS = ("ai_server_market", "optical_module_demand", "liquid_cooling_tam", "model_vs_reported",
          "hyperscaler_capex", "capex_vs_reports")
-EXPORTS = {  # dataset → (query, order) — ordered so identical data gives identical bytes
-    "documents": ("core.documents", "doc_id"),
-    "tables": ("core.tables", "table_id"),
-    "cells": ("core.cells", "table_id, row_idx, col_idx"),
-    "facts": ("core.facts", "fact_id"),
-    "filing_facts": ("core.filing_facts", "fact_id"),
-    "report_catalog": ("core.report_catalog", "doc_id"),
-    "estimates": ("marts.estimates", "fact_id"),
-    "document_meta": ("core.document_meta", "ALL"),
-    "analysts": ("core.analysts", "ALL"),
-    "document_companies": ("core.document_companies", "ALL"),
-    "rejects": ("core.rejects", "doc_id, stage, table_id, row_idx, col_idx, reason"),
-    "metrics": ("core.metrics", "metric_id, label"),
-    "ai_server_market": ("marts.ai_server_market", "ALL"),
-    "optical_module_demand": ("marts.optical_module_demand", "ALL"),
-    "liquid_cooling_tam": ("marts.liquid_cooling_tam", "ALL"),
-    "model_vs_reported": ("marts.model_vs_reported", "ALL"),
-    "hyperscaler_capex": ("marts.hyperscaler_capex", "ALL"),
-    "capex_vs_reports": ("marts.capex_vs_reports", "ALL"),
-}
-
-
 REPORT_CATALOG_VIEW = """
     CREATE VIEW core.report_catalog AS
     SELECT d.doc_id, d.path, d.kind, d.status,
            max(m.value) FILTER (WHERE m.field = 'title') AS title,
            max(m.value) FILTER (WHERE m.field = 'subtitle') AS subtitle,
            max(m.value) FILTER (WHERE m.field = 'institution') AS institution,
-           max(m.value) FILTER (WHERE m.field = 'publication_date') AS publication_date,
-           max(m.value) FILTER (WHERE m.field = 'publication_date_not_before') AS publication_date_not_before,
+           TRY_CAST(max(m.value) FILTER (WHERE m.field = 'publication_date') AS DATE) AS publication_date,
+           TRY_CAST(max(m.value) FILTER (WHERE m.field = 'publication_date_not_before') AS DATE)
+             AS publication_date_not_before,
            max(m.value) FILTER (WHERE m.field = 'rating') AS rating,
            max(m.value) FILTER (WHERE m.field = 'rating_direction') AS rating_direction,
            max(m.value) FILTER (WHERE m.field = 'report_type') AS report_type,
@@ -72,7 +57,7 @@ ESTIMATES_VIEW = """
     CREATE VIEW marts.estimates AS
     SELECT f.fact_id, f.metric_id, f.region, f.entity, f.period_label, f.year, f.is_estimate, f.value,
            f.unit, c.institution, f.report_date,
-           f.is_estimate AND f.year < year(TRY_CAST(f.report_date AS DATE)) AS is_stale,
+           f.is_estimate AND f.year < year(f.report_date) AS is_stale,
            row_number() OVER (PARTITION BY f.metric_id, f.region, f.entity, f.year, c.institution
                               ORDER BY f.report_date DESC NULLS LAST, f.fact_id) = 1 AS is_latest_vintage,
            f.doc_id, f.table_id, f.page, f.line_no, f.raw_text
@@ -103,19 +88,6 @@ def served_fingerprint(paths: RdwPaths) -> str | None:
         return None
 
 
-def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
-    """First value of a query (DuckDB 2.0 keeps an unfinished result open after fetchone)."""
-    rows = con.execute(sql, params or []).fetchall()
-    return rows[0][0] if rows else None
-
-
-def read_only(database: Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection that cannot touch any other file (no ATTACH, COPY TO, read_csv …)."""
-    return duckdb.connect(str(database), config={"access_mode": "READ_ONLY",
-                                                 "enable_external_access": False,
-                                                 "lock_configuration": True})
-
-
 def _documents(paths: RdwPaths) -> pl.DataFrame:
     registry = load_registry(paths)
     infos = [pl.read_parquet(f) for f in paths.stage_files("documents", registry["doc_id"].to_list())]
@@ -123,7 +95,9 @@ def _documents(paths: RdwPaths) -> pl.DataFrame:
     docs = registry.join(info, on="doc_id", how="left")
     status = (pl.when(~pl.col("present")).then(pl.lit("superseded"))
               .otherwise(pl.col("status").fill_null("pending")))
-    return docs.with_columns(status.alias("status")).select(
+    why = (pl.when((pl.col("status") == "no tables") & pl.col("error").is_null())
+           .then(pl.lit(NO_TABLES_REASON)).otherwise(pl.col("error")))
+    return docs.with_columns(status.alias("status"), why.alias("error")).select(
         "doc_id", "path", "kind", "bytes", "pages", "first_seen", "status", "sha256", "aliases",
         "present", "n_tables", "n_cells", "report_date", "fiscal_year", "error", "extractor_version")
 
@@ -150,8 +124,11 @@ def build_warehouse(paths: RdwPaths, *, force: bool = False) -> dict:
     building.unlink(missing_ok=True)
     documents = _documents(paths)
     doc_ids = documents["doc_id"].to_list()
-    con = duckdb.connect(str(building))
+    con = duckdb.connect()
     try:
+        quoted = str(building).replace("'", "''")
+        con.execute(f"ATTACH '{quoted}' AS warehouse (STORAGE_VERSION '{STORAGE_VERSION}')")
+        con.execute("USE warehouse")
         con.execute("CREATE SCHEMA core; CREATE SCHEMA marts;")
         con.register("documents_frame", documents)
         con.execute("CREATE TABLE core.documents AS SELECT * FROM documents_frame ORDER BY doc_id")
@@ -173,6 +150,7 @@ def build_warehouse(paths: RdwPaths, *, force: bool = False) -> dict:
                    min(table_id) AS example_table_id
             FROM core.facts WHERE metric_id IS NULL AND metric_raw IS NOT NULL
             GROUP BY metric_raw ORDER BY facts DESC, label""")
+        store_dates(con)
         con.execute(REPORT_CATALOG_VIEW)
         con.execute(ESTIMATES_VIEW)
         built_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -180,6 +158,7 @@ def build_warehouse(paths: RdwPaths, *, force: bool = False) -> dict:
                     "? AS catalog_version", [fingerprint, built_at, load_catalog().version])
         counts = {t: scalar(con, f"SELECT count(*) FROM core.{t}")
                   for t in ("documents", "tables", "cells", "facts", "rejects")}
+        comment_warehouse(con)
         con.execute("CHECKPOINT")
     finally:
         con.close()
@@ -189,43 +168,20 @@ def build_warehouse(paths: RdwPaths, *, force: bool = False) -> dict:
             "built_at": built_at, **counts}
 
 
+def store_dates(con: duckdb.DuckDBPyConnection) -> None:
+    """Turn the ISO date strings of the lake into DATE columns (the dictionary lists which)."""
+    tables = {f"{s}.{t}" for s, t in con.execute(
+        "SELECT table_schema, table_name FROM information_schema.tables "
+        "WHERE table_type = 'BASE TABLE'").fetchall()}
+    for table in sorted(tables):
+        for column in date_columns(table):
+            con.execute(f"ALTER TABLE {table} ALTER {column} SET DATA TYPE DATE "
+                        f"USING TRY_CAST({column} AS DATE)")
+
+
 def metric_frame() -> pl.DataFrame:
     catalog = load_catalog()
     return pl.DataFrame([
         {"metric_id": m["id"], "name_zh": m["zh"], "name_en": m["en"], "dimension": m["dimension"],
          "label": m["label"], "caption": m.get("caption"), "catalog_version": catalog.version}
         for m in catalog.metrics])
-
-
-def export_datasets(paths: RdwPaths, out_dir: Path | None = None) -> dict:
-    """Write each curated dataset to <exports>/<name>/<name>.parquet and a manifest.json.
-
-    Parquet bytes depend only on the data (rows are ordered); the timestamp lives in the manifest.
-    """
-    out_dir = out_dir or paths.exports
-    out_dir.mkdir(parents=True, exist_ok=True)
-    datasets = {}
-    with read_only(paths.warehouse) as con:  # one configuration for every reader in a process
-        present = {f"{s}.{t}" for s, t in con.execute(
-            "SELECT table_schema, table_name FROM information_schema.tables").fetchall()}
-        built = con.execute("SELECT built_at, fingerprint FROM core.build_info").fetchall()[0]
-        for name, (source, order) in EXPORTS.items():
-            if source not in present:
-                continue
-            target = out_dir / name / f"{name}.parquet"
-            frame = con.sql(f"SELECT * FROM {source} ORDER BY {order}").pl()
-            target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_name(f".{target.name}.tmp")
-            frame.write_parquet(tmp, compression="zstd", statistics=False)
-            os.replace(tmp, target)
-            datasets[name] = {
-                "path": f"{name}/{name}.parquet", "source": source, "rows": frame.height,
-                "sha256": hashlib.sha256(target.read_bytes()).hexdigest(),
-                "schema": [{"name": c, "type": str(t)} for c, t in frame.schema.items()],
-            }
-    manifest = {"warehouse_built_at": built[0], "warehouse_fingerprint": built[1],
-                "exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "datasets": datasets}
-    (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False),
-                                           encoding="utf-8")
-    return manifest

@@ -9,7 +9,7 @@ from pandera.api.polars.types import PolarsData
 SHARE_METRICS = ["china_share_of_global", "gpu_share_of_server_cost", "compute_utilisation"]
 NON_NEGATIVE_DIMENSIONS = ["count", "throughput", "compute", "power", "bytes", "bandwidth", "time"]
 ESTIMATE_MARGIN_YEARS = 1
-METHODS = ["lattice", "three_line", "borderless", "zebra", "text_rows", "xbrl"]
+METHODS = ["lattice", "three_line", "borderless", "zebra", "text_rows", "xbrl", "spreadsheet"]
 
 
 class TablesSchema(pa.DataFrameModel):

@@ -7,7 +7,6 @@ import shutil
 import sys
 from pathlib import Path
 
-import dagster as dg
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,13 +44,17 @@ def make_home(root: Path, with_samples: bool = True):
     return RdwPaths.from_env(root)
 
 
+os.environ.pop("DAGSTER_HOME", None)  # each test home keeps its own instance in <home>/.dagster
+
+
 @pytest.fixture(scope="session")
 def refreshed(tmp_path_factory):
-    """The bundled samples refreshed once into a temporary RDW_HOME: (paths, summary)."""
+    """The bundled samples refreshed once into a temporary RDW_HOME, as `rdw refresh` does it (runs
+    recorded in the home's persistent Dagster instance): (paths, summary)."""
     from pipelines.refresh import refresh
 
     paths = make_home(tmp_path_factory.mktemp("home"))
-    summary = refresh(paths, instance=dg.DagsterInstance.ephemeral())
+    summary = refresh(paths)
     return paths, summary
 
 

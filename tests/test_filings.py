@@ -1,6 +1,7 @@
 """SEC companyfacts: latest filing wins, every filing kept, YTD → quarters, fiscal → calendar."""
 
 import json
+from datetime import date
 
 import polars as pl
 import pytest
@@ -107,7 +108,7 @@ def test_annual_report_statements_through_the_pdf_path(warehouse):
                                   ORDER BY t.table_id""").fetchall()
     assert tables == [("合并资产负债表", "元", "lattice"), ("合并现金流量表", "万元", "lattice")]
     doc = warehouse.execute("SELECT fiscal_year, report_date FROM core.documents WHERE kind = 'filing_pdf'").fetchall()
-    assert doc == [(2023, "2024-03-28")]
+    assert doc == [(2023, date(2024, 3, 28))]  # a DATE column in the warehouse
     rows = warehouse.execute("""SELECT f.metric_id, f.period_label, f.year, f.value, f.currency, f.row_label
                                 FROM core.facts f JOIN core.documents d USING (doc_id)
                                 WHERE d.kind = 'filing_pdf' AND f.metric_id IN ('capex', 'total_assets')

@@ -1,5 +1,6 @@
 """Report metadata from the documents themselves, pinned on the five seeds and the samples."""
 
+from datetime import date
 
 from conftest import SEEDS, needs_shared
 from pipelines.extract.metadata import document_metadata
@@ -92,4 +93,5 @@ def test_estimates_know_their_vintage(warehouse):
                                   AND region = 'China' AND year = 2025
                                 GROUP BY ALL ORDER BY ALL""").fetchall()
     # 图表8 and 图表109 of the same report both state it: one is the latest vintage per source
-    assert rows == [("中信建投", "2023-06-14", False, False, 1), ("中信建投", "2023-06-14", False, True, 1)]
+    day = date(2023, 6, 14)  # a DATE column in the warehouse
+    assert rows == [("中信建投", day, False, False, 1), ("中信建投", day, False, True, 1)]

@@ -10,12 +10,12 @@ import polars as pl
 import pytest
 
 from conftest import ROOT, make_home
-from pipelines.assets import DOCUMENT_ASSETS, source_documents
+from pipelines.assets import DOCUMENT_ASSETS, REFRESH_ASSETS, WAREHOUSE, source_documents
 from pipelines.automation import daily_refresh_schedule, raw_documents_sensor
 from pipelines.cli import main as rdw
 from pipelines.definitions import defs
-from pipelines.lake import register_documents
-from pipelines.refresh import RefreshBusy, refresh, refresh_lock
+from pipelines.lake import RefreshBusy, register_documents, refresh_lock
+from pipelines.refresh import refresh
 from pipelines.resources import RdwHome
 from pipelines.warehouse import read_only, scalar
 
@@ -166,7 +166,8 @@ def test_status(refreshed, capsys):
     paths, _ = refreshed
     assert rdw(["--home", str(paths.home), "status"]) == 0
     out = capsys.readouterr().out
-    assert "9 document(s) registered" in out and "loaded      9" in out and "rejects     0" in out
+    assert "9 file(s) — 9 readable, 0 unsupported; 0 not yet refreshed" in out
+    assert "documents 9: loaded 9" in out and "rejects 0" in out
 
 
 def test_bad_inputs_are_rejected_and_the_run_continues(tmp_path):
@@ -265,3 +266,29 @@ def test_writes_outside_home_need_an_explicit_flag(refreshed, tmp_path, capsys):
     inside = paths.home / "exports_copy"
     assert rdw(["--home", str(paths.home), "export", "--out", str(inside)]) == 0
     assert (inside / "manifest.json").exists()
+
+
+def test_refresh_records_runs_in_the_home_dagster_instance(refreshed):
+    paths, _ = refreshed
+    assert paths.dagster_home == paths.home / ".dagster"
+    with dg.DagsterInstance.from_config(str(paths.dagster_home)) as instance:
+        event = instance.get_latest_materialization_event(WAREHOUSE)
+        assert event is not None and event.asset_materialization.metadata["built"].value is True
+        assert len(instance.get_dynamic_partitions(source_documents.name)) == 9
+        runs = instance.get_runs(filters=dg.RunsFilter(tags={"rdw/path": (
+            "samples/reports/yd_ai_infrastructure_2024.pdf")}))
+        assert len(runs) == 1 and runs[0].tags["dagster/partition"] == runs[0].tags["rdw/doc_id"]
+        mart = instance.get_latest_materialization_event(dg.AssetKey(["marts", "ai_server_market"]))
+        metadata = mart.asset_materialization.metadata
+        schema = metadata["dagster/column_schema"].schema
+        assert metadata["dagster/row_count"].value == 237
+        assert all(c.description for c in schema.columns) and metadata["preview"].value.split()[:4] == ["|", "model", "|", "model_version"]
+
+
+def test_checks_are_described_and_gates_block(refreshed):
+    specs = [spec for assets in (*DOCUMENT_ASSETS, *REFRESH_ASSETS) for spec in assets.check_specs]
+    assert specs and all(spec.description for spec in specs)
+    blocking = {spec.name for spec in specs if spec.blocking}
+    assert blocking == {"every_cell_accounted", "model_output_schema"}
+    sensors = {s.name: s.default_status for s in defs.sensors}
+    assert sensors["default_automation_condition_sensor"] == dg.DefaultSensorStatus.RUNNING

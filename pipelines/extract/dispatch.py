@@ -7,6 +7,7 @@ from pathlib import Path
 from pipelines.extract.filings import extract_companyfacts
 from pipelines.extract.layout import Extraction
 from pipelines.extract.pdf import extract_pdf
+from pipelines.extract.spreadsheet import extract_spreadsheet
 from pipelines.extract.text import extract_text
 
 
@@ -21,6 +22,14 @@ def extract_document(path: Path, kind: str, doc_id: str) -> Extraction:
             return extract_pdf(path, doc_id)
         if kind == "companyfacts":
             return extract_companyfacts(path, doc_id)
+        if kind == "spreadsheet":
+            return extract_spreadsheet(path, doc_id)
+        if kind == "unsupported":
+            result = Extraction(doc_id)
+            result.reject("unsupported file type",
+                          f"{path.name}: rdw reads PDF, text/markdown/TSV/HTML, companyfacts JSON, "
+                          ".xlsx and .csv; this file is listed but not read")
+            return result
         return extract_text(path, doc_id)
     except Exception as exc:  # a reader bug must not stop the other documents
         result = Extraction(doc_id)

@@ -1,0 +1,113 @@
+"""`rdw` as a user meets it: one line and a non-zero exit for every mistake, no tracebacks."""
+
+import subprocess
+import sys
+
+import polars as pl
+from openpyxl import load_workbook
+
+from conftest import ROOT, make_home
+from pipelines.cli import format_frame, main as rdw
+
+
+def _run(*args, cwd=ROOT, **kwargs):
+    return subprocess.run([sys.executable, "-m", "pipelines.cli", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=120, **kwargs)
+
+
+def test_help_and_sql_do_not_import_dagster():
+    out = subprocess.run([sys.executable, "-c", "import sys, pipelines.cli as c; "
+                          "c.build_parser(); print('dagster' in sys.modules, 'pdfplumber' in sys.modules)"],
+                         cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]
+
+
+def test_mistakes_are_one_line_and_non_zero(tmp_path):
+    home = ["--home", str(tmp_path)]
+    cases = {
+        ("sql", "select 1"): "no warehouse at",
+        ("trace", "x"): "no warehouse at",
+        ("export",): "no warehouse at",
+        ("schema",): "no warehouse at",
+        ("refresh",): "no raw/ folder at",
+    }
+    for args, message in cases.items():
+        result = _run(*home, *args)
+        assert result.returncode == 2, (args, result.stderr)
+        assert message in result.stderr and "Traceback" not in result.stderr, args
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert not (tmp_path / "exports").exists()  # a failed export leaves no empty folder
+    assert not (tmp_path / "warehouse").exists() and not (tmp_path / "lake").exists()
+    debug = _run(*home, "--debug", "sql", "select 1")
+    assert debug.returncode != 0 and "Traceback" in debug.stderr
+
+
+def test_refresh_init_starts_an_empty_home(tmp_path):
+    result = _run("--home", str(tmp_path), "refresh", "--init")
+    assert result.returncode == 0, result.stderr
+    assert "raw/ is empty" in result.stdout and (tmp_path / "raw").is_dir()
+    assert "warehouse rebuilt" in result.stdout
+
+
+def test_trace_typo_and_nested_csv(refreshed, capsys):
+    paths, _ = refreshed
+    home = ["--home", str(paths.home)]
+    assert rdw([*home, "trace", "--model", "ai_server_markt", "--metric", "x"]) == 2
+    err = capsys.readouterr().err
+    assert "no model 'ai_server_markt' (did you mean 'ai_server_market'?)" in err
+    assert rdw([*home, "sql", "select * from marts.ai_server_market", "--format", "csv"]) == 0
+    text = capsys.readouterr().out
+    rows = text.splitlines()
+    assert len(rows) == 238 and rows[0].startswith("model,model_version,scenario")
+    assert rdw([*home, "sql", "select doc_id, aliases from core.documents", "--format", "tsv"]) == 0
+    assert capsys.readouterr().out.splitlines()[1].endswith("\t[]")
+
+
+def test_sql_to_xlsx_and_unqualified_names(refreshed, capsys):
+    paths, _ = refreshed
+    out = paths.home / "market.xlsx"
+    assert rdw(["--home", str(paths.home), "sql", "select * from ai_server_market",
+                "--format", "xlsx", "--out", str(out)]) == 0
+    sheet = load_workbook(out)["result"]
+    assert sheet.max_row == 238 and sheet.freeze_panes == "A2"
+    assert rdw(["--home", str(paths.home), "sql", "select 1", "--format", "xlsx"]) == 2
+    assert "--format xlsx needs --out" in capsys.readouterr().err
+
+
+def test_broken_pipe_is_quiet(refreshed):
+    paths, _ = refreshed
+    command = (f"{sys.executable} -m pipelines.cli --home {paths.home} sql "
+               "'select * from core.cells' --format csv | head -2")
+    result = subprocess.run(["bash", "-c", command], cwd=ROOT, capture_output=True, text=True)
+    assert result.stdout.splitlines()[0].startswith("table_id,doc_id")
+    assert result.stderr == ""
+
+
+def test_schema_lists_tables_and_columns(refreshed, capsys):
+    paths, _ = refreshed
+    assert rdw(["--home", str(paths.home), "schema"]) == 0
+    out = capsys.readouterr().out
+    assert "marts.ai_server_market" in out and "(21 rows)" in out
+    assert rdw(["--home", str(paths.home), "schema", "facts"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("core.facts — Typed numeric facts")
+    assert "period_start" in out and "DATE" in out and "(41 rows)" in out
+    assert rdw(["--home", str(paths.home), "schema", "fcts"]) == 2
+    assert "did you mean 'facts'" in capsys.readouterr().err
+
+
+def test_numbers_print_in_full():
+    text = format_frame(pl.DataFrame({"v": [13_436_000_000.0, 0.05], "n": [1, 2]}))
+    assert "13,436,000,000" in text and "e10" not in text and "(2 rows)" in text
+
+
+def test_demo_hints_run_as_printed(refreshed, tmp_path):
+    paths, _ = refreshed
+    home = make_home(tmp_path / "fresh", with_samples=False)
+    result = _run("--home", str(home.home), "refresh")
+    hints = [line.strip() for line in result.stdout.splitlines() if "sql" in line and "rdw" in line]
+    assert hints and "value_100m_usd" in hints[0] and "metric_id" not in hints[0].split("from")[0]
+    first = subprocess.run(["bash", "-c", hints[0].replace(str(home.home), str(paths.home))],
+                           cwd=ROOT, capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    assert "as_published" in first.stdout and "China" in first.stdout
