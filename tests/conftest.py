@@ -15,7 +15,8 @@ SHARED = ROOT.parent / "shared"
 SEEDS = SHARED / "seeds"
 CORPUS = SHARED / "corpus" / "real-world-pdfs"
 
-sys.path.insert(0, str(ROOT / "benchmarks" / "samplegen"))
+for folder in ("benchmarks/samplegen", "benchmarks/seedpdf", "benchmarks"):
+    sys.path.insert(0, str(ROOT / folder))
 
 
 def needs_shared(path: Path) -> Path:

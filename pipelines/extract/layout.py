@@ -140,7 +140,7 @@ class Extraction:
 
 
 _WRAP_RE = re.compile(r"\s*\n\s*")
-DOT_LEADER_RE = re.compile(r"(?:\s*[.·…]){3,}\s*$")  # 'Robbery . . . . .': leads the eye, not text
+DOT_LEADER_RE = re.compile(r"(?<=[^\s.·…])(?:\s*[.·…]){3,}\s*$")  # 'Robbery . . . .': not text
 _CJK_CHAR_RE = re.compile(rf"[{_CJK}]")
 
 

@@ -271,7 +271,7 @@ def is_data_line(line: Line, settings: PdfTableSettings = DEFAULT_SETTINGS) -> b
 
 def is_two_column_prose(line: Line) -> bool:
     """A line of running text set in two columns: two wide phrases side by side."""
-    gap = DEFAULT_SETTINGS.prose_gap_ratio * line.size
+    gap = DEFAULT_SETTINGS.column_gap_ratio * line.size  # words of running text sit closer
     width = DEFAULT_SETTINGS.prose_column_width_ratio * line.size
     return sum(1 for p in phrases(line.words, gap) if p[-1]["x1"] - p[0]["x0"] >= width) >= 2
 
@@ -320,14 +320,16 @@ def aligned_table(crop, lines: list[Line], max_header_rows: int | None = None,
         return None
     first_data = next((i for i, line in enumerate(lines)
                        if is_data_line(line, settings)), None)
-    if first_data is None:  # a table of words: its first line heads it
+    words_only = first_data is None
+    if words_only:  # a table of words: its first line heads it
         if not text_only or len(lines) < 3:
             return None
         first_data = 1
     if sum(map(is_two_column_prose, lines)) > settings.max_prose_line_share * len(lines):
         return None  # running text in two columns under a chart's caption, not a table
-    while len(lines) > first_data + 1 and NOTE_RE.match(lines[-1].text):
-        lines = lines[:-1]  # footnotes under the table
+    while (len(lines) > first_data + 1 and NOTE_RE.match(lines[-1].text)
+           and not is_data_line(lines[-1], settings)):
+        lines = lines[:-1]  # footnotes under the table (a numbered row with numbers stays)
     if max_header_rows is not None and first_data > max_header_rows:  # prose above, not a header
         lines, first_data = lines[first_data - max_header_rows:], max_header_rows
     size = statistics.median(w.get("size", 10) for line in lines for w in line.words)
@@ -359,6 +361,11 @@ def aligned_table(crop, lines: list[Line], max_header_rows: int | None = None,
     for row, cells in zip(rows[:header_rows], grid):
         for box, text in zip(cells, _header_cells(row, columns, size, settings)):
             box["text"] = text
+    if not grid[header_rows:]:
+        return None
+    multi = sum(1 for r in grid[header_rows:] if sum(1 for c in r if c["text"].strip()) >= 2)
+    if words_only and multi < settings.min_multi_cell_share * len(grid[header_rows:]):
+        return None  # a chart's axis labels: one label a row
     filled = statistics.mean(sum(1 for c in r if c["text"].strip()) / len(r) for r in grid[header_rows:])
     rules = sum(1 for e in crop.horizontal_edges
                 if e["x1"] - e["x0"] > settings.rule_width_share * (columns[-1] - columns[0]))

@@ -39,6 +39,7 @@ class PdfTableSettings:
     gutter_clearance: float = 4.0  # a sidebar word stands this far beyond the main text
     sidebar_shared_line_share: float = 0.8  # below this share of shared lines, words past the gutter are a sidebar
     # uncaptioned aligned tables
+    min_multi_cell_share: float = 0.5  # a table of words: this share of its rows has two or more cells
     min_uncaptioned_rows: int = 3  # body rows an uncaptioned table needs
     block_gap_ratio: float = 2.5  # lines of one uncaptioned table are no further apart than this × size
     min_numeric_share: float = 0.4  # share of body cells that read as numbers in an uncaptioned table

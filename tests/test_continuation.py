@@ -1,0 +1,136 @@
+"""continuation.py: a captioned table that reaches the end of its page's body without a source line
+goes on at the top of the next page, with the same columns and without a repeated header."""
+
+from contextlib import contextmanager
+
+import pdfplumber
+import pytest
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
+
+from make_samples import FONT, LAYOUT_SPEC, build_pdf, load_spec, spec_tables
+from pipelines.extract.continuation import (
+    OpenTable, carry, continuation_region, new_rows, read_continuation,
+)
+from pipelines.extract.layout import clean_cell_text
+from pipelines.extract.regions import caption_regions, split_furniture
+from pipelines.extract.structure import grid_tables, read_region
+from pipelines.extract.table_settings import DEFAULT_SETTINGS
+from pipelines.extract.words import group_lines
+
+
+def texts(rows):
+    return [[clean_cell_text(c["text"]) for c in row] for row in rows]
+
+
+@contextmanager
+def read_pages(path):
+    """Page by page: (page, body lines, body box, captioned regions)."""
+    seen: set[str] = set()
+    pages = []
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            lines = group_lines(page.extract_words(**DEFAULT_SETTINGS.word_settings))
+            body_lines, body = split_furniture(lines, page.bbox, seen)
+            pages.append((page, body_lines, body, caption_regions(page, body_lines, body)))
+        yield pages
+
+
+@pytest.fixture(scope="module")
+def layouts_d(tmp_path_factory):
+    """layouts_d.pdf: 图表35 prints its header and one wrapped row at the foot of page 2 and goes on
+    over page 3 under a repeated header, up to its source line."""
+    doc = next(d for d in load_spec(LAYOUT_SPEC) if d["file"] == "layouts_d.pdf")
+    path = tmp_path_factory.mktemp("continuation") / doc["file"]
+    build_pdf(doc, path)
+    truth = next(t for t in spec_tables(doc) if t["label"] == "图表35")["grid"]
+    with read_pages(path) as pages:
+        yield truth, pages
+
+
+@pytest.fixture(scope="module")
+def opened(layouts_d):
+    """图表35 as read on page 2, and what page 2 hands to page 3."""
+    _, pages = layouts_d
+    page, lines, _, [region] = pages[1]
+    found = read_region(page, region, lines, grid_tables(page))
+    return region, found, carry("D:2:0", found, region, turn=0)
+
+
+def test_open_table_carries_its_header_columns_and_width(layouts_d, opened):
+    truth, _ = layouts_d
+    region, found, carried = opened
+    assert region.open_end and texts(found.grid) == truth[:2]
+    assert (carried.table_id, carried.turn, carried.n_cols) == ("D:2:0", 0, 4)
+    assert carried.header == [["", "2023E", "2024E", "2025E"]]
+    assert carried.columns == found.columns and len(carried.columns) == 5
+    assert (carried.x0, carried.x1) == (region.bbox[0], region.bbox[2])  # wider than the table
+
+
+def test_continuation_region_runs_from_the_body_top_to_the_source_line(layouts_d, opened):
+    _, pages = layouts_d
+    _, _, carried = opened
+    page, lines, body, regions = pages[2]
+    assert regions == []
+    region = continuation_region(lines, body, regions, carried)
+    source = next(line for line in lines if line.text.startswith("资料来源"))
+    x0 = carried.x0 - DEFAULT_SETTINGS.continuation_x_tolerance
+    assert region.bbox == (x0, body[1], page.width, pytest.approx(source.top - 1))
+    assert body[1] > 30  # below the running header, dropped as furniture
+    assert (region.source_line, region.open_end) == ("资料来源：版式样本证券研究所", False)
+
+
+def test_continued_rows_keep_the_columns_and_drop_the_repeated_header(layouts_d, opened):
+    truth, pages = layouts_d
+    _, _, carried = opened
+    page, lines, body, regions = pages[2]
+    region = continuation_region(lines, body, regions, carried)
+    found = read_continuation(page, lines, region, carried)
+    assert region.bbox[1] <= found.bbox[1] < found.bbox[3] <= region.bbox[3]
+    assert found.method == "three_line" and found.header_rows == 1
+    assert texts(found.grid[:1]) == carried.header
+    rows = new_rows(found, carried)
+    assert texts(rows) == truth[2:]  # row 4's label wraps onto three lines and is still one row
+
+
+def test_a_caption_at_the_top_of_the_next_page_is_a_new_table_not_a_continuation(tmp_path):
+    path = tmp_path / "new_table.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    pdf.setFont(FONT, 9)
+    for x, top, text in [(56, 60, "图表9：新的一张表"), (60, 80, "华东"), (200, 80, "1.1"), (260, 80, "2.2"),
+                         (60, 96, "华南"), (200, 96, "3.3"), (260, 96, "4.4"), (56, 116, "资料来源：测试")]:
+        pdf.drawString(x, A4[1] - top - 9, text)
+    pdf.save()
+    carried = OpenTable(table_id="x:1:0", turn=0, n_cols=3, header=[["", "2023", "2024"]],
+                        columns=None, x0=54.0, x1=A4[0])
+    with read_pages(path) as pages:
+        _, lines, body, regions = pages[0]
+        assert [r.label for r in regions] == ["图表9"]
+        assert continuation_region(lines, body, regions, carried) is None
+
+
+def _split_grid(tmp_path, repeat_header):
+    """A ruled grid pushed to the foot of page 1 so that it breaks onto page 2."""
+    grid = [["", "2024E", "2025E"]] + [[f"项目{i}", f"{i}.1", f"{i}.2"] for i in range(1, 13)]
+    table = {"label": "图表1", "caption": "图表1：跨页网格（测试）", "style": "grid", "grid": grid,
+             "header_rows": 1, "repeat_header": repeat_header, "source": "资料来源：测试",
+             "col_widths": [120, 60, 60]}
+    doc = {"title": "跨页网格", "blocks": [{"space": 600}, {"table": table}]}
+    build_pdf(doc, tmp_path / "split.pdf")
+    return grid, tmp_path / "split.pdf"
+
+
+@pytest.mark.parametrize("repeat_header", [True, False])
+def test_ruled_grid_continued_with_or_without_its_header(tmp_path, repeat_header):
+    grid, path = _split_grid(tmp_path, repeat_header)
+    with read_pages(path) as pages:
+        (first, lines, _, [region]), (second, lines2, body2, regions2) = pages[:2]
+        found = read_region(first, region, lines, grid_tables(first))
+        carried = carry("s:1:0", found, region, turn=0)
+        assert found.method == "lattice" and region.open_end and carried.columns is None
+        next_region = continuation_region(lines2, body2, regions2, carried)
+        more = read_continuation(second, lines2, next_region, carried)
+        assert more.method == "lattice" and next_region.source_line == "资料来源：测试"
+        repeated = texts(more.grid[:1]) == carried.header
+        assert repeated == repeat_header
+        assert texts(found.grid) + texts(new_rows(more, carried)) == grid

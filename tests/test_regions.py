@@ -1,0 +1,237 @@
+"""regions.py: where a page's tables are — page furniture, the region under (or above) each caption,
+the source line under a table, and runs of aligned lines that make an uncaptioned table."""
+
+import pdfplumber
+import pytest
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
+
+from conftest import CORPUS, needs_shared
+from make_samples import FONT, LAYOUT_SPEC, build_pdf, load_spec, spec_tables
+from pipelines.extract.regions import (
+    aligned_blocks, caption_regions, overlaps, region_above, source_below, split_furniture,
+)
+from pipelines.extract.structure import read_region
+from pipelines.extract.table_settings import DEFAULT_SETTINGS
+from pipelines.extract.words import group_lines
+
+SOURCE = "资料来源：版式样本证券研究所"
+
+
+def draw_words(path, pages, size=9):
+    """A PDF whose pages hold (x, top, text) words; top is measured down from the page top."""
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    for words in pages:
+        pdf.setFont(FONT, size)
+        for x, top, text in words:
+            pdf.drawString(x, A4[1] - top - size, text)
+        pdf.showPage()
+    pdf.save()
+
+
+def page_lines(page):
+    return group_lines(page.extract_words(**DEFAULT_SETTINGS.word_settings))
+
+
+def by_text(lines, start):
+    return next(line for line in lines if line.text.startswith(start))
+
+
+@pytest.fixture(scope="module")
+def layouts_d(tmp_path_factory):
+    """layouts_d.pdf, page by page: (page, all lines, body lines, body box)."""
+    doc = next(d for d in load_spec(LAYOUT_SPEC) if d["file"] == "layouts_d.pdf")
+    path = tmp_path_factory.mktemp("regions") / doc["file"]
+    build_pdf(doc, path)
+    with pdfplumber.open(path) as pdf:
+        seen: set[str] = set()
+        pages = []
+        for page in pdf.pages:
+            lines = page_lines(page)
+            pages.append((page, lines, *split_furniture(lines, page.bbox, seen)))
+        yield doc, pages
+
+
+@pytest.fixture(scope="module")
+def furniture_pdf(tmp_path_factory):
+    """Three pages with a running header whose issue number changes, a page number footer, a table
+    header row inside the top margin, and one line of body text."""
+    path = tmp_path_factory.mktemp("furniture") / "furniture.pdf"
+    draw_words(path, [[(50, 30, f"测试证券研究所 行业周报 第 {n} 期"),
+                       (60, 55, "指标"), (200, 55, "2023"), (260, 55, "2024"), (320, 55, "2025"),
+                       (56, 200, f"第{n}页正文：本页用于检验页眉页脚的识别。"),
+                       (290, 815, f"- {n} -")] for n in (1, 2, 3)])
+    with pdfplumber.open(path) as pdf:
+        yield [(page, page_lines(page)) for page in pdf.pages]
+
+
+def test_running_header_is_dropped_once_an_earlier_page_printed_it(furniture_pdf):
+    seen: set[str] = set()
+    kept = []
+    for page, lines in furniture_pdf:
+        body, box = split_furniture(lines, page.bbox, seen)
+        header, footer = lines[0], lines[-1]
+        kept.append([line.text for line in body])
+        top = 0 if page.page_number == 1 else pytest.approx(header.bottom + 0.5)
+        assert box == (0, top, page.width, pytest.approx(footer.top - 0.5))
+    assert kept == [
+        ["测试证券研究所行业周报第 1 期", "指标 2023 2024 2025", "第1页正文：本页用于检验页眉页脚的识别。"],
+        ["指标 2023 2024 2025", "第2页正文：本页用于检验页眉页脚的识别。"],
+        ["指标 2023 2024 2025", "第3页正文：本页用于检验页眉页脚的识别。"],
+    ]
+
+
+def test_disclaimer_footer_is_furniture_on_the_first_page(layouts_d):
+    _, [(page, lines, body, box), *_] = layouts_d
+    footer = by_text(lines, "请务必阅读")
+    assert [line.text for line in lines if line not in body] == ["请务必阅读正文之后的免责条款部分"]
+    assert box == (0, 0, page.width, pytest.approx(footer.top - 0.5))
+
+
+def test_each_caption_runs_down_to_its_source_line(layouts_d):
+    _, [(page, _, lines, box), *_] = layouts_d
+    regions = caption_regions(page, lines, box)
+    assert [r.label for r in regions] == ["图表31", "图表32", "图表33", "图表34"]
+    sources = [line for line in lines if line.text == SOURCE]
+    for region, source in zip(regions, sources, strict=True):
+        caption = by_text(lines, region.label + "：")
+        assert region.caption == caption.text and region.source_line == SOURCE
+        assert region.caption_top == caption.top and not region.open_end
+        assert region.bbox == (caption.x0 - 2, pytest.approx(caption.bottom + 0.5), page.width,
+                               pytest.approx(source.top - 1))
+
+
+def test_caption_without_source_on_its_page_reaches_the_body_end_and_stays_open(layouts_d):
+    _, [_, (page, _, lines, box), *_] = layouts_d
+    [region] = caption_regions(page, lines, box)
+    assert (region.label, region.source_line, region.open_end) == ("图表35", None, True)
+    assert region.bbox[3] == box[3] < page.height
+
+
+def test_captions_side_by_side_split_the_line_between_them(tmp_path):
+    path = tmp_path / "pair.pdf"
+    draw_words(path, [[(50, 60, "图表7：左表"), (300, 60, "图表8：右表"),
+                       (50, 80, "北美"), (120, 80, "1.1"), (300, 80, "欧洲"), (370, 80, "3.1"),
+                       (50, 100, "资料来源：测试"), (300, 100, "资料来源：测试")]])
+    with pdfplumber.open(path) as pdf:
+        page = pdf.pages[0]
+        left, right = caption_regions(page, page_lines(page), page.bbox)
+    assert (left.label, right.label) == ("图表7", "图表8")
+    assert (left.caption, right.caption) == ("图表7：左表", "图表8：右表")
+    assert (left.bbox[0], left.bbox[2]) == (48, 298)
+    assert (right.bbox[0], right.bbox[2]) == (298, page.width)
+    assert left.bbox[1] == right.bbox[1] and left.source_line == right.source_line == "资料来源：测试"
+
+
+TABLE_UNDER_PROSE = [(200, 160, "2023"), (260, 160, "2024"),  # the label column's header is empty
+                     (60, 178, "华东"), (200, 178, "1.1"), (260, 178, "2.2"),
+                     (60, 196, "华南"), (200, 196, "3.3"), (260, 196, "4.4")]
+BELOW_GRID = [["", "2023", "2024"], ["华东", "1.1", "2.2"], ["华南", "3.3", "4.4"]]
+
+
+@pytest.fixture(scope="module")
+def caption_below_pdf(tmp_path_factory):
+    """Page 1: a captioned table with its source, then a table whose caption and source are printed
+    under it. Page 2: the same table under a line of running text, caption below, no source."""
+    path = tmp_path_factory.mktemp("below") / "below.pdf"
+    draw_words(path, [
+        [(56, 60, "图表1：上一张表"), (60, 80, "甲"), (200, 80, "5.5"), (260, 80, "6.6"),
+         (60, 98, "乙"), (200, 98, "7.7"), (260, 98, "8.8"), (56, 125, "资料来源：测试一"),
+         *TABLE_UNDER_PROSE, (56, 225, "图表2：标题在表格下方"), (56, 240, "资料来源：测试二")],
+        [(56, 140, "以下表格的标题印在表格下方，这一行是正文，说明表格的背景和用途。"),
+         *TABLE_UNDER_PROSE, (56, 225, "图表3：标题在表格下方")],
+    ])
+    with pdfplumber.open(path) as pdf:
+        yield [(page, page_lines(page)) for page in pdf.pages]
+
+
+def test_caption_below_its_table_reads_the_band_up_to_the_source_line_above(caption_below_pdf):
+    page, lines = caption_below_pdf[0]
+    regions = caption_regions(page, lines, page.bbox)
+    below = next(r for r in regions if r.label == "图表2")
+    assert read_region(page, below, lines, []) is None  # under the caption: its source line only
+    above = region_above(0, below, lines)
+    source = by_text(lines, "资料来源：测试一")
+    assert above.bbox == (below.bbox[0], pytest.approx(source.bottom + 0.5), below.bbox[2],
+                          pytest.approx(below.caption_top - 0.5))
+    assert (above.label, above.source_line, above.open_end) == ("图表2", "资料来源：测试二", False)
+    found = read_region(page, above, lines, [], max_header_rows=2)
+    assert found.texts() == BELOW_GRID and found.header_rows == 1
+
+
+def test_region_above_with_nothing_over_it_starts_at_the_body_top(caption_below_pdf):
+    page, lines = caption_below_pdf[1]
+    [region] = caption_regions(page, lines, page.bbox)
+    assert region.open_end  # nothing under the caption: as found, it would run on to the next page
+    above = region_above(12.5, region, lines)  # 12.5: the body top the caller passes in
+    assert above.bbox[1] == 12.5 and above.bbox[3] == pytest.approx(region.caption_top - 0.5)
+    assert not above.open_end
+
+
+def test_running_text_above_a_caption_below_table_is_not_a_header_row(caption_below_pdf):
+    page, lines = caption_below_pdf[1]
+    [region] = caption_regions(page, lines, page.bbox)
+    found = read_region(page, region_above(0, region, lines), lines, [], max_header_rows=2)
+    assert found.texts() == BELOW_GRID and found.header_rows == 1
+
+
+def test_source_below_a_table_stops_at_the_next_caption(caption_below_pdf):
+    page, lines = caption_below_pdf[0]
+    regions = caption_regions(page, lines, page.bbox)
+    first_rows = (50, by_text(lines, "甲").top - 1, 300, by_text(lines, "乙").bottom + 1)
+    assert source_below(lines, first_rows, regions) == "资料来源：测试一"
+    second_rows = (50, by_text(lines, "2023").top - 1, 300, by_text(lines, "华南").bottom + 1)
+    assert source_below(lines, second_rows, regions) is None  # 资料来源：测试二 is under 图表2's caption
+
+
+def test_aligned_block_is_the_uncaptioned_table_without_the_prose_above(layouts_d):
+    doc, pages = layouts_d
+    page, _, lines, _ = pages[3]
+    rows = lines[1:]  # lines[0] is the sentence introducing the table
+    assert rows[0].text == "地区 2021 2022 2023" and len(rows) == 5
+    [block] = aligned_blocks(page, lines, [])
+    assert block.label is None and block.caption is None
+    assert block.bbox == (min(r.x0 for r in rows) - 1, rows[0].top - 1, max(r.x1 for r in rows) + 1,
+                          rows[-1].bottom + 1)
+    truth = next(t for t in spec_tables(doc) if t.get("uncaptioned"))["grid"]
+    assert read_region(page, block, lines, []).texts() == truth
+    assert aligned_blocks(page, lines, [block.bbox]) == []  # an excluded box holds no candidate
+
+
+def test_rows_inside_captioned_regions_are_not_uncaptioned_blocks(layouts_d):
+    _, [(page, _, lines, box), *_] = layouts_d
+    regions = caption_regions(page, lines, box)
+    assert aligned_blocks(page, lines, [r.bbox for r in regions]) == []
+    candidates = [block.bbox for block in aligned_blocks(page, lines, [])]
+    assert all(any(overlaps(box, r.bbox) for box in candidates) for r in regions)  # if not excluded
+
+
+@pytest.fixture(scope="module")
+def budget():
+    """camelot's budget.pdf: a statement of ministries' provisions without a caption or rules.
+    Returns the captions found and every table read from an aligned block."""
+    with pdfplumber.open(needs_shared(CORPUS / "camelot" / "budget.pdf")) as pdf:
+        page = pdf.pages[0]
+        lines, body = split_furniture(page_lines(page), page.bbox, set())
+        tables = [found for block in aligned_blocks(page, lines, [])
+                  if (found := read_region(page, block, lines, [])) is not None]
+        return caption_regions(page, lines, body), tables
+
+
+def test_uncaptioned_borderless_table_on_a_real_budget_statement(budget):
+    captions, [table] = budget
+    rows = {row[0]: row[1:] for row in table.texts()}
+    assert captions == [] and len(table.grid[0]) == 9
+    assert rows["MINISTRY OF AGRICULTURE"] == ["28130.48", "67.52", "28198.00", "2863.09", "1.85",
+                                               "2864.94", "31062.94", ""]
+    assert rows["1. Department of Agriculture and Cooperation"] == [
+        "22260.55", "48.45", "22309.00", "342.51", "0.74", "343.25", "22652.25", "1-10"]
+    assert rows["MINISTRY OF DEFENCE"][:4] == ["...", "...", "...", "188994.20"]
+
+
+def test_budget_statement_keeps_its_last_numbered_rows(budget):
+    _, [table] = budget
+    rows = {row[0]: row[1:] for row in table.texts()}
+    assert len(rows) == 38
+    assert rows["27. Capital Outlay on Defence Services"] == [
+        "...", "...", "...", "...", "94587.95", "94587.95", "94587.95", "87-88"]

@@ -1,0 +1,287 @@
+"""structure.py: a table region's rows and columns — ruled grids, and aligned tables whose wrapped
+cells, header bands, zebra rows and header tiers come from word positions."""
+
+from dataclasses import replace
+
+import pdfplumber
+import pytest
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
+
+from make_samples import FONT, LAYOUT_SPEC, build_pdf, load_spec, spec_tables
+from pipelines.extract.layout import clean_cell_text
+from pipelines.extract.regions import caption_regions, split_furniture, words_within
+from pipelines.extract.rotation import TurnedPage, char_turn, reading_turns
+from pipelines.extract.structure import (
+    column_bounds, column_of, fill_sideways_cells, grid_tables, read_region, row_bands,
+    spans_columns,
+)
+from pipelines.extract.table_settings import DEFAULT_SETTINGS
+from pipelines.extract.words import Line, group_lines
+
+HEIGHT = A4[1]
+
+
+def draw_page(path, words, bands=(), size=9):
+    """One page of (x, top, text) words over filled (x0, top, x1, bottom) bands; top measured down
+    from the page top."""
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    pdf.setFillColor(colors.HexColor("#DDE6F0"))
+    for x0, top, x1, bottom in bands:
+        pdf.rect(x0, HEIGHT - bottom, x1 - x0, bottom - top, stroke=0, fill=1)
+    pdf.setFillColor(colors.black)
+    pdf.setFont(FONT, size)
+    for x, top, text in words:
+        pdf.drawString(x, HEIGHT - top - size, text)
+    pdf.save()
+
+
+def rows_at(top, rows, xs=(60, 200, 260, 320, 380), step=16):
+    """Words of table rows, one row every `step` points from `top`, cells at the x positions."""
+    return [(x, top + step * n, text)
+            for n, row in enumerate(rows) for x, text in zip(xs, row) if text]
+
+
+def page_lines(page):
+    return group_lines(page.extract_words(**DEFAULT_SETTINGS.word_settings))
+
+
+def region_lines(lines, region):
+    x0, top, x1, bottom = region.bbox
+    return [Line(words_within(line, x0, x1)) for line in lines
+            if top <= line.top and line.bottom <= bottom + 1 and words_within(line, x0, x1)]
+
+
+def cleaned(found):
+    return [[clean_cell_text(text) for text in row] for row in found.texts()]
+
+
+@pytest.fixture(scope="module")
+def layouts_d(tmp_path_factory):
+    """layouts_d.pdf: the truth grid of each table by label, and page 1 and page 4 as
+    (page, body lines, captioned regions)."""
+    doc = next(d for d in load_spec(LAYOUT_SPEC) if d["file"] == "layouts_d.pdf")
+    path = tmp_path_factory.mktemp("structure") / doc["file"]
+    build_pdf(doc, path)
+    truth = {t["label"]: t["grid"] for t in spec_tables(doc)}
+    with pdfplumber.open(path) as pdf:
+        pages = []
+        for page in (pdf.pages[0], pdf.pages[3]):
+            lines, body = split_furniture(page_lines(page), page.bbox, set())
+            pages.append((page, lines, caption_regions(page, lines, body)))
+        yield truth, pages
+
+
+def captioned(layouts_d, label):
+    _, [(page, lines, regions), _] = layouts_d
+    region = next(r for r in regions if r.label == label)
+    return page, lines, region
+
+
+@pytest.mark.parametrize("label, method", [
+    ("图表31", "three_line"),  # row labels wrapped onto three lines
+    ("图表32", "zebra"),  # white header on a filled band, multi-line cells in shaded rows
+    ("图表33", "three_line"),  # header band, thin rules between body rows, a long company list
+    ("图表34", "borderless"),  # header cells wrapped onto three lines, no rules at all
+])
+def test_layout_d_captioned_tables_cell_for_cell(layouts_d, label, method):
+    page, lines, region = captioned(layouts_d, label)
+    found = read_region(page, region, lines, grid_tables(page))
+    assert (found.method, found.header_rows) == (method, 1)
+    assert cleaned(found) == layouts_d[0][label]
+    assert region.bbox[1] <= found.bbox[1] < found.bbox[3] <= region.bbox[3]
+
+
+def test_lines_of_a_wrapped_row_label_join_one_row(layouts_d):
+    page, lines, region = captioned(layouts_d, "图表31")
+    found = read_region(page, region, lines, grid_tables(page))
+    inside = region_lines(lines, region)
+    rows, shaded = row_bands(inside, found.columns, 8.5, page.crop(region.bbox), first_data=1)
+    assert [len(row) for row in rows] == [1, 3, 3, 3, 1] and shaded == 0
+    assert [line.text for line in rows[1]] == [
+        "训练端峰值算力需求（", "PFLOPS，单模型所需算力 223214.29 514285.71 925714.29", "×模型数量/单次训练时间）"]
+    assert found.texts()[1][0] == "训练端峰值算力需求（\nPFLOPS，单模型所需算力\n×模型数量/单次训练时间）"
+
+
+def test_header_band_and_zebra_rows_are_shaded_bands_holding_whole_rows(layouts_d):
+    page, lines, region = captioned(layouts_d, "图表32")
+    found = read_region(page, region, lines, grid_tables(page))
+    inside = region_lines(lines, region)
+    rows, shaded = row_bands(inside, found.columns, 8.5, page.crop(region.bbox), first_data=1)
+    assert shaded == 3  # the header band and the two shaded body rows
+    assert [len(row) for row in rows] == [3, 3, 1, 1]
+    assert found.texts()[0] == ["项目", "目前可研概算\n水平（元/kW）", "最小电价差（\n元/kWh）", "投资回收期（\n年）"]
+
+
+def test_column_bounds_lie_in_the_gaps_every_data_line_leaves(layouts_d):
+    _, [_, (page, lines, _)] = layouts_d
+    data = [line for line in lines if line.text[:2] in {"华东", "华南", "华北", "西部"}]
+    bounds = column_bounds(data, 8.5)
+    assert len(bounds) == 5 and bounds == sorted(bounds)
+    assert bounds[0] == min(line.x0 for line in data) - 1
+    assert bounds[-1] == max(line.x1 for line in data) + 1
+    for line in data:
+        assert [column_of((w["x0"] + w["x1"]) / 2, bounds) for w in line.words] == [0, 1, 2, 3]
+    prose = next(line for line in lines if line.text.startswith("以下为无标题"))
+    assert column_bounds([prose], prose.size) is None
+
+
+SPANNING = [(56, 60, "图表5：分地区收入与利润"), (200, 80, "营业收入（亿元）"), (320, 80, "净利润（亿元）"),
+            *rows_at(96, [["", "2023", "2024", "2023", "2024"],
+                          ["华东", "1.1", "2.2", "3.3", "4.4"],
+                          ["华南", "5.5", "6.6", "7.7", "8.8"],
+                          ["华北", "9.1", "9.2", "9.3", "9.4"]]),
+            (56, 170, "资料来源：测试")]
+
+
+@pytest.fixture(scope="module")
+def spanning_header(tmp_path_factory):
+    """Two header tiers in one shaded band: 营业收入 and 净利润 each centred over two year columns."""
+    path = tmp_path_factory.mktemp("spanning") / "spanning.pdf"
+    draw_page(path, SPANNING, bands=[(56, 76, 420, 112)])
+    with pdfplumber.open(path) as pdf:
+        page = pdf.pages[0]
+        lines = page_lines(page)
+        [region] = caption_regions(page, lines, page.bbox)
+        yield page, lines, region
+
+
+def test_header_spanning_two_columns_of_the_tier_below_is_its_own_header_row(spanning_header):
+    page, lines, region = spanning_header
+    found = read_region(page, region, lines, [])
+    assert found.header_rows == 2
+    assert found.texts() == [["", "营业收入（亿元）", "", "净利润（亿元）", ""],
+                             ["", "2023", "2024", "2023", "2024"],
+                             ["华东", "1.1", "2.2", "3.3", "4.4"],
+                             ["华南", "5.5", "6.6", "7.7", "8.8"],
+                             ["华北", "9.1", "9.2", "9.3", "9.4"]]
+
+
+def test_spans_columns_tells_a_header_tier_from_a_data_row(spanning_header):
+    page, lines, region = spanning_header
+    found = read_region(page, region, lines, [])
+    top_tier, years, first_row = region_lines(lines, region)[:3]
+    assert spans_columns(top_tier, years, found.columns, 9)
+    assert not spans_columns(years, first_row, found.columns, 9)
+    # without the tier rule the shared band would run both tiers into one header row
+    no_tiers = replace(DEFAULT_SETTINGS, span_overlap=1000)
+    merged = read_region(page, region, lines, [], settings=no_tiers)
+    assert merged.header_rows == 1 and merged.texts()[0][1] == "营业收入（亿元）\n2023"
+
+
+LEFT_PROSE = ["2023年全球AI服务器出货量约为120万台，同比增长约", "35%，其中北美云厂商贡献了过半需求，国内厂商",
+              "加速跟进，训练与推理服务器的比例逐步向推理倾斜", "我们预计2025年出货量将达到230万台，年复合增速",
+              "超过30%，液冷方案的渗透率也将随之快速提升。"]
+RIGHT_PROSE = ["光模块方面，800G产品在2024年开始规模出货，主要", "供应商的产能利用率维持高位，价格降幅低于预期，",
+               "1.6T产品预计将在2025年下半年进入小批量阶段，", "硅光与CPO方案的推进速度取决于交换芯片的节奏，",
+               "我们维持行业增持评级，并建议关注头部厂商。"]
+
+
+def test_two_column_prose_under_a_chart_caption_is_not_a_table(tmp_path):
+    path = tmp_path / "prose.pdf"
+    draw_page(path, [(56, 60, "图表3：全球AI服务器出货量（万台）")]
+              + [(56, 80 + 14 * n, text) for n, text in enumerate(LEFT_PROSE)]
+              + [(310, 80 + 14 * n, text) for n, text in enumerate(RIGHT_PROSE)])
+    with pdfplumber.open(path) as pdf:
+        page = pdf.pages[0]
+        lines = page_lines(page)
+        [region] = caption_regions(page, lines, page.bbox)
+        assert read_region(page, region, lines, []) is None
+        # the prose rule is what rejects it: allowing any share of prose lines, it reads as a table
+        any_share = replace(DEFAULT_SETTINGS, max_prose_line_share=1.0)
+        lenient = read_region(page, region, lines, [], settings=any_share)
+    assert len(lenient.grid[0]) == 2 and lenient.texts()[0][1].startswith("光模块方面")
+
+
+def _numbered_table(tmp_path, rows, under):
+    path = tmp_path / "numbered.pdf"
+    draw_page(path, [(56, 60, "图表6：分产品收入（亿元）"), *rows_at(80, rows), *under])
+    with pdfplumber.open(path) as pdf:
+        page = pdf.pages[0]
+        lines = page_lines(page)
+        [region] = caption_regions(page, lines, page.bbox)
+        return read_region(page, region, lines, [])
+
+
+def test_footnote_under_an_aligned_table_is_not_a_row(tmp_path):
+    rows = [["项目", "2023", "2024"], ["服务器", "12.5", "13.6"], ["交换机", "7.1", "8.2"]]
+    found = _numbered_table(tmp_path, rows, [(60, 130, "注：2024 年为预测值"), (56, 150, "资料来源：测试")])
+    assert found.texts() == rows
+
+
+def test_numbered_row_labels_at_the_end_of_a_table_stay_rows(tmp_path):
+    rows = [["项目", "2023", "2024"], ["1. 服务器", "12.5", "13.6"], ["2. 交换机", "7.1", "8.2"],
+            ["3. 光模块", "5.3", "6.4"]]
+    found = _numbered_table(tmp_path, rows, [(56, 150, "资料来源：测试")])
+    assert found.texts() == rows
+
+
+def test_grid_tables_read_ruled_grids_of_two_or_more_rows(tmp_path):
+    grid = [["", "2024E", "2025E"], ["北美", "1.1", "1.2"], ["中国", "2.1", "2.2"]]
+    table = {"style": "grid", "header_rows": 1, "col_widths": [120, 60, 60]}
+    doc = {"title": "网格测试", "blocks": [
+        {"table": {**table, "label": "图表1", "caption": "图表1：网格（测试）", "grid": grid}},
+        {"table": {**table, "label": "图表2", "caption": "图表2：单行方框（测试）",
+                   "grid": [["合计", "3.2", "3.4"]]}},
+    ]}
+    build_pdf(doc, tmp_path / "grid.pdf")
+    with pdfplumber.open(tmp_path / "grid.pdf") as pdf:
+        page = pdf.pages[0]
+        assert len(page.find_tables(DEFAULT_SETTINGS.lattice)) == 2  # the one-row box is a grid too
+        [found] = grid_tables(page)
+        caption = next(line for line in page_lines(page) if line.text.startswith("图表1"))
+    assert (found.method, found.confidence, found.header_rows) == ("lattice", 0.95, 1)
+    assert found.texts() == grid and found.columns is None
+    assert found.bbox[0] == 56 and found.bbox[2] == 56 + 240 and found.bbox[1] > caption.bottom
+
+
+def _grid_lines(pdf, xs, tops):
+    for x in xs:
+        pdf.line(x, HEIGHT - tops[0], x, HEIGHT - tops[-1])
+    for top in tops:
+        pdf.line(xs[0], HEIGHT - top, xs[-1], HEIGHT - top)
+
+
+def _bottom_to_top(pdf, x, top, text):
+    pdf.saveState()
+    pdf.translate(x, HEIGHT - top)
+    pdf.rotate(90)
+    pdf.drawString(0, 0, text)
+    pdf.restoreState()
+
+
+@pytest.fixture(scope="module")
+def sideways_header(tmp_path_factory):
+    """A ruled grid whose two candidate-name header cells are printed bottom to top, and under it a
+    grid whose every cell is printed that way."""
+    path = tmp_path_factory.mktemp("sideways") / "sideways.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    _grid_lines(pdf, [60, 160, 260, 360], [100, 200, 230, 260])
+    _grid_lines(pdf, [60, 160, 260], [400, 480, 560])
+    pdf.setFont(FONT, 9)
+    for x, top, text in [(65, 180, "Candidate"), (65, 205, "North region"), (165, 205, "120"),
+                         (265, 205, "98"), (65, 235, "South region"), (165, 235, "75"),
+                         (265, 235, "143")]:
+        pdf.drawString(x, HEIGHT - top - 9, text)
+    for x, top, text in [(210, 195, "Alpha Anderson"), (310, 195, "Bravo Brown"), (110, 470, "D1"),
+                         (210, 470, "E2"), (110, 550, "F3"), (210, 550, "G4")]:
+        _bottom_to_top(pdf, x, top, text)
+    pdf.save()
+    with pdfplumber.open(path) as opened:
+        yield opened.pages[0]
+
+
+def test_sideways_header_cells_take_the_text_printed_in_them(sideways_header):
+    page = sideways_header
+    (turn, upright), *others = reading_turns(page)
+    assert turn == 0 and [t for t, _ in others] == [270]
+    header_grid, sideways_grid = grid_tables(TurnedPage(page, 0, upright))
+    assert header_grid.texts()[0] == ["Candidate", "", ""]
+    aside = [c for c in page.chars if char_turn(c) != 0]
+    fill_sideways_cells(header_grid.grid, aside)
+    assert header_grid.texts() == [["Candidate", "Alpha Anderson", "Bravo Brown"],
+                                   ["North region", "120", "98"], ["South region", "75", "143"]]
+    # a grid with no upright text at all is left to the reading turned 270
+    fill_sideways_cells(sideways_grid.grid, aside)
+    assert sideways_grid.texts() == [["", ""], ["", ""]]
