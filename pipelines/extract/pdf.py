@@ -14,7 +14,7 @@ from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
 
 from pipelines.extract.continuation import PageFlow, carry, continuation_region, new_rows, read_continuation
-from pipelines.extract.layout import Extraction, is_data_token
+from pipelines.extract.layout import Extraction, clean_cell_text, is_data_token, match_caption
 from pipelines.extract.regions import (
     Region, aligned_blocks, caption_regions, overlaps, region_above, source_below, split_furniture,
 )
@@ -169,8 +169,9 @@ def read_view(view, result: Extraction, flow: PageFlow, carried, taken: list[tup
         if any(overlaps(placement.to_page(*found.bbox), box) for box in claimed):
             continue
         fill_sideways_cells(found.grid, aside)
-        if filled_cells(found.texts()) < 2:
-            continue  # a frame, or a grid whose text is printed in another direction
+        if filled_cells(found.texts()) < 2 or any(match_caption(clean_cell_text(c["text"]))
+                                                  for row in found.grid for c in row):
+            continue  # a frame, a caption's box, or a grid whose text runs in another direction
         taken.append(placement.to_page(*found.bbox))
         found.confidence = settings.confidence_uncaptioned_grid
         region = Region(label=None, caption=None, bbox=found.bbox, caption_top=found.bbox[1],

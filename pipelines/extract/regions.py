@@ -96,7 +96,10 @@ def caption_regions(page, lines: list[Line], body: Box,
             match = match_caption(text)
             if match:
                 right = words[end]["x0"] - 2 if end < len(words) else page.bbox[2]
-                anchors.append((line, words[i]["x0"] - 2, right, caption_label(match), text))
+                left = words[i]["x0"] - 2
+                if i == 0 and end == len(words) and _centred(words, page, settings):
+                    left = page.bbox[0]  # a centred caption heads a table as wide as the page
+                anchors.append((line, left, right, caption_label(match), text))
     regions = []
     for line, x0, x1, label, text in anchors:
         edge = max((w["x1"] for other in lines for w in other.words if w["x1"] <= x1), default=x1)
@@ -120,6 +123,13 @@ def caption_regions(page, lines: list[Line], body: Box,
                               bbox=(max(x0, page.bbox[0]), top + 0.5, min(x1, page.bbox[2]), bottom),
                               open_end=source is None and bottom >= body[3] - 0.5))
     return regions
+
+
+def _centred(words: list[dict], page, settings: PdfTableSettings) -> bool:
+    middle = (words[0]["x0"] + words[-1]["x1"]) / 2
+    page_middle = (page.bbox[0] + page.bbox[2]) / 2
+    return (abs(middle - page_middle) <= settings.centred_caption_share * page.width
+            and words[0]["x0"] - page.bbox[0] > settings.centred_caption_indent_share * page.width)
 
 
 def caption_continuation(caption: Line, lines: list[Line], right: float,

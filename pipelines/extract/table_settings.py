@@ -15,6 +15,8 @@ class PdfTableSettings:
     word_y_tolerance: float = 2.5
     space_ratio: float = 0.15  # a gap wider than this share of the font size is a printed space
     same_line_ratio: float = 0.5  # words whose tops differ by less than this share of the size share a line
+    centred_caption_share: float = 0.05  # a caption whose middle is this close to the page's is centred
+    centred_caption_indent_share: float = 0.15  # … and that starts this far in from the page edge
     caption_wrap_slack_ratio: float = 3.0  # a caption line ending this close (× size) to its edge wrapped
     # columns of aligned (unruled) tables
     column_gap_ratio: float = 0.5  # a gap in every data line at least this share of the size splits columns
