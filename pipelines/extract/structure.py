@@ -2,9 +2,10 @@
 
 A ruled grid is read with pdfplumber's lines strategy. Unruled tables (three-line, zebra, header
 bands, borderless) get columns from the gaps every data line leaves open and rows from the text
-lines, where lines of one wrapped cell join into one row: they sit in one shaded band, or closer
-together than rows are, and never both carry a number in the same column. The computed lines go to
-pdfplumber's explicit strategy, which assigns the characters to cells.
+lines, where the lines of one wrapped cell join into one row (they overlap, share a shaded band, or
+sit within line spacing under a cell full to its column's edge) and a number never joins a column
+that already has text; a header tier spanning the columns below it stays a row of its own. The
+computed lines go to pdfplumber's explicit strategy, which assigns the characters to cells.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ def filled_cells(texts: list[list[str | None]]) -> int:
 
 
 def grid_tables(view, settings: PdfTableSettings = DEFAULT_SETTINGS) -> list[FoundTable]:
-    """Every ruled grid of two or more rows and columns with at least two filled cells."""
+    """Every ruled grid of two or more rows and columns."""
     found = []
     for table in view.find_tables(settings.lattice):
         if len(table.rows) < 2:
@@ -269,10 +270,10 @@ def is_data_line(line: Line, settings: PdfTableSettings = DEFAULT_SETTINGS) -> b
                for p in parts[1:])
 
 
-def is_two_column_prose(line: Line) -> bool:
+def is_two_column_prose(line: Line, settings: PdfTableSettings = DEFAULT_SETTINGS) -> bool:
     """A line of running text set in two columns: two wide phrases side by side."""
-    gap = DEFAULT_SETTINGS.column_gap_ratio * line.size  # words of running text sit closer
-    width = DEFAULT_SETTINGS.prose_column_width_ratio * line.size
+    gap = settings.column_gap_ratio * line.size  # words of running text sit closer
+    width = settings.prose_column_width_ratio * line.size
     return sum(1 for p in phrases(line.words, gap) if p[-1]["x1"] - p[0]["x0"] >= width) >= 2
 
 
@@ -307,31 +308,48 @@ def _outer(columns: list[float] | None, lines: list[Line]) -> list[float] | None
              max(columns[-1], max(line.x1 for line in lines) + 1)])
 
 
-def aligned_table(crop, lines: list[Line], max_header_rows: int | None = None,
-                  columns: list[float] | None = None, text_only: bool = False,
-                  settings: PdfTableSettings = DEFAULT_SETTINGS) -> FoundTable | None:
-    """Rows and columns from word positions; pdfplumber's explicit strategy assigns the characters.
-    `columns` given (a table continued from the page before) are used as they are. Without a number
-    in any line the lines are a table only when `text_only` (a caption says there is one)."""
+def table_lines(lines: list[Line], text_only: bool, max_header_rows: int | None,
+                settings: PdfTableSettings) -> tuple[list[Line], int, bool] | None:
+    """The lines that make the table, the index of its first data line, and whether it is a table of
+    words: dot leaders, a headnote above and footnotes under it left out. None for running text."""
     lines = [ln for ln in (_without_leaders(line) for line in lines) if ln.words]
     while len(lines) > 2 and _headnote(lines[0], lines, settings):
         lines = lines[1:]  # a note printed above the header, across the whole table
-    if len(lines) < (1 if columns else 2):
-        return None
-    first_data = next((i for i, line in enumerate(lines)
-                       if is_data_line(line, settings)), None)
+    first_data = next((i for i, line in enumerate(lines) if is_data_line(line, settings)), None)
     words_only = first_data is None
     if words_only:  # a table of words: its first line heads it
         if not text_only or len(lines) < 3:
             return None
         first_data = 1
-    if sum(map(is_two_column_prose, lines)) > settings.max_prose_line_share * len(lines):
+    if sum(is_two_column_prose(ln, settings) for ln in lines) > settings.max_prose_line_share * len(lines):
         return None  # running text in two columns under a chart's caption, not a table
     while (len(lines) > first_data + 1 and NOTE_RE.match(lines[-1].text)
            and not is_data_line(lines[-1], settings)):
         lines = lines[:-1]  # footnotes under the table (a numbered row with numbers stays)
     if max_header_rows is not None and first_data > max_header_rows:  # prose above, not a header
         lines, first_data = lines[first_data - max_header_rows:], max_header_rows
+    return lines, first_data, words_only
+
+
+def _method(crop, columns: list[float], shaded: int, settings: PdfTableSettings) -> str:
+    rules = sum(1 for e in crop.horizontal_edges
+                if e["x1"] - e["x0"] > settings.rule_width_share * (columns[-1] - columns[0]))
+    return ("zebra" if shaded >= settings.min_shaded_bands
+            else "three_line" if rules >= 2 else "borderless")
+
+
+def aligned_table(crop, lines: list[Line], max_header_rows: int | None = None,
+                  columns: list[float] | None = None, text_only: bool = False,
+                  settings: PdfTableSettings = DEFAULT_SETTINGS) -> FoundTable | None:
+    """Rows and columns from word positions; pdfplumber's explicit strategy assigns the characters.
+    `columns` given (a table continued from the page before) are used as they are. Without a number
+    in any line the lines are a table only when `text_only` (a caption says there is one)."""
+    if len(lines) < (1 if columns else 2):
+        return None
+    found = table_lines(lines, text_only, max_header_rows, settings)
+    if found is None:
+        return None
+    lines, first_data, words_only = found
     size = statistics.median(w.get("size", 10) for line in lines for w in line.words)
     fixed = columns is not None
     if not fixed:
@@ -353,7 +371,7 @@ def aligned_table(crop, lines: list[Line], max_header_rows: int | None = None,
     tables = crop.find_tables({"vertical_strategy": "explicit", "horizontal_strategy": "explicit",
                                "explicit_vertical_lines": columns,
                                "explicit_horizontal_lines": horizontals})
-    if not tables:
+    if not tables or len(tables[0].rows) <= header_rows:
         return None
     table = tables[0]
     grid = [[cell(text, box) for text, box in zip(rt, row.cells)]
@@ -361,15 +379,11 @@ def aligned_table(crop, lines: list[Line], max_header_rows: int | None = None,
     for row, cells in zip(rows[:header_rows], grid):
         for box, text in zip(cells, _header_cells(row, columns, size, settings)):
             box["text"] = text
-    if not grid[header_rows:]:
-        return None
-    multi = sum(1 for r in grid[header_rows:] if sum(1 for c in r if c["text"].strip()) >= 2)
-    if words_only and multi < settings.min_multi_cell_share * len(grid[header_rows:]):
+    body = [[c["text"] for c in r] for r in grid[header_rows:]]
+    multi = sum(1 for r in body if sum(1 for t in r if t.strip()) >= 2)
+    if words_only and multi < settings.min_multi_cell_share * len(body):
         return None  # a chart's axis labels: one label a row
-    filled = statistics.mean(sum(1 for c in r if c["text"].strip()) / len(r) for r in grid[header_rows:])
-    rules = sum(1 for e in crop.horizontal_edges
-                if e["x1"] - e["x0"] > settings.rule_width_share * (columns[-1] - columns[0]))
-    method = ("zebra" if shaded >= settings.min_shaded_bands
-              else "three_line" if rules >= 2 else "borderless")
+    filled = statistics.mean(sum(1 for t in r if t.strip()) / len(r) for r in body)
     confidence = settings.confidence_aligned_base + settings.confidence_aligned_span * filled
-    return FoundTable(table.bbox, method, round(confidence, 3), grid, header_rows, columns)
+    return FoundTable(table.bbox, _method(crop, columns, shaded, settings), round(confidence, 3), grid,
+                      header_rows, columns)
