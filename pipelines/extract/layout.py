@@ -22,6 +22,7 @@ SOURCE_RE = re.compile(r"^\s*(资料来源|数据来源|来源|Source|Sources)\s
 NOTE_RE = re.compile(r"^\s*(注|Note|\d{1,2}\.\s|\*|[¹²³])", re.IGNORECASE)  # a footnote under a table
 UNIT_LINE_RE = re.compile(r"(?<!编制)单位\s*[:：]")
 TOC_LEADER_RE = re.compile(r"(\.{4,}|…{2,}|·{4,})|\t\s*\d+\s*$")
+TOC_ENTRY_RE = re.compile(r"(?:\.{4,}|…{2,}|·{4,}|(?:\s?\.){4,})\s*\d{1,4}\s*$")  # leaders, one page number
 _CJK = r"\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
 _CJK_SPACE_RE = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
 
@@ -140,7 +141,7 @@ class Extraction:
 
 
 _WRAP_RE = re.compile(r"\s*\n\s*")
-DOT_LEADER_RE = re.compile(r"(?<=[^\s.·…])(?:\s*[.·…]){3,}\s*$")  # 'Robbery . . . .': not text
+DOT_LEADER_RE = re.compile(r"(?<=[^\s.·…])(?:\s*[.·…]){3,}\s*$|^(?:[.·…]\s*){3,}(?=[^\s.·…])")  # leaders
 _CJK_CHAR_RE = re.compile(rf"[{_CJK}]")
 
 

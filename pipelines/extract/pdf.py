@@ -19,7 +19,9 @@ from pipelines.extract.regions import (
     Region, aligned_blocks, caption_regions, overlaps, region_above, source_below, split_furniture,
 )
 from pipelines.extract.rotation import TurnedPage, char_turn, reading_turns
-from pipelines.extract.structure import FoundTable, fill_sideways_cells, filled_cells, grid_tables, read_region
+from pipelines.extract.structure import (
+    FoundTable, coarse_grid, fill_sideways_cells, filled_cells, grid_tables, read_region,
+)
 from pipelines.extract.table_settings import DEFAULT_SETTINGS, PdfTableSettings
 from pipelines.extract.words import group_lines, reading_order
 
@@ -165,6 +167,7 @@ def read_view(view, result: Extraction, flow: PageFlow, carried, taken: list[tup
             table_id = emit(result, view, region, found, placement)
             flow.open = carry(table_id, found, region, placement.turn) if region.open_end else None
     claimed = list(taken)  # ruled grids may nest in each other, not in tables already read
+    coarse: list[FoundTable] = []
     for found in grids:
         if any(overlaps(placement.to_page(*found.bbox), box) for box in claimed):
             continue
@@ -172,18 +175,28 @@ def read_view(view, result: Extraction, flow: PageFlow, carried, taken: list[tup
         if filled_cells(found.texts()) < 2 or any(match_caption(clean_cell_text(c["text"]))
                                                   for row in found.grid for c in row):
             continue  # a frame, a caption's box, or a grid whose text runs in another direction
-        taken.append(placement.to_page(*found.bbox))
-        found.confidence = settings.confidence_uncaptioned_grid
-        region = Region(label=None, caption=None, bbox=found.bbox, caption_top=found.bbox[1],
-                        source_line=source_below(lines, found.bbox, regions))
-        emit(result, view, region, found, placement)
+        if coarse_grid(found.grid, settings):
+            coarse.append(found)  # rules around unruled rows: read from the text first
+            continue
+        emit_uncaptioned(result, view, found, lines, regions, taken, placement, settings)
     for region in aligned_blocks(view, lines, [r.bbox for r in regions], settings):
         found = read_region(view, region, lines, [], settings=settings)
         if found and free(found) and plausible_uncaptioned(found, settings):
-            taken.append(placement.to_page(*found.bbox))
             found.confidence = min(found.confidence, settings.confidence_uncaptioned_aligned)
-            region.source_line = source_below(lines, found.bbox, regions)
-            emit(result, view, region, found, placement)
+            emit_uncaptioned(result, view, found, lines, regions, taken, placement, settings)
+    for found in coarse:  # no rows could be read from its text: the grid as ruled
+        if free(found):
+            emit_uncaptioned(result, view, found, lines, regions, taken, placement, settings)
+
+
+def emit_uncaptioned(result: Extraction, view, found: FoundTable, lines, regions: list[Region],
+                     taken: list[tuple], placement: Placement, settings: PdfTableSettings) -> None:
+    """Register a table no caption names, with the source line printed under it if any."""
+    taken.append(placement.to_page(*found.bbox))
+    found.confidence = min(found.confidence, settings.confidence_uncaptioned_grid)
+    region = Region(label=None, caption=None, bbox=found.bbox, caption_top=found.bbox[1],
+                    source_line=source_below(lines, found.bbox, regions))
+    emit(result, view, region, found, placement)
 
 
 def plausible_uncaptioned(found: FoundTable, settings: PdfTableSettings) -> bool:

@@ -8,9 +8,13 @@ from dataclasses import dataclass, replace
 
 from pdfplumber.utils.geometry import get_bbox_overlap
 
-from pipelines.extract.layout import SOURCE_RE, TOC_LEADER_RE, caption_label, match_caption, statement_heading
+from pipelines.extract.layout import (
+    SOURCE_RE, TOC_ENTRY_RE, TOC_LEADER_RE, caption_label, match_caption, statement_heading,
+)
 from pipelines.extract.table_settings import DEFAULT_SETTINGS, PdfTableSettings
-from pipelines.extract.words import Line, beyond, find_gutter, join_words, phrases, prose_phrases
+from pipelines.extract.words import (
+    Line, beyond, find_gutter, is_data_line, join_words, phrases, prose_phrases, without_leaders,
+)
 from pipelines.normalize.units import unit_in_label
 
 Box = tuple[float, float, float, float]
@@ -83,7 +87,7 @@ def caption_regions(page, lines: list[Line], body: Box,
     anchors = []
     for line in lines:
         words = [w for w in line.words if not beyond(w, gutter)] if gutter else line.words
-        if not words or is_toc_line(line):  # an entry of a list of figures, leaders and all
+        if not words or TOC_LEADER_RE.search(line.text):  # an entry of a list of figures
             continue
         statement = statement_heading(join_words(words))
         if statement:
@@ -203,7 +207,9 @@ def source_below(lines: list[Line], bbox: Box, regions: list[Region]) -> str | N
 
 
 def is_toc_line(line: Line) -> bool:
-    return bool(TOC_LEADER_RE.search(line.text))
+    """An entry of a table of contents: leaders, then one page number (a table's dot leaders lead to
+    its figures instead)."""
+    return bool(TOC_ENTRY_RE.search(line.text))
 
 
 def aligned_blocks(page, lines: list[Line], excluded: list[Box],
@@ -211,11 +217,14 @@ def aligned_blocks(page, lines: list[Line], excluded: list[Box],
     """Uncaptioned table candidates: runs of lines outside every captioned region that read as table
     rows — two or more phrases spaced like columns, no running text, no table-of-contents leaders."""
     def row_like(line: Line) -> bool:
+        line = without_leaders(line)
+        if not line.words:
+            return False
         box = (line.x0, line.top, line.x1, line.bottom)
         if any(overlaps(box, other) for other in excluded) or is_toc_line(line):
             return False
-        if prose_phrases(line.words, page.width):
-            return False
+        if prose_phrases(line.words, page.width) and not is_data_line(line, settings):
+            return False  # running text (a long label followed by its numbers is a row)
         return len(phrases(line.words, settings.header_phrase_gap_ratio * line.size)) >= 2
 
     blocks: list[list[Line]] = [[]]

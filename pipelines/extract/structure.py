@@ -10,15 +10,16 @@ computed lines go to pdfplumber's explicit strategy, which assigns the character
 
 from __future__ import annotations
 
-import re
 import statistics
 from dataclasses import dataclass
 
-from pipelines.extract.layout import NOTE_RE, TOC_LEADER_RE, UNIT_LINE_RE, find_header_rows, is_data_token
+from pdfplumber.utils.geometry import get_bbox_overlap
+
+from pipelines.extract.layout import NOTE_RE, TOC_ENTRY_RE, UNIT_LINE_RE, find_header_rows, is_data_token
 from pipelines.extract.regions import Box, Region, words_within
 from pipelines.extract.rotation import read_turned
 from pipelines.extract.table_settings import DEFAULT_SETTINGS, PdfTableSettings
-from pipelines.extract.words import Line, join_words, phrases
+from pipelines.extract.words import Line, is_data_line, join_words, phrases, without_leaders
 from pipelines.normalize.units import unit_in_label
 
 
@@ -90,8 +91,7 @@ def grid_in_region(grids: list[FoundTable], region: Region,
             continue
         rows = [row for row in g.grid if max((c["bottom"] for c in row if c["bottom"] is not None),
                                              default=bottom) > top + 1]
-        if (len(rows) >= 2 and filled_cells([[c["text"] for c in row] for row in rows]) >= 2
-                and not coarse_grid(rows, settings)):
+        if len(rows) >= 2 and filled_cells([[c["text"] for c in row] for row in rows]) >= 2:
             trimmed = len(g.grid) - len(rows)
             chosen.append(FoundTable(g.bbox if not trimmed else (gx0, top, gx1, gbottom), g.method,
                                      g.confidence, rows, max(g.header_rows - trimmed, 0)))
@@ -111,7 +111,7 @@ def read_region(view, region: Region, lines: list[Line], grids: list[FoundTable]
     body = []
     for line in lines:
         inside = words_within(line, x0, x1)
-        if not inside or line.top < top or line.bottom > bottom + 1 or TOC_LEADER_RE.search(line.text):
+        if not inside or line.top < top or line.bottom > bottom + 1 or TOC_ENTRY_RE.search(line.text):
             continue  # outside, or an entry of a table of contents
         if UNIT_LINE_RE.search(join_words(inside)):
             unit = unit_in_label(join_words(inside))
@@ -119,10 +119,14 @@ def read_region(view, region: Region, lines: list[Line], grids: list[FoundTable]
             continue
         body.append(Line(inside))
     grid = grid_in_region(grids, region, settings)
-    if grid is not None:
+    if grid is not None and not coarse_grid(grid.grid, settings):
         return grid
-    return aligned_table(view.crop(region.bbox), body, max_header_rows=max_header_rows,
-                         text_only=region.label is not None, settings=settings)
+    inside_page = get_bbox_overlap(region.bbox, view.bbox)
+    if inside_page is None or inside_page[3] - inside_page[1] < 5:
+        return grid
+    aligned = aligned_table(view.crop(inside_page), body, max_header_rows=max_header_rows,
+                            text_only=region.label is not None, settings=settings)
+    return aligned or grid  # rules around unruled rows are read from the text when that works
 
 
 def fill_sideways_cells(grid: list[list[dict]], aside: list[dict]) -> None:
@@ -262,35 +266,11 @@ def _header_cells(row: list[Line], columns: list[float], size: float,
     return ["\n".join(t) for t in texts]
 
 
-def is_data_line(line: Line, settings: PdfTableSettings = DEFAULT_SETTINGS) -> bool:
-    """A table row with a number after its first cell: a phrase standing apart from the others that
-    reads as a number (a number inside a sentence does not make a row)."""
-    parts = phrases(line.words, settings.column_gap_ratio * line.size)
-    return any(is_data_token(join_words(p)) or any(is_data_token(w["text"]) for w in p)
-               for p in parts[1:])
-
-
 def is_two_column_prose(line: Line, settings: PdfTableSettings = DEFAULT_SETTINGS) -> bool:
     """A line of running text set in two columns: two wide phrases side by side."""
     gap = settings.column_gap_ratio * line.size  # words of running text sit closer
     width = settings.prose_column_width_ratio * line.size
     return sum(1 for p in phrases(line.words, gap) if p[-1]["x1"] - p[0]["x0"] >= width) >= 2
-
-
-LEADER_RE = re.compile(r"^[.·…_\s]{2,}$|^\.$")
-TRAILING_LEADER_RE = re.compile(r"(?<=\S)(\s*\.){2,}\s*$")
-
-
-def _without_leaders(line: Line) -> Line:
-    """A line without its dot leaders ('Robbery . . . . . 102.1'): dots that only lead the eye from
-    a label to its numbers are neither a cell nor part of one."""
-    words = []
-    for w in line.words:
-        if LEADER_RE.match(w["text"]):
-            continue
-        text = TRAILING_LEADER_RE.sub("", w["text"])
-        words.append(w if text == w["text"] else {**w, "text": text})
-    return Line(words) if len(words) != len(line.words) or words != line.words else line
 
 
 def _headnote(line: Line, lines: list[Line], settings: PdfTableSettings) -> bool:
@@ -312,7 +292,7 @@ def table_lines(lines: list[Line], text_only: bool, max_header_rows: int | None,
                 settings: PdfTableSettings) -> tuple[list[Line], int, bool] | None:
     """The lines that make the table, the index of its first data line, and whether it is a table of
     words: dot leaders, a headnote above and footnotes under it left out. None for running text."""
-    lines = [ln for ln in (_without_leaders(line) for line in lines) if ln.words]
+    lines = [ln for ln in (without_leaders(line) for line in lines) if ln.words]
     while len(lines) > 2 and _headnote(lines[0], lines, settings):
         lines = lines[1:]  # a note printed above the header, across the whole table
     first_data = next((i for i, line in enumerate(lines) if is_data_line(line, settings)), None)

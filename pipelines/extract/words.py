@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import statistics
 from dataclasses import dataclass
 
-from pipelines.extract.layout import tidy_cjk
-from pipelines.extract.table_settings import DEFAULT_SETTINGS as S
+from pipelines.extract.layout import is_data_token, tidy_cjk
+from pipelines.extract.table_settings import DEFAULT_SETTINGS as S, PdfTableSettings
 
 
 @dataclass
@@ -118,3 +119,27 @@ def reading_order(lines: list[Line], page_width: float) -> list[Line]:
     main = [Line([w for w in line.words if not beyond(w, gutter)]) for line in lines]
     side = [Line([w for w in line.words if beyond(w, gutter)]) for line in lines]
     return [line for line in main + side if line.words]
+
+
+LEADER_RE = re.compile(r"^[.·…_\s]{2,}$|^\.$")
+TRAILING_LEADER_RE = re.compile(r"(?<=\S)(\s*\.){2,}\s*$")
+
+
+def without_leaders(line: Line) -> Line:
+    """A line without its dot leaders ('Robbery . . . . . 102.1'): dots that only lead the eye from
+    a label to its numbers are neither a cell nor part of one."""
+    words = []
+    for w in line.words:
+        if LEADER_RE.match(w["text"]):
+            continue
+        text = TRAILING_LEADER_RE.sub("", w["text"])
+        words.append(w if text == w["text"] else {**w, "text": text})
+    return Line(words) if len(words) != len(line.words) or words != line.words else line
+
+
+def is_data_line(line: Line, settings: PdfTableSettings = S) -> bool:
+    """A table row with a number after its first cell: a phrase standing apart from the others that
+    reads as a number (a number inside a sentence does not make a row)."""
+    parts = phrases(line.words, settings.column_gap_ratio * line.size)
+    return any(is_data_token(join_words(p)) or any(is_data_token(w["text"]) for w in p)
+               for p in parts[1:])
