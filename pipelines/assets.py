@@ -35,19 +35,42 @@ def table_metadata(table: str, frame: pl.DataFrame, file: Path) -> dict:
             "description": table_description(table) or "", "preview": dg.MetadataValue.md(preview)}
 
 
-def _document_metadata(rdw: RdwHome, doc_id: str, counts: dict) -> dict:
-    paths = rdw.paths()
+def _document_metadata(paths, doc_id: str, counts: dict) -> dict:
     doc = registered_document(paths, doc_id)
     return {**counts, "path": doc["path"], "dagster/uri": dg.MetadataValue.path(str(paths.raw / doc["path"]))}
 
 
-def _check_results(result: StageResult, asset_key: dg.AssetKey):
+def _check_results(result: StageResult, asset_key: dg.AssetKey) -> list[dg.AssetCheckResult]:
+    checks = []
     for name, outcome in result.gates.items():
         reasons = outcome.rejects["reason"].unique().sort().to_list()[:10]
-        yield dg.AssetCheckResult(
+        checks.append(dg.AssetCheckResult(
             asset_key=asset_key, check_name=f"{name}_schema", passed=outcome.passed, severity=WARN,
             metadata={"rows_checked": outcome.checked, "rows_rejected": outcome.rejects.height,
-                      "reasons": ", ".join(reasons) or "none"})
+                      "reasons": ", ".join(reasons) or "none"}))
+    return checks
+
+
+StageOutcome = tuple[dg.MaterializeResult, list[dg.AssetCheckResult]]
+
+
+def table_stage(paths, doc_id: str) -> StageOutcome:
+    """document_tables of one document: the stage, its metadata and its gate checks."""
+    result = run_table_stage(paths, doc_id)
+    return (dg.MaterializeResult(metadata=_document_metadata(paths, doc_id, result.counts)),
+            _check_results(result, DOCUMENT_TABLES))
+
+
+def fact_stage(paths, doc_id: str) -> StageOutcome:
+    """document_facts of one document: the stage, its metadata, its gate and every_cell_accounted."""
+    result = run_fact_stage(paths, doc_id)
+    accounted = dg.AssetCheckResult(
+        asset_key=DOCUMENT_FACTS, check_name="every_cell_accounted",
+        passed=result.counts["cells"] == result.counts["cells_with_role"],
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={"cells": result.counts["cells"], "with_role": result.counts["cells_with_role"]})
+    return (dg.MaterializeResult(metadata=_document_metadata(paths, doc_id, result.counts)),
+            [*_check_results(result, DOCUMENT_FACTS), accounted])
 
 
 def _gate_spec(name: str, asset: dg.AssetKey, schema: str) -> dg.AssetCheckSpec:
@@ -63,9 +86,9 @@ def _gate_spec(name: str, asset: dg.AssetKey, schema: str) -> dg.AssetCheckSpec:
           description="Tables and cells of one document (lake/tables, lake/cells), with rejects. "
                       "The partition key is the document id; the run's rdw/path tag names the file.")
 def document_tables(context: dg.AssetExecutionContext, rdw: RdwHome):
-    result = run_table_stage(rdw.paths(), context.partition_key)
-    yield dg.MaterializeResult(metadata=_document_metadata(rdw, context.partition_key, result.counts))
-    yield from _check_results(result, DOCUMENT_TABLES)
+    materialization, checks = table_stage(rdw.paths(), context.partition_key)
+    yield materialization
+    yield from checks
 
 
 @dg.asset(key=DOCUMENT_FACTS, partitions_def=source_documents, group_name="lake",
@@ -77,14 +100,9 @@ def document_tables(context: dg.AssetExecutionContext, rdw: RdwHome):
                                        "empty; a cell lost in typing fails the run (blocking).")],
           description="Typed facts of one document (lake/facts) gated by FactsSchema.")
 def document_facts(context: dg.AssetExecutionContext, rdw: RdwHome):
-    result = run_fact_stage(rdw.paths(), context.partition_key)
-    yield dg.MaterializeResult(metadata=_document_metadata(rdw, context.partition_key, result.counts))
-    yield from _check_results(result, DOCUMENT_FACTS)
-    yield dg.AssetCheckResult(
-        asset_key=DOCUMENT_FACTS, check_name="every_cell_accounted",
-        passed=result.counts["cells"] == result.counts["cells_with_role"],
-        severity=dg.AssetCheckSeverity.ERROR,
-        metadata={"cells": result.counts["cells"], "with_role": result.counts["cells_with_role"]})
+    materialization, checks = fact_stage(rdw.paths(), context.partition_key)
+    yield materialization
+    yield from checks
 
 
 def _model_asset(model: str) -> dg.AssetsDefinition:

@@ -87,7 +87,7 @@ class Progress:
         elapsed = time.monotonic() - self.start
         if total:
             eta = f", ~{_clock(elapsed / done * (total - done))} left" if done else ""
-            print(f"  [{done + 1 if done < total else total}/{total}] {_clock(elapsed)}{eta} · {message}",
+            print(f"  [{done}/{total}] {_clock(elapsed)}{eta} · {message}",
                   file=sys.stderr)
         else:
             print(f"  {_clock(elapsed)} · {message}", file=sys.stderr)
@@ -103,7 +103,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     from pipelines.warehouse_reader import read_only, scalar
 
     paths = _paths(args)
-    summary = refresh(paths, progress=Progress(), init=args.init)
+    summary = refresh(paths, progress=Progress(), init=args.init, workers=args.workers)
     with read_only(paths.warehouse) as con:
         counts = {t: scalar(con, f"select count(*) from core.{t}")
                   for t in ("documents", "tables", "cells", "facts", "rejects")}
@@ -337,6 +337,8 @@ def build_parser() -> argparse.ArgumentParser:
     refresh = command("refresh", "extract new/changed documents, rebuild models, "
                                              "warehouse, exports")
     refresh.add_argument("--init", action="store_true", help="create raw/ if RDW_HOME has none")
+    refresh.add_argument("--workers", type=int, default=None,
+                         help="documents extracted side by side (default: RDW_WORKERS, else every core)")
     sql = command("sql", "run a read-only SQL query against the warehouse")
     sql.add_argument("query")
     sql.add_argument("--format", choices=["table", "csv", "tsv", "json", "parquet", "xlsx"],

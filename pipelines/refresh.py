@@ -1,9 +1,11 @@
-"""`rdw refresh`: register raw/, materialize the stages of new or changed documents in-process,
-then models, warehouse and exports. One refresh at a time per RDW_HOME.
+"""`rdw refresh`: register raw/, run the stages of new or changed documents on every core, then
+models, warehouse and exports in one Dagster run. One refresh at a time per RDW_HOME.
 
-Runs are recorded in the persistent Dagster instance of RDW_HOME (`RdwPaths.dagster_home`), the
-same one `rdw ui` (dagster dev) shows, so runs from the CLI, the schedule, the sensor and the UI
-appear in one place."""
+Which documents need their stages is `document_stages.needs_extraction`, the one rule the sensor
+uses too; the stages are the functions the document assets call (document_runs.py), recorded as
+those assets' partitions. Everything is recorded in the persistent Dagster instance of RDW_HOME
+(`RdwPaths.dagster_home`), the same one `rdw ui` (dagster dev) shows, so work from the CLI, the
+schedule, the sensor and the UI appears in one place."""
 
 from __future__ import annotations
 
@@ -13,8 +15,9 @@ from dataclasses import dataclass, field
 import dagster as dg
 import polars as pl
 
-from pipelines.assets import DOCUMENT_ASSETS, REFRESH_ASSETS, WAREHOUSE, source_documents
-from pipelines.automation import batched, run_tags
+from pipelines.assets import REFRESH_ASSETS, WAREHOUSE, source_documents
+from pipelines.automation import batched
+from pipelines.document_runs import default_workers, record, run_documents
 from pipelines.document_stages import needs_extraction
 from pipelines.fault_points import pause_if_requested
 from pipelines.lake import NoRawFolder, RdwPaths, refresh_lock, register_documents, remove_leftovers
@@ -26,9 +29,24 @@ from pipelines.warehouse import lake_fingerprint, served_fingerprint
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
+INSTANCE_CONFIG = """\
+# Written by `rdw refresh` when missing. Runs the sensor, schedule or UI start (one per document
+# partition) go as many at a time as there are cores; the DuckDB write pool takes one step at a time.
+concurrency:
+  runs:
+    max_concurrent_runs: {workers}
+  pools:
+    default_limit: 1
+"""
+
+
 def persistent_instance(paths: RdwPaths) -> dg.DagsterInstance:
-    """The Dagster instance stored in RDW_HOME (DAGSTER_HOME, default <RDW_HOME>/.dagster)."""
+    """The Dagster instance stored in RDW_HOME (DAGSTER_HOME, default <RDW_HOME>/.dagster), with a
+    dagster.yaml (INSTANCE_CONFIG) when it has none."""
     paths.dagster_home.mkdir(parents=True, exist_ok=True)
+    config = paths.dagster_home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(INSTANCE_CONFIG.format(workers=default_workers()))
     return dg.DagsterInstance.from_config(str(paths.dagster_home))
 
 
@@ -43,10 +61,12 @@ class RefreshSummary:
 
 
 def refresh(paths: RdwPaths, instance: dg.DagsterInstance | None = None,
-            progress=lambda message, done=None, total=None: None, init: bool = False) -> RefreshSummary:
+            progress=lambda message, done=None, total=None: None, init: bool = False,
+            workers: int | None = None) -> RefreshSummary:
     """Bring lake, warehouse and exports up to date with raw/.
 
-    `progress(message, done, total)` hears of each step; `init` creates a missing raw/."""
+    `progress(message, done, total)` hears of each step; `init` creates a missing raw/; `workers`
+    processes extract documents side by side (default: RDW_WORKERS, else every core)."""
     if not paths.raw.is_dir():
         if not init:
             raise NoRawFolder(f"no raw/ folder at {paths.raw} (RDW_HOME {paths.home}); put documents "
@@ -65,12 +85,12 @@ def refresh(paths: RdwPaths, instance: dg.DagsterInstance | None = None,
             instance.add_dynamic_partitions(source_documents.name, batch)
         paths_by_id = dict(zip(registry["doc_id"], registry["path"]))
         todo = [k for k in present if needs_extraction(paths, k)]
-        for done, key in enumerate(todo):
-            progress(f"extracting {paths_by_id[key]}", done, len(todo))
-            result = dg.materialize(DOCUMENT_ASSETS, partition_key=key, instance=instance,
-                                    resources=resources, raise_on_error=False, run_config=QUIET,
-                                    tags=run_tags(paths_by_id[key], key))
-            (summary.extracted if result.success else summary.failed).append(key)
+        if todo:
+            progress(f"extracting {len(todo)} documents", 0, len(todo))
+        for done, run in enumerate(run_documents(paths, todo, workers or default_workers()), 1):
+            record(instance, run)
+            (summary.extracted if run.success else summary.failed).append(run.doc_id)
+            progress(f"extracted {paths_by_id[run.doc_id]}", done, len(todo))
             pause_if_requested("extract")
         marts_missing = not all(paths.mart_file(m).exists()
                                 for m in [*MODELS, "model_vs_reported", "hyperscaler_capex"])

@@ -10,11 +10,13 @@ import polars as pl
 import pytest
 
 from conftest import ROOT, make_home
-from pipelines.assets import DOCUMENT_ASSETS, REFRESH_ASSETS, WAREHOUSE, source_documents
+from pipelines.assets import (
+    DOCUMENT_ASSETS, DOCUMENT_FACTS, DOCUMENT_TABLES, REFRESH_ASSETS, WAREHOUSE, source_documents,
+)
 from pipelines.automation import daily_refresh_schedule, raw_documents_sensor
 from pipelines.cli import main as rdw
 from pipelines.definitions import defs
-from pipelines.lake import RefreshBusy, register_documents, refresh_lock
+from pipelines.lake import RefreshBusy, load_registry, register_documents, refresh_lock
 from pipelines.refresh import refresh
 from pipelines.resources import RdwHome
 from pipelines.warehouse import read_only, scalar
@@ -275,9 +277,17 @@ def test_refresh_records_runs_in_the_home_dagster_instance(refreshed):
         event = instance.get_latest_materialization_event(WAREHOUSE)
         assert event is not None and event.asset_materialization.metadata["built"].value is True
         assert len(instance.get_dynamic_partitions(source_documents.name)) == 9
-        runs = instance.get_runs(filters=dg.RunsFilter(tags={"rdw/path": (
-            "samples/reports/yd_ai_infrastructure_2024.pdf")}))
-        assert len(runs) == 1 and runs[0].tags["dagster/partition"] == runs[0].tags["rdw/doc_id"]
+        partitions = set(instance.get_dynamic_partitions(source_documents.name))
+        assert instance.get_materialized_partitions(DOCUMENT_TABLES) == partitions
+        assert instance.get_materialized_partitions(DOCUMENT_FACTS) == partitions
+        doc_id = next(r["doc_id"] for r in load_registry(paths).iter_rows(named=True)
+                      if r["path"] == "samples/reports/yd_ai_infrastructure_2024.pdf")
+        [record] = instance.fetch_materializations(dg.AssetRecordsFilter(
+            asset_key=DOCUMENT_TABLES, asset_partitions=[doc_id]), limit=1).records
+        assert record.asset_materialization.metadata["tables"].value == 4
+        history = instance.event_log_storage.get_asset_check_execution_history(
+            dg.AssetCheckKey(DOCUMENT_FACTS, "every_cell_accounted"), limit=50)
+        assert len(history) == 9 and {h.status.value for h in history} == {"SUCCEEDED"}
         mart = instance.get_latest_materialization_event(dg.AssetKey(["marts", "ai_server_market"]))
         metadata = mart.asset_materialization.metadata
         schema = metadata["dagster/column_schema"].schema

@@ -74,7 +74,8 @@ def served(tmp_path):
 def test_sigkill_during_extraction(served, tmp_path):
     before = checksums(served)
     _add_seeds(served)
-    process = _rdw(served.home, "refresh", env={"RDW_FAULT_PAUSE": "extract:60"})
+    # one worker: the kill falls between two documents (with two, both may finish before it)
+    process = _rdw(served.home, "refresh", env={"RDW_FAULT_PAUSE": "extract:60", "RDW_WORKERS": "1"})
     _wait_for(lambda: len(list((served.lake / "fact_rejects").glob("*.parquet"))) == 10)
     process.send_signal(signal.SIGKILL)
     process.wait()

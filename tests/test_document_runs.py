@@ -1,0 +1,56 @@
+"""Document stages run side by side and recorded as the document assets' partitions."""
+
+import dagster as dg
+import polars as pl
+
+from conftest import SAMPLES, make_home
+from pipelines.assets import DOCUMENT_FACTS, DOCUMENT_TABLES
+from pipelines.document_runs import DocumentRun, record, run_document, run_documents
+from pipelines.lake import register_documents
+
+
+def _text_home(tmp_path):
+    paths = make_home(tmp_path, with_samples=False)
+    for name in ("csc_ai_inference_excerpt.md",):
+        (paths.raw / name).write_bytes((SAMPLES / "reports" / name).read_bytes())
+    (paths.raw / "copy.md").write_bytes((SAMPLES / "reports" / "csc_ai_inference_excerpt.md")
+                                        .read_bytes() + b"\n")
+    return paths, register_documents(paths)["doc_id"].to_list()
+
+
+def test_two_workers_give_what_one_gives_and_the_instance_records_it(tmp_path):
+    paths, ids = _text_home(tmp_path)
+    parallel = {run.doc_id: run for run in run_documents(paths, ids, workers=2)}
+    tables = {i: pl.read_parquet(paths.stage_file("cells", i)) for i in ids}
+    serial = {run.doc_id: run for run in run_documents(paths, ids, workers=1)}
+    assert sorted(parallel) == sorted(ids) and all(run.success for run in parallel.values())
+    assert all(pl.read_parquet(paths.stage_file("cells", i)).equals(tables[i]) for i in ids)
+    assert [e.metadata for e in parallel[ids[0]].events] == [e.metadata for e in serial[ids[0]].events]
+    kinds = [(type(e).__name__, e.asset_key, getattr(e, "check_name", None)) for e in serial[ids[0]].events]
+    assert kinds == [("AssetMaterialization", DOCUMENT_TABLES, None),
+                     ("AssetCheckEvaluation", DOCUMENT_TABLES, "tables_schema"),
+                     ("AssetCheckEvaluation", DOCUMENT_TABLES, "cells_schema"),
+                     ("AssetMaterialization", DOCUMENT_FACTS, None),
+                     ("AssetCheckEvaluation", DOCUMENT_FACTS, "facts_schema"),
+                     ("AssetCheckEvaluation", DOCUMENT_FACTS, "every_cell_accounted")]
+    instance = dg.DagsterInstance.ephemeral()
+    for run in parallel.values():
+        record(instance, run)
+    assert instance.get_materialized_partitions(DOCUMENT_FACTS) == set(ids)
+    assert parallel[ids[0]].events[0].metadata["tables"].value == 2
+
+
+def test_a_failing_document_is_reported_not_raised(tmp_path):
+    paths, _ = _text_home(tmp_path)
+    run = run_document(paths, "0000000000000000")
+    assert not run.success and run.events == []
+    assert run.error.startswith("KeyError") and "not in the registry" in run.error
+
+
+def test_a_failed_blocking_check_fails_the_document():
+    failed = dg.AssetCheckEvaluation(asset_key=DOCUMENT_FACTS, check_name="every_cell_accounted",
+                                     passed=False, severity=dg.AssetCheckSeverity.ERROR)
+    warned = dg.AssetCheckEvaluation(asset_key=DOCUMENT_FACTS, check_name="facts_schema",
+                                     passed=False, severity=dg.AssetCheckSeverity.WARN)
+    assert DocumentRun("d", [warned]).success
+    assert not DocumentRun("d", [warned, failed]).success
