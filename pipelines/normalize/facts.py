@@ -200,7 +200,8 @@ def _fact(table: dict, cell: dict, text: str, row_label: str | None, col_label: 
         if swapped.metric_id:  # the catalog knows the other label as a metric: '价格' × '8 块 A800'
             metric_raw, other, mapping = other, metric_raw, swapped
     labels = " ".join(t for t in (metric_raw, row_label, col_label) if t)
-    mapping, qualifier = _with_fp16_basis(mapping, catalog, [labels, *context], scaled(number.value))
+    mapping, qualifier = _with_fp16_basis(mapping, catalog, metric_raw, [labels, *context],
+                                          scaled(number.value))
     return {
         "fact_id": f"{table['table_id']}:{cell['row_idx']}:{cell['col_idx']}",
         "doc_id": table["doc_id"], "table_id": table["table_id"], "page": cell.get("page"),
@@ -227,21 +228,23 @@ def _fact(table: dict, cell: dict, text: str, row_label: str | None, col_label: 
     }
 
 
-def _with_fp16_basis(mapping: Mapping, catalog, texts: list[str],
+def _with_fp16_basis(mapping: Mapping, catalog, metric_raw: str | None, texts: list[str],
                      value: float | None) -> tuple[Mapping, str | None]:
-    """An FP16 throughput figure is comparable only with its basis: dense or with sparsity. A figure
-    that is neither for the chip it names (FP16 without tensor cores) is not this metric. The chip is
-    looked for in the fact's labels, then its row, then its column."""
+    """An FP16 throughput figure is comparable only with its basis: dense or with sparsity, read off
+    the chip it names (in its labels, then its row, then its column). A bare 'FP16' figure is the
+    metric only when it is the chip's tensor figure; one labelled 'Tensor' stays mapped without a
+    basis when no known chip is named."""
     if mapping.metric_id != FP16_METRIC:
         return mapping, None
     chip_text = next((t for t in texts if catalog.names_known_chip(t)), "")
     basis = catalog.fp16_basis(chip_text, None if value is None else value / 1e12)
     if basis:
         return mapping, basis
-    if value is None or not catalog.names_known_chip(chip_text):
+    tensor_named = "tensor" in (metric_raw or "").lower()
+    if tensor_named and (value is None or not chip_text):
         return Mapping(mapping.metric_id, mapping.rule, min(mapping.confidence, 0.6)), None
-    return Mapping(None, unmapped_reason=f"{FP16_METRIC}: neither the dense nor the sparse FP16 "
-                                         f"tensor throughput of the chip named"), None
+    return Mapping(None, unmapped_reason=(
+        f"ambiguous: {FP16_METRIC} (tensor, dense or sparse) or FP16 without tensor cores")), None
 
 
 def facts_from_cells(tables: pl.DataFrame, cells: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
