@@ -33,7 +33,7 @@ NO_TABLES_REASON = ("read, but no table found: no caption (图表/表/Figure/Tab
                     "grid or aligned rows, and no ruled grid")
 STORAGE_VERSION = "v1.4.0"  # the oldest DuckDB release that can open the served file
 MARTS = ("ai_server_market", "optical_module_demand", "liquid_cooling_tam", "model_vs_reported",
-         "hyperscaler_capex", "capex_vs_reports")
+         "hyperscaler_capex", "capex_vs_reports", "report_checks")
 REPORT_CATALOG_VIEW = """
     CREATE VIEW core.report_catalog AS
     SELECT d.doc_id, d.path, d.kind, d.status,
