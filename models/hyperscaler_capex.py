@@ -60,8 +60,8 @@ def build_hyperscaler_capex(facts: pl.DataFrame) -> pl.DataFrame:
         pl.format("Q{}", "quarter").alias("fiscal_period"),
         pl.format("FY{}Q{}", "year", "quarter").alias("fiscal_label"),
         _calendar_quarter(pl.col("period_end")).alias("calendar_label"),
-        pl.col("end").dt.offset_by("-3mo").dt.offset_by("1d").dt.month_start().cast(pl.String)
-        .alias("period_start"),
+        # the day after the previous quarter's end (06-30 → 04-01; 12-31 → 10-01)
+        pl.col("end").dt.offset_by("1d").dt.offset_by("-3mo").cast(pl.String).alias("period_start"),
         "period_end", "capex_usd", "concept", "accn", "derived", "input_ids")
     table = pl.concat([annual, quarters.select(annual.columns)], how="vertical_relaxed")
     prior = table.select("company", "fiscal_period", (pl.col("fiscal_year") + 1).alias("fiscal_year"),

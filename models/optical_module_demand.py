@@ -4,7 +4,12 @@ Cluster of `s` scalable units: 32·s node positions, one kept for UFM, 8 GPUs pe
 per SU; spine switches = uplinks ÷ spine ports, rounded up to a power of two; one 400G link per GPU NIC.
 Modules: node side twin-port 800G (links ÷ 2), leaf side 400G (one per link), spine-leaf 800G
 (cables × 2 ends ÷ 2 ports). Yearly units = GPUs deployed × modules per GPU of the reference cluster;
-value = units × ASP (documented assumptions — the reports state no module prices).
+value = units × ASP: assumed prices (no report states one), hence `optical_module_value_at_assumed_asp`.
+
+Scenarios: `base` (004's cluster ratio × 图表49's training H100 increments), `shipments` (004's
+server shipments), `csc_ratio` (002's stated 1 H100 : 3.5 × 800G, no 400G stated, × the training
+increments) and `csc_ratio_inference` / `inference` (002's ratio / 004's cluster × 图表50's inference
+H100 increments, which 002 argues may end up larger than training's).
 """
 
 from __future__ import annotations
@@ -14,12 +19,14 @@ import math
 import polars as pl
 
 from models.ai_server_market import OUTPUT_COLUMNS
-from models.inputs import load_assumptions, parameters, pick, scenarios
+from models.inputs import load_assumptions, parameters, pick, scenarios, with_segments
 
 MODEL = "optical_module_demand"
 MODEL_VERSION = "1"
 SU_COUNTS = (1, 2, 3, 4)
 SPEEDS = ("800G", "400G")
+INFERENCE_SCENARIOS = ("inference", "csc_ratio_inference")
+STATED_RATIO_SCENARIOS = ("csc_ratio", "csc_ratio_inference")
 
 
 def cluster(su: int, p: dict[str, float]) -> dict[str, float]:
@@ -49,20 +56,39 @@ def _row(metric: str, value: float, unit: str, ids: list[str], note: str, *, sce
 
 
 def gpu_deployments(facts: pl.DataFrame, scenario: str, p: dict) -> pl.DataFrame:
-    """GPUs deployed per year: 图表49's H100 demand increments, or (scenario `shipments`) 004's
-    high-end AI server shipments × GPUs per server."""
+    """GPUs deployed per year: 图表49's (training) or 图表50's (inference) H100 demand increments, or
+    (scenario `shipments`) 004's high-end AI server shipments × GPUs per server."""
     if scenario == "shipments":
         ships = load_assumptions(MODEL, scenario).filter(pl.col("metric_id") == "ai_server_shipments")
         value, pid = p["gpus_per_hgx_server"]
         return ships.select("year", (pl.col("value") * value).alias("gpus"),
                             pl.concat_list(pl.col("input_id"), pl.lit(pid)).alias("ids"))
-    increments = pick(facts, "gpu_demand_increment_h100_equiv")
+    workload = "inference" if scenario in INFERENCE_SCENARIOS else "training"
+    increments = pick(with_segments(facts), "gpu_demand_increment_h100_equiv", workload=workload)
     return increments.select("year", pl.col("value").alias("gpus"),
                              pl.concat_list("input_id").alias("ids"))
 
 
+def modules_per_gpu(p: dict, params: dict, scenario: str) -> dict[str, tuple[float, list[str], str]]:
+    """Modules per GPU by speed, with the input ids and how they were reached."""
+    if scenario in STATED_RATIO_SCENARIOS:
+        ratio, ratio_id = params["stated_800g_per_h100"]
+        return {"800G": (ratio, [ratio_id], "002's stated 1 H100 : 3.5 × 800G"),
+                "400G": (0.0, [ratio_id], "002 states no 400G ratio for H100 clusters")}
+    reference = cluster(int(p["reference_su_count"]), p)
+    ids = [params[k][1] for k in ("reference_su_count", "nodes_per_su", "links_per_node",
+                                  "node_side_ports_per_module", "spine_leaf_ports_per_module")]
+    return {
+        "800G": (reference["optical_modules_800g"] / reference["cluster_gpus"], ids,
+                 "004 表9 4-SU cluster: 1536 × 800G per 1016 GPUs"),
+        "400G": (reference["optical_modules_400g"] / reference["cluster_gpus"], ids,
+                 "004 表9 4-SU cluster: 1024 × 400G per 1016 GPUs — 400G links counted on all 128 "
+                 "node positions (incl. the UFM position) while 表9 lists 127 compute nodes"),
+    }
+
+
 def build_optical_module_demand(facts: pl.DataFrame, scenario: str = "base") -> pl.DataFrame:
-    params = parameters(MODEL)
+    params = parameters(MODEL, scenario)
     p = {k: v for k, (v, _) in params.items()}
     cluster_ids = [params[k][1] for k in ("gpus_per_node", "nodes_per_su", "ufm_nodes_per_cluster",
                                           "leaf_switches_per_su", "uplinks_per_leaf", "spine_ports",
@@ -73,27 +99,28 @@ def build_optical_module_demand(facts: pl.DataFrame, scenario: str = "base") -> 
         for metric, value in cluster(su, p).items():
             rows.append(_row(metric, value, "count", cluster_ids, "leaf-spine cluster rules (004 表9)",
                              scenario=scenario, segment=f"SU Count={su}"))
-    reference = cluster(int(p["reference_su_count"]), p)
-    per_gpu = {"800G": reference["optical_modules_800g"] / reference["cluster_gpus"],
-               "400G": reference["optical_modules_400g"] / reference["cluster_gpus"]}
+    per_gpu = modules_per_gpu(p, params, scenario)
     deployments = gpu_deployments(facts, scenario, params)
     for year, gpus, ids in deployments.iter_rows():
         total_value, value_ids = 0.0, list(ids)
         for speed in SPEEDS:
-            units = gpus * per_gpu[speed]
-            asp, asp_id = params[f"asp_{speed.lower()}_usd"]
-            rows.append(_row("optical_module_units", units, "count", [*ids, *cluster_ids],
-                             f"GPUs deployed × {per_gpu[speed]:.4f} {speed} modules per GPU",
+            ratio, ratio_ids, how = per_gpu[speed]
+            units = gpus * ratio
+            asp, asp_id = params[f"assumed_asp_{speed.lower()}_usd"]
+            rows.append(_row("optical_module_units", units, "count", [*ids, *ratio_ids],
+                             f"GPUs deployed × {ratio:.4f} {speed} modules per GPU ({how})",
                              scenario=scenario, segment=speed, year=year, region="global"))
-            rows.append(_row("optical_module_value", units * asp, "USD", [*ids, *cluster_ids, asp_id],
-                             f"{speed} units × ASP US${asp:,.0f} (assumption)", scenario=scenario,
-                             segment=speed, year=year, region="global"))
+            rows.append(_row("optical_module_value_at_assumed_asp", units * asp, "USD",
+                             [*ids, *ratio_ids, asp_id],
+                             f"{speed} units × an assumed ASP of US${asp:,.0f} (no report states a "
+                             f"module price)", scenario=scenario, segment=speed, year=year,
+                             region="global"))
             total_value += units * asp
-            value_ids += [asp_id]
+            value_ids += [asp_id, *ratio_ids]
         rows.append(_row("optical_module_market_size", total_value, "USD",
                          sorted(set(value_ids + cluster_ids)),
-                         "AI back-end 800G + 400G modules only; LightCounting's figure is the whole "
-                         "optical-module market, so the gap is scope, not error",
+                         "AI back-end 800G + 400G modules at assumed ASPs only; LightCounting's "
+                         "figure is the whole optical-module market, so the gap is scope, not error",
                          scenario=scenario, year=year, region="global"))
     return pl.DataFrame(rows, schema=OUTPUT_COLUMNS, orient="row")
 

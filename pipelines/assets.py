@@ -9,7 +9,7 @@ from pipelines.data_dictionary import column_description, table_description
 from pipelines.document_stages import StageResult, registered_document, run_fact_stage, run_table_stage
 from pipelines.exports import export_datasets
 from pipelines.model_marts import (
-    MODELS, build_capex_marts, build_model_mart, build_model_vs_reported_mart,
+    MODELS, build_capex_marts, build_model_mart, build_model_vs_reported_mart, build_report_checks_mart,
 )
 from pipelines.resources import RdwHome
 from pipelines.warehouse import build_warehouse, read_only
@@ -134,7 +134,17 @@ liquid_cooling_tam = _model_asset("liquid_cooling_tam")
 MODEL_KEYS = [["marts", m] for m in MODELS]
 
 
-@dg.asset(key=["marts", "model_vs_reported"], deps=MODEL_KEYS,
+@dg.asset(key=["marts", "report_checks"], deps=[DOCUMENT_FACTS], group_name="models",
+          kinds={"polars"}, automation_condition=dg.AutomationCondition.eager(),
+          description=table_description("marts.report_checks"))
+def report_checks(rdw: RdwHome) -> dg.MaterializeResult:
+    table = build_report_checks_mart(rdw.paths())
+    return dg.MaterializeResult(metadata={
+        **table_metadata("marts.report_checks", table, rdw.paths().mart_file("report_checks")),
+        "disagrees": table.filter(table["verdict"] == "disagrees").height})
+
+
+@dg.asset(key=["marts", "model_vs_reported"], deps=[*MODEL_KEYS, ["marts", "report_checks"]],
           group_name="models", kinds={"polars"}, automation_condition=dg.AutomationCondition.eager(),
           description=table_description("marts.model_vs_reported"))
 def model_vs_reported(rdw: RdwHome) -> dg.MaterializeResult:
@@ -203,6 +213,7 @@ def curated_exports(rdw: RdwHome) -> dg.MaterializeResult:
 
 
 DOCUMENT_ASSETS = [document_tables, document_facts]
-REFRESH_ASSETS = [ai_server_market, optical_module_demand, liquid_cooling_tam, model_vs_reported,
+REFRESH_ASSETS = [ai_server_market, optical_module_demand, liquid_cooling_tam, report_checks,
+                  model_vs_reported,
                   hyperscaler_capex, research_warehouse, curated_exports]
 ASSET_CHECKS = [cells_all_typed]

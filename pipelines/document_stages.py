@@ -13,7 +13,9 @@ from pipelines.extract.layout import (
 from pipelines.extract.metadata import document_metadata
 from pipelines.lake import RdwPaths, load_registry, read_parquet_or_empty, write_parquet_atomic
 from pipelines.normalize.dates import stated_report_date
-from pipelines.normalize.facts import FACT_COLUMNS, apply_relative_periods, facts_from_cells
+from pipelines.normalize.facts import (
+    FACT_COLUMNS, apply_relative_periods, facts_from_cells, with_filing_mappings,
+)
 from pipelines.normalize.periods import fiscal_year_of_report
 from quality.gates import GateResult, gate
 from quality.schemas import CellsSchema, FactsSchema, TablesSchema
@@ -106,7 +108,7 @@ def run_fact_stage(paths: RdwPaths, doc_id: str) -> StageResult:
     report_date = info["report_date"][0] if info.height else None
     facts, roles = facts_from_cells(tables, cells)
     facts = apply_relative_periods(facts, info["fiscal_year"][0] if info.height else None)
-    facts = pl.concat([facts, source]).with_columns(pl.lit(report_date, pl.String).alias("report_date"))
+    facts = with_filing_mappings(pl.concat([facts, source])).with_columns(pl.lit(report_date, pl.String).alias("report_date"))
     fact_gate = gate(facts, FactsSchema, "facts")
     write_parquet_atomic(fact_gate.valid, paths.stage_file("facts", doc_id))
     write_parquet_atomic(roles, paths.stage_file("roles", doc_id))

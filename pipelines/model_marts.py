@@ -8,6 +8,7 @@ from models import ai_server_market, liquid_cooling_tam, optical_module_demand
 from models.hyperscaler_capex import build_hyperscaler_capex, capex_vs_reports
 from models.inputs import reported_figures
 from models.reconcile import model_vs_reported
+from models.report_checks import CHECK_COLUMNS, build_report_checks
 from pipelines.lake import RdwPaths, load_registry, write_parquet_atomic
 from pipelines.normalize.facts import FACT_COLUMNS
 from quality.gates import GateResult, gate
@@ -18,13 +19,14 @@ MODELS = {ai_server_market.MODEL: ai_server_market.build_all_scenarios,
           liquid_cooling_tam.MODEL: liquid_cooling_tam.build_all_scenarios}
 
 
-def current_facts(paths: RdwPaths) -> pl.DataFrame:
-    """Facts of documents whose bytes are still in raw/ (superseded versions stay out of models)."""
+def current_facts(paths: RdwPaths, stage: str = "facts", schema: dict = FACT_COLUMNS) -> pl.DataFrame:
+    """Facts (or another per-document stage) of documents whose bytes are still in raw/
+    (superseded versions stay out of models)."""
     registry = load_registry(paths)
     present = registry.filter(pl.col("present"))["doc_id"].to_list()
-    files = paths.stage_files("facts", present)
+    files = paths.stage_files(stage, present)
     if not files:
-        return pl.DataFrame(schema=FACT_COLUMNS)
+        return pl.DataFrame(schema=schema)
     return pl.concat([pl.read_parquet(f) for f in files], how="diagonal_relaxed")
 
 
@@ -42,11 +44,27 @@ def build_model_mart(paths: RdwPaths, model: str) -> GateResult:
     return result
 
 
+def build_report_checks_mart(paths: RdwPaths) -> pl.DataFrame:
+    """marts.report_checks: the reports' own totals, YoY rows and stated growth rates recomputed."""
+    tables = current_facts(paths, "tables", {"table_id": pl.String, "label": pl.String})
+    checks = build_report_checks(current_facts(paths), tables)
+    write_if_changed(checks, paths.mart_file("report_checks"))
+    return checks
+
+
 def build_model_vs_reported_mart(paths: RdwPaths) -> pl.DataFrame:
+    """Model figures beside published ones, with the report check of each published figure."""
     facts = current_facts(paths)
     tables = [model_vs_reported(pl.read_parquet(paths.mart_file(m)), facts, reported_figures(m))
               for m in MODELS if paths.mart_file(m).exists()]
-    table = pl.concat(tables, how="vertical_relaxed")
+    checks_file = paths.mart_file("report_checks")
+    checks = pl.read_parquet(checks_file) if checks_file.exists() else pl.DataFrame(schema=CHECK_COLUMNS)
+    table = pl.concat(tables, how="vertical_relaxed").join(
+        checks.select(pl.col("stated_fact_id").alias("reported_fact_id"),
+                      pl.col("check_id").alias("report_check_id"),
+                      pl.col("verdict").alias("report_check_verdict"))
+        .unique("reported_fact_id", keep="first", maintain_order=True),
+        on="reported_fact_id", how="left")
     write_if_changed(table, paths.mart_file("model_vs_reported"))
     return table
 

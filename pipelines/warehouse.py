@@ -33,7 +33,7 @@ NO_TABLES_REASON = ("read, but no table found: no caption (图表/表/Figure/Tab
                     "grid or aligned rows, and no ruled grid")
 STORAGE_VERSION = "v1.4.0"  # the oldest DuckDB release that can open the served file
 MARTS = ("ai_server_market", "optical_module_demand", "liquid_cooling_tam", "model_vs_reported",
-         "hyperscaler_capex", "capex_vs_reports")
+         "hyperscaler_capex", "capex_vs_reports", "report_checks")
 REPORT_CATALOG_VIEW = """
     CREATE VIEW core.report_catalog AS
     SELECT d.doc_id, d.path, d.kind, d.status,
@@ -146,10 +146,10 @@ def build_warehouse(paths: RdwPaths, *, force: bool = False) -> dict:
                 con.execute(f"CREATE TABLE marts.{mart} AS SELECT * FROM read_parquet(?)", [str(file)])
         con.execute("""
             CREATE VIEW marts.unmapped_labels AS
-            SELECT metric_raw AS label, count(*) AS facts, min(doc_id) AS example_doc_id,
-                   min(table_id) AS example_table_id
+            SELECT metric_raw AS label, coalesce(unmapped_reason, 'no catalog rule') AS reason,
+                   count(*) AS facts, min(doc_id) AS example_doc_id, min(table_id) AS example_table_id
             FROM core.facts WHERE metric_id IS NULL AND metric_raw IS NOT NULL
-            GROUP BY metric_raw ORDER BY facts DESC, label""")
+            GROUP BY ALL ORDER BY facts DESC, label, reason""")
         store_dates(con)
         con.execute(REPORT_CATALOG_VIEW)
         con.execute(ESTIMATES_VIEW)
@@ -182,6 +182,8 @@ def store_dates(con: duckdb.DuckDBPyConnection) -> None:
 def metric_frame() -> pl.DataFrame:
     catalog = load_catalog()
     return pl.DataFrame([
-        {"metric_id": m["id"], "name_zh": m["zh"], "name_en": m["en"], "dimension": m["dimension"],
-         "label": m["label"], "caption": m.get("caption"), "catalog_version": catalog.version}
-        for m in catalog.metrics])
+        {"metric_id": m["id"], "rule_id": rule.rule_id, "name_zh": m["zh"], "name_en": m["en"],
+         "dimension": m["dimension"], "label": m["label"], "caption": m.get("caption"),
+         "not_caption": m.get("not_caption"), "confidence": rule.confidence,
+         "catalog_version": catalog.version}
+        for m, rule in zip(catalog.metrics, catalog.rules)])

@@ -40,6 +40,14 @@ def test_ytd_chain_becomes_discrete_quarters(capex):
     assert len(q4["input_ids"]) == 2 and q4["accn"] == "sample-GOOGL-10K-FY2023 − sample-GOOGL-10Q-2023Q3"
 
 
+def test_derived_quarters_start_the_day_after_the_previous_quarter_ends(capex):
+    alphabet = capex.filter(pl.col("company") == "Alphabet", pl.col("fiscal_year") == 2022,
+                            pl.col("fiscal_period") != "FY").sort("fiscal_period")
+    assert alphabet["period_start"].to_list() == ["2022-01-01", "2022-04-01", "2022-07-01", "2022-10-01"]
+    quarters = capex.filter(pl.col("fiscal_period") != "FY")
+    assert quarters["period_start"].str.ends_with("-01").all()
+
+
 def test_microsoft_fiscal_quarters_map_to_calendar_quarters(capex):
     q1, q2 = _row(capex, "Microsoft", "FY2024Q1"), _row(capex, "Microsoft", "FY2024Q2")
     assert (q1["calendar_label"], q2["calendar_label"]) == ("CY2023Q3", "CY2023Q4")

@@ -76,3 +76,33 @@ def test_lightcounting_gap_is_shown_with_its_reason(facts):
     assert lc["reported_value"].to_list() == pytest.approx([1.7e10, 2.094e10])
     assert not lc["within_tolerance"].any() and "scope" in lc["note"][0]
     assert lc["reported_fact_id"][0] == "report:optical_module_demand.lightcounting_2025"
+
+
+@pytest.fixture(scope="module")
+def seed_002_facts():
+    from conftest import SEEDS, needs_shared
+    from pipelines.extract.text import extract_text
+
+    path = next(needs_shared(SEEDS).glob("002_*.txt"))
+    tables, cells, _ = extract_text(path, "002").frames()
+    return facts_from_cells(tables, cells)[0]
+
+
+def _units(outputs: pl.DataFrame, scenario: str, speed: str, year: int) -> dict:
+    return outputs.filter(pl.col("scenario") == scenario, pl.col("metric_id") == "optical_module_units",
+                          pl.col("segment") == speed, pl.col("year") == year).row(0, named=True)
+
+
+def test_002_stated_ratio_on_training_and_inference_increments(seed_002_facts):
+    outputs = build_all_scenarios(seed_002_facts)
+    stated = _units(outputs, "csc_ratio", "800G", 2024)
+    assert stated["value"] == pytest.approx(109.07e4 * 3.5)  # 381.7万 800G modules
+    assert "assumption:optical_module_demand.stated_800g_per_h100@csc_ratio" in stated["input_ids"]
+    assert _units(outputs, "csc_ratio", "400G", 2024)["value"] == 0
+    assert _units(outputs, "csc_ratio_inference", "800G", 2024)["value"] == pytest.approx(182e4 * 3.5)
+    assert _units(outputs, "inference", "800G", 2024)["value"] == pytest.approx(182e4 * 1536 / 1016)
+    assert _units(outputs, "base", "800G", 2024)["value"] == pytest.approx(109.07e4 * 1536 / 1016)
+    assert "127 compute nodes" in _units(outputs, "base", "400G", 2024)["note"]
+    priced = outputs.filter(pl.col("metric_id").str.starts_with("optical_module_value"))
+    assert set(priced["metric_id"]) == {"optical_module_value_at_assumed_asp"}
+    assert priced["note"].str.contains("assumed ASP").all()

@@ -65,7 +65,7 @@ def test_refresh_builds_the_contracted_warehouse(refreshed, warehouse):
     assert summary.warehouse_rebuilt
     assert set(summary.models_materialized) == {"marts/ai_server_market", "marts/optical_module_demand",
                                                 "marts/liquid_cooling_tam", "marts/model_vs_reported",
-                                                "marts/hyperscaler_capex"}
+                                                "marts/hyperscaler_capex", "marts/report_checks"}
     for table, columns in CONTRACT.items():
         have = {r[0] for r in warehouse.execute(f"DESCRIBE {table}").fetchall()}
         assert columns <= have, (table, columns - have)

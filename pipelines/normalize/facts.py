@@ -9,7 +9,7 @@ from __future__ import annotations
 import polars as pl
 
 from pipelines.extract.layout import EXTRACTOR_VERSION, is_data_token
-from pipelines.normalize.metrics import load_catalog
+from pipelines.normalize.metrics import Mapping, load_catalog
 from pipelines.normalize.numbers import clean_text
 from pipelines.normalize.periods import Period, parse_period, relative_period_offset
 from pipelines.normalize.units import Unit, parse_quantity, parse_unit, unit_in_label
@@ -18,7 +18,9 @@ FACT_COLUMNS = {
     "fact_id": pl.String, "doc_id": pl.String, "table_id": pl.String, "page": pl.Int32,
     "row_idx": pl.Int32, "col_idx": pl.Int32, "x0": pl.Float64, "top": pl.Float64,
     "x1": pl.Float64, "bottom": pl.Float64, "line_no": pl.Int32,
-    "metric_raw": pl.String, "metric_id": pl.String, "concept": pl.String, "entity": pl.String,
+    "metric_raw": pl.String, "metric_id": pl.String, "metric_rule": pl.String,
+    "metric_confidence": pl.Float64, "metric_qualifier": pl.String, "unmapped_reason": pl.String,
+    "concept": pl.String, "entity": pl.String,
     "region": pl.String, "row_label": pl.String, "col_label": pl.String,
     "period_label": pl.String, "period_kind": pl.String, "year": pl.Int32,
     "period_start": pl.String, "period_end": pl.String, "is_estimate": pl.Boolean,
@@ -28,6 +30,7 @@ FACT_COLUMNS = {
     "form": pl.String, "accn": pl.String, "filed": pl.String, "report_date": pl.String,
     "extractor": pl.String, "extractor_version": pl.String,
 }
+FP16_METRIC = "gpu_fp16_throughput"
 ROLE_COLUMNS = {"table_id": pl.String, "row_idx": pl.Int32, "col_idx": pl.Int32,
                 "role": pl.String}
 
@@ -128,8 +131,9 @@ def facts_from_table(table: dict, cells: list[dict]) -> tuple[list[dict], list[d
             text = grid[r][c]
             role = _role(r, c, text, header_rows, label_cols)
             if role == "value":
+                context = (" ".join(grid[r]), " ".join(row[c] for row in grid))
                 fact = _fact(table, by_pos[(r, c)], text, row_label, col_labels[c], catalog,
-                             col_labels[0])
+                             col_labels[0], context)
                 role = "fact" if fact else "text"
                 if fact:
                     facts.append(fact)
@@ -175,7 +179,8 @@ def _orient(row_label: str | None, col_label: str | None, first_header: str | No
 
 
 def _fact(table: dict, cell: dict, text: str, row_label: str | None, col_label: str | None,
-          catalog, header_of_first_col: str | None) -> dict | None:
+          catalog, header_of_first_col: str | None,
+          context: tuple[str, str] = ("", "")) -> dict | None:
     number, cell_unit = parse_quantity(text)
     if number.value is None and number.null_reason != "placeholder":
         return None
@@ -187,18 +192,25 @@ def _fact(table: dict, cell: dict, text: str, row_label: str | None, col_label: 
     def scaled(v: float | None) -> float | None:
         return None if v is None else v * scale
 
-    metric_id = catalog.metric_id(metric_raw, table.get("caption"))
-    if metric_id is None and other and "=" not in other:
-        swapped = catalog.metric_id(other, table.get("caption"))
-        if swapped:  # the catalog knows the other label as a metric: '价格' × '8 块 A800'
-            metric_raw, other, metric_id = other, metric_raw, swapped
+    caption = table.get("caption")
+    dimension = unit.dimension if unit else None
+    mapping = catalog.map_label(metric_raw, caption, dimension)
+    if mapping.metric_id is None and other and "=" not in other:
+        swapped = catalog.map_label(other, caption, dimension)
+        if swapped.metric_id:  # the catalog knows the other label as a metric: '价格' × '8 块 A800'
+            metric_raw, other, mapping = other, metric_raw, swapped
+    labels = " ".join(t for t in (metric_raw, row_label, col_label) if t)
+    mapping, qualifier = _with_fp16_basis(mapping, catalog, metric_raw, [labels, *context],
+                                          scaled(number.value))
     return {
         "fact_id": f"{table['table_id']}:{cell['row_idx']}:{cell['col_idx']}",
         "doc_id": table["doc_id"], "table_id": table["table_id"], "page": cell.get("page"),
         "row_idx": cell["row_idx"], "col_idx": cell["col_idx"],
         "x0": cell.get("x0"), "top": cell.get("top"), "x1": cell.get("x1"),
         "bottom": cell.get("bottom"), "line_no": cell.get("line_no"),
-        "metric_raw": metric_raw, "metric_id": metric_id,
+        "metric_raw": metric_raw, "metric_id": mapping.metric_id, "metric_rule": mapping.rule,
+        "metric_confidence": mapping.confidence, "metric_qualifier": qualifier,
+        "unmapped_reason": mapping.unmapped_reason if metric_raw else None,
         "entity": catalog.company(other, metric_raw) or other,
         "region": catalog.region(metric_raw, other, table.get("caption")),
         "row_label": row_label, "col_label": col_label,
@@ -214,6 +226,25 @@ def _fact(table: dict, cell: dict, text: str, row_label: str | None, col_label: 
         "currency": unit.currency if unit else None, "raw_text": text,
         "extractor": f"table:{table.get('method')}", "extractor_version": EXTRACTOR_VERSION,
     }
+
+
+def _with_fp16_basis(mapping: Mapping, catalog, metric_raw: str | None, texts: list[str],
+                     value: float | None) -> tuple[Mapping, str | None]:
+    """An FP16 throughput figure is comparable only with its basis: dense or with sparsity, read off
+    the chip it names (in its labels, then its row, then its column). A bare 'FP16' figure is the
+    metric only when it is the chip's tensor figure; one labelled 'Tensor' stays mapped without a
+    basis when no known chip is named."""
+    if mapping.metric_id != FP16_METRIC:
+        return mapping, None
+    chip_text = next((t for t in texts if catalog.names_known_chip(t)), "")
+    basis = catalog.fp16_basis(chip_text, None if value is None else value / 1e12)
+    if basis:
+        return mapping, basis
+    tensor_named = "tensor" in (metric_raw or "").lower()
+    if tensor_named and (value is None or not chip_text):
+        return Mapping(mapping.metric_id, mapping.rule, min(mapping.confidence, 0.6)), None
+    return Mapping(None, unmapped_reason=(
+        f"ambiguous: {FP16_METRIC} (tensor, dense or sparse) or FP16 without tensor cores")), None
 
 
 def facts_from_cells(tables: pl.DataFrame, cells: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -246,4 +277,15 @@ def apply_relative_periods(facts: pl.DataFrame, fiscal_year: int | None) -> pl.D
         pl.when(relative).then(False).otherwise(pl.col("is_estimate")).alias("is_estimate"),
         pl.when(relative & (pl.col("entity") == pl.col("col_label"))).then(None)
         .otherwise(pl.col("entity")).alias("entity"),
+    )
+
+
+def with_filing_mappings(facts: pl.DataFrame) -> pl.DataFrame:
+    """Filing facts are mapped by their XBRL concept, not a label rule: record that, with full
+    confidence, so every mapped fact says what mapped it."""
+    by_concept = pl.col("metric_id").is_not_null() & pl.col("metric_rule").is_null()
+    return facts.with_columns(
+        pl.when(by_concept).then(pl.format("xbrl:{}", "concept")).otherwise(pl.col("metric_rule"))
+        .alias("metric_rule"),
+        pl.when(by_concept).then(1.0).otherwise(pl.col("metric_confidence")).alias("metric_confidence"),
     )

@@ -48,6 +48,15 @@ _TECH = [
     (re.compile(r"^(?P<p>)s$"), "s", "time"),
 ]
 
+# Prices per unit of power or energy (元/kW, 元/kWh): a dimension of their own, never plain money.
+_PER_UNIT = re.compile(r"^(?P<money>[万亿千百]?元|美元)/(?P<p>[kmgt]?)(?P<base>wh|w)$")
+_PER_BASES = {"w": ("CNY/W", "money_per_power"), "wh": ("CNY/Wh", "money_per_energy")}
+
+# 'Parameter size/10 ⁻⁸' (004 表1): values printed in units of 10^8; the sign of the printed exponent
+# is the table's own slip (GPT-3's 1750 is 1750 × 10^8 parameters).
+_POWER_OF_TEN = re.compile(r"/\s*10\s*[⁻-]?\s*([⁰¹²³⁴⁵⁶⁷⁸⁹]+|\d+)\s*$")
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+
 _PAREN_UNIT = re.compile(r"[（(]\s*([^,，、;；（）()]{1,16})")  # first item inside a bracket
 _UNIT_PHRASE = re.compile(r"(?<!编制)单位\s*[:：]\s*([^\s,，;；:：)）]+)")
 
@@ -68,6 +77,12 @@ def parse_unit(text: str | None) -> Unit | None:
     if exp:
         extra, label = 10.0 ** int(exp.group(1)), exp.group(2)
     compact = label.replace(" ", "")
+    per = _PER_UNIT.match(compact.lower())
+    if per and per["money"] in {"元", "美元"}:
+        base, dimension = _PER_BASES[per["base"]]
+        currency = "USD" if per["money"] == "美元" else "CNY"
+        return Unit(text.strip(), extra / _SI[per["p"]], base.replace("CNY", currency), dimension,
+                    currency)
     for prefix, scale in [("", 1.0), *_SCALE_PREFIXES]:
         if compact.startswith(prefix) and compact[len(prefix):] in _CJK_BASES:
             base, dimension, currency = _CJK_BASES[compact[len(prefix):]]
@@ -88,6 +103,10 @@ def unit_in_label(label: str | None) -> Unit | None:
     if not label:
         return None
     text = clean_text(label)
+    power = _POWER_OF_TEN.search(text)
+    if power:
+        return Unit(power.group(0).strip(), 10.0 ** int(power.group(1).translate(_SUPERSCRIPTS)),
+                    "count", "count")
     for candidate in [*_UNIT_PHRASE.findall(text), *_PAREN_UNIT.findall(text)]:
         for part in re.split(r"[,，、]", candidate):
             unit = parse_unit(part)
