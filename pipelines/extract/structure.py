@@ -197,18 +197,25 @@ def line_cells(line: Line, columns: list[float]) -> LineCells:
                      {col for col, ws in parts.items() if is_data_token(join_words(ws))})
 
 
+def _centres(lines: list[Line], settings: PdfTableSettings) -> list[float]:
+    return [(p[0]["x0"] + p[-1]["x1"]) / 2 for line in lines
+            for p in phrases(line.words, settings.column_gap_ratio * line.size)]
+
+
+def _spanning(phrase: list[dict], under: list[float], columns: list[float], size: float,
+              settings: PdfTableSettings) -> bool:
+    """The phrase runs across a column boundary over two or more phrases printed under it."""
+    x0, x1 = phrase[0]["x0"], phrase[-1]["x1"]
+    crosses = any(x0 < x - settings.span_overlap and x1 > x + settings.span_overlap for x in columns[1:-1])
+    return crosses and sum(1 for c in under if x0 - size <= c <= x1 + size) >= 2
+
+
 def spans_columns(line: Line, below: Line, columns: list[float], size: float,
                   settings: PdfTableSettings = DEFAULT_SETTINGS) -> bool:
-    """A phrase of the line runs across a column boundary over two or more phrases of the line below:
-    a header spanning the columns of the tier under it."""
-    gap = settings.column_gap_ratio * size
-    under = [(q[0]["x0"] + q[-1]["x1"]) / 2 for q in phrases(below.words, gap)]
-    for p in phrases(line.words, gap):
-        x0, x1 = p[0]["x0"], p[-1]["x1"]
-        crosses = any(x0 < x - settings.span_overlap and x1 > x + settings.span_overlap for x in columns[1:-1])
-        if crosses and sum(1 for c in under if x0 - size <= c <= x1 + size) >= 2:
-            return True
-    return False
+    """A header spanning the columns of the tier under it (cell text wraps inside its column)."""
+    under = _centres([below], settings)
+    return any(_spanning(p, under, columns, size, settings)
+               for p in phrases(line.words, settings.column_gap_ratio * size))
 
 
 def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_data: int,
@@ -255,15 +262,35 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
     return [[lines[i] for i in row] for row in rows], len(bands)
 
 
-def _header_cells(row: list[Line], columns: list[float], size: float,
-                  settings: PdfTableSettings) -> list[str]:
-    """A header row's cells: each phrase goes whole to the column its left edge falls in (a spanning
-    header stays intact), the lines of a wrapped header cell one under the other."""
+def _header_cells(row: list[Line], columns: list[float], size: float, settings: PdfTableSettings,
+                  tier_below: list[Line] | None = None) -> list[str]:
+    """A header row's cells: each phrase goes whole to the column its left edge falls in, the lines
+    of a wrapped header cell one under the other. A header spanning columns of the row below goes to
+    the first of them (printed centred over them, its left edge says little)."""
     texts: list[list[str]] = [[] for _ in columns[1:]]
+    under = _centres(tier_below or [], settings)
     for line in row:
-        for phrase in phrases(line.words, gap=settings.header_phrase_gap_ratio * size):
-            texts[column_of(phrase[0]["x0"] + 1, columns)].append(join_words(phrase))
+        parts = phrases(line.words, gap=settings.header_phrase_gap_ratio * size)
+        for n, phrase in enumerate(parts):
+            col = column_of(phrase[0]["x0"] + 1, columns)
+            if _spanning(phrase, under, columns, size, settings):
+                col = _span_start(parts, n, under, columns, size, settings)
+            texts[col].append(join_words(phrase))
     return ["\n".join(t) for t in texts]
+
+
+def _span_start(parts: list[list[dict]], n: int, under: list[float], columns: list[float],
+                size: float, settings: PdfTableSettings) -> int:
+    """The first column under a spanning header: the leftmost phrase of the row below that stands
+    past its left neighbour (halfway to it when that neighbour spans columns too)."""
+    phrase = parts[n]
+    left = -1e9
+    if n > 0:
+        before = parts[n - 1]
+        left = ((before[-1]["x1"] + phrase[0]["x0"]) / 2 if _spanning(before, under, columns, size, settings)
+                else before[-1]["x1"])
+    starts = [column_of(c, columns) for c in under if left < c < phrase[-1]["x1"]]
+    return min(starts, default=column_of(phrase[0]["x0"] + 1, columns))
 
 
 def is_two_column_prose(line: Line, settings: PdfTableSettings = DEFAULT_SETTINGS) -> bool:
@@ -356,8 +383,9 @@ def aligned_table(crop, lines: list[Line], max_header_rows: int | None = None,
     table = tables[0]
     grid = [[cell(text, box) for text, box in zip(rt, row.cells)]
             for rt, row in zip(table.extract(), table.rows)]
-    for row, cells in zip(rows[:header_rows], grid):
-        for box, text in zip(cells, _header_cells(row, columns, size, settings)):
+    for i, (row, cells) in enumerate(zip(rows[:header_rows], grid)):
+        below = rows[i + 1] if i + 1 < len(rows) else None
+        for box, text in zip(cells, _header_cells(row, columns, size, settings, below)):
             box["text"] = text
     body = [[c["text"] for c in r] for r in grid[header_rows:]]
     multi = sum(1 for r in body if sum(1 for t in r if t.strip()) >= 2)
