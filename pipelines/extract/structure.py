@@ -20,6 +20,7 @@ from pipelines.extract.regions import Box, Region, words_within
 from pipelines.extract.rotation import read_turned
 from pipelines.extract.table_settings import DEFAULT_SETTINGS, PdfTableSettings
 from pipelines.extract.words import Line, is_data_line, join_words, phrases, without_leaders
+from pipelines.normalize.periods import parse_period
 from pipelines.normalize.units import unit_in_label
 
 
@@ -182,19 +183,24 @@ def separators(crop, x0: float, x1: float,
 
 @dataclass
 class LineCells:
-    """What one text line holds in each column: the right edge of its text, and whether the text
-    reads as a number."""
+    """What one text line holds in each column: the right edge of its text, whether the text reads
+    as a number, and whether it is running words that may wrap onto the next line (not a number,
+    period or code)."""
 
     right: dict[int, float]
     numbers: set[int]
+    words: set[int]
 
 
 def line_cells(line: Line, columns: list[float]) -> LineCells:
     parts: dict[int, list[dict]] = {}
     for w in line.words:
         parts.setdefault(column_of((w["x0"] + w["x1"]) / 2, columns), []).append(w)
+    texts = {col: join_words(ws) for col, ws in parts.items()}
     return LineCells({col: max(w["x1"] for w in ws) for col, ws in parts.items()},
-                     {col for col, ws in parts.items() if is_data_token(join_words(ws))})
+                     {col for col, text in texts.items() if is_data_token(text)},
+                     {col for col, text in texts.items() if len(text) >= 6 and not is_data_token(text)
+                      and not parse_period(text)})
 
 
 def _centres(lines: list[Line], settings: PdfTableSettings) -> list[float]:
@@ -221,9 +227,10 @@ def spans_columns(line: Line, below: Line, columns: list[float], size: float,
 def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_data: int,
               settings: PdfTableSettings = DEFAULT_SETTINGS) -> tuple[list[list[Line]], int]:
     """Group text lines into rows. A line joins the row above unless a rule or band edge lies between
-    them or it carries a number in a column where that row already has text; and only when it overlaps that row's last line, shares
-    its shaded band, or sits within line spacing under a cell that is full to its column's edge (the
-    text wrapped). Returns the rows and how many shaded bands the table has."""
+    them or it carries a number in a column where that row already has text (other than running words
+    filling the column); and only when it overlaps that row's last line, shares its shaded band, or
+    sits within line spacing under a cell that is full to its column's edge (the text wrapped).
+    Returns the rows and how many shaded bands the table has."""
     x0, x1 = min(line.x0 for line in lines), max(line.x1 for line in lines)
     edges, bands = separators(crop, x0, x1, settings)
     cells = [line_cells(line, columns) for line in lines]
@@ -237,20 +244,30 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
         ya, yb = (a.top + a.bottom) / 2, (b.top + b.bottom) / 2
         return any(band[1] <= ya <= band[3] and band[1] <= yb <= band[3] for band in bands)
 
+    def full(i: int, col: int) -> bool:
+        return cells[i].right[col] >= right_edge[col] - slack
+
     def wrapped(row: list[int], b: int) -> bool:
         """Some column of line b continues a cell of the row that is full to the column's edge."""
         for col in cells[b].right:
-            above = [cells[i].right[col] for i in row if col in cells[i].right]
-            if above and above[-1] >= right_edge[col] - slack:
+            above = [i for i in row if col in cells[i].right]
+            if above and full(above[-1], col):
                 return True
         return False
+
+    def occupied(row: list[int], b: int) -> set[int]:
+        """Columns where a number on line b would start a new row: any text there, unless (below the
+        header) running words fill the column and may go on with a number ('GeForce RTX' / '4080')."""
+        last = {col: i for i in row for col in cells[i].right}
+        return {col for col, i in last.items() if col in cells[i].numbers or b <= first_data
+                or not (col in cells[i].words and full(i, col))}
 
     rows: list[list[int]] = [[0]]
     for b in range(1, len(lines)):
         prev, line = lines[b - 1], lines[b]
         gap = line.top - prev.bottom
         ruled = any(prev.bottom - 0.5 <= y <= line.top + 0.5 for y in edges)
-        taken = {col for i in rows[-1] for col in cells[i].right}
+        taken = occupied(rows[-1], b)
         close = gap <= settings.wrap_gap_max_ratio * size
         joins = gap < 0 or (close and (same_band(prev, line) or wrapped(rows[-1], b)))
         if b <= first_data and spans_columns(prev, line, columns, size, settings):
