@@ -16,13 +16,13 @@ import sys
 import time
 from pathlib import Path
 
-import pdfplumber
 import polars as pl
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks" / "samplegen"))
 
+from bare_pdfplumber import bare_pass  # noqa: E402
 from make_samples import LAYOUT_SPEC, build_pdf, load_spec, spec_tables  # noqa: E402
 from pipelines.extract.pdf import extract_pdf  # noqa: E402
 
@@ -121,18 +121,6 @@ def sample_accuracy() -> None:
     f1 = 2 * precision * recall / max(precision + recall, 1e-9)
     print(f"generated corpus: {n} tables, table recall {found / n:.3f}, caption accuracy {captions / n:.3f}, "
           f"cells P {precision:.4f} R {recall:.4f} F1 {f1:.4f}")
-
-
-def bare_pass(path: Path) -> float:
-    start = time.perf_counter()
-    try:
-        with pdfplumber.open(path) as pdf:
-            for page in pdf.pages:
-                page.extract_tables()
-                page.close()
-    except Exception:
-        pass
-    return time.perf_counter() - start
 
 
 def corpus_pass() -> None:

@@ -42,17 +42,7 @@ SAMPLES = ROOT / "raw" / "samples"
 CODE = ROOT  # the checkout whose pipelines are measured (--code)
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
-BARE = """
-import sys, pdfplumber
-for name in sys.argv[1:]:
-    try:
-        with pdfplumber.open(name) as pdf:
-            for page in pdf.pages:
-                page.extract_tables()
-                page.close()
-    except Exception:
-        pass
-"""
+BARE = str(ROOT / "benchmarks" / "bare_pdfplumber.py")  # run as a script: pdfplumber alone
 
 
 def _tree(root: int) -> list[int]:
@@ -113,7 +103,7 @@ def _line(name: str, runs: list[dict]) -> dict:
 def compare(name: str, files: list[Path], repeat: int) -> None:
     pdfs = [str(f) for f in files if f.suffix.lower() == ".pdf"]
     print(f"{name}: {len(files)} files, {len(pdfs)} PDFs", flush=True)
-    bare = _line("bare pdfplumber pass", [measured([sys.executable, "-c", BARE, *pdfs])
+    bare = _line("bare pdfplumber pass", [measured([sys.executable, BARE, *pdfs])
                                           for _ in range(repeat)])
     runs = []
     for _ in range(repeat):
