@@ -6,7 +6,8 @@
 2. Every PDF under ../shared/corpus/real-world-pdfs: one line per file (tables, rejects, s/page), and
    the ratio of our pass to one bare pdfplumber extract_tables() pass over the same pages.
 
-Run: .venv/bin/python benchmarks/extraction_accuracy.py [--skip-corpus]
+Run: .venv/bin/python benchmarks/extraction_accuracy.py [--skip-corpus] [--corpus DIR]
+  --corpus DIR  time the PDFs under DIR instead (e.g. the seed renderings of seed_pdf_accuracy.py --out DIR)
 """
 
 from __future__ import annotations
@@ -123,13 +124,13 @@ def sample_accuracy() -> None:
           f"cells P {precision:.4f} R {recall:.4f} F1 {f1:.4f}")
 
 
-def corpus_pass() -> None:
-    if not CORPUS.exists():
-        print(f"no corpus at {CORPUS}")
+def corpus_pass(corpus: Path = CORPUS) -> None:
+    if not corpus.exists():
+        print(f"no corpus at {corpus}")
         return
     ours = bare = 0.0
     pages = 0
-    for path in sorted(CORPUS.rglob("*.pdf")):
+    for path in sorted(corpus.rglob("*.pdf")):
         start = time.perf_counter()
         result = extract_pdf(path, "c")
         elapsed = time.perf_counter() - start
@@ -137,16 +138,17 @@ def corpus_pass() -> None:
         ours, bare, pages = ours + elapsed, bare + base, pages + (result.pages or 0)
         reasons = "; ".join(r["reason"] for r in result.rejects) or "-"
         per_page = elapsed / result.pages if result.pages else 0.0
-        print(f"{str(path.relative_to(CORPUS)):58s} pages {result.pages or 0:3d} tables "
+        print(f"{str(path.relative_to(corpus)):58s} pages {result.pages or 0:3d} tables "
               f"{len(result.tables):3d} s/page {per_page:6.3f} rejects {reasons}", flush=True)
-    print(f"real-world corpus: {pages} pages in {ours:.1f}s = {pages / ours:.2f} pages/s; bare "
+    print(f"corpus: {pages} pages in {ours:.1f}s = {pages / ours:.2f} pages/s; bare "
           f"pdfplumber extract_tables {bare:.1f}s; ratio {ours / bare:.2f}x")
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--skip-corpus", action="store_true")
+    parser.add_argument("--corpus", type=Path, default=CORPUS)
     args = parser.parse_args()
     sample_accuracy()
     if not args.skip_corpus:
-        corpus_pass()
+        corpus_pass(args.corpus)
