@@ -310,6 +310,23 @@ def _span_start(parts: list[list[dict]], n: int, under: list[float], columns: li
     return min(starts, default=column_of(phrase[0]["x0"] + 1, columns))
 
 
+def _body_cells(row: list[Line], columns: list[float], size: float,
+                settings: PdfTableSettings) -> list[str]:
+    """A body row's cells, a phrase at a time: a number goes to the column its right edge stands in
+    (figures align right), words to the column their left edge stands in, so a long label that
+    reaches past a column boundary stays whole in its own cell."""
+    texts: list[list[str]] = [[] for _ in columns[1:]]
+    for line in row:
+        placed: dict[int, list[str]] = {}
+        for phrase in phrases(line.words, gap=settings.column_gap_ratio * size):
+            text = join_words(phrase)
+            edge = phrase[-1]["x1"] - 1 if is_data_token(text) else phrase[0]["x0"] + 1
+            placed.setdefault(column_of(edge, columns), []).append(text)
+        for col, parts in placed.items():
+            texts[col].append(" ".join(parts))
+    return ["\n".join(t) for t in texts]
+
+
 def is_two_column_prose(line: Line, settings: PdfTableSettings = DEFAULT_SETTINGS) -> bool:
     """A line of running text set in two columns: two wide phrases side by side."""
     gap = settings.column_gap_ratio * line.size  # words of running text sit closer
@@ -400,9 +417,11 @@ def aligned_table(crop, lines: list[Line], max_header_rows: int | None = None,
     table = tables[0]
     grid = [[cell(text, box) for text, box in zip(rt, row.cells)]
             for rt, row in zip(table.extract(), table.rows)]
-    for i, (row, cells) in enumerate(zip(rows[:header_rows], grid)):
+    for i, (row, cells) in enumerate(zip(rows, grid)):
         below = rows[i + 1] if i + 1 < len(rows) else None
-        for box, text in zip(cells, _header_cells(row, columns, size, settings, below)):
+        texts = (_header_cells(row, columns, size, settings, below) if i < header_rows
+                 else _body_cells(row, columns, size, settings))
+        for box, text in zip(cells, texts):
             box["text"] = text
     body = [[c["text"] for c in r] for r in grid[header_rows:]]
     multi = sum(1 for r in body if sum(1 for t in r if t.strip()) >= 2)
