@@ -146,18 +146,61 @@ def fill_sideways_cells(grid: list[list[dict]], aside: list[dict]) -> None:
 
 def column_bounds(data_lines: list[Line], size: float,
                   settings: PdfTableSettings = DEFAULT_SETTINGS) -> list[float] | None:
-    """Column boundaries: the gaps left open by every word of every data line. None for one column."""
+    """Column boundaries: the gaps left open by every word of every data line, and inside a column
+    so found, gaps left open by nearly every line between two well-filled parts (a few long labels
+    may reach across). None for one column."""
+    gap = settings.column_gap_ratio * size
     spans = sorted((w["x0"], w["x1"]) for line in data_lines for w in line.words)
     columns: list[list[float]] = []
     for a, b in spans:
-        if columns and a - columns[-1][1] < settings.column_gap_ratio * size:
+        if columns and a - columns[-1][1] < gap:
             columns[-1][1] = max(columns[-1][1], b)
         else:
             columns.append([a, b])
+    columns = [part for span in columns for part in _split_tolerant(span, data_lines, gap, settings)]
     if len(columns) < 2:
         return None
     return ([columns[0][0] - 1] + [(left[1] + right[0]) / 2 for left, right in zip(columns, columns[1:])]
             + [columns[-1][1] + 1])
+
+
+def _split_tolerant(span: list[float], lines: list[Line], gap: float,
+                    settings: PdfTableSettings) -> list[list[float]]:
+    """Split one column span where at most a small share of the lines has a word (within half a
+    column gap), when both sides are filled in at least half the lines."""
+    allowed = int(settings.straddle_share * len(lines))
+    if allowed == 0:
+        return [span]
+    width = int(span[1] - span[0]) + 1
+    xs = [span[0] + i for i in range(width)]
+    steps = [0] * (width + 1)  # lines with a word at each point of the span, by a running sum
+    for line in lines:
+        reach = -1
+        for w in sorted(line.words, key=lambda w: w["x0"]):
+            a = max(int(w["x0"] - gap / 2 - span[0] + 0.999), reach + 1, 0)
+            b = min(int(w["x1"] + gap / 2 - span[0]), width - 1)
+            if a <= b:
+                steps[a] += 1
+                steps[b + 1] -= 1
+                reach = b
+    cover, running = [], 0
+    for step in steps[:width]:
+        running += step
+        cover.append(running)
+    parts, start, run = [], span[0], None
+    for x, n in zip(xs, cover):
+        if n <= allowed and run is None:
+            run = x
+        elif n > allowed and run is not None:
+            left = [c for x2, c in zip(xs, cover) if start <= x2 < run]
+            right_end = next((x2 for x2, c in zip(xs, cover) if x2 > x and c <= allowed), span[1])
+            right = [c for x2, c in zip(xs, cover) if x <= x2 < right_end]
+            dense = settings.dense_share * len(lines)
+            if left and right and max(left) >= dense and max(right) >= dense and run > span[0]:
+                parts.append([start, run - gap / 2])
+                start = x + gap / 2
+            run = None
+    return parts + [[start, span[1]]]
 
 
 def column_of(x: float, columns: list[float]) -> int:

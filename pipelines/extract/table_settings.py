@@ -20,6 +20,8 @@ class PdfTableSettings:
     caption_wrap_slack_ratio: float = 3.0  # a caption line ending this close (× size) to its edge wrapped
     # columns of aligned (unruled) tables
     column_gap_ratio: float = 0.5  # a gap in every data line at least this share of the size splits columns
+    straddle_share: float = 0.15  # … or in all but this share of them (long labels reaching across)
+    dense_share: float = 0.5  # … when both sides are filled in at least this share of the lines
     header_phrase_gap_ratio: float = 0.9  # header words closer than this belong to one header cell
     headnote_width_share: float = 0.8  # a single phrase this wide above a table is a note, not a header
     max_numeric_lines_per_cell: int = 4  # a ruled cell with more lines of numbers frames an unruled body

@@ -121,8 +121,8 @@ def reading_order(lines: list[Line], page_width: float) -> list[Line]:
     return [line for line in main + side if line.words]
 
 
-LEADER_RE = re.compile(r"^[.·…_\s]{2,}$|^\.$")
-TRAILING_LEADER_RE = re.compile(r"(?<=\S)(\s*\.){2,}\s*$")
+LEADER_RE = re.compile(r"^(?:[.·_]{4,}|…{2,}|\.)$")  # '...' alone is a nil marker, not a leader
+TRAILING_LEADER_RE = re.compile(r"(?<=[^\s.])(\s*\.){2,}\s*$")
 
 
 def without_leaders(line: Line) -> Line:
