@@ -245,4 +245,5 @@ def aligned_blocks(page, lines: list[Line], excluded: list[Box],
     return [Region(label=None, caption=None, caption_top=block[0].top - 1,
                    bbox=(min(ln.x0 for ln in block) - 1, block[0].top - 1,
                          max(ln.x1 for ln in block) + 1, block[-1].bottom + 1))
-            for block in blocks if len(block) >= settings.min_uncaptioned_rows]
+            for block in blocks  # rows enough, and enough of them with numbers standing apart
+            if sum(is_data_line(line, settings) for line in block) >= settings.min_uncaptioned_rows]
