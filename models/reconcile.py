@@ -49,7 +49,7 @@ def model_vs_reported(outputs: pl.DataFrame, facts: pl.DataFrame,
     diff = pl.col("value") - pl.col("reported_value")
     inside = pl.col("reported_value").is_between(pl.col("band_low"), pl.col("band_high"))
     return joined.select(
-        "model", "model_version", "scenario", "variant", *KEYS,
+        "model", "model_version", "scenario", "variant", "basis", *KEYS,
         pl.col("value").alias("model_value"), "reported_value", "unit",
         diff.alias("abs_diff"), (diff / pl.col("reported_value")).alias("rel_diff"),
         (diff.abs() <= pl.max_horizontal(TOLERANCE * pl.col("reported_value").abs(),
