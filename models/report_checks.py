@@ -240,7 +240,7 @@ def total_row_checks(facts: pl.DataFrame) -> pl.DataFrame:
     rows = []
     for t in cells.filter(pl.col("is_total")).iter_rows(named=True):
         same_col = cells.filter(pl.col("table_id") == t["table_id"], pl.col("col_idx") == t["col_idx"],
-                                pl.col("row_idx") < t["row_idx"], pl.col("unit") == t["unit"])
+                                pl.col("row_idx") < t["row_idx"], pl.col("unit").eq_missing(t["unit"]))
         previous = same_col.filter(pl.col("is_total"))["row_idx"].max()
         parts = same_col.filter(pl.col("row_idx") > (previous if previous is not None else -1))
         if parts.height < 2:
