@@ -7,7 +7,13 @@ server cost; China = global × China's share.
 
 Variants: `as_published` follows the report, which states a GPU-upgrade / algorithm-efficiency
 factor (100/120/150%, 图表108) but does not apply it; `corrected` divides the GPU value by it.
+`corrected` is one reading, not a published figure: the report says only that the market may come
+out 略低于 (slightly below) its demand-based estimate (002 line 1603).
 Where 图表49's inputs are not in the warehouse, the stated GPU value (图表108) starts the chain.
+
+`basis`: `extrapolated` for a figure in a year no stated fact publishes that metric for (002 prints
+the market for 2021–2025 only, so its 2026/2027 global market is the chain carried on), else
+`one_reading` (corrected) or `report_chain`. `gpu_unit_price` sets the price per card the chain implies beside 000 表1's prices.
 """
 
 from __future__ import annotations
@@ -25,11 +31,16 @@ OUTPUT_COLUMNS = {
     "metric_id": pl.String, "workload": pl.String, "segment": pl.String, "region": pl.String,
     "year": pl.Int32,
     "value": pl.Float64, "unit": pl.String, "input_ids": pl.List(pl.String), "note": pl.String,
+    "basis": pl.String,
 }
 TWICE_NOTE = ("the report's peak total is already divided by utilisation, and its card counts divide "
               "by utilisation again; as_published follows it, corrected applies utilisation once")
 UPLIFT_NOTE = ("the report states a GPU-upgrade/algorithm-efficiency factor (图表108) but its market "
                "figures do not apply it")
+ONE_READING = ("one reading, not a published figure: the report says only the market may be 略低于 its "
+               "estimate (002 line 1603)")
+PRICE_NOTE = ("price per card the chain implies: 图表49's A100 demand in 万张 equals 图表108's GPU value "
+              "in 亿美元 (US$10,000 per A100 equivalent); H100 = that × H100/A100 FP16 throughput")
 
 
 def _series(frame: pl.DataFrame, name: str) -> pl.DataFrame:
@@ -131,11 +142,12 @@ def build_ai_server_market(facts: pl.DataFrame, scenario: str = "base") -> pl.Da
         total = peak.group_by("year").agg(pl.col("value").sum(),
                                           pl.col("input_ids").list.explode(keep_nulls=False, empty_as_null=False).unique().sort())
         util = param("compute_utilisation", pick(facts, "compute_utilisation", workload="training"))
-        cards = []
+        cards, throughputs = [], {}
         for gpu in ("a100", "h100"):
             label = gpu.upper()
             fp16 = param(f"{gpu}_fp16_throughput",
                          pick(facts, "gpu_fp16_throughput", label_contains=label, workload="training"))
+            throughputs[gpu] = fp16
             demand = _combine(total.rename({"input_ids": "total_ids"}), util, fp16).with_columns(
                 (pl.col("value") / (pl.col("compute_utilisation") * pl.col(f"{gpu}_fp16_throughput")))
                 .alias("value"),
@@ -145,6 +157,7 @@ def build_ai_server_market(facts: pl.DataFrame, scenario: str = "base") -> pl.Da
                              f"total peak ÷ (utilisation × {label} FP16 throughput)",
                              workload="training", region=region))
         price = param("a100_equivalent_price")
+        out.append(unit_price_rows(price, throughputs))
         gpu_value = _combine(cards[0].select("year", pl.col("value").alias("cards"),
                                              pl.col("input_ids").alias("cards_ids")), price)
         gpu_value = gpu_value.with_columns(
@@ -169,6 +182,7 @@ def build_ai_server_market(facts: pl.DataFrame, scenario: str = "base") -> pl.Da
             base, divisor = _combine(base, uplift), divisor * pl.col("uplift")
             names, note = [*names, "uplift"], note + " ÷ stated efficiency factor"
         suffix = f"; {UPLIFT_NOTE}" if variant == "as_published" and uplift.height else ""
+        suffix = f"; {ONE_READING}" if variant == "corrected" else suffix
         market = base.with_columns((pl.col("gpu_value") / divisor).alias("value"),
                                    _ids(*names).alias("input_ids"))
         out.append(_rows(market, "ai_server_market_size", "USD", variant, note + suffix))
@@ -179,12 +193,43 @@ def build_ai_server_market(facts: pl.DataFrame, scenario: str = "base") -> pl.Da
         out.append(_rows(china, "ai_server_market_size", "USD", variant,
                          "global AI server market × China share of global" + suffix, region="China"))
     out += inference_rows(facts, param)
-    frame = pl.concat(out, how="vertical_relaxed")
+    frame = with_basis(pl.concat(out, how="vertical_relaxed"), facts)
     return frame.select(
         pl.lit(MODEL).alias("model"), pl.lit(MODEL_VERSION).alias("model_version"),
         pl.lit(scenario).alias("scenario"), pl.all(),
     ).cast(OUTPUT_COLUMNS).sort("scenario", "variant", "metric_id", "segment", "region", "year",
                                 nulls_last=True)
+
+
+def unit_price_rows(price: pl.DataFrame, fp16: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """The price per A100 and per H100 card the chain implies (one row each, not per year: the
+    first year's inputs), to set beside a report that prices the cards."""
+    first = _combine(price, fp16["a100"], fp16["h100"]).sort("year").head(1)
+    cards = pl.concat([
+        first.select(pl.lit("A100").alias("segment"), pl.col("a100_equivalent_price").alias("value"),
+                     _ids("a100_equivalent_price").alias("input_ids")),
+        first.select(pl.lit("H100").alias("segment"),
+                     (pl.col("a100_equivalent_price") * pl.col("h100_fp16_throughput")
+                      / pl.col("a100_fp16_throughput")).alias("value"),
+                     _ids("a100_equivalent_price", "a100_fp16_throughput", "h100_fp16_throughput")
+                     .alias("input_ids"))])
+    return _rows(cards.with_columns(pl.lit(None, pl.Int32).alias("year")), "gpu_unit_price", "USD",
+                 "as_published", PRICE_NOTE)
+
+
+def with_basis(frame: pl.DataFrame, facts: pl.DataFrame) -> pl.DataFrame:
+    """`extrapolated` where no fact publishes the row's metric for its year (any region), though
+    facts publish it for other years; else `one_reading` for the corrected variant, `report_chain`
+    for the rest."""
+    published = facts.filter(pl.col("value").is_not_null(), pl.col("year").is_not_null()).group_by(
+        "metric_id").agg(pl.col("year").unique().alias("published_years"))
+    return frame.join(published, on="metric_id", how="left").with_columns(
+        pl.when(pl.col("published_years").is_not_null()
+                & ~pl.col("year").is_in(pl.col("published_years")).fill_null(True))
+        .then(pl.lit("extrapolated"))
+        .when(pl.col("variant") == "corrected").then(pl.lit("one_reading"))
+        .otherwise(pl.lit("report_chain")).alias("basis"),
+    ).drop("published_years")
 
 
 def inference_rows(facts: pl.DataFrame, param) -> list[pl.DataFrame]:

@@ -115,9 +115,11 @@ def reported_figures(model: str) -> pl.DataFrame:
     """Published figures a report states only in prose, kept in the model's YAML with their source."""
     rows = [{"metric_id": r["metric_id"], "workload": None, "segment": r.get("segment"),
              "region": r.get("region"), "year": r.get("year"), "reported_value": float(r["value"]), "display_half_unit": 0.0,
-             "reported_fact_id": f"report:{model}.{r['id']}", "reported_text": r["source"]}
+             "reported_fact_id": f"report:{model}.{r['id']}", "reported_text": r["source"],
+             "band_note": r.get("band_note")}
             for r in _spec(model).get("reported", [])]
     return pl.DataFrame(rows, schema={
         "metric_id": pl.String, "workload": pl.String, "segment": pl.String, "region": pl.String,
         "year": pl.Int32, "reported_value": pl.Float64, "display_half_unit": pl.Float64,
-        "reported_fact_id": pl.String, "reported_text": pl.String}, orient="row")
+        "reported_fact_id": pl.String, "reported_text": pl.String, "band_note": pl.String},
+        orient="row")

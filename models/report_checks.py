@@ -1,10 +1,13 @@
 """marts.report_checks: a report's own arithmetic recomputed from its own figures.
 
-Two sources of checks: every growth row of a table (YoY, 市场增速) against the row it grows, and the
-claims of models/report_claims.yaml (a CAGR stated in prose, a total row) against the table's facts.
+Four sources of checks: every growth row of a table (YoY, 市场增速) against the row it grows; every
+合计 / 总计 / Total row against the sum of the rows above it; shares of one whole (a 占比 / 份额
+column) against 100%; and the claims of models/report_claims.yaml (a CAGR stated in prose, a total
+row) against the table's facts.
 Each row keeps the stated figure, the recomputed one, the periods and the fact ids used, a verdict
 (agrees / rounding / disagrees) and, when a known pattern explains a disagreement, the likely reason:
-one class taken for the total, the wrong number of periods, an input applied twice.
+one class taken for the total, the wrong number of periods, an input applied twice, a total over
+parts the table does not list.
 """
 
 from __future__ import annotations
@@ -209,6 +212,100 @@ def _applied_twice(total: dict, parts_sum: float, table: pl.DataFrame,
     return None, None
 
 
+# A row that states the sum of the rows above it: its label (before any bracket) ends in 合计 / 总计 /
+# 小计, or is Total / Sum. A label that states its own formula (×) is a product, not a sum.
+TOTAL_LABEL = r"(?i)(合计|总计|小计)$|^(total|sum|合计|总计)\b"
+SHARE_LABEL = r"(?i)占比|份额|比重|构成|share"
+
+
+def _label_head(label: pl.Expr) -> pl.Expr:
+    return label.fill_null("").str.split("(").list.first().str.split("（").list.first().str.strip_chars()
+
+
+def _is_total(label: pl.Expr) -> pl.Expr:
+    return _label_head(label).str.contains(TOTAL_LABEL) & ~label.fill_null("").str.contains("×")
+
+
+def _table_cells(facts: pl.DataFrame) -> pl.DataFrame:
+    return facts.filter(pl.col("table_id").is_not_null(), pl.col("value").is_not_null(),
+                        ~pl.col("extractor").str.starts_with("xbrl")).with_columns(
+        _is_total(pl.col("row_label")).alias("is_total"),
+        display_half_unit(pl.col("raw_text"), pl.col("scale").fill_null(1.0)).alias("half"))
+
+
+def total_row_checks(facts: pl.DataFrame) -> pl.DataFrame:
+    """Every 合计 / 总计 / Total cell against the sum of the same column's cells (same unit) in the
+    rows above it, back to the previous total row."""
+    cells = _table_cells(facts)
+    rows = []
+    for t in cells.filter(pl.col("is_total")).iter_rows(named=True):
+        same_col = cells.filter(pl.col("table_id") == t["table_id"], pl.col("col_idx") == t["col_idx"],
+                                pl.col("row_idx") < t["row_idx"], pl.col("unit").eq_missing(t["unit"]))
+        previous = same_col.filter(pl.col("is_total"))["row_idx"].max()
+        parts = same_col.filter(pl.col("row_idx") > (previous if previous is not None else -1))
+        if parts.height < 2:
+            continue
+        recomputed = parts["value"].sum()
+        half = t["half"] + parts["half"].sum()
+        result = verdict(t["value"], recomputed, max(half, EXACT * abs(t["value"])))
+        reason = _total_row_reason(t["value"], recomputed, parts, half) if result == "disagrees" else None
+        rows.append(_row(
+            check_id=f"total_row:{t['fact_id']}", check_kind="total_row", doc_id=t["doc_id"],
+            table_id=t["table_id"], metric_id=t["metric_id"], row_label=t["row_label"],
+            segment="total", from_year=t["year"], to_year=t["year"], periods=0,
+            stated_value=t["value"], recomputed_value=recomputed, abs_diff=t["value"] - recomputed,
+            display_half_unit=half, verdict=result, likely_reason=reason,
+            stated_fact_id=t["fact_id"], stated_text=t["raw_text"],
+            input_ids=sorted(parts["fact_id"].to_list()),
+            source=f"{t['row_label']} row of {t['table_id']} (column {t['col_label']})"))
+    return pl.DataFrame(rows, schema=CHECK_COLUMNS, orient="row")
+
+
+def _total_row_reason(total: float, parts_sum: float, parts: pl.DataFrame, half: float) -> str:
+    if parts_sum < total:
+        return (f"the rows above sum to {parts_sum / total:.1%} of the total: the table lists only "
+                "some of its parts (an excerpt, or items left out)")
+    for p in parts.iter_rows(named=True):
+        if abs(parts_sum - p["value"] - total) <= half:
+            return (f"'{p['row_label']}' is not a part (a subtotal or an 'of which' row): without it "
+                    "the rows above sum to the total")
+    return "the rows above add to more than the total: overlapping parts"
+
+
+def share_sum_checks(facts: pl.DataFrame) -> pl.DataFrame:
+    """Shares of one whole (a column headed 占比 / 份额 / share, or a row so labelled, not a series
+    over years) against 100%, total rows left out."""
+    cells = _table_cells(facts).filter(pl.col("unit") == "ratio", pl.col("year").is_null(),
+                                       ~pl.col("is_total"))
+    by_column = cells.filter(pl.col("col_label").fill_null("").str.contains(SHARE_LABEL)).with_columns(
+        pl.format("column {}", "col_label").alias("axis"), pl.col("col_idx").alias("axis_idx"))
+    by_row = cells.filter(pl.col("row_label").fill_null("").str.contains(SHARE_LABEL),
+                          ~pl.col("col_label").fill_null("").str.contains(SHARE_LABEL)).with_columns(
+        pl.format("row {}", "row_label").alias("axis"), pl.col("row_idx").alias("axis_idx"))
+    rows = []
+    for (table_id, axis, _), group in pl.concat([by_column, by_row]).partition_by(
+            "table_id", "axis", "axis_idx", as_dict=True).items():
+        if group.height < 2:
+            continue
+        recomputed = group["value"].sum()
+        half = group["half"].sum()
+        result = verdict(1.0, recomputed, half)
+        reason = None
+        if result == "disagrees":
+            reason = (f"the shares leave {1 - recomputed:.1%} unaccounted: parts left out (no 其他 / "
+                      "other row)" if recomputed < 1 else
+                      f"the shares add to {recomputed:.1%}: overlapping parts, or shares of different wholes")
+        first = group.row(0, named=True)
+        rows.append(_row(
+            check_id=f"share_sum:{table_id}:{group['fact_id'].min()}", check_kind="share_sum",
+            doc_id=first["doc_id"], table_id=table_id, metric_id=first["metric_id"], row_label=axis,
+            segment="total", periods=0, stated_value=1.0, recomputed_value=recomputed,
+            abs_diff=1.0 - recomputed, display_half_unit=half, verdict=result, likely_reason=reason,
+            stated_text="100%", input_ids=sorted(group["fact_id"].to_list()),
+            source=f"{axis} of {table_id}: shares of one whole sum to 100%"))
+    return pl.DataFrame(rows, schema=CHECK_COLUMNS, orient="row")
+
+
 def load_claims(path: Path = CLAIMS_FILE) -> list[dict]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))["claims"]
 
@@ -217,5 +314,6 @@ def build_report_checks(facts: pl.DataFrame, tables: pl.DataFrame) -> pl.DataFra
     """marts.report_checks from the facts and the table captions of the current documents."""
     labelled = facts.join(tables.select("table_id", pl.col("label").alias("table_label")),
                           on="table_id", how="left")
-    checks = pl.concat([growth_row_checks(labelled), claim_checks(labelled, load_claims())])
+    checks = pl.concat([growth_row_checks(labelled), claim_checks(labelled, load_claims()),
+                        total_row_checks(labelled), share_sum_checks(labelled)])
     return checks.sort("doc_id", "table_id", "check_kind", "check_id")

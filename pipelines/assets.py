@@ -128,9 +128,7 @@ def _model_asset(model: str) -> dg.AssetsDefinition:
     return model_mart
 
 
-ai_server_market = _model_asset("ai_server_market")
-optical_module_demand = _model_asset("optical_module_demand")
-liquid_cooling_tam = _model_asset("liquid_cooling_tam")
+MODEL_ASSETS = [_model_asset(model) for model in MODELS]
 MODEL_KEYS = [["marts", m] for m in MODELS]
 
 
@@ -213,7 +211,7 @@ def curated_exports(rdw: RdwHome) -> dg.MaterializeResult:
 
 
 DOCUMENT_ASSETS = [document_tables, document_facts]
-REFRESH_ASSETS = [ai_server_market, optical_module_demand, liquid_cooling_tam, report_checks,
+REFRESH_ASSETS = [*MODEL_ASSETS, report_checks,
                   model_vs_reported,
                   hyperscaler_capex, research_warehouse, curated_exports]
 ASSET_CHECKS = [cells_all_typed]

@@ -4,20 +4,15 @@ from __future__ import annotations
 
 import polars as pl
 
-from models import ai_server_market, liquid_cooling_tam, optical_module_demand
 from models.hyperscaler_capex import build_hyperscaler_capex, capex_vs_reports
 from models.inputs import reported_figures
 from models.reconcile import model_vs_reported
+from models.registry import MODELS
 from models.report_checks import CHECK_COLUMNS, build_report_checks
 from pipelines.lake import RdwPaths, load_registry, write_parquet_atomic
 from pipelines.normalize.facts import FACT_COLUMNS
 from quality.gates import GateResult, gate
 from quality.schemas import ModelOutputSchema
-
-MODELS = {ai_server_market.MODEL: ai_server_market.build_all_scenarios,
-          optical_module_demand.MODEL: optical_module_demand.build_all_scenarios,
-          liquid_cooling_tam.MODEL: liquid_cooling_tam.build_all_scenarios}
-
 
 def current_facts(paths: RdwPaths, stage: str = "facts", schema: dict = FACT_COLUMNS) -> pl.DataFrame:
     """Facts (or another per-document stage) of documents whose bytes are still in raw/

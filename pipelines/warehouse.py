@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from models.registry import MODELS
 from pipelines.data_dictionary import comment_warehouse, date_columns
 from pipelines.document_stages import DOCUMENT_INFO_COLUMNS
 from pipelines.fault_points import pause_if_requested
@@ -32,8 +33,7 @@ REJECT_STAGES = ("rejects", "fact_rejects")
 NO_TABLES_REASON = ("read, but no table found: no caption (图表/表/Figure/Table …) above or below a "
                     "grid or aligned rows, and no ruled grid")
 STORAGE_VERSION = "v1.4.0"  # the oldest DuckDB release that can open the served file
-MARTS = ("ai_server_market", "optical_module_demand", "liquid_cooling_tam", "model_vs_reported",
-         "hyperscaler_capex", "capex_vs_reports", "report_checks")
+MARTS = (*MODELS, "model_vs_reported", "hyperscaler_capex", "capex_vs_reports", "report_checks")
 REPORT_CATALOG_VIEW = """
     CREATE VIEW core.report_catalog AS
     SELECT d.doc_id, d.path, d.kind, d.status,

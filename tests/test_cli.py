@@ -58,7 +58,7 @@ def test_trace_typo_and_nested_csv(refreshed, capsys):
     assert rdw([*home, "sql", "select * from marts.ai_server_market", "--format", "csv"]) == 0
     text = capsys.readouterr().out
     rows = text.splitlines()
-    assert len(rows) == 238 and rows[0].startswith("model,model_version,scenario")
+    assert len(rows) == 244 and rows[0].startswith("model,model_version,scenario")
     assert rdw([*home, "sql", "select doc_id, aliases from core.documents", "--format", "tsv"]) == 0
     assert capsys.readouterr().out.splitlines()[1].endswith("\t[]")
 
@@ -69,7 +69,7 @@ def test_sql_to_xlsx_and_unqualified_names(refreshed, capsys):
     assert rdw(["--home", str(paths.home), "sql", "select * from ai_server_market",
                 "--format", "xlsx", "--out", str(out)]) == 0
     sheet = load_workbook(out)["result"]
-    assert sheet.max_row == 238 and sheet.freeze_panes == "A2"
+    assert sheet.max_row == 244 and sheet.freeze_panes == "A2"
     assert rdw(["--home", str(paths.home), "sql", "select 1", "--format", "xlsx"]) == 2
     assert "--format xlsx needs --out" in capsys.readouterr().err
 

@@ -165,3 +165,31 @@ def test_seed_002_reproduces_training_and_inference_chains():
     assert compared["within_tolerance"].all()
     counts = dict(compared.group_by("workload").len().iter_rows())
     assert counts == {"training": 20, "inference": 25, None: 9}
+
+
+def test_seed_002_labels_extrapolations_and_sets_card_prices_beside_000():
+    """002 prints the market for 2021–2025 only: 2026/2027 are the chain carried on. Its figures imply
+    US$10,000 per A100 equivalent, where 000 表1 prices an A100 at 1.5万 and an H100 at 3.65万美元."""
+    from conftest import SEEDS, needs_shared
+    from models.inputs import reported_figures
+    from pipelines.extract.text import extract_text
+
+    path = next(needs_shared(SEEDS).glob("002_*.txt"))
+    tables, cells, _ = extract_text(path, "002").frames()
+    facts = facts_from_cells(tables, cells)[0]
+    table = model_vs_reported(build_all_scenarios(facts), facts, reported_figures("ai_server_market"))
+    market = table.filter(pl.col("metric_id") == "ai_server_market_size", pl.col("region") == "global",
+                          pl.col("variant") == "as_published")
+    assert dict(zip(market["year"], market["basis"])) == {
+        2023: "report_chain", 2024: "report_chain", 2025: "report_chain",
+        2026: "extrapolated", 2027: "extrapolated"}
+    assert market.filter(pl.col("basis") == "extrapolated")["reported_value"].is_null().all()
+    corrected = table.filter(pl.col("variant") == "corrected", pl.col("metric_id") == "ai_server_market_size")
+    assert set(corrected["basis"]) == {"one_reading"} and corrected["note"].str.contains("略低于").all()
+    prices = {r["segment"]: r for r in table.filter(pl.col("metric_id") == "gpu_unit_price").iter_rows(named=True)}
+    assert (prices["A100"]["model_value"], prices["A100"]["reported_value"]) == (10_000, 15_000)
+    assert prices["H100"]["model_value"] == pytest.approx(10_000 * 990 / 312)
+    assert prices["H100"]["reported_value"] == 36_500
+    assert not any(p["within_tolerance"] or p["band_contains_reported"] for p in prices.values())
+    assert all("000 表1 line 201" in p["reported_text"] and "conflict" in p["band_note"]
+               for p in prices.values())

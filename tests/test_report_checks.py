@@ -55,3 +55,67 @@ def test_yoy_rows_agree_within_the_printed_rounding(checks):
     assert disagreeing["recomputed_value"].to_list() == [pytest.approx(202 / 156 - 1)] * 2
     china = yoy.filter(pl.col("row_label") == "市场规模（亿美元）")
     assert china.height > 0 and set(china["verdict"]) <= {"agrees", "rounding"}
+
+
+# 002 line 1619 (China 2022: GPU servers 60亿美元 = 89%, non-GPU 7亿美元 = 11%, 67亿美元 in all) and
+# line 1653 (2022 China vendor shares: 浪潮 47%, 新华三 11%, 宁畅 9%), as a converter renders tables.
+PROSE_AS_TABLES = """图表1：中国 AI 服务器市场结构
+
+类型\t市场规模（亿美元）\t市场份额（%）
+GPU 服务器\t60\t89
+非 GPU 加速服务器\t7\t11
+合计\t67\t100
+
+资料来源：IDC，中信建投
+
+图表2：中国 AI 服务器厂商市场份额
+
+厂商\t市场份额（%）
+浪潮信息\t47
+新华三\t11
+宁畅\t9
+
+资料来源：IDC，中信建投
+"""
+
+
+def _checks_of(path, doc_id, extract):
+    tables, cells, _ = extract(path, doc_id).frames()
+    facts, _ = facts_from_cells(tables, cells)
+    return build_report_checks(facts, tables)
+
+
+def test_total_rows_and_shares_of_002s_prose_figures(tmp_path):
+    path = tmp_path / "structure.md"
+    path.write_text(PROSE_AS_TABLES, encoding="utf-8")
+    checks = _checks_of(path, "m", extract_text)
+    totals = checks.filter(pl.col("check_kind") == "total_row").sort("stated_value")
+    assert totals["row_label"].to_list() == ["合计", "合计"]
+    assert totals["verdict"].to_list() == ["agrees", "agrees"]
+    assert totals["recomputed_value"].to_list() == [pytest.approx(1.0), pytest.approx(67e8)]
+    assert all(len(ids) == 2 for ids in totals["input_ids"])
+    shares = {round(r["recomputed_value"], 4): r for r in
+              checks.filter(pl.col("check_kind") == "share_sum").iter_rows(named=True)}
+    assert set(shares) == {1.0, 0.67}  # the 合计 row's 100% is not one of the shares
+    assert shares[1.0]["verdict"] == "agrees"
+    top_three = shares[0.67]
+    assert top_three["verdict"] == "disagrees" and "33.0% unaccounted" in top_three["likely_reason"]
+
+
+def test_a_total_over_an_excerpt_of_its_parts():
+    from conftest import SAMPLES
+    from pipelines.extract.pdf import extract_pdf
+
+    checks = _checks_of(SAMPLES / "filings" / "sample_a_share_annual_report_2023.pdf", "a", extract_pdf)
+    totals = checks.filter(pl.col("check_kind") == "total_row").sort("from_year")
+    assert totals["row_label"].to_list() == ["资产总计", "资产总计"]
+    assert totals["verdict"].to_list() == ["disagrees", "disagrees"]
+    latest = totals.row(1, named=True)
+    assert latest["stated_value"] == pytest.approx(8_765_432_109.87)
+    assert latest["recomputed_value"] == pytest.approx(1_234_567_890.12 + 456_789_012.34 + 2_345_678_901.23)
+    assert latest["likely_reason"].startswith("the rows above sum to 46.1% of the total")
+
+
+def test_a_row_stating_its_formula_is_not_taken_for_a_sum(checks):
+    # 图表50's 全天计算次数合计 (… × 查询次数 × 日活人数) is a product; 002 prints no 合计 row of parts
+    assert checks.filter(pl.col("check_kind").is_in(["total_row", "share_sum"])).height == 0
