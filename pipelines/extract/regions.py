@@ -228,7 +228,7 @@ def aligned_blocks(page, lines: list[Line], excluded: list[Box],
         return len(phrases(line.words, settings.header_phrase_gap_ratio * line.size)) >= 2
 
     blocks: list[list[Line]] = [[]]
-    held: list[Line] = []  # one line of a single phrase inside a table: a section row or wrapped label
+    held: list[Line] = []  # lines of one phrase inside a table: a section row or a wrapped label
     for line in lines:
         near = blocks[-1] and line.top - (held or blocks[-1])[-1].bottom <= settings.block_gap_ratio * line.size
         if row_like(line):
@@ -237,8 +237,9 @@ def aligned_blocks(page, lines: list[Line], excluded: list[Box],
                 held = []
             blocks[-1] += held + [line]
             held = []
-        elif near and not held and not is_toc_line(line) and not prose_phrases(line.words, page.width):
-            held = [line]
+        elif (near and len(held) < settings.max_single_phrase_lines and not is_toc_line(line)
+              and not prose_phrases(line.words, page.width)):
+            held.append(line)
         else:
             blocks.append([])
             held = []

@@ -45,6 +45,7 @@ class PdfTableSettings:
     # uncaptioned aligned tables
     min_multi_cell_share: float = 0.5  # a table of words: this share of its rows has two or more cells
     min_uncaptioned_rows: int = 3  # body rows an uncaptioned table needs
+    max_single_phrase_lines: int = 2  # lines of one phrase (wrapped labels, section rows) inside a block
     block_gap_ratio: float = 2.5  # lines of one uncaptioned table are no further apart than this × size
     min_numeric_share: float = 0.4  # share of body cells that read as numbers in an uncaptioned table
     min_filled_share: float = 0.75  # … or share of its body cells that hold text
