@@ -7,9 +7,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from pipelines.extract.dispatch import extract_document
-from pipelines.extract.layout import (
-    ANALYST_COLUMNS, CELL_COLUMNS, COMPANY_COLUMNS, EXTRACTOR_VERSION, META_COLUMNS, TABLE_COLUMNS, frame,
-)
+from pipelines.extract.layout import EXTRACTOR_VERSION
 from pipelines.extract.metadata import document_metadata
 from pipelines.lake import RdwPaths, load_registry, read_parquet_or_empty, write_parquet_atomic
 from pipelines.normalize.dates import stated_report_date
@@ -18,7 +16,10 @@ from pipelines.normalize.facts import (
 )
 from pipelines.normalize.periods import fiscal_year_of_report
 from quality.gates import GateResult, gate
-from quality.schemas import CellsSchema, FactsSchema, TablesSchema
+from quality.schemas import (
+    ANALYST_COLUMNS, CELL_COLUMNS, COMPANY_COLUMNS, META_COLUMNS, TABLE_COLUMNS, CellsSchema, FactsSchema,
+    TablesSchema, frame,
+)
 
 DOCUMENT_INFO_COLUMNS = {
     "doc_id": pl.String, "pages": pl.Int32, "n_tables": pl.Int32, "n_cells": pl.Int32,

@@ -17,11 +17,11 @@ from models.registry import MODELS
 from pipelines.data_dictionary import comment_warehouse, date_columns
 from pipelines.document_stages import DOCUMENT_INFO_COLUMNS
 from pipelines.fault_points import pause_if_requested
-from pipelines.extract.layout import (
-    ANALYST_COLUMNS, CELL_COLUMNS, COMPANY_COLUMNS, META_COLUMNS, REJECT_COLUMNS, TABLE_COLUMNS,
-)
 from pipelines.lake import RdwPaths, load_registry
 from pipelines.normalize.facts import FACT_COLUMNS, ROLE_COLUMNS
+from quality.schemas import (
+    ANALYST_COLUMNS, CELL_COLUMNS, COMPANY_COLUMNS, META_COLUMNS, REJECT_COLUMNS, TABLE_COLUMNS,
+)
 from pipelines.normalize.metrics import load_catalog
 from pipelines.warehouse_reader import read_only, scalar
 

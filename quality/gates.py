@@ -8,7 +8,7 @@ import polars as pl
 import pandera.polars as pa
 from pandera.errors import SchemaErrors
 
-from pipelines.extract.layout import REJECT_COLUMNS
+from quality.schemas import REJECT_COLUMNS
 
 PROVENANCE = ["doc_id", "table_id", "row_idx", "col_idx", "page"]
 

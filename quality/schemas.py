@@ -6,6 +6,46 @@ import polars as pl
 import pandera.polars as pa
 from pandera.api.polars.types import PolarsData
 
+# The lake's stage tables: one home for their columns; the readers build frames from these, the
+# gates and the warehouse read them, and the Pandera models below check them.
+TABLE_COLUMNS = {
+    "table_id": pl.String, "doc_id": pl.String, "page": pl.Int32, "page_end": pl.Int32,
+    "table_index": pl.Int32, "label": pl.String, "caption": pl.String, "unit_hint": pl.String,
+    "source_line": pl.String, "n_rows": pl.Int32, "n_cols": pl.Int32, "header_rows": pl.Int32,
+    "method": pl.String, "confidence": pl.Float64, "turn": pl.Int32, "x0": pl.Float64, "top": pl.Float64,
+    "x1": pl.Float64, "bottom": pl.Float64, "line_start": pl.Int32, "line_end": pl.Int32,
+    "extractor_version": pl.String,
+}
+CELL_COLUMNS = {
+    "table_id": pl.String, "doc_id": pl.String, "row_idx": pl.Int32, "col_idx": pl.Int32,
+    "text": pl.String, "raw_text": pl.String, "is_header": pl.Boolean, "page": pl.Int32, "x0": pl.Float64,
+    "top": pl.Float64, "x1": pl.Float64, "bottom": pl.Float64, "line_no": pl.Int32,
+}
+REJECT_COLUMNS = {
+    "doc_id": pl.String, "stage": pl.String, "reason": pl.String, "detail": pl.String,
+    "table_id": pl.String, "row_idx": pl.Int32, "col_idx": pl.Int32, "page": pl.Int32,
+    "schema": pl.String, "check": pl.String, "value": pl.String,
+}
+
+
+def frame(rows: list[dict], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """Build a frame with exactly the lake schema, whatever keys the rows carry."""
+    return pl.DataFrame([{k: r.get(k) for k in schema} for r in rows], schema=schema, orient="row")
+
+META_COLUMNS = {
+    "doc_id": pl.String, "field": pl.String, "value": pl.String, "evidence": pl.String,
+    "page": pl.Int32, "line_no": pl.Int32, "method": pl.String, "confidence": pl.Float64,
+    "null_reason": pl.String,
+}
+ANALYST_COLUMNS = {
+    "doc_id": pl.String, "name": pl.String, "registration_no": pl.String, "email": pl.String,
+    "role": pl.String, "page": pl.Int32, "line_no": pl.Int32, "evidence": pl.String,
+}
+COMPANY_COLUMNS = {
+    "doc_id": pl.String, "name": pl.String, "ticker": pl.String, "method": pl.String,
+    "page": pl.Int32, "line_no": pl.Int32, "evidence": pl.String,
+}
+
 SHARE_METRICS = ["china_share_of_global", "gpu_share_of_server_cost", "compute_utilisation"]
 NON_NEGATIVE_DIMENSIONS = ["count", "throughput", "compute", "power", "bytes", "bandwidth", "time"]
 ESTIMATE_MARGIN_YEARS = 1

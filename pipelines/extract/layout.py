@@ -7,9 +7,8 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from pipelines.normalize.numbers import clean_text
-from pipelines.normalize.periods import parse_period
-from pipelines.normalize.units import parse_quantity
+from pipelines.normalize.units import is_data_token
+from quality.schemas import CELL_COLUMNS, REJECT_COLUMNS, TABLE_COLUMNS, frame
 
 EXTRACTOR_VERSION = "0.2.0"
 
@@ -62,29 +61,6 @@ def caption_label(match: re.Match[str]) -> str:
     return f"{kind}{joiner}{match['num']}"
 
 
-TABLE_COLUMNS = {
-    "table_id": pl.String, "doc_id": pl.String, "page": pl.Int32, "page_end": pl.Int32,
-    "table_index": pl.Int32, "label": pl.String, "caption": pl.String, "unit_hint": pl.String,
-    "source_line": pl.String, "n_rows": pl.Int32, "n_cols": pl.Int32, "header_rows": pl.Int32,
-    "method": pl.String, "confidence": pl.Float64, "turn": pl.Int32, "x0": pl.Float64, "top": pl.Float64,
-    "x1": pl.Float64, "bottom": pl.Float64, "line_start": pl.Int32, "line_end": pl.Int32,
-    "extractor_version": pl.String,
-}
-CELL_COLUMNS = {
-    "table_id": pl.String, "doc_id": pl.String, "row_idx": pl.Int32, "col_idx": pl.Int32,
-    "text": pl.String, "raw_text": pl.String, "is_header": pl.Boolean, "page": pl.Int32, "x0": pl.Float64,
-    "top": pl.Float64, "x1": pl.Float64, "bottom": pl.Float64, "line_no": pl.Int32,
-}
-REJECT_COLUMNS = {
-    "doc_id": pl.String, "stage": pl.String, "reason": pl.String, "detail": pl.String,
-    "table_id": pl.String, "row_idx": pl.Int32, "col_idx": pl.Int32, "page": pl.Int32,
-    "schema": pl.String, "check": pl.String, "value": pl.String,
-}
-
-
-def frame(rows: list[dict], schema: dict[str, pl.DataType]) -> pl.DataFrame:
-    """Build a frame with exactly the lake schema, whatever keys the rows carry."""
-    return pl.DataFrame([{k: r.get(k) for k in schema} for r in rows], schema=schema, orient="row")
 
 
 @dataclass
@@ -165,14 +141,6 @@ def clean_cell_text(text: str | None) -> str:
     return tidy_cjk(DOT_LEADER_RE.sub("", _WRAP_RE.sub(join, (text or "").strip())))
 
 
-def is_data_token(text: str) -> bool:
-    """True for a cell that reads as a number (not a period label like 2023E)."""
-    cleaned = clean_text(text)
-    if not cleaned or parse_period(cleaned):
-        return False
-    return parse_quantity(cleaned)[0].value is not None
-
-
 def find_header_rows(grid: list[list[str]]) -> int:
     """Header rows: a first row without numbers, plus following rows whose label cell is empty
     (the lower tiers of a multi-row header), up to the first row that carries a number."""
@@ -184,18 +152,3 @@ def find_header_rows(grid: list[list[str]]) -> int:
             break
         count += 1
     return count if count < len(grid) else min(1, len(grid))
-
-
-META_COLUMNS = {
-    "doc_id": pl.String, "field": pl.String, "value": pl.String, "evidence": pl.String,
-    "page": pl.Int32, "line_no": pl.Int32, "method": pl.String, "confidence": pl.Float64,
-    "null_reason": pl.String,
-}
-ANALYST_COLUMNS = {
-    "doc_id": pl.String, "name": pl.String, "registration_no": pl.String, "email": pl.String,
-    "role": pl.String, "page": pl.Int32, "line_no": pl.Int32, "evidence": pl.String,
-}
-COMPANY_COLUMNS = {
-    "doc_id": pl.String, "name": pl.String, "ticker": pl.String, "method": pl.String,
-    "page": pl.Int32, "line_no": pl.Int32, "evidence": pl.String,
-}

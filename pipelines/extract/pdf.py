@@ -14,7 +14,7 @@ from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
 
 from pipelines.extract.continuation import PageFlow, carry, continuation_region, new_rows, read_continuation
-from pipelines.extract.layout import Extraction, clean_cell_text, is_data_token, match_caption
+from pipelines.extract.layout import Extraction, clean_cell_text, match_caption
 from pipelines.extract.regions import (
     Region, aligned_blocks, caption_regions, overlaps, region_above, source_below, split_furniture,
 )
@@ -22,6 +22,7 @@ from pipelines.extract.rotation import TurnedPage, char_turn, reading_turns
 from pipelines.extract.structure import (
     FoundTable, coarse_grid, fill_sideways_cells, filled_cells, grid_tables, read_region,
 )
+from pipelines.normalize.units import is_data_token
 from pipelines.extract.table_settings import DEFAULT_SETTINGS, PdfTableSettings
 from pipelines.extract.words import group_lines, reading_order
 

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 from pdfplumber.utils.geometry import get_bbox_overlap
 
-from pipelines.extract.layout import NOTE_RE, TOC_ENTRY_RE, UNIT_LINE_RE, find_header_rows, is_data_token
+from pipelines.extract.layout import NOTE_RE, TOC_ENTRY_RE, UNIT_LINE_RE, find_header_rows
 from pipelines.extract.regions import Box, Region, words_within
 from pipelines.extract.rotation import read_turned
+from pipelines.normalize.units import is_data_token
 from pipelines.extract.table_settings import DEFAULT_SETTINGS, PdfTableSettings
 from pipelines.extract.words import Line, is_data_line, join_words, phrases, without_leaders
 from pipelines.normalize.periods import parse_period

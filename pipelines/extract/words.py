@@ -6,7 +6,8 @@ import re
 import statistics
 from dataclasses import dataclass
 
-from pipelines.extract.layout import is_data_token, tidy_cjk
+from pipelines.extract.layout import tidy_cjk
+from pipelines.normalize.units import is_data_token
 from pipelines.extract.table_settings import DEFAULT_SETTINGS as S, PdfTableSettings
 
 

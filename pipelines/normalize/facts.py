@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipelines.extract.layout import EXTRACTOR_VERSION, is_data_token
 from pipelines.normalize.metrics import Mapping, load_catalog
 from pipelines.normalize.numbers import clean_text
 from pipelines.normalize.periods import Period, parse_period, relative_period_offset
-from pipelines.normalize.units import Unit, parse_quantity, parse_unit, unit_in_label
+from pipelines.normalize.units import Unit, is_data_token, parse_quantity, parse_unit, unit_in_label
 
 FACT_COLUMNS = {
     "fact_id": pl.String, "doc_id": pl.String, "table_id": pl.String, "page": pl.Int32,
@@ -224,7 +223,7 @@ def _fact(table: dict, cell: dict, text: str, row_label: str | None, col_label: 
         "dimension": unit.dimension if unit else None,
         "scale_label": unit.label if unit else None, "scale": scale,
         "currency": unit.currency if unit else None, "raw_text": text,
-        "extractor": f"table:{table.get('method')}", "extractor_version": EXTRACTOR_VERSION,
+        "extractor": f"table:{table.get('method')}", "extractor_version": table.get("extractor_version"),
     }
 
 

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from pipelines.normalize.numbers import ParsedNumber, clean_text, parse_number
+from pipelines.normalize.periods import parse_period
 
 
 @dataclass(frozen=True)
@@ -127,3 +128,11 @@ def parse_quantity(text: str) -> tuple[ParsedNumber, Unit | None]:
     if unit is None:
         return ParsedNumber(None, null_reason="not numeric"), None
     return number, unit
+
+
+def is_data_token(text: str) -> bool:
+    """True for a cell that reads as a number (not a period label like 2023E)."""
+    cleaned = clean_text(text)
+    if not cleaned or parse_period(cleaned):
+        return False
+    return parse_quantity(cleaned)[0].value is not None
