@@ -100,9 +100,12 @@ class Extraction:
                                             if keep_spacing else clean_cell_text(cell.get("text"))),
                                    "is_header": r < header_rows})
 
-    def append_rows(self, table_id: str, grid: list[list[dict]], page_end: int) -> None:
-        """Rows of a table continued on a later page join the table they continue."""
+    def append_rows(self, table_id: str, grid: list[list[dict]], page_end: int,
+                    source_line: str | None = None) -> None:
+        """Rows of a table continued on a later page join the table they continue (and the source
+        line printed under them, when the table had none yet)."""
         table = next(t for t in self.tables if t["table_id"] == table_id)
+        table["source_line"] = table["source_line"] or source_line
         for r, row in enumerate(grid, start=table["n_rows"]):
             for c, cell in enumerate(row):
                 self.cells.append({**cell, "table_id": table_id, "doc_id": self.doc_id, "row_idx": r,

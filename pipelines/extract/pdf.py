@@ -145,16 +145,8 @@ def read_view(view, result: Extraction, flow: PageFlow, carried, taken: list[tup
         return not any(overlaps(placement.to_page(*found.bbox), box) for box in taken)
 
     if carried is not None and carried.turn == placement.turn:
-        region = continuation_region(lines, body, regions, carried, settings)
-        found = read_continuation(view, lines, region, carried, settings) if region else None
-        if found is not None and free(found):
-            taken.append(placement.to_page(*found.bbox))
-            rows = [[{**_placed(c, placement), "page": view.page_number} for c in row]
-                    for row in new_rows(found, carried)]
-            result.append_rows(carried.table_id, rows, view.page_number)
-            table = next(t for t in result.tables if t["table_id"] == carried.table_id)
-            table["source_line"] = table["source_line"] or region.source_line
-            flow.open = carried if region.open_end else None
+        continue_table(view, result, flow, carried, lines, body, regions, taken, placement, free,
+                       settings)
     grids = grid_tables(view, settings)
     for region in regions:
         found = read_region(view, region, lines, grids, settings=settings)
@@ -167,6 +159,28 @@ def read_view(view, result: Extraction, flow: PageFlow, carried, taken: list[tup
                 fill_sideways_cells(found.grid, aside)
             table_id = emit(result, view, region, found, placement)
             flow.open = carry(table_id, found, region, placement.turn) if region.open_end else None
+    read_uncaptioned(view, result, grids, lines, regions, taken, placement, aside, free, settings)
+
+
+def continue_table(view, result: Extraction, flow: PageFlow, carried, lines, body, regions,
+                   taken: list[tuple], placement: Placement, free, settings: PdfTableSettings) -> None:
+    """The rows at the top of this page that go on with the table left open on the page before."""
+    region = continuation_region(lines, body, regions, carried, settings)
+    found = read_continuation(view, lines, region, carried, settings) if region else None
+    if found is None or not free(found):
+        return
+    taken.append(placement.to_page(*found.bbox))
+    rows = [[{**_placed(c, placement), "page": view.page_number} for c in row]
+            for row in new_rows(found, carried)]
+    result.append_rows(carried.table_id, rows, view.page_number, region.source_line)
+    flow.open = carried if region.open_end else None
+
+
+def read_uncaptioned(view, result: Extraction, grids: list[FoundTable], lines, regions,
+                     taken: list[tuple], placement: Placement, aside: list[dict], free,
+                     settings: PdfTableSettings) -> None:
+    """Tables no caption names: ruled grids, then runs of aligned rows; a ruled frame around
+    unruled rows is read from its text first and kept as ruled only when that gives nothing."""
     claimed = list(taken)  # ruled grids may nest in each other, not in tables already read
     coarse: list[FoundTable] = []
     for found in grids:
@@ -177,7 +191,7 @@ def read_view(view, result: Extraction, flow: PageFlow, carried, taken: list[tup
                                                   for row in found.grid for c in row):
             continue  # a frame, a caption's box, or a grid whose text runs in another direction
         if coarse_grid(found.grid, settings):
-            coarse.append(found)  # rules around unruled rows: read from the text first
+            coarse.append(found)
             continue
         emit_uncaptioned(result, view, found, lines, regions, taken, placement, settings)
     for region in aligned_blocks(view, lines, [r.bbox for r in regions], settings):
@@ -185,7 +199,7 @@ def read_view(view, result: Extraction, flow: PageFlow, carried, taken: list[tup
         if found and free(found) and plausible_uncaptioned(found, settings):
             found.confidence = min(found.confidence, settings.confidence_uncaptioned_aligned)
             emit_uncaptioned(result, view, found, lines, regions, taken, placement, settings)
-    for found in coarse:  # no rows could be read from its text: the grid as ruled
+    for found in coarse:
         if free(found):
             emit_uncaptioned(result, view, found, lines, regions, taken, placement, settings)
 
