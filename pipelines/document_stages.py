@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from pipelines.extract.dispatch import extract_document
-from pipelines.extract.layout import EXTRACTOR_VERSION
+from pipelines.extract.layout import EXTRACTOR_VERSION, Extraction
 from pipelines.extract.metadata import document_metadata
 from pipelines.lake import RdwPaths, load_registry, read_parquet_or_empty, write_parquet_atomic
 from pipelines.normalize.dates import stated_report_date
@@ -43,10 +43,14 @@ def registered_document(paths: RdwPaths, doc_id: str) -> dict:
     return registry.row(0, named=True)
 
 
-def run_table_stage(paths: RdwPaths, doc_id: str) -> StageResult:
-    """Extract a document's tables and cells, gate them, and write them with the rejects."""
+def run_table_stage(paths: RdwPaths, doc_id: str, extraction: Extraction | None = None) -> StageResult:
+    """Extract a document's tables and cells, gate them, and write them with the rejects.
+
+    `extraction` stands in for reading the file when the reading was refused (a document that
+    exceeded its time or memory budget comes here as an Extraction holding only that reject)."""
     doc = registered_document(paths, doc_id)
-    extraction = extract_document(paths.raw / doc["path"], doc["kind"], doc_id)
+    if extraction is None:
+        extraction = extract_document(paths.raw / doc["path"], doc["kind"], doc_id)
     tables, cells, rejects = extraction.frames()
     table_gate = gate(tables, TablesSchema, "tables")
     cell_gate = gate(cells, CellsSchema, "cells")

@@ -38,9 +38,9 @@ def clean_text(text: str) -> str:
     text = re.sub(r"(?<=\d)\s*[⁰¹²³⁴⁵⁶⁷⁸⁹]+", "", text or "")  # footnote markers: '31 ¹'
     text = unicodedata.normalize("NFKC", text)
     text = text.replace("−", "-").replace("\\times", "×").replace("\\%", "%")
-    text = re.sub(r"\\text\{([^}]*)\}", r"\1", text)
+    text = re.sub(r"\\text\{([^{}]*)\}", r"\1", text)  # [^{}]: linear on unclosed braces
     text = text.replace("$", "").replace("{", "").replace("}", "")
-    text = re.sub(r"\*\*|<[^>]+>", "", text)
+    text = re.sub(r"\*\*|<[^<>]+>", "", text)  # [^<>]: linear on a run of '<' 
     return re.sub(r"\s+", " ", text).strip()
 
 
