@@ -126,11 +126,21 @@ def _resident_bytes(pid: int, field_name: str = "VmRSS") -> int:
     return 0
 
 
+def _warm_up() -> None:
+    """Start what reserves address space once per process (polars' thread pool and allocator), so
+    the address-space limit set after it counts only what documents allocate."""
+    import polars as pl
+
+    pl.DataFrame({"a": [1, 2]}).lazy().group_by("a").len().collect()
+
+
 def _worker(conn: Connection, paths: RdwPaths, memory: int) -> None:
     """Serve documents one at a time until told to stop (None) or out of memory."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the parent decides
-    own = _resident_bytes(os.getpid(), "VmSize")
-    resource.setrlimit(resource.RLIMIT_AS, (own + memory, own + memory))  # the hard backstop
+    _warm_up()
+    headroom = max(memory - _resident_bytes(os.getpid()), 64 * 1024**2)
+    limit = _resident_bytes(os.getpid(), "VmSize") + headroom
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))  # the backstop to the parent's watch
     while (doc_id := conn.recv()) is not None:
         try:
             with open("/proc/self/clear_refs", "w") as refs:
@@ -171,6 +181,16 @@ def _stop(slot: _Slot) -> None:
         slot.process.kill()
     slot.process.join()
     slot.conn.close()
+
+
+def _death(exitcode: int | None, budget: DocumentBudget) -> tuple[str, str]:
+    """Why a worker died mid-document. Native code (polars, pdfium) aborts when an allocation fails
+    under RLIMIT_AS rather than raising MemoryError, so SIGABRT reads as the memory limit."""
+    if exitcode == -signal.SIGABRT:
+        return ("memory limit", f"the reading process aborted: an allocation failed under the "
+                                f"{_mib(budget.memory)} budget (RDW_DOC_MEMORY)")
+    how = f"signal {-exitcode}" if exitcode and exitcode < 0 else f"exit code {exitcode}"
+    return ("worker crashed", f"the reading process died ({how})")
 
 
 def _mib(size: int) -> str:
@@ -217,9 +237,7 @@ def run_documents(paths: RdwPaths, doc_ids: list[str], workers: int,
                         verdict = ("time limit", f"still running after {budget.seconds:g} s "
                                                  "(RDW_DOC_TIMEOUT)")
                     elif not slot.process.is_alive():
-                        code = slot.process.exitcode
-                        verdict = ("worker crashed", f"the reading process died "
-                                   f"({'signal ' + str(-code) if code and code < 0 else 'exit ' + str(code)})")
+                        verdict = _death(slot.process.exitcode, budget)
                 if verdict is None:
                     continue
                 doc_id = slot.doc_id

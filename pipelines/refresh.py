@@ -58,6 +58,8 @@ class RefreshSummary:
     models_materialized: list[str] = field(default_factory=list)
     warehouse_rebuilt: bool = False
     blocked_by: list[str] = field(default_factory=list)  # failed blocking checks of the model run
+    refused: dict[str, str] = field(default_factory=dict)  # doc_id → budget reason (time/memory limit)
+    costs: dict[str, tuple[float, int]] = field(default_factory=dict)  # doc_id → (seconds, peak bytes)
 
 
 def refresh(paths: RdwPaths, instance: dg.DagsterInstance | None = None,
@@ -90,6 +92,9 @@ def refresh(paths: RdwPaths, instance: dg.DagsterInstance | None = None,
         for done, run in enumerate(run_documents(paths, todo, workers or default_workers()), 1):
             record(instance, run)
             (summary.extracted if run.success else summary.failed).append(run.doc_id)
+            summary.costs[run.doc_id] = (run.seconds, run.peak_bytes)
+            if run.refused:
+                summary.refused[run.doc_id] = run.refused
             progress(f"extracted {paths_by_id[run.doc_id]}", done, len(todo))
             pause_if_requested("extract")
         marts_missing = not all(paths.mart_file(m).exists()
