@@ -264,7 +264,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     import polars as pl
 
-    from pipelines.lake import list_raw, load_registry
+    from pipelines.lake import list_raw, load_registry, walk_raw
     from pipelines.warehouse_reader import read_only, scalar
 
     paths = _paths(args)
@@ -273,6 +273,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"raw/      {paths.raw}: missing (check RDW_HOME, or `rdw refresh --init`)")
         return EXIT_USAGE
     files = list_raw(paths)
+    skipped = walk_raw(paths).skipped
     registry = load_registry(paths)
     known = set(registry.filter(pl.col("present"))["path"].to_list()) | {
         a for aliases in registry.filter(pl.col("present"))["aliases"].to_list() for a in aliases}
@@ -285,6 +286,10 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"  unsupported: {row['path']}")
     for row in new.iter_rows(named=True):
         print(f"  new:         {row['path']}")
+    if skipped:
+        print(f"          {len(skipped)} entr{'y' if len(skipped) == 1 else 'ies'} not read:")
+    for entry in skipped:
+        print(f"  skipped:     {entry['path']} — {entry['reason']} ({entry['detail']})")
     if not paths.warehouse.exists():
         print("warehouse none yet — run `rdw refresh`")
         return 0

@@ -68,7 +68,7 @@ ESTIMATES_VIEW = """
 def lake_fingerprint(paths: RdwPaths) -> str:
     """Changes whenever any lake input of the warehouse changes (names, sizes, mtimes)."""
     digest = hashlib.sha256(f"catalog:{load_catalog().version}".encode())
-    files = [paths.registry] + sorted(
+    files = [paths.registry, paths.skipped] + sorted(
         f for stage in [*CORE_STAGES, *STAGE_TABLES, *REJECT_STAGES, "documents", "marts"]
         for f in (paths.lake / stage).glob("*.parquet"))
     for file in files:
@@ -136,8 +136,10 @@ def build_warehouse(paths: RdwPaths, *, force: bool = False) -> dict:
             _load_stage(con, f"core.{stage}", paths.stage_files(stage, doc_ids), schema)
         for stage, (table, schema) in STAGE_TABLES.items():
             _load_stage(con, table, paths.stage_files(stage, doc_ids), schema)
+        skipped = [paths.skipped] if paths.skipped.exists() else []  # raw/ entries never read
         _load_stage(con, "core.rejects",
-                    [f for s in REJECT_STAGES for f in paths.stage_files(s, doc_ids)], REJECT_COLUMNS)
+                    [f for s in REJECT_STAGES for f in paths.stage_files(s, doc_ids)] + skipped,
+                    REJECT_COLUMNS)
         con.register("metrics_frame", metric_frame())
         con.execute("CREATE TABLE core.metrics AS SELECT * FROM metrics_frame")
         for mart in MARTS:
