@@ -11,6 +11,7 @@ The generators are imported by the tests (tests/test_document_runs.py and others
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import sys
 import tempfile
@@ -94,6 +95,30 @@ def slow_text_files(folder: Path, size: int = 1 << 20) -> dict[str, str]:
     return files
 
 
+def hostile_companyfacts(path: Path) -> None:
+    """A companyfacts file with basic-ISO and ISO-week dates, values that are not numbers, and
+    malformed concepts beside one good value per concept that should load."""
+    def item(start: str, end: str, val, n: int = 0) -> dict:
+        return {"start": start, "end": end, "val": val, "accn": f"sample-{n}", "form": "10-K",
+                "filed": "2024-02-02"}
+
+    not_numbers = ["true", "NaN", "Infinity", "1e999", "99999999999999999999", '"12"', "null"]
+    text = json.dumps({"cik": 1, "entityName": "Hostile Corp", "facts": {"us-gaap": {
+        "Revenues": {"label": "Revenues", "units": {"USD": [item("20230101", "20231231", 1000)]}},
+        "CostOfRevenue": {"label": "Cost", "units": {"USD": [item("2023-W01-1", "2023-W52-7", 400)]}},
+        "PaymentsToAcquirePropertyPlantAndEquipment": {"label": "Capex", "units": {"USD": [
+            item("2022-01-01", "2022-12-31", 500, 0),
+            *(item("2023-01-01", "2023-12-31", f"@{n}@", n + 1) for n in range(len(not_numbers)))]}},
+        "BadDates": {"label": "Bad dates", "units": {"USD": [item("2023-13-45", "2023-12-31", 1),
+                                                             item("2023-01-01", "2023-12-31", 2)]}},
+        "NotAConcept": 5,
+        "UnitsNotAList": {"label": "x", "units": {"USD": "many"}},
+    }}})
+    for n, literal in enumerate(not_numbers):
+        text = text.replace(f'"@{n}@"', literal)
+    path.write_text(text, encoding="utf-8")
+
+
 # case path → the outcome expected: a status, or "rejected: <reason>"
 EXPECTED: dict[str, str] = {}
 
@@ -133,6 +158,16 @@ def hostile_files(folder: Path) -> None:
     (folder / "filings").mkdir()
     (folder / "filings" / "truncated-companyfacts.json").write_text('{"cik": 1, "entityName": "X", "facts": {')
     expect("filings/truncated-companyfacts.json", "rejected: malformed companyfacts JSON")
+    hostile_companyfacts(folder / "filings" / "hostile-companyfacts.json")
+    expect("filings/hostile-companyfacts.json", "loaded")
+    (folder / "overflow.md").write_text(
+        "图表1：全球 AI 服务器市场规模\n\n\t2023\t2024E\t2025E\n市场规模（亿美元）\t99999999999999999999\t12×10^999"
+        "\t889.6\n图表2：规模（E+400亿元）\n\n\t2023\t2024\n市场规模\t1\t2\n资料来源：样本\n", encoding="utf-8")
+    expect("overflow.md", "loaded")
+    (folder / "not-numbers.md").write_text(
+        "图表1：测试（亿元）\n\n\t2023\t2024\t2025\t2026\n规模\tinf\tNaN\t1e999\t1,2,3\n资料来源：样本\n",
+        encoding="utf-8")
+    expect("not-numbers.md", "no tables")
     flate_bomb_pdf(folder / "flate-bomb.pdf", 4096)
     expect("flate-bomb.pdf", "rejected: decompression ratio")
     page_tree_loop_pdf(folder / "page-tree-loop.pdf")

@@ -29,6 +29,7 @@ from multiprocessing.connection import Connection, wait
 import dagster as dg
 
 from pipelines.assets import DOCUMENT_FACTS, DOCUMENT_TABLES, fact_stage, table_stage
+from pipelines.document_stages import record_stage_failure
 from pipelines.extract.layout import Extraction
 from pipelines.lake import RdwPaths
 
@@ -101,8 +102,10 @@ def run_document(paths: RdwPaths, doc_id: str, extraction: Extraction | None = N
                 metadata=c.metadata, partition=doc_id) for c in checks]
     except MemoryError:
         raise
-    except Exception as exc:  # a document that fails is reported; the others go on
+    except Exception as exc:  # a document that fails is reported and marked failed; the others go on
         run.error = f"{type(exc).__name__}: {exc}"[:500]
+        if key == DOCUMENT_FACTS:
+            record_stage_failure(paths, doc_id, run.error)
     return run
 
 

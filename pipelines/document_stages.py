@@ -17,7 +17,8 @@ from pipelines.normalize.facts import (
 from pipelines.normalize.periods import fiscal_year_of_report
 from quality.gates import GateResult, gate
 from quality.schemas import (
-    ANALYST_COLUMNS, CELL_COLUMNS, COMPANY_COLUMNS, META_COLUMNS, TABLE_COLUMNS, CellsSchema, FactsSchema,
+    ANALYST_COLUMNS, CELL_COLUMNS, COMPANY_COLUMNS, META_COLUMNS, REJECT_COLUMNS, TABLE_COLUMNS,
+    CellsSchema, FactsSchema,
     TablesSchema, frame,
 )
 
@@ -123,6 +124,23 @@ def run_fact_stage(paths: RdwPaths, doc_id: str) -> StageResult:
          "cells": cells.height, "cells_with_role": roles.height},
         {"facts": fact_gate},
     )
+
+
+def record_stage_failure(paths: RdwPaths, doc_id: str, error: str) -> None:
+    """A stage raised: the document shows as 'failed' with the error (never 'loaded' with no facts),
+    and the reason joins its rejects. The fact stage's last file is not written, so the next refresh
+    tries again."""
+    info = read_parquet_or_empty(paths.stage_file("documents", doc_id), DOCUMENT_INFO_COLUMNS)
+    if info.height == 0:
+        info = pl.DataFrame([{"doc_id": doc_id, "extractor_version": EXTRACTOR_VERSION}],
+                            schema=DOCUMENT_INFO_COLUMNS, orient="row")
+    info = info.with_columns(pl.lit("failed").alias("status"), pl.lit(error).alias("error"))
+    rejects = read_parquet_or_empty(paths.stage_file("rejects", doc_id), REJECT_COLUMNS)
+    failure = frame([{"doc_id": doc_id, "stage": "facts", "reason": "stage failed", "detail": error}],
+                    REJECT_COLUMNS)
+    write_parquet_atomic(pl.concat([rejects, failure]), paths.stage_file("rejects", doc_id))
+    paths.stage_file("fact_rejects", doc_id).unlink(missing_ok=True)
+    write_parquet_atomic(info, paths.stage_file("documents", doc_id))
 
 
 def needs_extraction(paths: RdwPaths, doc_id: str) -> bool:

@@ -95,3 +95,40 @@ def test_parse_size():
         [2 * 1024**3, 256 * 1024**2, 512 * 1024**2, 1048576, 1536]
     with pytest.raises(ValueError, match="not a size"):
         parse_size("lots")
+
+
+def test_overflowing_numbers_are_rejected_and_the_document_loads_the_rest(tmp_path):
+    from pipelines.warehouse import build_warehouse
+    from pipelines.warehouse_reader import read_only
+
+    paths = make_home(tmp_path, with_samples=False)
+    (paths.raw / "overflow.md").write_text(
+        "图表1：全球 AI 服务器市场规模\n\n\t2023\t2024E\t2025E\n市场规模（亿美元）\t99999999999999999999\t12×10^999\t889.6\n"
+        "图表2：规模（E+400亿元）\n\n\t2023\t2024\n市场规模\t1\t2\n资料来源：样本\n", encoding="utf-8")
+    doc_id = register_documents(paths)["doc_id"][0]
+    run = run_document(paths, doc_id)
+    assert run.success, run.error
+    build_warehouse(paths)
+    with read_only(paths.warehouse) as con:
+        status = con.execute("SELECT status FROM core.documents").fetchall()
+        facts = con.execute("SELECT raw_text, value FROM core.facts WHERE value IS NOT NULL").fetchall()
+        rejects = con.execute("SELECT value, reason FROM core.rejects WHERE stage = 'facts' "
+                              "ORDER BY value").fetchall()
+    assert status == [("loaded",)] and facts == [("889.6", pytest.approx(889.6e8))]
+    assert rejects == [("1e+28", "failed value_is_a_plausible_number"),
+                       ("inf", "failed value_is_a_plausible_number"),
+                       ("inf", "failed value_is_a_plausible_number"),
+                       ("inf", "failed value_is_a_plausible_number")]
+
+
+def test_a_stage_that_raises_leaves_the_document_failed_not_loaded(tmp_path):
+    from pipelines.document_stages import needs_extraction, record_stage_failure, run_table_stage
+
+    paths, ids = _text_home(tmp_path)
+    run_table_stage(paths, ids[0])
+    assert pl.read_parquet(paths.stage_file("documents", ids[0]))["status"].to_list() == ["loaded"]
+    record_stage_failure(paths, ids[0], "OverflowError: (34, 'Numerical result out of range')")
+    info = pl.read_parquet(paths.stage_file("documents", ids[0]))
+    assert info.select("status", "error").row(0) == ("failed", "OverflowError: (34, 'Numerical result out of range')")
+    assert pl.read_parquet(paths.stage_file("rejects", ids[0]))["reason"].to_list()[-1] == "stage failed"
+    assert needs_extraction(paths, ids[0])  # tried again by the next refresh
