@@ -75,6 +75,63 @@ def write_frame(frame: pl.DataFrame, path: Path, fmt: str, sheet: str = "result"
     os.replace(tmp, path)
 
 
+def write_batches(batches, fmt: str, out: Path | None, stdout=None) -> int:
+    """Stream a query's Arrow record batches as `fmt` to `out` (via a temporary sibling, renamed when
+    complete) or to `stdout`; never holds more than one batch. Returns the rows written."""
+    import pyarrow.parquet as pq
+
+    if fmt == "xlsx":  # a workbook is built whole; a sheet holds EXCEL_MAX_ROWS at most anyway
+        frames = []
+        for batch in batches:
+            frames.append(pl.from_arrow(batch))
+            if sum(f.height for f in frames) > EXCEL_MAX_ROWS:
+                raise ExportError(f"more rows than an Excel sheet holds ({EXCEL_MAX_ROWS:,}); "
+                                  "use --format csv or parquet")
+        frame = pl.concat(frames) if frames else pl.DataFrame()
+        write_frame(frame, out, "xlsx")
+        return frame.height
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp") if out else None
+    rows, first, writer = 0, True, None
+    try:
+        if fmt == "parquet":
+            for batch in batches:
+                writer = writer or pq.ParquetWriter(tmp, batch.schema, compression="zstd")
+                writer.write_batch(batch)
+                rows += batch.num_rows
+            if writer:
+                writer.close()
+            else:
+                pl.DataFrame().write_parquet(tmp)
+        else:
+            handle = open(tmp, "w", encoding="utf-8", newline="") if out else stdout
+            try:
+                if fmt == "json":
+                    handle.write("[")
+                for batch in batches:
+                    frame = pl.from_arrow(batch)
+                    if fmt == "json":
+                        body = frame.write_json()[1:-1]
+                        if body:
+                            handle.write(("" if first else ",") + body)
+                            first = False
+                    else:
+                        handle.write(nested_as_text(frame).write_csv(
+                            separator="," if fmt == "csv" else "\t", include_header=first))
+                        first = False
+                    rows += frame.height
+                if fmt == "json":
+                    handle.write("]\n")
+            finally:
+                if out:
+                    handle.close()
+        if out:
+            os.replace(tmp, out)
+    finally:
+        if tmp:
+            tmp.unlink(missing_ok=True)
+    return rows
+
+
 def frame_as_text(frame: pl.DataFrame, fmt: str) -> str:
     """A frame as CSV, TSV or JSON text for stdout."""
     if fmt == "json":
