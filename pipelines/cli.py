@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
+import logging
 import os
 import shutil
 import signal
@@ -120,6 +121,11 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         print("  no new or changed documents: nothing re-extracted; warehouse rebuilt")
     else:
         print("  no new or changed documents: nothing re-extracted; warehouse unchanged")
+    for line in summary.repaired:
+        print(f"  repaired: {line}")
+    if summary.refused:
+        print(f"  over budget: {len(summary.refused)} document(s) rejected "
+              f"({', '.join(sorted(set(summary.refused.values())))}); see `rdw status`")
     if summary.documents == 0:
         print(f"  raw/ is empty: put reports, filings or spreadsheets under {paths.raw}")
     print(f"  documents {counts['documents']} ({loaded} loaded) · tables {counts['tables']} · "
@@ -437,6 +443,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    logging.raiseExceptions = False  # a log line that cannot be written (a full disk) is dropped quietly
     try:
         return HANDLERS[args.command](args)
     except BrokenPipeError:  # `rdw sql … | head`: the reader left; say nothing more
@@ -450,11 +457,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             raise
         from pipelines.exports import ExportError
-        from pipelines.lake import NoRawFolder, RefreshBusy
+        from pipelines.lake import NoRawFolder, RefreshBusy, RefreshFailed
         from pipelines.warehouse_reader import NoWarehouse, QueryStopped
 
         if isinstance(error, (UserError, NoWarehouse, NoRawFolder, ExportError, RefreshBusy,
-                              QueryStopped)):
+                              QueryStopped, RefreshFailed)):
             print(f"rdw {args.command}: {error}", file=sys.stderr)
             return EXIT_BUSY if isinstance(error, RefreshBusy) else EXIT_USAGE
         print(f"rdw {args.command}: internal error — {type(error).__name__}: {error} "

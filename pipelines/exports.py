@@ -6,9 +6,12 @@ Parquet keeps lists as lists; the text formats and xlsx render a list or struct 
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
+import shutil
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -144,21 +147,63 @@ def _schema(table: str, frame: pl.DataFrame) -> list[dict]:
             for c, t in frame.schema.items()]
 
 
+@contextmanager
+def export_lock(out_dir: Path):
+    """One export into a folder at a time: a second waits for the first (flock on a sibling file)."""
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    with open(out_dir.parent / f".{out_dir.name}.lock", "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def publish_folder(building: Path, out_dir: Path) -> None:
+    """Put a complete folder in place of `out_dir`: rename the old one aside, the new one in, then
+    delete the old. Readers see the old set or the new set, never a mix."""
+    retired = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
+    if out_dir.exists():
+        os.replace(out_dir, retired)
+    os.replace(building, out_dir)
+    shutil.rmtree(retired, ignore_errors=True)
+
+
 def export_datasets(paths: RdwPaths, out_dir: Path | None = None,
                     formats: tuple[str, ...] = ("parquet",)) -> dict:
     """Every warehouse table to <out>/<name>/<name>.<fmt> (xlsx: one workbook, a sheet per table)
     and a manifest.json with rows, descriptions and column schemas.
 
+    The set is written into a new sibling folder and published whole (publish_folder), one export
+    per folder at a time (export_lock); a failed export leaves the previous set untouched.
     Rows are ordered, so parquet bytes depend only on the data; the timestamp lives in the manifest.
     """
-    out_dir = out_dir or paths.exports
+    out_dir = (out_dir or paths.exports).resolve()
     with read_only(paths.warehouse) as con:  # raises NoWarehouse before any folder is made
         present = {f"{s}.{t}" for s, t in con.execute(
             "SELECT table_schema, table_name FROM information_schema.tables").fetchall()}
         built = con.execute("SELECT built_at, fingerprint FROM core.build_info").fetchall()[0]
         frames = {table: con.sql(f"SELECT * FROM {table} ORDER BY ALL").pl()
                   for table in warehouse_tables() if table in present}
-    out_dir.mkdir(parents=True, exist_ok=True)
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / "manifest.json").exists():
+        raise ExportError(f"{out_dir} holds files but no manifest.json: not an export folder, and an "
+                          "export replaces its folder whole; choose an empty or new folder")
+    with export_lock(out_dir):
+        for stage in ("building", "old"):  # left by an export that was killed
+            for leftover in out_dir.parent.glob(f".{out_dir.name}.{stage}-*"):
+                shutil.rmtree(leftover, ignore_errors=True)
+        building = out_dir.with_name(f".{out_dir.name}.building-{os.getpid()}")
+        try:
+            manifest = _write_set(frames, building, formats, built)
+            publish_folder(building, out_dir)
+        finally:
+            shutil.rmtree(building, ignore_errors=True)
+    return manifest
+
+
+def _write_set(frames: dict[str, pl.DataFrame], out_dir: Path, formats: tuple[str, ...],
+               built: tuple) -> dict:
+    out_dir.mkdir(parents=True)
     datasets = {}
     for table, frame in frames.items():
         name = table.split(".", 1)[1]

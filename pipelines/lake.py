@@ -30,6 +30,11 @@ class RefreshBusy(RuntimeError):
     """Another refresh holds the lock for this RDW_HOME."""
 
 
+class RefreshFailed(RuntimeError):
+    """The models/warehouse/exports run of a refresh failed; the message names the failing step and
+    its error in one line (the served warehouse and exports are the previous ones)."""
+
+
 class NoRawFolder(FileNotFoundError):
     """RDW_HOME has no raw/ folder (a typo in RDW_HOME?) and initialising was not asked for."""
 
@@ -274,6 +279,36 @@ def register_documents(paths: RdwPaths) -> pl.DataFrame:
 
 def load_registry(paths: RdwPaths) -> pl.DataFrame:
     return read_parquet_or_empty(paths.registry, REGISTRY_COLUMNS)
+
+
+def damaged_parquet(path: Path) -> bool:
+    """True when a lake file cannot be a whole parquet file: empty, or not framed by PAR1 magic."""
+    try:
+        size = path.stat().st_size
+        if size < 12:
+            return True
+        with path.open("rb") as handle:
+            head = handle.read(4)
+            handle.seek(-4, os.SEEK_END)
+            return head != b"PAR1" or handle.read(4) != b"PAR1"
+    except OSError:
+        return True
+
+
+def repair_lake(paths: RdwPaths) -> list[str]:
+    """Remove damaged lake files (a zero-length or truncated parquet) so the refresh rebuilds them: a
+    document's stage file also takes its `documents` file (the document is extracted again), a mart
+    is rebuilt when missing, a damaged registry or file index is written again from raw/. Returns
+    the files removed, relative to the lake. Call only while holding the refresh lock."""
+    removed = []
+    for file in sorted(paths.lake.rglob("*.parquet")) if paths.lake.exists() else []:
+        if file.name.startswith(".") or not damaged_parquet(file):
+            continue
+        file.unlink(missing_ok=True)
+        removed.append(file.relative_to(paths.lake).as_posix())
+        if file.parent.name not in {"registry", "marts"}:
+            paths.stage_file("documents", file.stem).unlink(missing_ok=True)
+    return removed
 
 
 def remove_leftovers(paths: RdwPaths) -> int:

@@ -3,6 +3,7 @@ and queries run under limits: one statement, a statement timeout, a memory limit
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 import time
@@ -43,6 +44,44 @@ class QueryLimits:
                    memory or os.environ.get("RDW_SQL_MEMORY") or cls.memory)
 
 
+def checksum_file(database: Path) -> Path:
+    """Where the served warehouse's size and sha256 are kept, beside it."""
+    return Path(database).with_name(Path(database).name + ".sha256")
+
+
+def file_checksum(path: Path) -> str:
+    """'<sha256> <size>' of a file."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return f"{digest.hexdigest()} {Path(path).stat().st_size}"
+
+
+def write_checksum(database: Path, checksum: str) -> None:
+    target = checksum_file(database)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    tmp.write_text(checksum + "\n")
+    os.replace(tmp, target)
+
+
+def warehouse_damage(database: Path, full: bool = False) -> str | None:
+    """Why the served file differs from the checksum written when it was built (None when it
+    matches, or when no checksum was written). `full` hashes it; otherwise only its size is compared."""
+    try:
+        expected = checksum_file(database).read_text().split()
+    except (FileNotFoundError, UnicodeDecodeError):
+        return None
+    if len(expected) != 2:
+        return None
+    size = Path(database).stat().st_size
+    if str(size) != expected[1]:
+        return f"its size is {size:,} bytes where {int(expected[1]):,} were written"
+    if full and file_checksum(database).split()[0] != expected[0]:
+        return "its sha256 differs from the one written when it was built"
+    return None
+
+
 def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
     """First value of a query (DuckDB 2.0 keeps an unfinished result open after fetchone)."""
     rows = con.execute(sql, params or []).fetchall()
@@ -56,10 +95,18 @@ def read_only(database: Path, memory_limit: str | None = None) -> duckdb.DuckDBP
     Raises NoWarehouse rather than letting DuckDB create an empty file's error."""
     if not Path(database).exists():
         raise NoWarehouse(f"no warehouse at {database}; run `rdw refresh` first")
+    damage = warehouse_damage(Path(database))
+    if damage:
+        raise NoWarehouse(f"the warehouse at {database} is damaged ({damage}); "
+                          "run `rdw refresh` to rebuild it")
     config = {"access_mode": "READ_ONLY", "enable_external_access": False, "lock_configuration": True}
-    if memory_limit:
-        config["memory_limit"] = memory_limit
-    con = duckdb.connect(str(database), config=config)
+    try:
+        con = duckdb.connect(str(database), config={**config, **(
+            {"memory_limit": memory_limit} if memory_limit else {})})
+    except duckdb.ConnectionException:
+        # this process already holds the file open under the plain settings (a library user, the
+        # tests): DuckDB shares one instance per file, so the query runs under that instance's limit
+        con = duckdb.connect(str(database), config=config)
     con.execute(f"SET search_path = '{SEARCH_PATH}'")  # a session setting: allowed while locked
     return con
 
