@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -65,6 +66,15 @@ def page_tree_loop_pdf(path: Path) -> None:
                                   b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
                                   b"<< /Type /Pages /Parent 2 0 R /Kids [2 0 R 4 0 R] /Count 1 >>",
                                   b"5 0 R", b"4 0 R"]))
+
+
+def huge_declared_objects_pdf(path: Path) -> None:
+    """A content stream that declares a 100 GB /Length and an object stream declaring a billion
+    objects: readers that trust the declarations allocate for them."""
+    objects = _stream(zlib.compress(b"1 0 " * 10), b"/FlateDecode /Type /ObjStm /N 1000000000 /First 4")
+    path.write_bytes(minimal_pdf([b"<< /Type /Catalog /Pages 2 0 R >>",
+                                  b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", PAGE,
+                                  b"<< /Length 99999999999 >>\nstream\nBT ET\nendstream", objects]))
 
 
 def huge_text_report(path: Path, rows: int) -> None:
@@ -167,13 +177,37 @@ def hostile_files(folder: Path) -> None:
     (folder / "not-numbers.md").write_text(
         "图表1：测试（亿元）\n\n\t2023\t2024\t2025\t2026\n规模\tinf\tNaN\t1e999\t1,2,3\n资料来源：样本\n",
         encoding="utf-8")
-    expect("not-numbers.md", "no tables")
+    expect("not-numbers.md", "loaded")
     flate_bomb_pdf(folder / "flate-bomb.pdf", 4096)
     expect("flate-bomb.pdf", "rejected: decompression ratio")
+    huge_declared_objects_pdf(folder / "huge-declared-objects.pdf")
+    expect("huge-declared-objects.pdf", "rejected: memory limit")
     page_tree_loop_pdf(folder / "page-tree-loop.pdf")
     expect("page-tree-loop.pdf", "rejected: time limit")
     for name in slow_text_files(folder):
         expect(name, "loaded")
+
+
+def hostile_entries(raw: Path, outside: Path) -> dict[str, str]:
+    """raw/ entries that must never be read: path → the scan reject's reason."""
+    outside.write_text(TABLE, encoding="utf-8")
+    (raw / "links").mkdir()
+    (raw / "links" / "passwd.txt").symlink_to("/etc/passwd")
+    (raw / "links" / "environ.txt").symlink_to("/proc/self/environ")
+    (raw / "links" / "outside-home.md").symlink_to(outside)
+    (raw / "links" / "etc").symlink_to("/etc")
+    (raw / "links" / "dangling.md").symlink_to(raw / "links" / "missing.md")
+    (raw / "links" / "loop").symlink_to("..")
+    (raw / "links" / "inside.md").symlink_to(raw / "hostile" / "bom.md")  # followed: inside raw/
+    os.mkfifo(raw / "links" / "fifo.md")
+    with open(os.fsencode(raw / "links") + b"/latin1-\xe9.md", "wb") as named:
+        named.write(TABLE.encode("utf-8"))
+    return {"links/passwd.txt": "symlink resolves outside raw/",
+            "links/environ.txt": "symlink resolves outside raw/",
+            "links/outside-home.md": "symlink resolves outside raw/",
+            "links/etc": "symlink resolves outside raw/", "links/dangling.md": "dangling symlink",
+            "links/loop": "folder seen twice", "links/fifo.md": "not a regular file",
+            "links/latin1-\\xe9.md": "file name is not UTF-8"}
 
 
 def _outcome(status: str, reasons: str | None) -> str:
@@ -194,6 +228,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         paths = RdwPaths.from_env(tmp)
         hostile_files(paths.raw / "hostile")
+        entries = hostile_entries(paths.raw, Path(tmp) / "outside.md")
         if CORPUS.exists() and not args.no_corpus:
             shutil.copytree(CORPUS, paths.raw / "corpus")
             for seed in sorted(SEEDS.glob("*.txt")):
@@ -209,6 +244,8 @@ def main() -> None:
                           AND r.page IS NULL) AS reasons,
                        (SELECT count(*) FROM core.facts f WHERE f.doc_id = d.doc_id) AS facts
                 FROM core.documents d ORDER BY d.path""").fetchall()
+            scanned = dict(con.execute("SELECT value, reason FROM core.rejects WHERE stage = 'scan'")
+                           .fetchall())
     lines = ["| case | expected | got | facts | seconds | peak MB |", "|---|---|---|---|---|---|"]
     mismatches, real = 0, []
     for doc_id, path, aliases, status, reasons, facts in rows:
@@ -224,8 +261,14 @@ def main() -> None:
         mismatches += not ok
         lines.append(f"| {path} | {expected} | {got}{'' if ok else '  ✗'} | {facts} | {seconds:.1f} | "
                      f"{peak / 1024**2:.0f} |")
+    for path, expected in entries.items():
+        got = f"skipped: {scanned.get(path, 'read!')}"
+        ok = got == f"skipped: {expected}"
+        mismatches += not ok
+        lines.append(f"| {path} | skipped: {expected} | {got}{'' if ok else '  ✗'} | | | |")
     lines.append("")
-    lines.append(f"{len(rows)} documents, {mismatches} not as expected; refresh wall {wall:.0f} s")
+    lines.append(f"{len(rows)} documents and {len(entries)} raw/ entries, {mismatches} not as expected; "
+                 f"refresh wall {wall:.0f} s")
     if real:
         slowest, biggest = max(real), max(real, key=lambda r: r[1])
         lines.append(f"real documents (corpus, seeds): slowest {slowest[0]:.1f} s ({slowest[2]}), "
