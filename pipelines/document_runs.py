@@ -144,6 +144,7 @@ def _worker(conn: Connection, paths: RdwPaths, memory: int) -> None:
     headroom = max(memory - _resident_bytes(os.getpid()), 64 * 1024**2)
     limit = _resident_bytes(os.getpid(), "VmSize") + headroom
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))  # the backstop to the parent's watch
+    conn.send(("ready", None))  # a document's clock starts only now, not during the imports
     while (doc_id := conn.recv()) is not None:
         try:
             with open("/proc/self/clear_refs", "w") as refs:
@@ -168,6 +169,7 @@ class _Slot:
     doc_id: str | None = None
     started: float = 0.0
     peak: int = 0
+    ready: bool = False
 
 
 def _start(paths: RdwPaths, budget: DocumentBudget) -> _Slot:
@@ -210,13 +212,19 @@ def run_documents(paths: RdwPaths, doc_ids: list[str], workers: int,
     try:
         while pending or any(s.doc_id for s in slots):
             for slot in slots:
-                if slot.doc_id is None and pending:
+                if slot.ready and slot.doc_id is None and pending:
                     slot.doc_id, slot.started, slot.peak = pending.pop(), time.monotonic(), 0
                     slot.conn.send(slot.doc_id)
-            busy = [s for s in slots if s.doc_id]
-            wait([s.conn for s in busy] + [s.process.sentinel for s in busy], timeout=POLL_SECONDS)
+            alive = [s for s in slots if s.process.is_alive() or s.doc_id]
+            wait([s.conn for s in alive] + [s.process.sentinel for s in alive], timeout=POLL_SECONDS)
             for n, slot in enumerate(slots):
+                if not slot.ready and slot.process.is_alive() and slot.conn.poll():
+                    slot.ready = slot.conn.recv()[0] == "ready"
+                    continue
                 if slot.doc_id is None:
+                    if not slot.ready and not slot.process.is_alive() and pending:  # died starting
+                        raise RuntimeError(f"a document worker failed to start (exit code "
+                                           f"{slot.process.exitcode})")
                     continue
                 elapsed = time.monotonic() - slot.started
                 verdict = None

@@ -65,9 +65,9 @@ def test_documents_over_budget_are_rejected_with_the_reason_and_the_others_load(
     from pipelines.refresh import refresh
     from pipelines.warehouse_reader import read_only
 
-    monkeypatch.setenv("RDW_DOC_TIMEOUT", "8")
+    monkeypatch.setenv("RDW_DOC_TIMEOUT", "5")
     monkeypatch.setenv("RDW_DOC_MEMORY", "256M")
-    assert DocumentBudget.from_env() == DocumentBudget(8.0, 256 * 1024**2)
+    assert DocumentBudget.from_env() == DocumentBudget(5.0, 256 * 1024**2)
     paths, _ = _text_home(tmp_path)
     flate_bomb_pdf(paths.raw / "bomb.pdf", 128)
     page_tree_loop_pdf(paths.raw / "loop.pdf")
