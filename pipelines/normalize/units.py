@@ -29,7 +29,8 @@ _CJK_BASES = {
     "元人民币": ("CNY", "money", "CNY"), "人民币": ("CNY", "money", "CNY"), "元": ("CNY", "money", "CNY"),
     "张": ("count", "count", None), "台": ("count", "count", None), "块": ("count", "count", None),
     "个": ("count", "count", None), "颗": ("count", "count", None), "片": ("count", "count", None),
-    "套": ("count", "count", None), "只": ("count", "count", None), "件": ("count", "count", None),
+    "套": ("count", "count", None), "架": ("count", "count", None), "家": ("count", "count", None),
+    "款": ("count", "count", None), "只": ("count", "count", None), "件": ("count", "count", None),
     "人": ("persons", "count", None), "次": ("count", "count", None), "户": ("count", "count", None),
     "天": ("day", "time", None), "年": ("year", "time", None), "秒": ("s", "time", None),
 }

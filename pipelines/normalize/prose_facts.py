@@ -1,0 +1,390 @@
+"""Numbers stated in sentences → typed facts (`extractor = 'prose'`), and every other number found
+there as a rejected candidate with its reason.
+
+A number becomes a fact only when the sentence says what it is: a unit the unit parser knows
+(亿美元, 万张, %, EFlops, kW …) printed after it. Its period is the last period named before it in
+the sentence (a list of values takes the years of a span or list of years of the same length); its
+source is the last attribution before it ('根据 IDC', 'IDC 预计', 'Meta … 指引'), none meaning the
+broker itself; its metric is what the catalog finds in the clause that leads up to it.
+Precision comes first: years, dates, ordinals, model and code names (H100, 910B, GPT-4), numbers
+in book titles, rates per unit, durations, small counts and bare numbers produce no fact.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import polars as pl
+
+from pipelines.normalize.facts import FACT_COLUMNS
+from pipelines.normalize.metrics import Catalog, Mapping, load_catalog
+from pipelines.normalize.numbers import clean_text
+from pipelines.normalize.periods import Period, parse_period
+from pipelines.normalize.units import Unit, parse_quantity, parse_unit
+from quality.schemas import PROSE_CANDIDATE_COLUMNS, frame
+
+MIN_PLAIN_COUNT = 10  # a count below this without a scale (2 个模型, 8 张卡) is an enumeration
+MAX_UNIT_CHARS = 8
+GENERIC_METRICS = {"market_growth"}  # '同比增长 x%' names no subject of its own in a clause
+
+_NUM = r"\d[\d,]*(?:\.\d+)?"
+NUMBER_RE = re.compile(rf"(?<![\d.]){_NUM}")
+RANGE_RE = re.compile(rf"\s*(%?)\s*(?:-|~|～|至|到|—|–)\s*({_NUM})")
+EXPONENT_RE = re.compile(r"\s*[×xX*]\s*10\s*\^?\s*(\d{1,2})")
+LIST_SEP_RE = re.compile(rf"\s*(?:/|、|和|及|与)\s*(?={_NUM})")
+QUALIFIER_RE = re.compile(r"(约|超过|超|大于|小于|不足|近|>|<|≥|≤)\s*$")
+UNIT_RUN_RE = re.compile(r"\s?([%A-Za-z\u4e00-\u9fff/][A-Za-z\u4e00-\u9fff/]{0,11})")
+CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+
+_YEAR = r"(?:19|20)\d{2}"
+PERIOD_RES = [  # (pattern, kind); the first to match at a position wins
+    (re.compile(rf"(?:FY)?{_YEAR}\s*年?\s*(?:-|~|～|至|到|—|–)\s*(?:FY)?{_YEAR}\s*年?[EF]?"), "span"),
+    (re.compile(rf"{_YEAR}\s*年\s*\d{{1,2}}\s*(?:-|~|至)\s*\d{{1,2}}\s*月"), "months"),
+    (re.compile(rf"{_YEAR}\s*年\s*\d{{1,2}}\s*月(?:\s*\d{{1,2}}\s*日)?"), "month"),
+    (re.compile(rf"{_YEAR}\s*年\s*(?:第?[一二三四1-4]\s*季度|[上下]半年|[QH][1-4])"), "part"),
+    (re.compile(rf"(?:FY)?{_YEAR}\s*[QH][1-4][EF]?|FY\d{{2}}\s*Q[1-4]|[1-4][QH]\d{{2}}\b"), "part"),
+    (re.compile(rf"(?:FY)?{_YEAR}\s*年(?:度)?[EF]?|FY{_YEAR}|{_YEAR}[EAF]\b"), "year"),
+    (re.compile(rf"{_YEAR}(?=\s*[\u4e00-\u9fff])(?!\s*(?:万|亿|千|百|个|张|台|块|颗|元|美元|人|家|款|架|次|年))"), "year"),
+]
+DATE_RE = re.compile(r"\d{1,2}\s*(?:-\s*\d{1,2}\s*)?月(?:\s*\d{1,2}\s*日)?(?:[初底中])?|\d{1,2}\s*日|"
+                     r"\d{1,2}\s*[点时](?:\s*\d{1,2}\s*分)?|\d{1,2}:\d{2}")
+ORDINAL_RE = re.compile(r"第\s*\d+")
+TITLE_RE = re.compile(r"《[^》]*》")
+RATING_RE = re.compile(r"相对.{0,24}(指数|基准|大盘)")
+ESTIMATE_RE = re.compile(r"预计|预测|预期|有望|将|估计|测算|推算|假设|展望")
+CONTRAST_RE = re.compile(r"[，,；;]\s*(?:而|但|相比|对比|与之相比)")
+CLAUSE_SEP_RE = re.compile(r"[，,；;：:（(]")
+SPREAD_RE = re.compile(r"分别")
+
+# Who says it. Known institutions by their spellings; a cue must stand beside the name (根据 X,
+# 据 X, X 数据/报告/预计 …, 'X：' opening the sentence) so that 'IDC 建设' is not IDC the source.
+SOURCES = {
+    "IDC": r"IDC", "Gartner": r"Gartner", "TrendForce": r"TrendForce|集邦咨询",
+    "LightCounting": r"Light[Cc]ounting", "Dell'Oro": r"Dell\s*['’]?\s*Oro(?:\s*Group)?",
+    "SemiAnalysis": r"Semi[Aa]nalysis", "Counterpoint": r"Counterpoint", "Omdia": r"Omdia",
+    "Yole": r"Yole", "Statista": r"[Ss]tatista", "Similarweb": r"Similarweb", "Canalys": r"Canalys",
+    "Liftr Insights": r"Liftr Insights", "Cadence": r"Cadence", "IBS": r"IBS",
+    "BusinessKorea": r"BusinessKorea", "中国信通院": r"中国信通院|信通院", "赛迪顾问": r"赛迪顾问",
+    "财联社": r"财联社", "路透社": r"路透社", "OpenAI": r"OpenAI", "NVIDIA": r"NVIDIA|英伟达",
+    "Frost & Sullivan": r"Frost\s*&\s*Sullivan|弗若斯特沙利文|沙利文",
+}
+_CUE_BEFORE = r"(?:根据|据|参考|援引)\s*(?:研究机构|市场研究机构|咨询机构|机构)?\s*"
+_CUE_AFTER = r"\s*(?:的)?\s*(?:最新)?\s*(?:数据|报告|预计|预测|预期|统计|显示|表示|测算|估计|称|报道)"
+SOURCE_RES = [(name, re.compile(rf"{_CUE_BEFORE}(?:{p})|(?:{p}){_CUE_AFTER}|^\s*(?:{p})\s*[:：]"))
+              for name, p in SOURCES.items()]
+TITLE_SOURCE_RE = re.compile(rf"{_CUE_BEFORE}(?:{_YEAR}\s*)?(《[^》]+》)")
+BROKER_CUE_RE = re.compile(r"我们|根据测算|据测算|经测算|本文")
+GUIDANCE_RE = re.compile(r"指引|guidance", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """Something found at a span of the sentence: a period, a source, a region."""
+
+    start: int
+    end: int
+    value: object
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A number in a sentence: its span, the text read as a quantity, and its list (if any)."""
+
+    start: int
+    end: int
+    text: str
+    list_index: int = 0
+    list_size: int = 1
+    list_start: int = 0
+
+
+def _normalise(text: str) -> str:
+    """NFKC and LaTeX/markdown unwrapped (the spans below are over this text)."""
+    return clean_text(text)
+
+
+def find_periods(sentence: str) -> tuple[list[Mention], list[tuple[int, int, str]]]:
+    """Periods named in a sentence (with a year), and the spans of dates and ordinals (no fact)."""
+    periods, blocked = [], []
+    taken = [False] * len(sentence)
+    for pattern, kind in PERIOD_RES:
+        for m in pattern.finditer(sentence):
+            if any(taken[m.start():m.end()]):
+                continue
+            period = _parse_period_text(m.group(0), kind)
+            for k in range(m.start(), m.end()):
+                taken[k] = True
+            blocked.append((m.start(), m.end(), "period"))
+            if period:
+                periods.append(Mention(m.start(), m.end(), period))
+    for pattern, reason in ((DATE_RE, "date"), (ORDINAL_RE, "ordinal"), (TITLE_RE, "in a title")):
+        for m in pattern.finditer(sentence):
+            if not any(taken[m.start():m.end()]) or reason == "in a title":
+                blocked.append((m.start(), m.end(), reason))
+    return sorted(periods, key=lambda p: p.start), blocked
+
+
+def _parse_period_text(text: str, kind: str) -> Period | None:
+    compact = re.sub(r"\s+", "", text)
+    if kind == "span":
+        compact = re.sub(r"年", "", compact)
+    elif kind in {"month", "months"}:
+        year = re.match(r"\d{4}", compact).group(0)
+        month = re.search(r"(\d{1,2})月", compact).group(1)
+        compact = f"{year}年{month}月"
+    return parse_period(compact)
+
+
+def _unit_after(sentence: str, pos: int) -> tuple[Unit | None, int, str]:
+    """The longest unit the unit parser knows printed at `pos`: (unit, end, unit text)."""
+    run = UNIT_RUN_RE.match(sentence, pos)
+    if not run:
+        return None, pos, ""
+    word = run.group(1)
+    for size in range(min(len(word), MAX_UNIT_CHARS), 0, -1):
+        piece = word[:size]
+        if piece.isascii() and size < len(word) and word[size].isascii() and word[size].isalpha():
+            continue  # a Latin unit must end at a word boundary: '1024bit' is not 1024 bytes
+        if piece in {"B", "b"}:
+            continue  # '910B', '175B': a model name or billions, never bytes
+        _, unit = parse_quantity(f"1{piece}")
+        if unit is not None:
+            return unit, run.start(1) + size, piece
+    return None, pos, ""
+
+
+def _number_candidates(sentence: str, blocked: list[tuple[int, int, str]]
+                       ) -> tuple[list[Candidate], list[tuple[int, int, str, str]]]:
+    """Numbers with a unit (lists sharing the last one's unit), and the other numbers with why."""
+    found, rejected = [], []
+    consumed = -1
+    for m in NUMBER_RE.finditer(sentence):
+        start = m.start()
+        if start < consumed:
+            continue
+        reason = next((r for s, e, r in blocked if s <= start < e), None)
+        if reason:
+            rejected.append((start, m.end(), m.group(0), reason))
+            continue
+        before = sentence[max(0, start - 2):start]
+        if re.search(r"[A-Za-z]$|[A-Za-z]-$", before):
+            rejected.append((start, m.end(), m.group(0), "model or code name"))
+            continue
+        chain = _list_chain(sentence, m)
+        end_of_chain = chain[-1][1]
+        if chain[-1][2].endswith("%"):
+            unit, unit_end, unit_text = parse_unit("%"), end_of_chain, ""
+        else:
+            unit, unit_end, unit_text = _unit_after(sentence, end_of_chain)
+        if unit is None:
+            nxt = sentence[end_of_chain:end_of_chain + 1]
+            reason = "model or code name" if nxt.isascii() and nxt.isalpha() else "no unit"
+            for s, e, t in chain:
+                rejected.append((s, e, t, reason))
+            consumed = end_of_chain
+            continue
+        qualifier = QUALIFIER_RE.search(sentence[:chain[0][0]])
+        for k, (s, e, t) in enumerate(chain):
+            own = t if t.endswith("%") else f"{t}{unit_text}"
+            text = f"{qualifier.group(1)}{own}" if qualifier and k == 0 else own
+            found.append(Candidate(s, unit_end if k == len(chain) - 1 else e, text, k, len(chain),
+                                   chain[0][0]))
+        consumed = unit_end
+    return found, rejected
+
+
+def _list_chain(sentence: str, first: re.Match) -> list[tuple[int, int, str]]:
+    """A number, with its range partner and exponent, and the numbers listed after it ('395/890/1601',
+    '47.0 和 27.0', '96%/125%/80%'): (start, end, text) each."""
+    chain = []
+    pos, match = first.start(), first
+    while True:
+        text, end = match.group(0), match.end()
+        exp = EXPONENT_RE.match(sentence, end)
+        if exp:
+            text, end = f"{text}×10^{exp.group(1)}", exp.end()
+        rng = RANGE_RE.match(sentence, end)
+        if rng and not exp and not re.match(rf"\d{{1,2}}\s*月|{_YEAR}\s*年", sentence[rng.start(2):]):
+            text, end = f"{text}-{rng.group(2)}{rng.group(1)}", rng.end()
+        if sentence[end:end + 1] == "%":
+            text, end = f"{text}%", end + 1
+        chain.append((pos, end, text))
+        sep = LIST_SEP_RE.match(sentence, end)
+        nxt = NUMBER_RE.match(sentence, sep.end()) if sep else None
+        if not nxt or (text.endswith("%") != _is_percent_at(sentence, nxt)):
+            return chain
+        pos, match = nxt.start(), nxt
+
+
+def _is_percent_at(sentence: str, match: re.Match) -> bool:
+    rng = RANGE_RE.match(sentence, match.end())
+    end = rng.end() if rng else match.end()
+    return sentence[end:end + 1] == "%" or sentence[match.end():match.end() + 1] == "%"
+
+
+def find_sources(sentence: str, catalog: Catalog) -> list[Mention]:
+    """Attributions in a sentence; a mention of the broker's own work has value None."""
+    found = [Mention(m.start(), m.end(), name) for name, pattern in SOURCE_RES
+             for m in pattern.finditer(sentence)]
+    found += [Mention(m.start(), m.end(), m.group(1)) for m in TITLE_SOURCE_RE.finditer(sentence)]
+    found += [Mention(m.start(), m.end(), None) for m in BROKER_CUE_RE.finditer(sentence)]
+    if GUIDANCE_RE.search(sentence):
+        company = catalog.company(sentence)
+        if company:
+            found.append(Mention(0, 0, f"{company} (guidance)"))
+    return sorted(found, key=lambda m: (m.start, m.end))
+
+
+def _governing(mentions: list[Mention], pos: int) -> Mention | None:
+    before = [m for m in mentions if m.end <= pos]
+    return before[-1] if before else None
+
+
+def _clause_before(sentence: str, pos: int) -> str:
+    """The clause that leads up to `pos` (from the last comma, semicolon or colon)."""
+    head = sentence[:pos]
+    cut = max((m.end() for m in CLAUSE_SEP_RE.finditer(head)), default=0)
+    return head[cut:].strip()
+
+
+def _period_for(candidate: Candidate, periods: list[Mention], sentence: str) -> Period | None:
+    """The last period before the number (after a contrast such as '而' only within its clause);
+    a list of n values takes a span of n years or the n years listed before it."""
+    before = [p for p in periods if p.end <= candidate.list_start]
+    contrast = [m.end() for m in CONTRAST_RE.finditer(sentence[:candidate.list_start])]
+    if contrast:
+        before = [p for p in before if p.start >= contrast[-1]] or []
+    if candidate.list_size > 1 and before:
+        last: Period = before[-1].value
+        if last.kind == "span" and last.start_year and last.year - last.start_year + 1 == candidate.list_size:
+            year = last.start_year + candidate.list_index
+            return parse_period(f"{year}{'E' if last.is_estimate else ''}") or last
+        listed = _listed_years(before, sentence, candidate.list_size)
+        if listed:
+            return listed[candidate.list_index]
+        if SPREAD_RE.search(sentence[before[-1].end:candidate.list_start]) and last.kind == "span":
+            return None  # '2023-2025 年 … 分别为 a/b' with a count that does not fit: no year
+    return before[-1].value if before else None
+
+
+def _listed_years(before: list[Mention], sentence: str, size: int) -> list[Period] | None:
+    """'2021 年和 2022 年分别新增 120 万架和 150 万架': the last `size` periods, when joined by 和/、/及."""
+    if len(before) < size:
+        return None
+    tail = before[-size:]
+    for a, b in zip(tail, tail[1:]):
+        if not re.fullmatch(r"\s*(?:和|、|及|与|/|,|，)\s*", sentence[a.end:b.start]):
+            return None
+    return [m.value for m in tail]
+
+
+def facts_from_sentence(row: dict, catalog: Catalog) -> tuple[list[dict], list[dict]]:
+    """Facts and candidate rows for one sentence row of the sentences stage."""
+    sentence = _normalise(row["text"])
+    base = {"doc_id": row["doc_id"], "sentence_id": row["sentence_id"], "page": row["page"],
+            "line_no": row["line_no"], "sentence": sentence}
+    periods, blocked = find_periods(sentence)
+    candidates, rejected = _number_candidates(sentence, blocked)
+    candidate_rows = [{**base, "char_start": s, "char_end": e, "raw_text": t, "outcome": "rejected",
+                       "reason": r} for s, e, t, r in rejected]
+    if RATING_RE.search(sentence):
+        return [], candidate_rows + [{**base, "char_start": c.start, "char_end": c.end,
+                                      "raw_text": c.text, "outcome": "rejected",
+                                      "reason": "rating definition"} for c in candidates]
+    sources = find_sources(sentence, catalog)
+    facts = []
+    for c in candidates:
+        fact, reason = _fact(row, sentence, c, periods, sources, catalog, facts)
+        candidate_rows.append({**base, "char_start": c.start, "char_end": c.end, "raw_text": c.text,
+                               "outcome": "fact" if fact else "rejected", "reason": reason,
+                               "fact_id": fact["fact_id"] if fact else None})
+        if fact:
+            facts.append(fact)
+    return facts, candidate_rows
+
+
+def _fact(row: dict, sentence: str, c: Candidate, periods: list[Mention], sources: list[Mention],
+          catalog: Catalog, earlier: list[dict]) -> tuple[dict | None, str | None]:
+    number, unit = parse_quantity(c.text)
+    unit = parse_unit("%") if number.is_percent else unit
+    if number.value is None or unit is None:
+        return None, "not a quantity"
+    if unit.dimension == "time":
+        return None, "duration"
+    if sentence[c.end:c.end + 4].lstrip("以上下左右").startswith("/"):
+        return None, "rate per unit"
+    if unit.dimension == "count" and unit.scale == 1 and abs(number.value) < MIN_PLAIN_COUNT:
+        return None, "small count"
+    if unit.dimension == "count" and unit.base == "count" and unit.label in {"万", "亿", "万亿", "千"}:
+        unit = _currency_from_sentence(sentence, unit)
+    period = _period_for(c, periods, sentence)
+    source = _governing(sources, c.list_start)
+    clause = _clause_before(sentence, c.list_start)
+    mapping = catalog.map_label(clause, None, unit.dimension) if clause else None
+    if mapping is None or mapping.unmapped_reason == "no catalog rule":
+        mapping = _inherited(earlier, unit.dimension) or mapping
+    metric_id = mapping.metric_id if mapping and mapping.metric_id not in GENERIC_METRICS else None
+    head = sentence[:c.list_start]
+    regions = [(m.start(), name) for name, p in catalog.regions.items() for m in p.finditer(head)]
+    estimate = bool(ESTIMATE_RE.search(head)) or bool(period and period.is_estimate)
+    scale = unit.scale
+
+    def scaled(v: float | None) -> float | None:
+        return None if v is None else v * scale
+
+    fact_id = f"{row['sentence_id']}:c{c.start}"
+    return {
+        "fact_id": fact_id, "doc_id": row["doc_id"], "table_id": None, "page": row["page"],
+        "line_no": row["line_no"], "metric_raw": clause or None, "metric_id": metric_id,
+        "metric_rule": mapping.rule if metric_id else None,
+        "metric_confidence": mapping.confidence if metric_id else None,
+        "unmapped_reason": None if metric_id else (
+            "generic growth rate" if mapping and mapping.metric_id else
+            (mapping.unmapped_reason if mapping else "no clause before the number")),
+        "entity": catalog.company(clause), "region": max(regions)[1] if regions else None,
+        "period_label": period.label if period else None, "period_kind": period.kind if period else None,
+        "year": period.year if period else None,
+        "period_start": str(period.start_year) if period and period.start_year else None,
+        "period_end": str(period.year) if period and period.start_year else None,
+        "is_estimate": estimate, "value": scaled(number.value), "value_low": scaled(number.low),
+        "value_high": scaled(number.high), "qualifier": number.qualifier, "unit": unit.base,
+        "dimension": unit.dimension, "scale_label": unit.label, "scale": scale,
+        "currency": unit.currency, "raw_text": c.text, "extractor": "prose",
+        "extractor_version": row.get("extractor_version"), "sentence": sentence,
+        "char_start": c.start, "char_end": c.end,
+        "attributed_source": source.value if source else None,
+    }, None
+
+
+def _inherited(earlier: list[dict], dimension: str) -> Mapping | None:
+    """'…市场规模将达 91 亿美元，同比增长 82.5%，2027 年将达到 134 亿美元': a clause naming nothing
+    goes on with the metric of the sentence's last fact of the same dimension."""
+    for fact in reversed(earlier):
+        if fact["dimension"] == dimension and fact["metric_id"]:
+            return Mapping(fact["metric_id"], fact["metric_rule"], fact["metric_confidence"])
+    return None
+
+
+def _currency_from_sentence(sentence: str, unit: Unit) -> Unit:
+    """'从 300-350 亿区间，调到 300-370 亿美元': a bare scale takes the currency the sentence prints
+    with the same scale word elsewhere; otherwise it stays a count."""
+    for word, base in (("美元", "USD"), ("元", "CNY")):
+        if re.search(rf"\d\s*{unit.label}{word}", sentence):
+            return Unit(f"{unit.label}{word}", unit.scale, base, "money", base)
+    return unit
+
+
+def facts_from_sentences(sentences: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Prose facts (FACT_COLUMNS) and every number candidate with its outcome, for a document."""
+    catalog = load_catalog()
+    facts, candidates = [], []
+    for row in sentences.iter_rows(named=True):
+        if not re.search(r"\d", row["text"] or ""):
+            continue
+        f, c = facts_from_sentence(row, catalog)
+        facts += f
+        candidates += c
+    return (pl.DataFrame([{k: f.get(k) for k in FACT_COLUMNS} for f in facts], schema=FACT_COLUMNS,
+                         orient="row"),
+            frame(candidates, PROSE_CANDIDATE_COLUMNS))
