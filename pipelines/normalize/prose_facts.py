@@ -26,6 +26,7 @@ from quality.schemas import PROSE_CANDIDATE_COLUMNS, frame
 
 MIN_PLAIN_COUNT = 10  # a count below this without a scale (2 个模型, 8 张卡) is an enumeration
 MAX_UNIT_CHARS = 8
+METRIC_REACH = 18  # a metric is named within this many characters before its number
 GENERIC_METRICS = {"market_growth"}  # '同比增长 x%' names no subject of its own in a clause
 
 _NUM = r"\d[\d,]*(?:\.\d+)?"
@@ -49,10 +50,12 @@ PERIOD_RES = [  # (pattern, kind); the first to match at a position wins
 ]
 DATE_RE = re.compile(r"\d{1,2}\s*(?:-\s*\d{1,2}\s*)?月(?:\s*\d{1,2}\s*日)?(?:[初底中])?|\d{1,2}\s*日|"
                      r"\d{1,2}\s*[点时](?:\s*\d{1,2}\s*分)?|\d{1,2}:\d{2}")
+BASE_PERIOD_RE = re.compile(r"(?:较|相比|相较于?|对比|比)\s*$")  # '较 2022 年增长': a base, not the period
 ORDINAL_RE = re.compile(r"第\s*\d+")
 TITLE_RE = re.compile(r"《[^》]*》")
 RATING_RE = re.compile(r"相对.{0,24}(指数|基准|大盘)")
-ESTIMATE_RE = re.compile(r"预计|预测|预期|有望|将|估计|测算|推算|假设|展望")
+ESTIMATE_RE = re.compile(r"预计|预测|预期|有望|估计|测算|推算|假设|展望|"
+                         r"将(?:达|增|超|保持|突破|提升|实现|至|进一步|占|降)")
 CONTRAST_RE = re.compile(r"[，,；;]\s*(?:而|但|相比|对比|与之相比)")
 CLAUSE_SEP_RE = re.compile(r"[，,；;：:（(]")
 SPREAD_RE = re.compile(r"分别")
@@ -116,7 +119,7 @@ def find_periods(sentence: str) -> tuple[list[Mention], list[tuple[int, int, str
             for k in range(m.start(), m.end()):
                 taken[k] = True
             blocked.append((m.start(), m.end(), "period"))
-            if period:
+            if period and not BASE_PERIOD_RE.search(sentence[:m.start()]):
                 periods.append(Mention(m.start(), m.end(), period))
     for pattern, reason in ((DATE_RE, "date"), (ORDINAL_RE, "ordinal"), (TITLE_RE, "in a title")):
         for m in pattern.finditer(sentence):
@@ -168,6 +171,10 @@ def _number_candidates(sentence: str, blocked: list[tuple[int, int, str]]
             rejected.append((start, m.end(), m.group(0), reason))
             continue
         before = sentence[max(0, start - 2):start]
+        if before.endswith("^") or sentence[m.end():m.end() + 1] == "^":
+            rejected.append((start, m.end(), m.group(0), "power of ten"))
+            consumed = m.end()
+            continue
         if re.search(r"[A-Za-z]$|[A-Za-z]-$", before):
             rejected.append((start, m.end(), m.group(0), "model or code name"))
             continue
@@ -312,16 +319,20 @@ def _fact(row: dict, sentence: str, c: Candidate, periods: list[Mention], source
         return None, "not a quantity"
     if unit.dimension == "time":
         return None, "duration"
-    if sentence[c.end:c.end + 4].lstrip("以上下左右").startswith("/"):
+    last_in_list = c.list_index == c.list_size - 1
+    if last_in_list and sentence[c.end:c.end + 4].lstrip("以上下左右").startswith(("/", "-", "·")):
         return None, "rate per unit"
     if unit.dimension == "count" and unit.scale == 1 and abs(number.value) < MIN_PLAIN_COUNT:
         return None, "small count"
-    if unit.dimension == "count" and unit.base == "count" and unit.label in {"万", "亿", "万亿", "千"}:
+    if unit.dimension == "count" and unit.base == "count" and unit.label in {"百", "千", "十亿"}:
+        return None, "scale word without unit"
+    if unit.dimension == "count" and unit.base == "count" and unit.label in {"万", "亿", "万亿"}:
         unit = _currency_from_sentence(sentence, unit)
     period = _period_for(c, periods, sentence)
     source = _governing(sources, c.list_start)
     clause = _clause_before(sentence, c.list_start)
-    mapping = catalog.map_label(clause, None, unit.dimension) if clause else None
+    named = clause[-METRIC_REACH:].rsplit("的", 1)[-1]  # 'X 参数的大模型…需要约': not X
+    mapping = catalog.map_label(named, None, unit.dimension) if named.strip() else None
     if mapping is None or mapping.unmapped_reason == "no catalog rule":
         mapping = _inherited(earlier, unit.dimension) or mapping
     metric_id = mapping.metric_id if mapping and mapping.metric_id not in GENERIC_METRICS else None
@@ -342,7 +353,7 @@ def _fact(row: dict, sentence: str, c: Candidate, periods: list[Mention], source
         "unmapped_reason": None if metric_id else (
             "generic growth rate" if mapping and mapping.metric_id else
             (mapping.unmapped_reason if mapping else "no clause before the number")),
-        "entity": catalog.company(clause), "region": max(regions)[1] if regions else None,
+        "entity": catalog.company(clause) or catalog.company(head), "region": max(regions)[1] if regions else None,
         "period_label": period.label if period else None, "period_kind": period.kind if period else None,
         "year": period.year if period else None,
         "period_start": str(period.start_year) if period and period.start_year else None,
