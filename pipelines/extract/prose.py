@@ -22,7 +22,9 @@ SENTENCE_END_RE = re.compile(r"(?<=[。！？!?])")
 # A line that ends here has finished its sentence (or is a heading or list label); one that ends
 # otherwise and is long was wrapped by the converter, so it continues on the next text line.
 FINISHED_LINE_RE = re.compile(r"[。！？!?；;：:）)」”\"*】]\s*$")
-MIN_WRAPPED_LINE = 30
+MIN_WRAPPED_LINE = 30  # converted text: shorter unfinished lines are headings or labels
+MIN_WRAPPED_PDF_LINE = 10  # a PDF breaks every line of a paragraph at the column's edge
+MAX_SKIPPED_PDF_LINES = 2  # two-column pages interleave a caption or source line of the other column
 MAX_SENTENCE = 600
 
 
@@ -45,9 +47,11 @@ def is_body_line(text: str) -> bool:
         or TOC_LEADER_RE.search(stripped) or IMAGE_RE.match(stripped))
 
 
-def paragraphs(lines: list[str], usable: list[bool]) -> list[tuple[int, str]]:
-    """Runs of body text as (1-based first line, text): a long line the converter broke mid-sentence
-    joins the next body line, across at most one blank line."""
+def paragraphs(lines: list[str], usable: list[bool], min_wrapped: int = MIN_WRAPPED_LINE,
+               max_skipped: int = 0) -> list[tuple[int, str]]:
+    """Runs of body text as (1-based first line, text): a line broken mid-sentence (unfinished and
+    at least `min_wrapped` long) joins the next body line, across one blank line or up to
+    `max_skipped` lines that are not body text."""
     found: list[tuple[int, str]] = []
     i = 0
     while i < len(lines):
@@ -55,11 +59,14 @@ def paragraphs(lines: list[str], usable: list[bool]) -> list[tuple[int, str]]:
             i += 1
             continue
         start, text = i + 1, lines[i].strip()
-        while (len(text) >= MIN_WRAPPED_LINE and not FINISHED_LINE_RE.search(text)
+        while (len(lines[i].strip()) >= min_wrapped and not FINISHED_LINE_RE.search(text)
                and not text.startswith("#")):
             nxt = i + 1
             if nxt < len(lines) and not lines[nxt].strip():
                 nxt += 1
+            skipped = 0
+            while nxt < len(lines) and not usable[nxt] and skipped < max_skipped:
+                nxt, skipped = nxt + 1, skipped + 1
             if nxt >= len(lines) or not usable[nxt] or lines[nxt].lstrip().startswith(("#", "-", "*")):
                 break
             text += lines[nxt].strip()
@@ -78,6 +85,7 @@ def split_sentences(text: str) -> list[str]:
 def body_sentences(extraction: Extraction) -> pl.DataFrame:
     """Every sentence of a document's body text, with its id, line and page."""
     lines = extraction.text_lines
+    wrap = (MIN_WRAPPED_PDF_LINE, MAX_SKIPPED_PDF_LINES) if extraction.line_pages else (MIN_WRAPPED_LINE, 0)
     if extraction.line_pages:  # a PDF: the reader flagged the lines outside tables and furniture
         flags = extraction.prose_lines + [False] * (len(lines) - len(extraction.prose_lines))
         usable = [flag and is_body_line(text) for flag, text in zip(flags, lines)]
@@ -85,7 +93,7 @@ def body_sentences(extraction: Extraction) -> pl.DataFrame:
         taken = table_line_numbers(extraction)
         usable = [(n + 1) not in taken and is_body_line(text) for n, text in enumerate(lines)]
     rows = []
-    for line_no, text in paragraphs(lines, usable):
+    for line_no, text in paragraphs(lines, usable, *wrap):
         for k, sentence in enumerate(split_sentences(text)):
             rows.append({"sentence_id": f"{extraction.doc_id}:L{line_no}:s{k}",
                          "doc_id": extraction.doc_id, "line_no": line_no,
