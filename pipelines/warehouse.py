@@ -34,7 +34,8 @@ REJECT_STAGES = ("rejects", "fact_rejects")
 NO_TABLES_REASON = ("read, but no table found: no caption (图表/表/Figure/Table …) above or below a "
                     "grid or aligned rows, and no ruled grid")
 STORAGE_VERSION = "v1.4.0"  # the oldest DuckDB release that can open the served file
-MARTS = (*MODELS, "model_vs_reported", "hyperscaler_capex", "capex_vs_reports", "report_checks")
+MARTS = (*MODELS, "model_vs_reported", "hyperscaler_capex", "capex_vs_reports", "report_checks",
+         "consensus")
 REPORT_CATALOG_VIEW = """
     CREATE VIEW core.report_catalog AS
     SELECT d.doc_id, d.path, d.kind, d.status,
