@@ -1,6 +1,7 @@
 """marts.consensus: every source's figure for the same thing, side by side.
 
-A group is one metric × region × entity × year × qualifier × unit. Each row is one source value in
+A group is one metric × region × entity × item × year × qualifier × unit (the item: the row label
+of a per-item metric such as a model's parameters or a chip's FP16 throughput). Each row is one source value in
 it: the figure a document states (a table cell or a sentence; the same value stated twice in one
 document is one row, with all its fact ids), who published the document (`institution`) and who
 the figure comes from (`original_source`: the source a sentence attributes it to, else the
@@ -20,9 +21,16 @@ from __future__ import annotations
 import polars as pl
 
 CONSENSUS_TOLERANCE = 0.10  # independent sources within 10% of the group median agree
-GROUP = ["metric_id", "region", "entity", "year", "qualifier", "unit"]
+# Metrics of one item (a model, a chip, a server) rather than a market: their figures compare only
+# for the same item, which is the row the table prints them in.
+ITEM_METRICS = {"model_parameters", "training_tokens", "training_days", "gpu_fp16_throughput",
+                "chip_tdp", "server_price", "server_power", "server_compute", "cluster_nodes",
+                "cluster_gpus", "leaf_switches", "spine_switches", "node_leaf_cables",
+                "spine_leaf_cables"}
+GROUP = ["metric_id", "region", "entity", "item", "year", "qualifier", "unit"]
 CONSENSUS_COLUMNS = {
-    "metric_id": pl.String, "region": pl.String, "entity": pl.String, "year": pl.Int32,
+    "metric_id": pl.String, "region": pl.String, "entity": pl.String, "item": pl.String,
+    "year": pl.Int32,
     "qualifier": pl.String, "value": pl.Float64, "unit": pl.String, "fact_id": pl.String,
     "fact_ids": pl.List(pl.String), "doc_id": pl.String, "institution": pl.String,
     "original_source": pl.String, "report_date": pl.String, "is_estimate": pl.Boolean,
@@ -44,6 +52,8 @@ def source_values(facts: pl.DataFrame, institutions: pl.DataFrame) -> pl.DataFra
     rows = (usable.join(institutions, on="doc_id", how="left")
             .with_columns(pl.coalesce("institution", "doc_id").alias("institution"),
                           pl.col("metric_qualifier").alias("qualifier"),
+                          pl.when(pl.col("metric_id").is_in(sorted(ITEM_METRICS)))
+                          .then(pl.coalesce("row_label", "metric_raw")).alias("item"),
                           pl.col("value").round_sig_figs(6).alias("rounded")))
     attributed = (rows.filter(pl.col("attributed_source").is_not_null())
                   .select("doc_id", *GROUP, pl.col("value").alias("stated"),
@@ -87,7 +97,7 @@ def build_consensus(facts: pl.DataFrame, institutions: pl.DataFrame) -> pl.DataF
     return _with_restatements(rows).with_columns(
         pl.lit(CONSENSUS_TOLERANCE).alias("tolerance")).select(
         [pl.col(c).cast(t) for c, t in CONSENSUS_COLUMNS.items()]).sort(
-        "metric_id", "region", "entity", "year", "qualifier", "report_date", "original_source",
+        "metric_id", "region", "entity", "item", "year", "qualifier", "report_date", "original_source",
         "fact_id", nulls_last=True)
 
 

@@ -172,7 +172,7 @@ def consensus(rdw: RdwHome) -> dg.MaterializeResult:
     return dg.MaterializeResult(metadata={
         **table_metadata("marts.consensus", table, rdw.paths().mart_file("consensus")),
         "conflicting_groups": table.filter(table["conflict"]).select(
-            "metric_id", "region", "entity", "year", "qualifier", "unit").unique().height})
+            "metric_id", "region", "entity", "item", "year", "qualifier", "unit").unique().height})
 
 
 @dg.asset(key=WAREHOUSE, deps=[DOCUMENT_FACTS, ["marts", "model_vs_reported"],

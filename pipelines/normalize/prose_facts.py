@@ -37,6 +37,8 @@ LIST_SEP_RE = re.compile(rf"\s*(?:/|、|和|及|与)\s*(?={_NUM})")
 QUALIFIER_RE = re.compile(r"(约|超过|超|大于|小于|不足|近|>|<|≥|≤)\s*$")
 UNIT_RUN_RE = re.compile(r"\s?([%A-Za-z\u4e00-\u9fff/][A-Za-z\u4e00-\u9fff/]{0,11})")
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+LINKING_WORDS_RE = re.compile(r"预计|预测|预期|有望|将|达到|达|为|增至|增长至|增长到|突破|约|超过|超|至|到|年|"
+                              r"并|且|其中|调到|调至|上调至|下调至|提升至|提升到|升至|降至|分别|或|在|于|月|日")
 
 _YEAR = r"(?:19|20)\d{2}"
 PERIOD_RES = [  # (pattern, kind); the first to match at a position wins
@@ -333,7 +335,7 @@ def _fact(row: dict, sentence: str, c: Candidate, periods: list[Mention], source
     clause = _clause_before(sentence, c.list_start)
     named = clause[-METRIC_REACH:].rsplit("的", 1)[-1]  # 'X 参数的大模型…需要约': not X
     mapping = catalog.map_label(named, None, unit.dimension) if named.strip() else None
-    if mapping is None or mapping.unmapped_reason == "no catalog rule":
+    if names_nothing(clause):
         mapping = _inherited(earlier, unit.dimension) or mapping
     metric_id = mapping.metric_id if mapping and mapping.metric_id not in GENERIC_METRICS else None
     head = sentence[:c.list_start]
@@ -366,6 +368,13 @@ def _fact(row: dict, sentence: str, c: Candidate, periods: list[Mention], source
         "char_start": c.start, "char_end": c.end,
         "attributed_source": source.value if source else None,
     }, None
+
+
+def names_nothing(clause: str) -> bool:
+    """True when a clause holds only a period, a source cue and a verb ('2027 年将达到',
+    'IDC 预计 2026 年将达'), so the number continues the sentence's subject."""
+    words = "".join(CJK_RE.findall(clause))
+    return len(LINKING_WORDS_RE.sub("", words)) <= 1
 
 
 def _inherited(earlier: list[dict], dimension: str) -> Mapping | None:
