@@ -34,6 +34,7 @@ NUMBER_RE = re.compile(rf"(?<![\d.]){_NUM}")
 RANGE_RE = re.compile(rf"\s*(%?)\s*(?:-|~|～|至|到|—|–)\s*({_NUM})")
 EXPONENT_RE = re.compile(r"\s*[×xX*]\s*10\s*\^?\s*(\d{1,2})")
 LIST_SEP_RE = re.compile(rf"\s*(?:/|、|和|及|与)\s*(?={_NUM})")
+LIST_JOIN_RE = re.compile(r"\s*(?:/|、|和|及|与)\s*")
 QUALIFIER_RE = re.compile(r"(约|超过|超|大于|小于|不足|近|>|<|≥|≤)\s*$")
 UNIT_RUN_RE = re.compile(r"\s?([%A-Za-z\u4e00-\u9fff/][A-Za-z\u4e00-\u9fff/]{0,11})")
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
@@ -76,7 +77,7 @@ SOURCES = {
 }
 _CUE_BEFORE = r"(?:根据|据|参考|援引)\s*(?:研究机构|市场研究机构|咨询机构|机构)?\s*"
 _CUE_AFTER = r"\s*(?:的)?\s*(?:最新)?\s*(?:数据|报告|预计|预测|预期|统计|显示|表示|测算|估计|称|报道)"
-SOURCE_RES = [(name, re.compile(rf"{_CUE_BEFORE}(?:{p})|(?:{p}){_CUE_AFTER}|^\s*(?:{p})\s*[:：]"))
+SOURCE_RES = [(name, re.compile(rf"{_CUE_BEFORE}(?:{p})|(?:{p}){_CUE_AFTER}"))
               for name, p in SOURCES.items()]
 TITLE_SOURCE_RE = re.compile(rf"{_CUE_BEFORE}(?:{_YEAR}\s*)?(《[^》]+》)")
 BROKER_CUE_RE = re.compile(r"我们|根据测算|据测算|经测算|本文")
@@ -102,6 +103,7 @@ class Candidate:
     list_index: int = 0
     list_size: int = 1
     list_start: int = 0
+    unit_text: str = ""
 
 
 def _normalise(text: str) -> str:
@@ -198,9 +200,23 @@ def _number_candidates(sentence: str, blocked: list[tuple[int, int, str]]
             own = t if t.endswith("%") else f"{t}{unit_text}"
             text = f"{qualifier.group(1)}{own}" if qualifier and k == 0 else own
             found.append(Candidate(s, unit_end if k == len(chain) - 1 else e, text, k, len(chain),
-                                   chain[0][0]))
+                                   chain[0][0], unit_text))
         consumed = unit_end
-    return found, rejected
+    return _joined_lists(sentence, found), rejected
+
+
+def _joined_lists(sentence: str, found: list[Candidate]) -> list[Candidate]:
+    """'分别新增 120 万架和 150 万架': single values with the same unit joined by 和/、/ form one list."""
+    groups: list[list[Candidate]] = []
+    for c in found:
+        last = groups[-1][-1] if groups else None
+        if (last and last.list_size == 1 and c.list_size == 1 and c.unit_text == last.unit_text
+                and LIST_JOIN_RE.fullmatch(sentence[last.end:c.start])):
+            groups[-1].append(c)
+        else:
+            groups.append([c])
+    return [Candidate(c.start, c.end, c.text, k, len(g), g[0].start, c.unit_text) if len(g) > 1 else c
+            for g in groups for k, c in enumerate(g)]
 
 
 def _list_chain(sentence: str, first: re.Match) -> list[tuple[int, int, str]]:
@@ -214,7 +230,7 @@ def _list_chain(sentence: str, first: re.Match) -> list[tuple[int, int, str]]:
         if exp:
             text, end = f"{text}×10^{exp.group(1)}", exp.end()
         rng = RANGE_RE.match(sentence, end)
-        if rng and not exp and not re.match(rf"\d{{1,2}}\s*月|{_YEAR}\s*年", sentence[rng.start(2):]):
+        if rng and not exp and _is_range(sentence, match.group(0), rng):
             text, end = f"{text}-{rng.group(2)}{rng.group(1)}", rng.end()
         if sentence[end:end + 1] == "%":
             text, end = f"{text}%", end + 1
@@ -224,6 +240,16 @@ def _list_chain(sentence: str, first: re.Match) -> list[tuple[int, int, str]]:
         if not nxt or (text.endswith("%") != _is_percent_at(sentence, nxt)):
             return chain
         pos, match = nxt.start(), nxt
+
+
+def _is_range(sentence: str, first: str, rng: re.Match) -> bool:
+    """'300-370 亿', '3-7%', '60%-70%' — not '89%至 60 亿美元' (a share, then an amount), nor a
+    descending pair, nor a date or year after the dash."""
+    if re.match(rf"\d{{1,2}}\s*月|{_YEAR}\s*年", sentence[rng.start(2):]):
+        return False
+    if rng.group(1) == "%" and sentence[rng.end():rng.end() + 1] != "%":
+        return False
+    return float(first.replace(",", "")) < float(rng.group(2).replace(",", ""))
 
 
 def _is_percent_at(sentence: str, match: re.Match) -> bool:
@@ -288,8 +314,11 @@ def _listed_years(before: list[Mention], sentence: str, size: int) -> list[Perio
     return [m.value for m in tail]
 
 
-def facts_from_sentence(row: dict, catalog: Catalog) -> tuple[list[dict], list[dict]]:
-    """Facts and candidate rows for one sentence row of the sentences stage."""
+def facts_from_sentence(row: dict, catalog: Catalog, carried: Mention | None = None
+                        ) -> tuple[list[dict], list[dict]]:
+    """Facts and candidate rows for one sentence row of the sentences stage. `carried`: the source
+    the paragraph's earlier sentences named last ('IDC 数据显示：… 。2026 年中国市场 … 。'), which a
+    sentence without an attribution of its own goes on with."""
     sentence = _normalise(row["text"])
     base = {"doc_id": row["doc_id"], "sentence_id": row["sentence_id"], "page": row["page"],
             "line_no": row["line_no"], "sentence": sentence}
@@ -302,6 +331,8 @@ def facts_from_sentence(row: dict, catalog: Catalog) -> tuple[list[dict], list[d
                                       "raw_text": c.text, "outcome": "rejected",
                                       "reason": "rating definition"} for c in candidates]
     sources = find_sources(sentence, catalog)
+    if carried is not None:
+        sources = [Mention(-1, -1, carried.value), *sources]
     facts = []
     for c in candidates:
         fact, reason = _fact(row, sentence, c, periods, sources, catalog, facts)
@@ -399,10 +430,15 @@ def facts_from_sentences(sentences: pl.DataFrame) -> tuple[pl.DataFrame, pl.Data
     """Prose facts (FACT_COLUMNS) and every number candidate with its outcome, for a document."""
     catalog = load_catalog()
     facts, candidates = [], []
+    carried: dict[str, Mention | None] = {}
     for row in sentences.iter_rows(named=True):
+        paragraph = row["sentence_id"].rsplit(":s", 1)[0]
+        named = find_sources(_normalise(row["text"] or ""), catalog)
+        source_before = carried.get(paragraph)
+        carried[paragraph] = named[-1] if named else source_before
         if not re.search(r"\d", row["text"] or ""):
             continue
-        f, c = facts_from_sentence(row, catalog)
+        f, c = facts_from_sentence(row, catalog, source_before)
         facts += f
         candidates += c
     return (pl.DataFrame([{k: f.get(k) for k in FACT_COLUMNS} for f in facts], schema=FACT_COLUMNS,
