@@ -264,10 +264,11 @@ def find_sources(sentence: str, catalog: Catalog) -> list[Mention]:
              for m in pattern.finditer(sentence)]
     found += [Mention(m.start(), m.end(), m.group(1)) for m in TITLE_SOURCE_RE.finditer(sentence)]
     found += [Mention(m.start(), m.end(), None) for m in BROKER_CUE_RE.finditer(sentence)]
-    if GUIDANCE_RE.search(sentence):
-        company = catalog.company(sentence)
-        if company:
-            found.append(Mention(0, 0, f"{company} (guidance)"))
+    for cue in GUIDANCE_RE.finditer(sentence):  # the company named last before '指引'
+        named = [(m.start(), name) for alias, name in catalog.companies.items()
+                 for m in re.finditer(re.escape(alias), sentence[:cue.start()])]
+        if named:
+            found.append(Mention(max(named)[0], max(named)[0], f"{max(named)[1]} (guidance)"))
     return sorted(found, key=lambda m: (m.start, m.end))
 
 
