@@ -50,6 +50,7 @@ PERIOD_RES = [  # (pattern, kind); the first to match at a position wins
     (re.compile(rf"(?:FY)?{_YEAR}\s*[QH][1-4][EF]?|FY\d{{2}}\s*Q[1-4]|[1-4][QH]\d{{2}}\b"), "part"),
     (re.compile(rf"(?:FY)?{_YEAR}\s*年(?:度)?[EF]?|FY{_YEAR}|{_YEAR}[EAF]\b"), "year"),
     (re.compile(rf"{_YEAR}(?=\s*[\u4e00-\u9fff])(?!\s*(?:万|亿|千|百|个|张|台|块|颗|元|美元|人|家|款|架|次|年))"), "year"),
+    (re.compile(rf"{_YEAR}(?=\s?[A-Z][A-Za-z]+)"), "name"),  # '2023 GTC 大会', '2022 年的 OFC'
 ]
 DATE_RE = re.compile(r"\d{1,2}\s*(?:-\s*\d{1,2}\s*)?月(?:\s*\d{1,2}\s*日)?(?:[初底中])?|\d{1,2}\s*日|"
                      r"\d{1,2}\s*[点时](?:\s*\d{1,2}\s*分)?|\d{1,2}:\d{2}")
@@ -119,9 +120,13 @@ def find_periods(sentence: str) -> tuple[list[Mention], list[tuple[int, int, str
         for m in pattern.finditer(sentence):
             if any(taken[m.start():m.end()]):
                 continue
-            period = _parse_period_text(m.group(0), kind)
             for k in range(m.start(), m.end()):
                 taken[k] = True
+            if kind == "name":  # a year naming an event: what follows has no year of its own
+                blocked.append((m.start(), m.end(), "year as a name"))
+                periods.append(Mention(m.start(), m.end(), None))
+                continue
+            period = _parse_period_text(m.group(0), kind)
             blocked.append((m.start(), m.end(), "period"))
             if period and not BASE_PERIOD_RE.search(sentence[:m.start()]):
                 periods.append(Mention(m.start(), m.end(), period))
@@ -153,8 +158,8 @@ def _unit_after(sentence: str, pos: int) -> tuple[Unit | None, int, str]:
         piece = word[:size]
         if piece.isascii() and size < len(word) and word[size].isascii() and word[size].isalpha():
             continue  # a Latin unit must end at a word boundary: '1024bit' is not 1024 bytes
-        if piece in {"B", "b"}:
-            continue  # '910B', '175B': a model name or billions, never bytes
+        if piece in {"B", "b"} or re.fullmatch(r"[kKmMgGtT]?b/s", piece):
+            continue  # '910B', '175B': a model name or billions; '200Gb/s' is bits, not bytes
         _, unit = parse_quantity(f"1{piece}")
         if unit is not None:
             return unit, run.start(1) + size, piece
@@ -291,6 +296,8 @@ def _period_for(candidate: Candidate, periods: list[Mention], sentence: str) -> 
     contrast = [m.end() for m in CONTRAST_RE.finditer(sentence[:candidate.list_start])]
     if contrast:
         before = [p for p in before if p.start >= contrast[-1]] or []
+    if before and before[-1].value is None:
+        return None
     if candidate.list_size > 1 and before:
         last: Period = before[-1].value
         if last.kind == "span" and last.start_year and last.year - last.start_year + 1 == candidate.list_size:
