@@ -16,6 +16,7 @@ from pipelines.extract.layout import (
 )
 from quality.schemas import SENTENCE_COLUMNS, frame
 
+SOURCE_WORD_RE = re.compile(r"^\s*(资料来源|数据来源)")  # also without the colon SOURCE_RE wants
 NOTE_LINE_RE = re.compile(r"^\s*(注|Note)\s*\d*\s*[:：.]", re.IGNORECASE)
 IMAGE_RE = re.compile(r"^\s*!\[")
 SENTENCE_END_RE = re.compile(r"(?<=[。！？!?])")
@@ -43,7 +44,7 @@ def is_body_line(text: str) -> bool:
     stripped = text.strip()
     return bool(stripped) and not (
         "\t" in text or stripped.startswith("|") or match_caption(stripped)
-        or SOURCE_RE.match(stripped) or UNIT_LINE_RE.search(stripped) or NOTE_LINE_RE.match(stripped)
+        or SOURCE_RE.match(stripped) or SOURCE_WORD_RE.match(stripped) or UNIT_LINE_RE.search(stripped) or NOTE_LINE_RE.match(stripped)
         or TOC_LEADER_RE.search(stripped) or IMAGE_RE.match(stripped))
 
 
