@@ -65,7 +65,7 @@ CLAUSE_SEP_RE = re.compile(r"[，,；;：:（(]")
 SPREAD_RE = re.compile(r"分别")
 
 # Who says it. Known institutions by their spellings; a cue must stand beside the name (根据 X,
-# 据 X, X 数据/报告/预计 …, 'X：' opening the sentence) so that 'IDC 建设' is not IDC the source.
+# 据 X, X 数据/报告/预计 …) so that 'IDC 建设' or a heading 'IDC：' is not IDC the source.
 SOURCES = {
     "IDC": r"IDC", "Gartner": r"Gartner", "TrendForce": r"TrendForce|集邦咨询",
     "LightCounting": r"Light[Cc]ounting", "Dell'Oro": r"Dell\s*['’]?\s*Oro(?:\s*Group)?",
@@ -105,11 +105,6 @@ class Candidate:
     list_size: int = 1
     list_start: int = 0
     unit_text: str = ""
-
-
-def _normalise(text: str) -> str:
-    """NFKC and LaTeX/markdown unwrapped (the spans below are over this text)."""
-    return clean_text(text)
 
 
 def find_periods(sentence: str) -> tuple[list[Mention], list[tuple[int, int, str]]]:
@@ -327,7 +322,7 @@ def facts_from_sentence(row: dict, catalog: Catalog, carried: Mention | None = N
     """Facts and candidate rows for one sentence row of the sentences stage. `carried`: the source
     the paragraph's earlier sentences named last ('IDC 数据显示：… 。2026 年中国市场 … 。'), which a
     sentence without an attribution of its own goes on with."""
-    sentence = _normalise(row["text"])
+    sentence = clean_text(row["text"])
     base = {"doc_id": row["doc_id"], "sentence_id": row["sentence_id"], "page": row["page"],
             "line_no": row["line_no"], "sentence": sentence}
     periods, blocked = find_periods(sentence)
@@ -441,7 +436,7 @@ def facts_from_sentences(sentences: pl.DataFrame) -> tuple[pl.DataFrame, pl.Data
     carried: dict[str, Mention | None] = {}
     for row in sentences.iter_rows(named=True):
         paragraph = row["sentence_id"].rsplit(":s", 1)[0]
-        named = find_sources(_normalise(row["text"] or ""), catalog)
+        named = find_sources(clean_text(row["text"] or ""), catalog)
         source_before = carried.get(paragraph)
         carried[paragraph] = named[-1] if named else source_before
         if not re.search(r"\d", row["text"] or ""):
