@@ -360,6 +360,11 @@ def _fact(row: dict, sentence: str, c: Candidate, periods: list[Mention], source
         return None, "rate per unit"
     if unit.dimension == "count" and unit.scale == 1 and abs(number.value) < MIN_PLAIN_COUNT:
         return None, "small count"
+    after = sentence[c.end:c.end + 3].strip()
+    if last_in_list and after.startswith("倍"):
+        return None, "multiple"  # '扩大了 30 万倍'
+    if last_in_list and after.startswith("="):
+        return None, "unit definition"  # '1PFLOPs = 10^15 FLOPs'
     if unit.dimension == "count" and unit.base == "count" and unit.label in {"百", "千", "十亿"}:
         return None, "scale word without unit"
     if unit.dimension == "count" and unit.base == "count" and unit.label in {"万", "亿", "万亿"}:
