@@ -290,7 +290,7 @@ def _period_for(candidate: Candidate, periods: list[Mention], sentence: str) -> 
     before = [p for p in periods if p.end <= candidate.list_start]
     contrast = [m.end() for m in CONTRAST_RE.finditer(sentence[:candidate.list_start])]
     if contrast:
-        before = [p for p in before if p.start >= contrast[-1]] or []
+        before = [p for p in before if p.start >= contrast[-1]]
     if before and before[-1].value is None:
         return None
     if candidate.list_size > 1 and before:
