@@ -133,3 +133,21 @@ def test_prose_facts_from_a_pdf_carry_their_page(tmp_path):
     assert (row["year"], row["attributed_source"], row["unit"]) == (2023, "IDC", "USD")
     assert row["page"] is not None and row["page"] >= 1
     assert facts.filter(pl.col("sentence").str.contains("相对")).height == 0
+
+
+def test_fp16_figures_take_their_chips_basis_and_a_quantity_is_no_year():
+    from quality.schemas import SENTENCE_COLUMNS, frame
+
+    sentences = frame([
+        {"sentence_id": "d:L1:s0", "doc_id": "d", "line_no": 1,
+         "text": "A100 与 H100 的 FP16 Tensor 算力分别为 312 与 990 TFLOPS。"},
+        {"sentence_id": "d:L2:s0", "doc_id": "d", "line_no": 2,
+         "text": "H100 的 FP16 Tensor 算力为 1979 TFLOPS，而 2023 GTC 大会发布的 H100 NVL 配置 188GB 内存。"},
+    ], SENTENCE_COLUMNS)
+    facts, candidates = facts_from_sentences(sentences)
+    assert facts.select("raw_text", "metric_id", "metric_qualifier", "year").rows() == [
+        ("312TFLOPS", "gpu_fp16_throughput", "dense", None),
+        ("990TFLOPS", "gpu_fp16_throughput", "dense", None),
+        ("1979TFLOPS", "gpu_fp16_throughput", "with sparsity", None),
+        ("188GB", None, None, None)]
+    assert candidates.filter(pl.col("raw_text") == "2023")["reason"].to_list() == ["year as a name"]

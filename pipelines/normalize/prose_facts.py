@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from pipelines.normalize.facts import FACT_COLUMNS
+from pipelines.normalize.facts import FACT_COLUMNS, FP16_METRIC
 from pipelines.normalize.metrics import Catalog, Mapping, load_catalog
 from pipelines.normalize.numbers import clean_text
 from pipelines.normalize.periods import Period, parse_period
@@ -113,8 +113,8 @@ def find_periods(sentence: str) -> tuple[list[Mention], list[tuple[int, int, str
     taken = [False] * len(sentence)
     for pattern, kind in PERIOD_RES:
         for m in pattern.finditer(sentence):
-            if any(taken[m.start():m.end()]):
-                continue
+            if any(taken[m.start():m.end()]) or (kind == "name" and _unit_after(sentence, m.end())[0]):
+                continue  # '1979 TFLOPS' is a quantity, not a year
             for k in range(m.start(), m.end()):
                 taken[k] = True
             if kind == "name":  # a year naming an event: what follows has no year of its own
@@ -377,6 +377,10 @@ def _fact(row: dict, sentence: str, c: Candidate, periods: list[Mention], source
     if names_nothing(clause):
         mapping = _inherited(earlier, unit.dimension) or mapping
     metric_id = mapping.metric_id if mapping and mapping.metric_id not in GENERIC_METRICS else None
+    basis = None
+    if metric_id == FP16_METRIC:
+        basis = _fp16_basis(catalog, clause, c, number.value * unit.scale)
+        metric_id = metric_id if basis else None
     head = sentence[:c.list_start]
     regions = [(m.start(), name) for name, p in catalog.regions.items() for m in p.finditer(head)]
     estimate = bool(ESTIMATE_RE.search(head)) or bool(period and period.is_estimate)
@@ -390,8 +394,10 @@ def _fact(row: dict, sentence: str, c: Candidate, periods: list[Mention], source
         "fact_id": fact_id, "doc_id": row["doc_id"], "table_id": None, "page": row["page"],
         "line_no": row["line_no"], "metric_raw": clause or None, "metric_id": metric_id,
         "metric_rule": mapping.rule if metric_id else None,
-        "metric_confidence": mapping.confidence if metric_id else None,
+        "metric_confidence": mapping.confidence if metric_id else None, "metric_qualifier": basis,
         "unmapped_reason": None if metric_id else (
+            f"{FP16_METRIC}: no known chip it is the dense or sparse figure of"
+            if mapping and mapping.metric_id == FP16_METRIC else
             "generic growth rate" if mapping and mapping.metric_id else
             (mapping.unmapped_reason if mapping else "no clause before the number")),
         "entity": catalog.company(clause) or catalog.company(head), "region": max(regions)[1] if regions else None,
@@ -407,6 +413,16 @@ def _fact(row: dict, sentence: str, c: Candidate, periods: list[Mention], source
         "char_start": c.start, "char_end": c.end,
         "attributed_source": source.value if source else None,
     }, None
+
+
+def _fp16_basis(catalog: Catalog, clause: str, c: Candidate, value: float) -> str | None:
+    """Dense or with sparsity, read off the chip the figure is for: the chips a clause names pair
+    with a list of figures in order ('A100 与 H100 的 FP16 Tensor 算力分别为 312 与 990 TFLOPS')."""
+    chips = sorted((m.start(), m.group(0)) for pattern, _ in catalog.dense_fp16
+                   for m in pattern.finditer(clause))
+    chips = [text for k, (start, text) in enumerate(chips) if k == 0 or start != chips[k - 1][0]]
+    chip = chips[c.list_index] if len(chips) == c.list_size else clause
+    return catalog.fp16_basis(chip, value / 1e12)
 
 
 def names_nothing(clause: str) -> bool:
