@@ -21,7 +21,7 @@ from pipelines.normalize.facts import FACT_COLUMNS, FP16_METRIC
 from pipelines.normalize.metrics import Catalog, Mapping, load_catalog
 from pipelines.normalize.numbers import clean_text
 from pipelines.normalize.periods import Period, parse_period
-from pipelines.normalize.units import Unit, parse_quantity, parse_unit
+from pipelines.normalize.units import Unit, parse_quantity, parse_sentence_unit, parse_unit
 from quality.schemas import PROSE_CANDIDATE_COLUMNS, frame
 
 MIN_PLAIN_COUNT = 10  # a count below this without a scale (2 个模型, 8 张卡) is an enumeration
@@ -37,6 +37,8 @@ LIST_SEP_RE = re.compile(rf"\s*(?:/|、|和|及|与)\s*(?={_NUM})")
 LIST_JOIN_RE = re.compile(r"\s*(?:/|、|和|及|与)\s*")
 QUALIFIER_RE = re.compile(r"(约|超过|超|大于|小于|不足|近|>|<|≥|≤)\s*$")
 UNIT_RUN_RE = re.compile(r"\s?([%A-Za-z\u4e00-\u9fff/][A-Za-z\u4e00-\u9fff/]{0,11})")
+COUNTED_RE = re.compile(r"用户|人数|日活|月活|数量|次数|参数|个数|台数|出货量|装机量|规模达|总量")
+NOT_TENTHS_RE = re.compile(r"[本为立功熟长交员型]")
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 LINKING_WORDS_RE = re.compile(r"预计|预测|预期|有望|将|达到|达|为|增至|增长至|增长到|突破|约|超过|超|至|到|年|"
                               r"并|且|其中|调到|调至|上调至|下调至|提升至|提升到|升至|降至|分别|或|在|于|月|日")
@@ -51,6 +53,7 @@ PERIOD_RES = [  # (pattern, kind); the first to match at a position wins
     (re.compile(rf"(?:FY)?{_YEAR}\s*年(?:度)?[EF]?|FY{_YEAR}|{_YEAR}[EAF]\b"), "year"),
     (re.compile(rf"{_YEAR}(?=\s*[\u4e00-\u9fff])(?!\s*(?:万|亿|千|百|个|张|台|块|颗|元|美元|人|家|款|架|次|年))"), "year"),
     (re.compile(rf"{_YEAR}(?=\s?[A-Z][A-Za-z]+)"), "name"),  # '2023 GTC 大会', '2022 年的 OFC'
+    (re.compile(r"(?:过去|近|未来|最近|此前)\s*\d{1,2}\s*年"), "relative"),  # '过去 5 年平均': no year
 ]
 DATE_RE = re.compile(r"\d{1,2}\s*(?:-\s*\d{1,2}\s*)?月(?:\s*\d{1,2}\s*日)?(?:[初底中])?|\d{1,2}\s*日|"
                      r"\d{1,2}\s*[点时](?:\s*\d{1,2}\s*分)?|\d{1,2}:\d{2}")
@@ -117,8 +120,9 @@ def find_periods(sentence: str) -> tuple[list[Mention], list[tuple[int, int, str
                 continue  # '1979 TFLOPS' is a quantity, not a year
             for k in range(m.start(), m.end()):
                 taken[k] = True
-            if kind == "name":  # a year naming an event: what follows has no year of its own
-                blocked.append((m.start(), m.end(), "year as a name"))
+            if kind in {"name", "relative"}:  # a year naming an event, or years counted back or
+                # ahead: what follows has no calendar year of its own
+                blocked.append((m.start(), m.end(), "year as a name" if kind == "name" else "duration"))
                 periods.append(Mention(m.start(), m.end(), None))
                 continue
             period = _parse_period_text(m.group(0), kind)
@@ -155,7 +159,9 @@ def _unit_after(sentence: str, pos: int) -> tuple[Unit | None, int, str]:
             continue  # a Latin unit must end at a word boundary: '1024bit' is not 1024 bytes
         if piece in {"B", "b"} or re.fullmatch(r"[kKmMgGtT]?b/s", piece):
             continue  # '910B', '175B': a model name or billions; '200Gb/s' is bits, not bytes
-        _, unit = parse_quantity(f"1{piece}")
+        if piece == "成" and NOT_TENTHS_RE.match(word, size):
+            continue  # '成本', '成为': a word, not tenths
+        unit = parse_sentence_unit(piece)
         if unit is not None:
             return unit, run.start(1) + size, piece
     return None, pos, ""
@@ -350,6 +356,8 @@ def facts_from_sentence(row: dict, catalog: Catalog, carried: Mention | None = N
 def _fact(row: dict, sentence: str, c: Candidate, periods: list[Mention], sources: list[Mention],
           catalog: Catalog, earlier: list[dict]) -> tuple[dict | None, str | None]:
     number, unit = parse_quantity(c.text)
+    if number.value is None and c.unit_text:  # a sentence unit ('5 倍', '7 成'): the number alone
+        number, unit = parse_quantity(c.text[:len(c.text) - len(c.unit_text)])[0], parse_sentence_unit(c.unit_text)
     unit = parse_unit("%") if number.is_percent else unit
     if number.value is None or unit is None:
         return None, "not a quantity"
@@ -362,13 +370,15 @@ def _fact(row: dict, sentence: str, c: Candidate, periods: list[Mention], source
         return None, "small count"
     after = sentence[c.end:c.end + 3].strip()
     if last_in_list and after.startswith("倍"):
-        return None, "multiple"  # '扩大了 30 万倍'
+        return None, "multiple of a scale word"  # '扩大了 30 万倍'
     if last_in_list and after.startswith("="):
         return None, "unit definition"  # '1PFLOPs = 10^15 FLOPs'
     if unit.dimension == "count" and unit.base == "count" and unit.label in {"百", "千", "十亿"}:
         return None, "scale word without unit"
     if unit.dimension == "count" and unit.base == "count" and unit.label in {"万", "亿", "万亿"}:
         unit = _currency_from_sentence(sentence, unit)
+        if unit.dimension == "count" and not _counts_something(sentence, c):
+            return None, "scale word without unit"  # '价格常在 20-30 万': money or a count?
     period = _period_for(c, periods, sentence)
     source = _governing(sources, c.list_start)
     clause = _clause_before(sentence, c.list_start)
@@ -439,6 +449,13 @@ def _inherited(earlier: list[dict], dimension: str) -> Mapping | None:
         if fact["dimension"] == dimension and fact["metric_id"]:
             return Mapping(fact["metric_id"], fact["metric_rule"], fact["metric_confidence"])
     return None
+
+
+def _counts_something(sentence: str, c: Candidate) -> bool:
+    """A bare 万/亿 counts what follows it ('200 万字', '1750 亿参数') or what its clause counts
+    ('日活用户数达到 1300 万', '调用次数至少超过 2 万亿')."""
+    after = re.sub(r"^\s*(?:左右|以上|以下|多|余)?", "", sentence[c.end:c.end + 6])
+    return bool(CJK_RE.match(after)) or bool(COUNTED_RE.search(_clause_before(sentence, c.list_start)))
 
 
 def _currency_from_sentence(sentence: str, unit: Unit) -> Unit:

@@ -100,6 +100,21 @@ def parse_unit(text: str | None) -> Unit | None:
     return None
 
 
+# Unit words of running text that a table cell does not carry: shares in tenths (7 成), percentage
+# points and multiples (性能提升 5 倍, its own dimension: a factor, not a fraction).
+SENTENCE_UNITS = {
+    "个百分点": Unit("个百分点", 0.01, "ratio", "ratio"), "百分点": Unit("百分点", 0.01, "ratio", "ratio"),
+    "pct": Unit("pct", 0.01, "ratio", "ratio"), "pt": Unit("pt", 0.01, "ratio", "ratio"),
+    "pp": Unit("pp", 0.01, "ratio", "ratio"), "成": Unit("成", 0.1, "ratio", "ratio"),
+    "倍": Unit("倍", 1.0, "multiple", "multiple"),
+}
+
+
+def parse_sentence_unit(text: str) -> Unit | None:
+    """A unit printed after a number in a sentence: the table units, plus SENTENCE_UNITS."""
+    return SENTENCE_UNITS.get(clean_text(text)) or parse_unit(text)
+
+
 def unit_in_label(label: str | None) -> Unit | None:
     """Find a unit stated inside a label: '市场规模（亿美元）', '单位：亿元', 'H100 需求总量(万张)'."""
     if not label:
