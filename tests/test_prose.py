@@ -151,3 +151,21 @@ def test_fp16_figures_take_their_chips_basis_and_a_quantity_is_no_year():
         ("1979TFLOPS", "gpu_fp16_throughput", "with sparsity", None),
         ("188GB", None, None, None)]
     assert candidates.filter(pl.col("raw_text") == "2023")["reason"].to_list() == ["year as a name"]
+
+
+def test_sentence_units_and_years_that_do_not_carry():
+    from quality.schemas import SENTENCE_COLUMNS, frame
+
+    texts = ["GB200 的性能是 H100 的 7 倍，推理型服务器 GPU 成本约为 2-3 成，同比提升 1.2pt。",
+             "2010 年单 GW 造价水平大约在 240 亿左右，目前已经降至 120-130 亿元。",
+             "2019 年 PE-TTM 高点时超过 70 倍，过去 5 年平均 PE-TTM 为 47.28 倍，价格常在 20-30 万。",
+             "根据 JPR，2023 年 Q1 英伟达的独立显卡的市场份额达 84%。"]
+    facts, candidates = facts_from_sentences(frame(
+        [{"sentence_id": f"d:L{n}:s0", "doc_id": "d", "line_no": n, "text": t} for n, t in enumerate(texts)],
+        SENTENCE_COLUMNS))
+    assert facts.select("raw_text", "value", "unit", "year").rows() == [
+        ("7倍", 7.0, "multiple", None), ("2-3成", 0.25, "ratio", None), ("1.2pt", 0.012, "ratio", None),
+        ("240亿", 2.4e10, "CNY", 2010), ("120-130亿元", 1.25e10, "CNY", None),
+        ("超过70倍", 70.0, "multiple", 2019), ("47.28倍", 47.28, "multiple", None),
+        ("84%", 0.84, "ratio", 2023)]
+    assert candidates.filter(pl.col("raw_text") == "20-30万")["reason"].to_list() == ["scale word without unit"]

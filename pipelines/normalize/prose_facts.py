@@ -55,6 +55,7 @@ PERIOD_RES = [  # (pattern, kind); the first to match at a position wins
     (re.compile(rf"{_YEAR}(?=\s?[A-Z][A-Za-z]+)"), "name"),  # '2023 GTC 大会', '2022 年的 OFC'
     (re.compile(r"(?:过去|近|未来|最近|此前)\s*\d{1,2}\s*年"), "relative"),  # '过去 5 年平均': no year
 ]
+NOW_RE = re.compile(r"目前|当前|现阶段|如今|新财年|明年")  # '2010 年…240 亿，目前已降至 120 亿
 DATE_RE = re.compile(r"\d{1,2}\s*(?:-\s*\d{1,2}\s*)?月(?:\s*\d{1,2}\s*日)?(?:[初底中])?|\d{1,2}\s*日|"
                      r"\d{1,2}\s*[点时](?:\s*\d{1,2}\s*分)?|\d{1,2}:\d{2}")
 BASE_PERIOD_RE = re.compile(r"(?:较|相比|相较于?|对比|比)\s*$")  # '较 2022 年增长': a base, not the period
@@ -133,6 +134,7 @@ def find_periods(sentence: str) -> tuple[list[Mention], list[tuple[int, int, str
         for m in pattern.finditer(sentence):
             if not any(taken[m.start():m.end()]) or reason == "in a title":
                 blocked.append((m.start(), m.end(), reason))
+    periods += [Mention(m.start(), m.end(), None) for m in NOW_RE.finditer(sentence)]
     return sorted(periods, key=lambda p: p.start), blocked
 
 
@@ -140,6 +142,8 @@ def _parse_period_text(text: str, kind: str) -> Period | None:
     compact = re.sub(r"\s+", "", text)
     if kind == "span":
         compact = re.sub(r"年", "", compact)
+    elif kind == "part":
+        compact = re.sub(r"年(?=[QH])", "", compact)  # '2023 年 Q1
     elif kind in {"month", "months"}:
         year = re.match(r"\d{4}", compact).group(0)
         month = re.search(r"(\d{1,2})月", compact).group(1)
