@@ -214,6 +214,47 @@ def cmd_sql(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_consensus(args: argparse.Namespace) -> int:
+    """One metric's figures from every source, group by group, conflicts first."""
+    import duckdb
+
+    from pipelines.warehouse_reader import read_only
+
+    paths = _paths(args)
+    where, params = ["metric_id = ?"], [args.metric_id]
+    if args.region:
+        where.append("region = ?")
+        params.append(args.region)
+    if args.year:
+        where.append("year = ?")
+        params.append(args.year)
+    query = f"""
+        SELECT region, entity, item, year, qualifier, value, unit, original_source, institution,
+               report_date, n_independent_sources AS sources, round(spread, 3) AS spread, conflict,
+               restated, is_latest_vintage AS latest, fact_id
+        FROM marts.consensus WHERE {' AND '.join(where)}
+        ORDER BY conflict DESC, region, entity, item, year, qualifier, report_date, original_source"""
+    try:
+        with read_only(paths.warehouse) as con:
+            frame = con.sql(query, params=params).pl()
+            known = [r[0] for r in con.execute(
+                "SELECT DISTINCT metric_id FROM marts.consensus ORDER BY 1").fetchall()]
+    except duckdb.Error as error:
+        raise UserError(f"failed — {type(error).__name__}: {error}".replace("\n", " "))
+    if args.metric_id not in known:
+        raise UserError(f"no figures for metric {args.metric_id!r} in marts.consensus"
+                        + _did_you_mean(args.metric_id, known))
+    groups = frame.select("region", "entity", "item", "year", "qualifier", "unit").unique()
+    conflicts = frame.filter(frame["conflict"]).select(
+        "region", "entity", "item", "year", "qualifier", "unit").unique()
+    from models.consensus import CONSENSUS_TOLERANCE
+
+    tolerance = f"the tolerance ({CONSENSUS_TOLERANCE:.0%} of the larger figure)"
+    _show(f"{args.metric_id}: {frame.height} source values in {groups.height} groups, "
+          f"{conflicts.height} in conflict beyond {tolerance}\n{format_frame(frame)}")
+    return 0
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from pipelines.exports import export_datasets
 
@@ -366,6 +407,11 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_argument("--variant", default="as_published")
     trace.add_argument("--out", help="write the trace as JSON to this file (inside RDW_HOME)")
     trace.add_argument("--allow-outside-home", action="store_true", help="allow --out outside RDW_HOME")
+    consensus = command("consensus", "one metric's figure from every source side by side, "
+                                     "with conflicts and restatements")
+    consensus.add_argument("metric_id", help="a catalog metric, e.g. ai_server_market_size")
+    consensus.add_argument("--region", help="e.g. China, global, North America")
+    consensus.add_argument("--year", type=int)
     command("status", "what is in raw/, what is loaded, last refresh, rejects")
     ui = command("ui", "the Dagster UI (dagster dev) on this RDW_HOME's instance")
     ui.add_argument("dagster_args", nargs=argparse.REMAINDER, help="passed to dagster dev")
@@ -373,7 +419,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 HANDLERS = {"refresh": cmd_refresh, "sql": cmd_sql, "export": cmd_export, "status": cmd_status,
-            "trace": cmd_trace, "schema": cmd_schema, "ui": cmd_ui}
+            "trace": cmd_trace, "schema": cmd_schema, "ui": cmd_ui, "consensus": cmd_consensus}
 
 
 def main(argv: list[str] | None = None) -> int:
