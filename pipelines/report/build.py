@@ -193,15 +193,15 @@ def _model_page(site: Site, render: charts.SvgRenderer, model: str, mart: pl.Dat
                 facts: dict[str, dict], stated: dict[str, dict]) -> tuple[int, list[dict]]:
     """models/<model>.html: its charts, its inputs, its model_vs_reported rows. Returns the number
     of charts and the figure rows (for their pages)."""
-    rows = mart.with_columns(pl.lit(model).alias("model")).to_dicts() if "model" not in mart.columns \
-        else mart.to_dicts()
+    rows = mart.with_columns(pl.lit(model).alias("model")).to_dicts()
     for row in rows:
         row["href"] = "../" + figure_page(row)
-    frame = pl.DataFrame(rows, infer_schema_length=None)
+    frame = mart.with_columns(pl.lit(model).alias("model"),
+                              pl.Series("href", [r["href"] for r in rows], dtype=pl.String))
     versus = versus.filter(pl.col("model") == model)
     rendered = []
-    scenarios = [s for s in SCENARIO_ORDER if s in set(frame["scenario"])] + sorted(
-        set(frame["scenario"]) - set(SCENARIO_ORDER))
+    present = set(frame["scenario"].drop_nulls().to_list())
+    scenarios = [s for s in SCENARIO_ORDER if s in present] + sorted(present - set(SCENARIO_ORDER))
     for key in charts.chartable_groups(frame):
         match = pl.all_horizontal(*[pl.col(k).eq_missing(pl.lit(key[k], dtype=frame.schema[k]))
                                     for k in charts.GROUP_KEYS])
