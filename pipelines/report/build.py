@@ -213,7 +213,7 @@ def _model_page(site: Site, render: charts.SvgRenderer, model: str, mart: pl.Dat
         scale = _fact_scale(fact) or for_values(group["value"].to_list(), group["unit"][0])
         published = published.with_columns(pl.col("reported_fact_id").map_elements(
             lambda f: "../" + fact_page(f), return_dtype=pl.String).alias("href"))
-        rendered.append(charts.model_chart(render, group, published, scale, charts.group_title(key), scenarios))
+        rendered.append(charts.model_chart(render, group, published, scale, key, scenarios))
     comparisons = []
     for row in versus.sort(["metric_id", "region", "segment", "year"], nulls_last=True).to_dicts():
         fact = facts.get(row["reported_fact_id"] or "")
@@ -302,7 +302,7 @@ def _consensus_page(site: Site, render: charts.SvgRenderer, consensus: pl.DataFr
             continue
         scale = for_values(group["value"].to_list(), group["unit"][0])
         title = " · ".join(str(key[k]) for k in keys if key[k])
-        chart = charts.consensus_chart(render, group.filter(pl.col("year").is_not_null()), scale, title) \
+        chart = charts.consensus_chart(render, group.filter(pl.col("year").is_not_null()), scale, key) \
             if group["year"].drop_nulls().len() else None
         if chart:
             rendered.append(chart)

@@ -19,6 +19,9 @@ from pipelines.report.numbers import DisplayScale
 
 FONT = "Noto Sans CJK SC, Noto Sans, DejaVu Sans, sans-serif"
 WIDTH, HEIGHT = 520, 240
+# vl-convert resolves a mark's href against this loader base URL; the site's links are relative.
+LOADER_BASE = 'xlink:href="https://vega.github.io/vega-datasets/'
+
 GROUP_KEYS = ["metric_id", "region", "workload", "segment"]
 SERIES_KEYS = ["scenario", "variant"]
 
@@ -28,6 +31,7 @@ class Chart:
     """One rendered chart: what it shows, its scale, and how many series and points it drew."""
 
     title: str
+    key: dict                        # what the chart shows: metric_id, region, workload, segment …
     scale: DisplayScale
     svg: str
     series: int
@@ -59,7 +63,7 @@ class SvgRenderer:
             return file.read_text(encoding="utf-8")
         import vl_convert
 
-        svg = vl_convert.vegalite_to_svg(spec)
+        svg = vl_convert.vegalite_to_svg(spec).replace(LOADER_BASE, 'xlink:href="')
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         tmp = file.with_name(f".{file.name}.tmp")
         tmp.write_text(svg, encoding="utf-8")
@@ -86,7 +90,7 @@ def chartable_groups(mart: pl.DataFrame) -> list[dict]:
 
 
 def model_chart(render: SvgRenderer, rows: pl.DataFrame, reported: pl.DataFrame,
-                scale: DisplayScale, title: str, order: list[str]) -> Chart:
+                scale: DisplayScale, key: dict, order: list[str]) -> Chart:
     """Lines of `rows` (one group of a model mart with year, value, scenario, variant, href) and
     the published figures of `reported` (year, reported_value, href) as diamonds."""
     points = [{"year": r["year"], "value": round(r["value"] / scale.divisor, 6),
@@ -97,8 +101,8 @@ def model_chart(render: SvgRenderer, rows: pl.DataFrame, reported: pl.DataFrame,
                   "href": r["href"], "shown": scale.show(r["reported_value"]),
                   "source": "published"}
                  for r in reported.iter_rows(named=True)]
-    y = {"field": "value", "type": "quantitative", "title": scale.label or None,
-         "axis": {"format": ",~r"}}
+    title = group_title(key)
+    y = {"field": "value", "type": "quantitative", "title": None, "axis": {"format": ",~r"}}
     x = {"field": "year", "type": "ordinal", "title": None, "axis": {"labelAngle": 0}}
     colour = {"field": "scenario", "type": "nominal", "title": "scenario",
               "scale": {"domain": order}}
@@ -122,14 +126,14 @@ def model_chart(render: SvgRenderer, rows: pl.DataFrame, reported: pl.DataFrame,
              "encoding": {"x": x, "y": y, "href": {"field": "href"},
                           "tooltip": [{"field": "source"}, {"field": "year"},
                                       {"field": "shown", "title": "value"}]}})
-    spec = {"$schema": "https://vega.github.io/schema/vega-lite/v5.json", "title": title,
-            "width": WIDTH, "height": HEIGHT, "config": _config(), "layer": layers,
-            "resolve": {"scale": {"y": "shared"}}}
+    spec = {"$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+            "title": {"text": title, "subtitle": f"in {scale.label}" if scale.label else ""},
+            "width": WIDTH, "height": HEIGHT, "config": _config(), "layer": layers}
     series = len({(p["scenario"], p["variant"]) for p in points})
-    return Chart(title, scale, render(spec), series, len(points), len(published))
+    return Chart(title, key, scale, render(spec), series, len(points), len(published))
 
 
-def consensus_chart(render: SvgRenderer, rows: pl.DataFrame, scale: DisplayScale, title: str) -> Chart:
+def consensus_chart(render: SvgRenderer, rows: pl.DataFrame, scale: DisplayScale, key: dict) -> Chart:
     """Every source's value per year (rows: year, value, institution, report_date, conflict, href),
     each point labelled with its institution and date, conflicting values as red crosses."""
     points = [{"year": r["year"], "value": round(r["value"] / scale.divisor, 6),
@@ -139,8 +143,8 @@ def consensus_chart(render: SvgRenderer, rows: pl.DataFrame, scale: DisplayScale
                "shown": scale.show(r["value"]), "original_source": r["original_source"] or ""}
               for r in rows.sort(["year", "institution"], nulls_last=True).iter_rows(named=True)]
     x = {"field": "year", "type": "ordinal", "title": None, "axis": {"labelAngle": 0}}
-    y = {"field": "value", "type": "quantitative", "title": scale.label or None,
-         "axis": {"format": ",~r"}}
+    title = " · ".join(str(v) for v in key.values() if v)
+    y = {"field": "value", "type": "quantitative", "title": None, "axis": {"format": ",~r"}}
     layers = [
         {"name": "sources", "mark": {"type": "point", "filled": True, "size": 80, "cursor": "pointer"},
          "encoding": {"x": x, "y": y, "color": {"field": "institution", "type": "nominal"},
@@ -155,8 +159,9 @@ def consensus_chart(render: SvgRenderer, rows: pl.DataFrame, scale: DisplayScale
                                     "color": "#444"},
          "encoding": {"x": x, "y": y, "text": {"field": "label"}}},
     ]
-    spec = {"$schema": "https://vega.github.io/schema/vega-lite/v5.json", "title": title,
+    spec = {"$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+            "title": {"text": title, "subtitle": f"in {scale.label}" if scale.label else ""},
             "width": WIDTH, "height": HEIGHT, "config": _config(), "data": {"values": points},
             "layer": layers}
-    return Chart(title, scale, render(spec), len({p["institution"] for p in points}),
+    return Chart(title, key, scale, render(spec), len({p["institution"] for p in points}),
                  len(points), 0)
