@@ -244,6 +244,7 @@ def consensus_home(refreshed, tmp_path_factory) -> RdwPaths:
                                warehouse=home / "warehouse" / "research.duckdb")
     target.warehouse.parent.mkdir(parents=True)
     shutil.copy(paths.warehouse, target.warehouse)
+    shutil.copytree(paths.exports / "report", target.exports / "report")  # its image/chart caches
     with duckdb.connect(str(target.warehouse)) as con:
         con.execute("""
             CREATE TABLE marts.consensus AS

@@ -184,9 +184,23 @@ def _fact_where(fact: dict) -> str:
         bits.append(f"p.{fact['page']}")
     elif fact["line_no"]:
         bits.append(f"line {fact['line_no']}")
-    if fact["table_label"] or fact["caption"]:
-        bits.append(" ".join(b for b in (fact["table_label"], fact["caption"]) if b))
+    caption = fact["caption"] or ""
+    label = fact["table_label"] if fact["table_label"] and not caption.startswith(fact["table_label"]) else ""
+    if label or caption:
+        bits.append(" ".join(b for b in (label, caption) if b))
     return " · ".join(bits)
+
+
+def _group_scales(versus: pl.DataFrame, facts: dict[str, dict]) -> dict[tuple, DisplayScale]:
+    """(metric_id, region, workload, segment) → the scale the report printed that figure in, from
+    the first published fact of the group: model figures are shown as the report shows its own."""
+    scales = {}
+    for row in versus.filter(pl.col("reported_fact_id").is_not_null()).iter_rows(named=True):
+        key = tuple(row[k] for k in charts.GROUP_KEYS)
+        scale = _fact_scale(facts.get(row["reported_fact_id"]))
+        if scale and key not in scales:
+            scales[key] = scale
+    return scales
 
 
 def _model_page(site: Site, render: charts.SvgRenderer, model: str, mart: pl.DataFrame, versus: pl.DataFrame,
@@ -199,6 +213,11 @@ def _model_page(site: Site, render: charts.SvgRenderer, model: str, mart: pl.Dat
     frame = mart.with_columns(pl.lit(model).alias("model"),
                               pl.Series("href", [r["href"] for r in rows], dtype=pl.String))
     versus = versus.filter(pl.col("model") == model)
+    scales = _group_scales(versus, facts)
+    for row in rows:
+        scale = scales.get(tuple(row[k] for k in charts.GROUP_KEYS)) or for_values([row["value"] or 0.0],
+                                                                                row["unit"])
+        row["shown"] = scale.show(row["value"])
     rendered = []
     present = set(frame["scenario"].drop_nulls().to_list())
     scenarios = [s for s in SCENARIO_ORDER if s in present] + sorted(present - set(SCENARIO_ORDER))
@@ -209,8 +228,8 @@ def _model_page(site: Site, render: charts.SvgRenderer, model: str, mart: pl.Dat
         published = versus.filter(match & pl.col("reported_value").is_not_null()
                                   & pl.col("year").is_not_null()) \
             .unique(["year", "reported_value"], maintain_order=True)
-        fact = next((facts.get(f) for f in published["reported_fact_id"].to_list() if f in facts), None)
-        scale = _fact_scale(fact) or for_values(group["value"].to_list(), group["unit"][0])
+        scale = scales.get(tuple(key[k] for k in charts.GROUP_KEYS)) or \
+            for_values(group["value"].to_list(), group["unit"][0])
         published = published.with_columns(pl.col("reported_fact_id").map_elements(
             lambda f: "../" + fact_page(f), return_dtype=pl.String).alias("href"))
         rendered.append(charts.model_chart(render, group, published, scale, key, scenarios))
@@ -226,9 +245,7 @@ def _model_page(site: Site, render: charts.SvgRenderer, model: str, mart: pl.Dat
             "figure_href": figure_page(row),
             "reported_href": fact_page(row["reported_fact_id"]) if (fact or entry) else None,
             "reason": "; ".join(r for r in (row["note"], row["band_note"]) if r)})
-    unyeared = [dict(r, shown=for_values([r["value"] or 0.0], r["unit"]).show(r["value"]),
-                     figure_href=figure_page(r))
-                for r in rows if r["year"] is None]
+    unyeared = [dict(r, figure_href=figure_page(r)) for r in rows if r["year"] is None]
     input_ids = sorted({i for r in rows for i in (r["input_ids"] or [])})
     site.write(f"models/{model}.html", "model.html", model=model, charts=rendered,
                comparisons=comparisons, unyeared=unyeared,
@@ -240,9 +257,8 @@ def _figure_pages(site: Site, rows: list[dict], versus: pl.DataFrame, facts: dic
                   stated: dict[str, dict]) -> int:
     published = {figure_key(r): r for r in versus.to_dicts()}
     for row in rows:
-        scale = for_values([row["value"] or 0.0], row["unit"])
         comparison = published.get(figure_key(row))
-        site.write(figure_page(row), "figure.html", row=row, shown=scale.show(row["value"]),
+        site.write(figure_page(row), "figure.html", row=row, shown=row["shown"],
                    inputs=_input_rows(row["input_ids"], facts, stated), comparison=comparison,
                    reported_href=fact_page(comparison["reported_fact_id"])
                    if comparison and comparison["reported_fact_id"] else None)
@@ -271,12 +287,13 @@ def _overview(site: Site, content: ReportContent, summary: dict) -> None:
                catalog=content.catalog.to_dicts(), summary=summary)
 
 
-def _checks_page(site: Site, checks: pl.DataFrame, facts: dict[str, dict]) -> None:
+def _checks_page(site: Site, checks: pl.DataFrame, facts: dict[str, dict],
+                 paths_by_doc: dict[str, str]) -> None:
     rows = []
     for row in checks.sort(["doc_id", "table_id", "check_id"], nulls_last=True).to_dicts():
         fact = facts.get(row["stated_fact_id"] or "")
-        scale = _fact_scale(fact) or for_values([row["stated_value"] or 0.0],
-                                                "ratio" if row["check_kind"] == "yoy" else None)
+        growth = "yoy" in row["check_kind"] or "cagr" in row["check_kind"]
+        scale = _fact_scale(fact) or for_values([row["stated_value"] or 0.0], "ratio" if growth else None)
         rows.append({**row, "stated_shown": scale.show(row["stated_value"]),
                      "recomputed_shown": scale.show(row["recomputed_value"]),
                      "alternative_shown": scale.show(row["alternative_value"])
@@ -285,7 +302,7 @@ def _checks_page(site: Site, checks: pl.DataFrame, facts: dict[str, dict]) -> No
                      "inputs": [{"id": i, "href": fact_page(i) if i in facts else None,
                                  "shown": _shown_fact(facts[i]) if i in facts else i}
                                 for i in row["input_ids"] or []],
-                     "path": fact["path"] if fact else row["doc_id"]})
+                     "path": paths_by_doc.get(row["doc_id"], row["doc_id"])})
     site.write("checks.html", "checks.html", rows=rows)
 
 
@@ -334,7 +351,8 @@ def build_report(paths: RdwPaths, out: Path | None = None) -> ReportSummary:
     figures = _figure_pages(site, figure_rows, content.model_vs_reported, facts, stated)
     fact_pages = _fact_pages(site, paths, content, stated, images)
     if content.report_checks is not None:
-        _checks_page(site, content.report_checks, facts)
+        _checks_page(site, content.report_checks, facts,
+                     dict(zip(content.documents["doc_id"], content.documents["path"])))
     if content.consensus is not None:
         n_charts += _consensus_page(site, render, content.consensus, facts)
     summary = {"documents": content.documents.height,

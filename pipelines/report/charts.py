@@ -96,7 +96,8 @@ def model_chart(render: SvgRenderer, rows: pl.DataFrame, reported: pl.DataFrame,
     points = [{"year": r["year"], "value": round(r["value"] / scale.divisor, 6),
                "scenario": r["scenario"], "variant": r["variant"], "href": r["href"],
                "shown": scale.show(r["value"])}
-              for r in rows.sort(["scenario", "variant", "year"]).iter_rows(named=True)]
+              for r in rows.sort([pl.col("scenario") == order[0], "scenario", "variant", "year"])
+              .iter_rows(named=True)]  # the first scenario (base) drawn last, on top of equal lines
     published = [{"year": r["year"], "value": round(r["reported_value"] / scale.divisor, 6),
                   "href": r["href"], "shown": scale.show(r["reported_value"]),
                   "source": "published"}
