@@ -162,11 +162,10 @@ def test_clicking_a_reported_value_reaches_its_page_image_with_the_cell_highligh
     assert page.locator("#fact-value").inner_text() == "306.9 亿美元"
     fact_id = page.locator("p.muted code").first.inner_text()
     cell = warehouse.execute(
-        "SELECT c.page, c.x0, c.top, c.x1, c.bottom, t.x0, t.top, t.x1, t.bottom, c.text, d.path "
+        "SELECT c.page, c.x0, c.top, c.x1, c.bottom, t.x0, t.top, t.x1, t.bottom, c.text "
         "FROM core.facts f JOIN core.cells c USING (table_id, row_idx, col_idx) "
-        "JOIN core.tables t USING (table_id) JOIN core.documents d ON d.doc_id = f.doc_id "
-        "WHERE f.fact_id = ?", [fact_id]).fetchall()[0]
-    page_no, x0, top, x1, bottom, tx0, ttop, tx1, tbottom, text, path = cell
+        "JOIN core.tables t USING (table_id) WHERE f.fact_id = ?", [fact_id]).fetchall()[0]
+    page_no, x0, top, x1, bottom, tx0, ttop, tx1, tbottom, text = cell
     assert text == "306.9" and f"Page {page_no}, the cell" in page.locator("main").inner_text()
     image = page.locator("#trace-image")
     natural = image.evaluate("i => [i.complete, i.naturalWidth, i.naturalHeight]")
