@@ -362,7 +362,8 @@ def build_report(paths: RdwPaths, out: Path | None = None) -> ReportSummary:
     _overview(site, content, summary)
     site.remove_stale()
     render.remove_unused()
-    return ReportSummary(out, len(site.written), fact_pages, figures, len(images), n_charts,
+    return ReportSummary(out, len(site.written), fact_pages, figures,
+                         len({image.file for image in images.values()}), n_charts,
                          round(time.perf_counter() - started, 3))
 
 
