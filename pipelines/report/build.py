@@ -31,6 +31,7 @@ from pipelines.warehouse_reader import read_only
 
 SCENARIO_ORDER = ["base", "bear", "bull"]
 TEXT_CONTEXT_LINES = 3  # lines shown above and below a converted report's number
+TEXT_SUFFIXES = {".md", ".markdown", ".txt", ".tsv", ".csv", ".html", ".htm"}  # read as lines
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ def _shown_fact(fact: dict) -> str:
 
 def _text_excerpt(raw: Path, fact: dict, cache: dict) -> list[dict] | None:
     """The lines around a converted report's number, the number marked in its line."""
-    if fact["line_no"] is None or fact["kind"] in ("companyfacts",):
+    if fact["line_no"] is None or Path(fact["path"]).suffix.lower() not in TEXT_SUFFIXES:
         return None
     if fact["path"] not in cache:
         try:
