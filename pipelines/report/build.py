@@ -317,7 +317,8 @@ def _consensus_page(site: Site, render: charts.SvgRenderer, consensus: pl.DataFr
         group = frame.filter(match & pl.col("value").is_not_null())
         if group.is_empty():
             continue
-        scale = for_values(group["value"].to_list(), group["unit"][0])
+        printed = next((_fact_scale(facts[f]) for f in group["fact_id"].to_list() if f in facts), None)
+        scale = printed or for_values(group["value"].to_list(), group["unit"][0])
         title = " · ".join(str(key[k]) for k in keys if key[k])
         chart = charts.consensus_chart(render, group.filter(pl.col("year").is_not_null()), scale, key) \
             if group["year"].drop_nulls().len() else None

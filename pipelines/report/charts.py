@@ -47,9 +47,14 @@ def _config() -> dict:
             "title": {"fontSize": 14, "anchor": "start"}}
 
 
+RENDERED: dict[str, str] = {}  # spec hash → SVG, for this process (the same spec, the same SVG)
+RENDERED_MAX = 4096
+
+
 class SvgRenderer:
-    """Vega-Lite → SVG through vl-convert, cached on disk by the spec's hash: a rebuild whose data
-    did not change renders nothing. `used` names the cache files this build needed."""
+    """Vega-Lite → SVG through vl-convert, cached by the spec's hash on disk (a rebuild whose data
+    did not change renders nothing) and in this process (another home with the same figures, e.g.
+    a Dagster process building several). `used` names the cache files this build needed."""
 
     def __init__(self, cache_dir: Path):
         self.cache_dir = cache_dir
@@ -57,13 +62,19 @@ class SvgRenderer:
 
     def __call__(self, spec: dict) -> str:
         text = json.dumps(spec, sort_keys=True, ensure_ascii=False, default=str)
-        file = self.cache_dir / f"{hashlib.sha256(text.encode()).hexdigest()[:24]}.svg"
+        digest = hashlib.sha256(text.encode()).hexdigest()[:24]
+        file = self.cache_dir / f"{digest}.svg"
         self.used.add(file)
         if file.exists():
             return file.read_text(encoding="utf-8")
-        import vl_convert
+        svg = RENDERED.get(digest)
+        if svg is None:
+            import vl_convert
 
-        svg = vl_convert.vegalite_to_svg(spec).replace(LOADER_BASE, 'xlink:href="')
+            svg = vl_convert.vegalite_to_svg(spec).replace(LOADER_BASE, 'xlink:href="')
+            if len(RENDERED) >= RENDERED_MAX:
+                RENDERED.clear()
+            RENDERED[digest] = svg
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         tmp = file.with_name(f".{file.name}.tmp")
         tmp.write_text(svg, encoding="utf-8")
@@ -143,26 +154,35 @@ def consensus_chart(render: SvgRenderer, rows: pl.DataFrame, scale: DisplayScale
                "conflict": "conflict" if r["conflict"] else "agrees", "href": r["href"],
                "shown": scale.show(r["value"]), "original_source": r["original_source"] or ""}
               for r in rows.sort(["year", "institution"], nulls_last=True).iter_rows(named=True)]
+    labels: dict[tuple, list[str]] = {}
+    for p in points:  # one label per spot: sources printing the same value share it
+        spot = labels.setdefault((p["year"], p["value"]), [])
+        if p["label"] not in spot:
+            spot.append(p["label"])
+    label_rows = [{"year": year, "value": value, "label": "; ".join(names)}
+                  for (year, value), names in labels.items()]
     x = {"field": "year", "type": "ordinal", "title": None, "axis": {"labelAngle": 0}}
     title = " · ".join(str(v) for v in key.values() if v)
     y = {"field": "value", "type": "quantitative", "title": None, "axis": {"format": ",~r"}}
     layers = [
-        {"name": "sources", "mark": {"type": "point", "filled": True, "size": 80, "cursor": "pointer"},
+        {"name": "sources", "data": {"values": points}, "mark": {"type": "point", "filled": True, "size": 80, "cursor": "pointer"},
          "encoding": {"x": x, "y": y, "color": {"field": "institution", "type": "nominal"},
                       "shape": {"field": "conflict", "type": "nominal", "title": "",
                                 "scale": {"domain": ["agrees", "conflict"],
                                           "range": ["circle", "cross"]}},
+                      "stroke": {"condition": {"test": "datum.conflict === 'conflict'",
+                                               "value": "#d62728"}, "value": None},
+                      "strokeWidth": {"value": 2},
                       "href": {"field": "href"},
                       "tooltip": [{"field": "label", "title": "source"}, {"field": "year"},
                                   {"field": "shown", "title": "value"},
                                   {"field": "original_source", "title": "original source"}]}},
-        {"name": "labels", "mark": {"type": "text", "align": "left", "dx": 7, "fontSize": 10,
-                                    "color": "#444"},
+        {"name": "labels", "data": {"values": label_rows},
+         "mark": {"type": "text", "align": "left", "dx": 7, "fontSize": 10, "color": "#444"},
          "encoding": {"x": x, "y": y, "text": {"field": "label"}}},
     ]
     spec = {"$schema": "https://vega.github.io/schema/vega-lite/v5.json",
             "title": {"text": title, "subtitle": f"in {scale.label}" if scale.label else ""},
-            "width": WIDTH, "height": HEIGHT, "config": _config(), "data": {"values": points},
-            "layer": layers}
+            "width": WIDTH, "height": HEIGHT, "config": _config(), "layer": layers}
     return Chart(title, key, scale, render(spec), len({p["institution"] for p in points}),
                  len(points), 0)
