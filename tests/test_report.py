@@ -15,6 +15,7 @@ import pytest
 from pipelines.lake import RdwPaths
 from pipelines.report.build import build_report
 from pipelines.report.numbers import for_values, show_fact
+from pipelines.report.trace_images import SETTINGS, crop_region
 from pipelines.warehouse import read_only
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,6 +78,20 @@ def test_numbers_are_shown_as_the_report_printed_them():
     assert for_values([2.6e10, 1e9], "CNY").show(2.6e10) == "260 亿元"
     assert for_values([5.6e10], "USD").show(5.6043956e10) == "56.04 B USD"
     assert for_values([3.2e21], "FLOP/s").label == "EFLOP/s"
+
+
+def test_a_tall_table_is_cut_into_bands_that_hold_their_cells():
+    table = (50.0, 60.0, 550.0, 800.0)  # 740 pt tall: more than a laptop screen shows
+    names = set()
+    for top in range(70, 790, 15):
+        cell = (300.0, float(top), 340.0, float(top) + 12)
+        (x0, region_top, x1, region_bottom), name = crop_region(cell, table)
+        assert region_top <= cell[1] and cell[3] <= region_bottom, cell
+        assert region_bottom - region_top <= SETTINGS.max_height and (x0, x1) == (38.0, 562.0)
+        names.add(name)
+    assert names == {"b0", "b1", "b2"}
+    assert crop_region((300.0, 100.0, 340.0, 112.0), (50.0, 90.0, 550.0, 200.0)) == \
+        ((38.0, 62.0, 562.0, 224.0), "t")
 
 
 def test_refresh_builds_every_page_and_links_resolve(site, warehouse):
@@ -272,3 +287,14 @@ def test_consensus_page_from_a_small_frame(consensus_home, browser):
     page.locator("table.consensus-sources a").first.click()
     page.wait_for_load_state()
     assert "/facts/" in page.url and page.locator("#fact-value").inner_text().endswith("亿美元")
+
+
+def test_a_missing_pdf_leaves_its_fact_pages_without_an_image(refreshed, tmp_path):
+    paths, _ = refreshed
+    elsewhere = RdwPaths.from_env(tmp_path, raw=tmp_path / "raw", lake=paths.lake,
+                                  warehouse=paths.warehouse)
+    (tmp_path / "raw").mkdir()
+    summary = build_report(elsewhere)
+    assert summary.images == 0 and summary.fact_pages > 0
+    page = (summary.out / "facts" / "2a60664b8fbc2176_1_1_4_4.html").read_text(encoding="utf-8")
+    assert "306.9 亿美元" in page and "No page image" in page and "<img" not in page
