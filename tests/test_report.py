@@ -194,8 +194,8 @@ def test_clicking_a_reported_value_reaches_its_page_image_with_the_cell_boxed(
     ratio = shown["width"] / natural[1]
     expected = {"x": shown["x"] + (x0 - left_pt) * 2 * ratio, "y": shown["y"] + (top - top_pt) * 2 * ratio,
                 "width": (x1 - x0) * 2 * ratio, "height": (bottom - top) * 2 * ratio}
-    for side in expected:
-        assert box[side] == pytest.approx(expected[side], abs=1.5), side
+    for side, value in expected.items():
+        assert box[side] == pytest.approx(value, abs=1.5), side
     # under the box the image shows the cell's digits
     cell_pixels = png.crop((round((x0 - left_pt) * 2), round((top - top_pt) * 2),
                             round((x1 - left_pt) * 2), round((bottom - top_pt) * 2))).getdata()
