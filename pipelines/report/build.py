@@ -12,7 +12,6 @@ longer shown are removed.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import time
 from dataclasses import dataclass
@@ -23,10 +22,9 @@ import polars as pl
 
 from pipelines.lake import RdwPaths
 from pipelines.report import charts
-from pipelines.report.content import ReportContent, read_content, stated_entries
+from pipelines.report.content import AssumptionIndex, ReportContent, read_content, stated_entries
 from pipelines.report.numbers import DisplayScale, for_values, plain, scale_from_label, show_fact
 from pipelines.report.trace_images import TraceImage, render_trace_images, safe_name
-from pipelines.trace import assumption_source
 from pipelines.warehouse_reader import read_only
 
 SCENARIO_ORDER = ["base", "bear", "bull"]
@@ -146,13 +144,14 @@ def _text_excerpt(raw: Path, fact: dict, cache: dict) -> list[dict] | None:
     return excerpt
 
 
-def _input_rows(input_ids: list[str] | None, facts: dict[str, dict], stated: dict[str, dict]) -> list[dict]:
+def _input_rows(input_ids: list[str] | None, facts: dict[str, dict], stated: dict[str, dict],
+                assumptions: AssumptionIndex) -> list[dict]:
     """Each input of a model figure: a fact (linked to its page), a stated figure or an assumption
     with its YAML source (each looked up once per build)."""
     rows = []
     for input_id in input_ids or []:
         if input_id.startswith("assumption:"):
-            entry = _assumption(input_id)
+            entry = assumptions(input_id)
             rows.append({"kind": "assumption", "id": input_id, "label": entry.get("id", input_id),
                          "value": plain(entry["value"]) if isinstance(entry.get("value"), (int, float))
                          else str(entry.get("value", "")), "source": entry.get("source", "not found"),
@@ -171,11 +170,6 @@ def _input_rows(input_ids: list[str] | None, facts: dict[str, dict], stated: dic
                          "source": _fact_where(fact) if fact else "", "where": (fact or {}).get("path", ""),
                          "href": fact_page(input_id) if fact else None})
     return rows
-
-
-@functools.lru_cache(maxsize=4096)
-def _assumption(input_id: str) -> dict:
-    return assumption_source(input_id) or {}
 
 
 def _fact_where(fact: dict) -> str:
@@ -203,8 +197,9 @@ def _group_scales(versus: pl.DataFrame, facts: dict[str, dict]) -> dict[tuple, D
     return scales
 
 
-def _model_page(site: Site, render: charts.SvgRenderer, model: str, mart: pl.DataFrame, versus: pl.DataFrame,
-                facts: dict[str, dict], stated: dict[str, dict]) -> tuple[int, list[dict]]:
+def _model_page(site: Site, render: charts.SvgRenderer, model: str, mart: pl.DataFrame,
+                versus: pl.DataFrame, facts: dict[str, dict], stated: dict[str, dict],
+                assumptions: AssumptionIndex) -> tuple[int, list[dict]]:
     """models/<model>.html: its charts, its inputs, its model_vs_reported rows. Returns the number
     of charts and the figure rows (for their pages)."""
     rows = mart.with_columns(pl.lit(model).alias("model")).to_dicts()
@@ -249,17 +244,18 @@ def _model_page(site: Site, render: charts.SvgRenderer, model: str, mart: pl.Dat
     input_ids = sorted({i for r in rows for i in (r["input_ids"] or [])})
     site.write(f"models/{model}.html", "model.html", model=model, charts=rendered,
                comparisons=comparisons, unyeared=unyeared,
-               inputs=_input_rows(input_ids, facts, stated), n_rows=len(rows))
+               inputs=_input_rows(input_ids, facts, stated, assumptions), n_rows=len(rows))
     return len(rendered), rows
 
 
 def _figure_pages(site: Site, rows: list[dict], versus: pl.DataFrame, facts: dict[str, dict],
-                  stated: dict[str, dict]) -> int:
+                  stated: dict[str, dict], assumptions: AssumptionIndex) -> int:
     published = {figure_key(r): r for r in versus.to_dicts()}
     for row in rows:
         comparison = published.get(figure_key(row))
         site.write(figure_page(row), "figure.html", row=row, shown=row["shown"],
-                   inputs=_input_rows(row["input_ids"], facts, stated), comparison=comparison,
+                   inputs=_input_rows(row["input_ids"], facts, stated, assumptions),
+                   comparison=comparison,
                    reported_href=fact_page(comparison["reported_fact_id"])
                    if comparison and comparison["reported_fact_id"] else None)
     return len(rows)
@@ -335,7 +331,6 @@ def _consensus_page(site: Site, render: charts.SvgRenderer, consensus: pl.DataFr
 def build_report(paths: RdwPaths, out: Path | None = None) -> ReportSummary:
     """Write the report site for the served warehouse to `out` (default exports/report)."""
     started = time.perf_counter()
-    _assumption.cache_clear()  # the YAML may have changed since the last build in this process
     out = out or paths.exports / "report"
     with read_only(paths.warehouse) as con:
         content = read_content(con)
@@ -343,14 +338,16 @@ def build_report(paths: RdwPaths, out: Path | None = None) -> ReportSummary:
                 content.report_checks is not None)
     facts = {f["fact_id"]: f for f in content.facts.to_dicts()}
     stated = stated_entries()
+    assumptions = AssumptionIndex()  # read afresh each build: the YAML may have changed
     render = charts.SvgRenderer(out / "charts")
     images = render_trace_images(content.facts, paths.raw, out / "facts" / "img")
     n_charts, figure_rows = 0, []
     for model, mart in content.models.items():
-        count, rows = _model_page(site, render, model, mart, content.model_vs_reported, facts, stated)
+        count, rows = _model_page(site, render, model, mart, content.model_vs_reported, facts, stated,
+                                  assumptions)
         n_charts += count
         figure_rows += rows
-    figures = _figure_pages(site, figure_rows, content.model_vs_reported, facts, stated)
+    figures = _figure_pages(site, figure_rows, content.model_vs_reported, facts, stated, assumptions)
     fact_pages = _fact_pages(site, paths, content, stated, images)
     if content.report_checks is not None:
         _checks_page(site, content.report_checks, facts,

@@ -98,11 +98,37 @@ def read_content(con: duckdb.DuckDBPyConnection) -> ReportContent:
     return content
 
 
+def _load_yaml(path):
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10× faster
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}
+
+
+class AssumptionIndex:
+    """'assumption:<model>.<id>[@scenario]' → its YAML entry with the file it is in (what
+    pipelines.trace.assumption_source returns), each models/assumptions file read once."""
+
+    def __init__(self):
+        self.specs: dict[str, dict] = {}
+
+    def __call__(self, input_id: str) -> dict:
+        model, _, rest = input_id.removeprefix("assumption:").partition(".")
+        entry_id, _, scenario = rest.partition("@")
+        path = ASSUMPTIONS_DIR / f"{model}.yaml"
+        if model not in self.specs:
+            self.specs[model] = _load_yaml(path) if path.exists() else {}
+        spec = self.specs[model]
+        for entry in spec.get("parameters", []) + spec.get("assumptions", []):
+            if entry["id"] == entry_id and entry.get("scenario", "base") == (
+                    scenario or entry.get("scenario", "base")):
+                return {"input_id": input_id, "file": f"models/assumptions/{path.name}", **entry}
+        return {}
+
+
 def stated_entries() -> dict[str, dict]:
     """'report:<model>.<id>' → the published figure a model's YAML states (prose, not a cell)."""
     entries = {}
     for path in sorted(ASSUMPTIONS_DIR.glob("*.yaml")):
-        spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        spec = _load_yaml(path)
         model = spec.get("model", path.stem)
         for entry in spec.get("reported", []) or []:
             entries[f"report:{model}.{entry['id']}"] = {
