@@ -298,3 +298,17 @@ def test_a_missing_pdf_leaves_its_fact_pages_without_an_image(refreshed, tmp_pat
     assert summary.images == 0 and summary.fact_pages > 0
     page = (summary.out / "facts" / "2a60664b8fbc2176_1_1_4_4.html").read_text(encoding="utf-8")
     assert "306.9 亿美元" in page and "No page image" in page and "<img" not in page
+
+
+def test_a_consensus_mart_of_another_shape_is_named_and_skipped(refreshed, tmp_path):
+    paths, _ = refreshed
+    home = RdwPaths.from_env(tmp_path, raw=paths.raw, lake=paths.lake,
+                             warehouse=tmp_path / "research.duckdb")
+    shutil.copy(paths.warehouse, home.warehouse)
+    with duckdb.connect(str(home.warehouse)) as con:
+        con.execute("CREATE TABLE marts.consensus AS SELECT metric_id, year, value FROM core.facts")
+    summary = build_report(home)
+    assert not (summary.out / "consensus.html").exists()
+    overview = (summary.out / "index.html").read_text(encoding="utf-8")
+    assert "marts.consensus lacks region, qualifier, unit, fact_id" in overview
+    assert 'href="consensus.html"' not in overview

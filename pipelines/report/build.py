@@ -278,6 +278,7 @@ def _fact_pages(site: Site, paths: RdwPaths, content: ReportContent, stated: dic
 def _overview(site: Site, content: ReportContent, summary: dict) -> None:
     documents = content.documents.to_dicts()
     site.write("index.html", "overview.html", built_at=content.built_at, documents=documents,
+               notes=content.notes,
                rejected=sorted((d for d in documents if d["status"] not in ("loaded", "superseded")),
                                key=lambda d: (d["status"] != "rejected", d["path"])),
                reject_reasons=content.reject_reasons.to_dicts(),

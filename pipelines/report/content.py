@@ -50,6 +50,7 @@ class ReportContent:
     model_vs_reported: pl.DataFrame
     report_checks: pl.DataFrame | None
     consensus: pl.DataFrame | None
+    notes: list[str] = field(default_factory=list)  # what the report could not show, and why
     facts: pl.DataFrame = field(default_factory=pl.DataFrame)  # every fact a page shows
 
 
@@ -80,12 +81,13 @@ def read_content(con: duckdb.DuckDBPyConnection) -> ReportContent:
               for m in MODELS if f"marts.{m}" in tables}
     optional = {name: con.sql(f"SELECT * FROM marts.{name}").pl() if f"marts.{name}" in tables
                 else None for name in ("report_checks", "consensus")}
-    consensus = optional["consensus"]
+    consensus, notes = optional["consensus"], []
     if consensus is not None:
         missing = [c for c in CONSENSUS_COLUMNS if c not in consensus.columns]
-        if missing:
-            raise ValueError(f"marts.consensus lacks {', '.join(missing)}; the report needs "
-                             f"{', '.join(CONSENSUS_COLUMNS)}")
+        if missing:  # a mart of another shape: say so on the overview, build the rest
+            notes.append(f"marts.consensus lacks {', '.join(missing)}, so the Consensus page was "
+                         f"not built (it needs {', '.join(CONSENSUS_COLUMNS)})")
+            consensus = None
     content = ReportContent(
         built_at=con.execute("SELECT built_at FROM core.build_info").fetchall()[0][0],
         documents=con.sql(DOCUMENTS).pl(), reject_reasons=con.sql(REJECT_REASONS).pl(),
@@ -93,7 +95,7 @@ def read_content(con: duckdb.DuckDBPyConnection) -> ReportContent:
                         "ORDER BY publication_date DESC NULLS LAST, path").pl(),
         models=models,
         model_vs_reported=con.sql("SELECT * FROM marts.model_vs_reported ORDER BY ALL").pl(),
-        report_checks=optional["report_checks"], consensus=consensus)
+        report_checks=optional["report_checks"], consensus=consensus, notes=notes)
     content.facts = con.sql(FACTS, params=[shown_fact_ids(content)]).pl()
     return content
 
