@@ -12,6 +12,7 @@ from pipelines.model_marts import (
     MODELS, build_capex_marts, build_consensus_mart, build_model_mart, build_model_vs_reported_mart,
     build_report_checks_mart,
 )
+from pipelines.report.build import build_report
 from pipelines.resources import RdwHome
 from pipelines.warehouse import build_warehouse, read_only
 
@@ -222,8 +223,21 @@ def curated_exports(rdw: RdwHome) -> dg.MaterializeResult:
         **{name: d["rows"] for name, d in manifest["datasets"].items()}})
 
 
+@dg.asset(key=["exports", "report"], deps=[WAREHOUSE], group_name="exports",
+          kinds={"html"}, automation_condition=dg.AutomationCondition.eager(),
+          description="exports/report/index.html: the warehouse as a static site that opens from "
+                      "the file system (charts per model, model vs reported, report checks, "
+                      "consensus, a trace page with the page image for every number shown).")
+def research_report(rdw: RdwHome) -> dg.MaterializeResult:
+    summary = build_report(rdw.paths())
+    return dg.MaterializeResult(metadata={
+        "dagster/uri": dg.MetadataValue.path(str(summary.out / "index.html")),
+        "pages": summary.pages, "charts": summary.charts, "fact_pages": summary.fact_pages,
+        "page_images": summary.images, "seconds": summary.seconds})
+
+
 DOCUMENT_ASSETS = [document_tables, document_facts]
 REFRESH_ASSETS = [*MODEL_ASSETS, report_checks,
                   model_vs_reported,
-                  hyperscaler_capex, consensus, research_warehouse, curated_exports]
+                  hyperscaler_capex, consensus, research_warehouse, curated_exports, research_report]
 ASSET_CHECKS = [cells_all_typed]

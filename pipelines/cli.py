@@ -268,6 +268,19 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from pipelines.report.build import build_report
+
+    paths = _paths(args)
+    out = _out_path(paths, args.out, args, "report") if args.out else None
+    summary = build_report(paths, out)
+    print(f"rdw report — {summary.pages} pages ({summary.charts} charts, {summary.fact_pages} fact "
+          f"pages, {summary.figure_pages} model figure pages, {summary.images} page images) "
+          f"in {summary.seconds:.1f}s")
+    print(f"  open: {summary.out / 'index.html'}")
+    return 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     import polars as pl
 
@@ -393,6 +406,10 @@ def build_parser() -> argparse.ArgumentParser:
                              "a sheet per table")
     export.add_argument("--out", help="export folder (default: exports/ under RDW_HOME)")
     export.add_argument("--allow-outside-home", action="store_true", help="allow --out outside RDW_HOME")
+    report = command("report", "the warehouse as a static HTML site: charts per model, model vs "
+                               "reported, checks, a trace page for every number shown")
+    report.add_argument("--out", help="site folder (default: exports/report under RDW_HOME)")
+    report.add_argument("--allow-outside-home", action="store_true", help="allow --out outside RDW_HOME")
     schema = command("schema", "tables, columns, types and descriptions")
     schema.add_argument("table", nargs="?", help="a table, e.g. core.facts or facts")
     trace = command("trace", "where a number came from: a fact's document, page and cell, "
@@ -418,8 +435,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-HANDLERS = {"refresh": cmd_refresh, "sql": cmd_sql, "export": cmd_export, "status": cmd_status,
-            "trace": cmd_trace, "schema": cmd_schema, "ui": cmd_ui, "consensus": cmd_consensus}
+HANDLERS = {"refresh": cmd_refresh, "sql": cmd_sql, "export": cmd_export, "report": cmd_report,
+            "status": cmd_status, "trace": cmd_trace, "schema": cmd_schema, "ui": cmd_ui,
+            "consensus": cmd_consensus}
 
 
 def main(argv: list[str] | None = None) -> int:
