@@ -3,34 +3,17 @@ conflict end to end, one original source quoted by two brokers, and a restatemen
 
 from __future__ import annotations
 
-import shutil
-
 import polars as pl
 import pytest
 
-from conftest import SEEDS, make_home, needs_shared
 from models.consensus import CONSENSUS_TOLERANCE, build_consensus
 from pipelines.normalize.facts import FACT_COLUMNS
 
 
-@pytest.fixture(scope="module")
-def seed_home(tmp_path_factory):
-    """Seeds 001 (东吴证券, quoting IDC) and 002 (中信建投) refreshed into a fresh RDW_HOME."""
-    import dagster as dg
-
-    from pipelines.refresh import refresh
-
-    paths = make_home(tmp_path_factory.mktemp("consensus_home"), with_samples=False)
-    for prefix in ("001", "002"):
-        shutil.copy(needs_shared(next(SEEDS.glob(f"{prefix}_*.txt"))), paths.raw)
-    refresh(paths, instance=dg.DagsterInstance.ephemeral())
-    return paths
-
-
-def test_china_2023_ai_server_market_sources_conflict(seed_home):
+def test_china_2023_ai_server_market_sources_conflict(consensus_seed_home):
     from pipelines.warehouse import read_only
 
-    with read_only(seed_home.warehouse) as con:
+    with read_only(consensus_seed_home.warehouse) as con:
         group = con.sql("""SELECT value, original_source, institution, extractor, n_independent_sources,
                                   conflict, spread, tolerance, fact_id
                            FROM marts.consensus WHERE metric_id = 'ai_server_market_size'
@@ -44,15 +27,15 @@ def test_china_2023_ai_server_market_sources_conflict(seed_home):
     assert group["spread"][0] == pytest.approx((broker - 9.1e9) / ((broker + 9.1e9) / 2))
 
 
-def test_rdw_consensus_shows_the_conflict(seed_home, capsys):
+def test_rdw_consensus_shows_the_conflict(consensus_seed_home, capsys):
     from pipelines.cli import main
 
-    assert main(["--home", str(seed_home.home), "consensus", "ai_server_market_size",
+    assert main(["--home", str(consensus_seed_home.home), "consensus", "ai_server_market_size",
                  "--region", "China", "--year", "2023"]) == 0
     out = capsys.readouterr().out
     assert "3 source values in 1 groups, 1 in conflict" in out
     assert "9,100,000,000" in out and "13,440,000,000" in out and "IDC" in out
-    assert main(["--home", str(seed_home.home), "consensus", "ai_server_market"]) == 2
+    assert main(["--home", str(consensus_seed_home.home), "consensus", "ai_server_market"]) == 2
     assert "did you mean 'ai_server_market_size'" in capsys.readouterr().err
 
 

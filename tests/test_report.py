@@ -98,7 +98,8 @@ def test_refresh_builds_every_page_and_links_resolve(site, warehouse):
     assert (site / "index.html").exists()
     assert sorted(p.stem for p in (site / "models").glob("*.html")) == sorted(MODELS)
     assert (site / "checks.html").exists()
-    assert not (site / "consensus.html").exists()  # the samples' warehouse has no marts.consensus
+    consensus = (site / "consensus.html").read_text(encoding="utf-8")  # no sample figure has two sources
+    assert "No figure in these documents is stated by two or more independent sources" in consensus
     pages = list(site.rglob("*.html"))
     reported = warehouse.execute(
         "SELECT count(DISTINCT reported_fact_id) FROM marts.model_vs_reported "
@@ -257,7 +258,7 @@ def consensus_home(refreshed, tmp_path_factory) -> RdwPaths:
     shutil.copytree(paths.exports / "report", target.exports / "report")  # its image/chart caches
     with duckdb.connect(str(target.warehouse)) as con:
         con.execute("""
-            CREATE TABLE marts.consensus AS
+            CREATE OR REPLACE TABLE marts.consensus AS
             SELECT metric_id, region, year, NULL::VARCHAR AS qualifier, value, unit, fact_id, doc_id,
                    CASE WHEN row_number() OVER (ORDER BY fact_id) = 1
                         THEN '<script>alert(1)</script>中信建投' ELSE '中信建投' END AS institution,
@@ -289,6 +290,24 @@ def test_consensus_page_from_a_small_frame(consensus_home, browser):
     assert "/facts/" in page.url and page.locator("#fact-value").inner_text().endswith("亿美元")
 
 
+def test_the_seeds_consensus_page_shows_the_china_2023_conflict(consensus_seed_home, browser):
+    """Seeds 001 and 002 (refreshed, report built by the refresh): the China AI server market group
+    comes first, IDC's 91亿美元 via 东吴证券 beside 中信建投's 134.4亿美元, both marked in conflict."""
+    page = browser.open(consensus_seed_home.exports / "report" / "consensus.html")
+    assert browser.errors == [] and browser.outside_requests() == []
+    assert page.locator("h2").first.inner_text().startswith("ai_server_market_size · China")
+    table = page.locator("table.consensus-sources").first
+    rows = [r.split("\t") for r in table.locator("tbody tr").all_inner_texts()]
+    in_2023 = {(r[1].strip(), r[2].strip(), r[4].strip(), r[5].strip()) for r in rows if r[0].strip() == "2023"}
+    assert ("91 亿美元", "东吴证券", "IDC", "conflict") in in_2023
+    assert ("134.4 亿美元", "中信建投", "中信建投", "conflict") in in_2023
+    chart = page.locator('figure.chart.consensus[data-metric="ai_server_market_size"][data-region="China"]').first
+    assert len(_points(chart, "sources")) == len(rows)
+    table.locator("a", has_text="91 亿美元").first.click()
+    page.wait_for_load_state()
+    assert "/facts/" in page.url and "IDC" in page.locator("main").inner_text()
+
+
 def test_a_missing_pdf_leaves_its_fact_pages_without_an_image(refreshed, tmp_path):
     paths, _ = refreshed
     elsewhere = RdwPaths.from_env(tmp_path, raw=tmp_path / "raw", lake=paths.lake,
@@ -306,7 +325,7 @@ def test_a_consensus_mart_of_another_shape_is_named_and_skipped(refreshed, tmp_p
                              warehouse=tmp_path / "research.duckdb")
     shutil.copy(paths.warehouse, home.warehouse)
     with duckdb.connect(str(home.warehouse)) as con:
-        con.execute("CREATE TABLE marts.consensus AS SELECT metric_id, year, value FROM core.facts")
+        con.execute("CREATE OR REPLACE TABLE marts.consensus AS SELECT metric_id, year, value FROM core.facts")
     summary = build_report(home)
     assert not (summary.out / "consensus.html").exists()
     overview = (summary.out / "index.html").read_text(encoding="utf-8")

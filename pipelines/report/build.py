@@ -307,9 +307,11 @@ def _checks_page(site: Site, checks: pl.DataFrame, facts: dict[str, dict],
 def _consensus_page(site: Site, render: charts.SvgRenderer, consensus: pl.DataFrame, facts: dict[str, dict]) -> int:
     frame = consensus.with_columns(pl.col("fact_id").map_elements(
         fact_page, return_dtype=pl.String).alias("href"))
-    keys = ["metric_id", "region", "qualifier"]
+    keys = [k for k in ("metric_id", "region", "entity", "item", "qualifier", "unit") if k in frame.columns]
     rendered, tables = [], []
-    for key in frame.select(keys).unique().sort(keys, nulls_last=True).to_dicts():
+    groups = frame.group_by(keys).agg(pl.col("conflict").any()).sort(
+        ["conflict", *keys], descending=[True] + [False] * len(keys), nulls_last=True)
+    for key in groups.drop("conflict").to_dicts():
         match = pl.all_horizontal(*[pl.col(k).eq_missing(pl.lit(key[k], dtype=frame.schema[k]))
                                     for k in keys])
         group = frame.filter(match & pl.col("value").is_not_null())

@@ -75,6 +75,12 @@ def shown_fact_ids(content: ReportContent) -> list[str]:
     return sorted(i for i in ids if not i.startswith(("assumption:", "report:")))
 
 
+def compared_figures(consensus: pl.DataFrame) -> pl.DataFrame:
+    """The consensus groups that set two or more independent sources side by side; a figure only
+    one source states is in marts.consensus but has nothing to compare on the page."""
+    return consensus.filter(pl.col("n_independent_sources") >= 2)
+
+
 def read_content(con: duckdb.DuckDBPyConnection) -> ReportContent:
     tables = present_tables(con)
     models = {m: con.sql(f"SELECT * FROM marts.{m} ORDER BY ALL").pl()
@@ -88,6 +94,8 @@ def read_content(con: duckdb.DuckDBPyConnection) -> ReportContent:
             notes.append(f"marts.consensus lacks {', '.join(missing)}, so the Consensus page was "
                          f"not built (it needs {', '.join(CONSENSUS_COLUMNS)})")
             consensus = None
+    if consensus is not None and "n_independent_sources" in consensus.columns:
+        consensus = compared_figures(consensus)
     content = ReportContent(
         built_at=con.execute("SELECT built_at FROM core.build_info").fetchall()[0][0],
         documents=con.sql(DOCUMENTS).pl(), reject_reasons=con.sql(REJECT_REASONS).pl(),
