@@ -9,8 +9,10 @@ from pipelines.data_dictionary import column_description, table_description
 from pipelines.document_stages import StageResult, registered_document, run_fact_stage, run_table_stage
 from pipelines.exports import export_datasets
 from pipelines.model_marts import (
-    MODELS, build_capex_marts, build_model_mart, build_model_vs_reported_mart, build_report_checks_mart,
+    MODELS, build_capex_marts, build_consensus_mart, build_model_mart, build_model_vs_reported_mart,
+    build_report_checks_mart,
 )
+from pipelines.report.build import build_report
 from pipelines.resources import RdwHome
 from pipelines.warehouse import build_warehouse, read_only
 
@@ -164,8 +166,19 @@ def hyperscaler_capex(rdw: RdwHome) -> dg.MaterializeResult:
         "companies": capex["company"].n_unique(), "report_claims": versus.height})
 
 
+@dg.asset(key=["marts", "consensus"], deps=[DOCUMENT_FACTS], group_name="models",
+          kinds={"polars"}, automation_condition=dg.AutomationCondition.eager(),
+          description=table_description("marts.consensus"))
+def consensus(rdw: RdwHome) -> dg.MaterializeResult:
+    table = build_consensus_mart(rdw.paths())
+    return dg.MaterializeResult(metadata={
+        **table_metadata("marts.consensus", table, rdw.paths().mart_file("consensus")),
+        "conflicting_groups": table.filter(table["conflict"]).select(
+            "metric_id", "region", "entity", "item", "year", "qualifier", "unit").unique().height})
+
+
 @dg.asset(key=WAREHOUSE, deps=[DOCUMENT_FACTS, ["marts", "model_vs_reported"],
-                               ["marts", "hyperscaler_capex"]],
+                               ["marts", "hyperscaler_capex"], ["marts", "consensus"]],
           group_name="warehouse", kinds={"duckdb"}, pool="duckdb_write",
           automation_condition=dg.AutomationCondition.eager(),
           description="warehouse/research.duckdb, built into a new file and renamed over the old "
@@ -211,8 +224,21 @@ def curated_exports(rdw: RdwHome) -> dg.MaterializeResult:
         **{name: d["rows"] for name, d in manifest["datasets"].items()}})
 
 
+@dg.asset(key=["exports", "report"], deps=[WAREHOUSE], group_name="exports",
+          kinds={"html"}, automation_condition=dg.AutomationCondition.eager(),
+          description="exports/report/index.html: the warehouse as a static site that opens from "
+                      "the file system (charts per model, model vs reported, report checks, "
+                      "consensus, a trace page with the page image for every number shown).")
+def research_report(rdw: RdwHome) -> dg.MaterializeResult:
+    summary = build_report(rdw.paths())
+    return dg.MaterializeResult(metadata={
+        "dagster/uri": dg.MetadataValue.path(str(summary.out / "index.html")),
+        "pages": summary.pages, "charts": summary.charts, "fact_pages": summary.fact_pages,
+        "page_images": summary.images, "seconds": summary.seconds})
+
+
 DOCUMENT_ASSETS = [document_tables, document_facts]
 REFRESH_ASSETS = [*MODEL_ASSETS, report_checks,
                   model_vs_reported,
-                  hyperscaler_capex, research_warehouse, curated_exports]
+                  hyperscaler_capex, consensus, research_warehouse, curated_exports, research_report]
 ASSET_CHECKS = [cells_all_typed]

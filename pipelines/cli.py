@@ -263,6 +263,47 @@ def cmd_sql(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_consensus(args: argparse.Namespace) -> int:
+    """One metric's figures from every source, group by group, conflicts first."""
+    import duckdb
+
+    from pipelines.warehouse_reader import read_only
+
+    paths = _paths(args)
+    where, params = ["metric_id = ?"], [args.metric_id]
+    if args.region:
+        where.append("region = ?")
+        params.append(args.region)
+    if args.year:
+        where.append("year = ?")
+        params.append(args.year)
+    query = f"""
+        SELECT region, entity, item, year, qualifier, value, unit, original_source, institution,
+               report_date, n_independent_sources AS sources, round(spread, 3) AS spread, conflict,
+               restated, is_latest_vintage AS latest, fact_id
+        FROM marts.consensus WHERE {' AND '.join(where)}
+        ORDER BY conflict DESC, region, entity, item, year, qualifier, report_date, original_source"""
+    try:
+        with read_only(paths.warehouse) as con:
+            frame = con.sql(query, params=params).pl()
+            known = [r[0] for r in con.execute(
+                "SELECT DISTINCT metric_id FROM marts.consensus ORDER BY 1").fetchall()]
+    except duckdb.Error as error:
+        raise UserError(f"failed — {type(error).__name__}: {error}".replace("\n", " "))
+    if args.metric_id not in known:
+        raise UserError(f"no figures for metric {args.metric_id!r} in marts.consensus"
+                        + _did_you_mean(args.metric_id, known))
+    groups = frame.select("region", "entity", "item", "year", "qualifier", "unit").unique()
+    conflicts = frame.filter(frame["conflict"]).select(
+        "region", "entity", "item", "year", "qualifier", "unit").unique()
+    from models.consensus import CONSENSUS_TOLERANCE
+
+    tolerance = f"the tolerance ({CONSENSUS_TOLERANCE:.0%} of the larger figure)"
+    _show(f"{args.metric_id}: {frame.height} source values in {groups.height} groups, "
+          f"{conflicts.height} in conflict beyond {tolerance}\n{format_frame(frame)}")
+    return 0
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from pipelines.exports import export_datasets
 
@@ -273,6 +314,19 @@ def cmd_export(args: argparse.Namespace) -> int:
     for name, dataset in manifest["datasets"].items():
         print(f"  {name:<22} {dataset['rows']:>8} rows  {', '.join(dataset['files'].values())}")
     print(f"folder:   {out}\nmanifest: {out / 'manifest.json'}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from pipelines.report.build import build_report
+
+    paths = _paths(args)
+    out = _out_path(paths, args.out, args, "report") if args.out else None
+    summary = build_report(paths, out)
+    print(f"rdw report — {summary.pages} pages ({summary.charts} charts, {summary.fact_pages} fact "
+          f"pages, {summary.figure_pages} model figure pages, {summary.images} page images) "
+          f"in {summary.seconds:.1f}s")
+    print(f"  open: {summary.out / 'index.html'}")
     return 0
 
 
@@ -410,6 +464,10 @@ def build_parser() -> argparse.ArgumentParser:
                              "a sheet per table")
     export.add_argument("--out", help="export folder (default: exports/ under RDW_HOME)")
     export.add_argument("--allow-outside-home", action="store_true", help="allow --out outside RDW_HOME")
+    report = command("report", "the warehouse as a static HTML site: charts per model, model vs "
+                               "reported, checks, a trace page for every number shown")
+    report.add_argument("--out", help="site folder (default: exports/report under RDW_HOME)")
+    report.add_argument("--allow-outside-home", action="store_true", help="allow --out outside RDW_HOME")
     schema = command("schema", "tables, columns, types and descriptions")
     schema.add_argument("table", nargs="?", help="a table, e.g. core.facts or facts")
     trace = command("trace", "where a number came from: a fact's document, page and cell, "
@@ -424,14 +482,20 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_argument("--variant", default="as_published")
     trace.add_argument("--out", help="write the trace as JSON to this file (inside RDW_HOME)")
     trace.add_argument("--allow-outside-home", action="store_true", help="allow --out outside RDW_HOME")
+    consensus = command("consensus", "one metric's figure from every source side by side, "
+                                     "with conflicts and restatements")
+    consensus.add_argument("metric_id", help="a catalog metric, e.g. ai_server_market_size")
+    consensus.add_argument("--region", help="e.g. China, global, North America")
+    consensus.add_argument("--year", type=int)
     command("status", "what is in raw/, what is loaded, last refresh, rejects")
     ui = command("ui", "the Dagster UI (dagster dev) on this RDW_HOME's instance")
     ui.add_argument("dagster_args", nargs=argparse.REMAINDER, help="passed to dagster dev")
     return parser
 
 
-HANDLERS = {"refresh": cmd_refresh, "sql": cmd_sql, "export": cmd_export, "status": cmd_status,
-            "trace": cmd_trace, "schema": cmd_schema, "ui": cmd_ui}
+HANDLERS = {"refresh": cmd_refresh, "sql": cmd_sql, "export": cmd_export, "report": cmd_report,
+            "status": cmd_status, "trace": cmd_trace, "schema": cmd_schema, "ui": cmd_ui,
+            "consensus": cmd_consensus}
 
 
 def _stop_on_sigterm(signum, frame) -> None:

@@ -9,17 +9,18 @@ import polars as pl
 from pipelines.extract.dispatch import extract_document
 from pipelines.extract.layout import EXTRACTOR_VERSION, Extraction
 from pipelines.extract.metadata import document_metadata
+from pipelines.extract.prose import body_sentences
 from pipelines.lake import RdwPaths, load_registry, read_parquet_or_empty, write_parquet_atomic
 from pipelines.normalize.dates import stated_report_date
 from pipelines.normalize.facts import (
     FACT_COLUMNS, apply_relative_periods, facts_from_cells, with_filing_mappings,
 )
 from pipelines.normalize.periods import fiscal_year_of_report
+from pipelines.normalize.prose_facts import facts_from_sentences
 from quality.gates import GateResult, gate
 from quality.schemas import (
-    ANALYST_COLUMNS, CELL_COLUMNS, COMPANY_COLUMNS, META_COLUMNS, REJECT_COLUMNS, TABLE_COLUMNS,
-    CellsSchema, FactsSchema,
-    TablesSchema, frame,
+    ANALYST_COLUMNS, CELL_COLUMNS, COMPANY_COLUMNS, META_COLUMNS, REJECT_COLUMNS, SENTENCE_COLUMNS,
+    TABLE_COLUMNS, CellsSchema, FactsSchema, TablesSchema, frame,
 )
 
 DOCUMENT_INFO_COLUMNS = {
@@ -76,6 +77,7 @@ def run_table_stage(paths: RdwPaths, doc_id: str, extraction: Extraction | None 
     write_parquet_atomic(source_facts, paths.stage_file("source_facts", doc_id))
     write_parquet_atomic(filing_facts, paths.stage_file("filing_facts", doc_id))
     write_parquet_atomic(all_rejects, paths.stage_file("rejects", doc_id))
+    write_parquet_atomic(body_sentences(extraction), paths.stage_file("sentences", doc_id))
     write_parquet_atomic(info, paths.stage_file("documents", doc_id))
     for stage, meta in zip(("document_meta", "analysts", "companies"), metadata_frames(extraction)):
         write_parquet_atomic(meta, paths.stage_file(stage, doc_id))
@@ -106,22 +108,27 @@ def metadata_frames(extraction) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFram
 
 
 def run_fact_stage(paths: RdwPaths, doc_id: str) -> StageResult:
-    """Type a document's cells into facts, gate them, and account for every cell."""
+    """Type a document's cells and body sentences into facts, gate them, and account for every cell
+    and every number of the sentences (core.prose_candidates)."""
     tables = read_parquet_or_empty(paths.stage_file("tables", doc_id), TABLE_COLUMNS)
     cells = read_parquet_or_empty(paths.stage_file("cells", doc_id), CELL_COLUMNS)
     source = read_parquet_or_empty(paths.stage_file("source_facts", doc_id), FACT_COLUMNS)
     info = read_parquet_or_empty(paths.stage_file("documents", doc_id), DOCUMENT_INFO_COLUMNS)
     report_date = info["report_date"][0] if info.height else None
+    sentences = read_parquet_or_empty(paths.stage_file("sentences", doc_id), SENTENCE_COLUMNS)
     facts, roles = facts_from_cells(tables, cells)
     facts = apply_relative_periods(facts, info["fiscal_year"][0] if info.height else None)
-    facts = with_filing_mappings(pl.concat([facts, source])).with_columns(pl.lit(report_date, pl.String).alias("report_date"))
+    prose, candidates = facts_from_sentences(sentences)
+    facts = with_filing_mappings(pl.concat([facts, source, prose])).with_columns(pl.lit(report_date, pl.String).alias("report_date"))
     fact_gate = gate(facts, FactsSchema, "facts")
     write_parquet_atomic(fact_gate.valid, paths.stage_file("facts", doc_id))
     write_parquet_atomic(roles, paths.stage_file("roles", doc_id))
+    write_parquet_atomic(candidates, paths.stage_file("prose_candidates", doc_id))
     write_parquet_atomic(fact_gate.rejects, paths.stage_file("fact_rejects", doc_id))
     return StageResult(
         {"facts": fact_gate.valid.height, "fact_rejects": fact_gate.rejects.height,
-         "cells": cells.height, "cells_with_role": roles.height},
+         "cells": cells.height, "cells_with_role": roles.height, "prose_facts": prose.height,
+         "prose_candidates": candidates.height},
         {"facts": fact_gate},
     )
 

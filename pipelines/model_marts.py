@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from models.consensus import build_consensus
 from models.hyperscaler_capex import build_hyperscaler_capex, capex_vs_reports
 from models.inputs import reported_figures
 from models.reconcile import model_vs_reported
@@ -12,7 +13,7 @@ from models.report_checks import CHECK_COLUMNS, build_report_checks
 from pipelines.lake import RdwPaths, load_registry, write_parquet_atomic
 from pipelines.normalize.facts import FACT_COLUMNS
 from quality.gates import GateResult, gate
-from quality.schemas import ModelOutputSchema
+from quality.schemas import META_COLUMNS, ModelOutputSchema
 
 def current_facts(paths: RdwPaths, stage: str = "facts", schema: dict = FACT_COLUMNS) -> pl.DataFrame:
     """Facts (or another per-document stage) of documents whose bytes are still in raw/
@@ -71,3 +72,13 @@ def build_capex_marts(paths: RdwPaths) -> tuple[pl.DataFrame, pl.DataFrame]:
     write_if_changed(capex, paths.mart_file("hyperscaler_capex"))
     write_if_changed(versus, paths.mart_file("capex_vs_reports"))
     return capex, versus
+
+
+def build_consensus_mart(paths: RdwPaths) -> pl.DataFrame:
+    """marts.consensus: each source's figure per metric × region × entity × year × qualifier."""
+    meta = current_facts(paths, "document_meta", META_COLUMNS)
+    institutions = (meta.filter(pl.col("field") == "institution")
+                    .select("doc_id", pl.col("value").alias("institution")).unique("doc_id", keep="first"))
+    table = build_consensus(current_facts(paths), institutions)
+    write_if_changed(table, paths.mart_file("consensus"))
+    return table

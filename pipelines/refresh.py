@@ -109,7 +109,7 @@ def refresh(paths: RdwPaths, instance: dg.DagsterInstance | None = None,
             progress(f"extracted {paths_by_id[run.doc_id]}", done, len(todo))
             pause_if_requested("extract")
         marts_missing = not all(paths.mart_file(m).exists()
-                                for m in [*MODELS, "model_vs_reported", "hyperscaler_capex"])
+                                for m in [*MODELS, "model_vs_reported", "hyperscaler_capex", "consensus"])
         stale = served_fingerprint(paths) != lake_fingerprint(paths)
         exports_missing = not (paths.exports / "manifest.json").exists()
         if summary.extracted or marts_missing or stale or exports_missing:

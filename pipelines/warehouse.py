@@ -20,20 +20,22 @@ from pipelines.fault_points import pause_if_requested
 from pipelines.lake import RdwPaths, load_registry
 from pipelines.normalize.facts import FACT_COLUMNS, ROLE_COLUMNS
 from quality.schemas import (
-    ANALYST_COLUMNS, CELL_COLUMNS, COMPANY_COLUMNS, META_COLUMNS, REJECT_COLUMNS, TABLE_COLUMNS,
+    ANALYST_COLUMNS, CELL_COLUMNS, COMPANY_COLUMNS, META_COLUMNS, PROSE_CANDIDATE_COLUMNS, REJECT_COLUMNS,
+    TABLE_COLUMNS,
 )
 from pipelines.normalize.metrics import load_catalog
 from pipelines.warehouse_reader import file_checksum, read_only, scalar, warehouse_damage, write_checksum
 
 CORE_STAGES = {"tables": TABLE_COLUMNS, "cells": CELL_COLUMNS, "facts": FACT_COLUMNS,
                "roles": ROLE_COLUMNS, "filing_facts": FACT_COLUMNS, "document_meta": META_COLUMNS,
-               "analysts": ANALYST_COLUMNS}
+               "analysts": ANALYST_COLUMNS, "prose_candidates": PROSE_CANDIDATE_COLUMNS}
 STAGE_TABLES = {"companies": ("core.document_companies", COMPANY_COLUMNS)}
 REJECT_STAGES = ("rejects", "fact_rejects")
 NO_TABLES_REASON = ("read, but no table found: no caption (图表/表/Figure/Table …) above or below a "
                     "grid or aligned rows, and no ruled grid")
 STORAGE_VERSION = "v1.4.0"  # the oldest DuckDB release that can open the served file
-MARTS = (*MODELS, "model_vs_reported", "hyperscaler_capex", "capex_vs_reports", "report_checks")
+MARTS = (*MODELS, "model_vs_reported", "hyperscaler_capex", "capex_vs_reports", "report_checks",
+         "consensus")
 REPORT_CATALOG_VIEW = """
     CREATE VIEW core.report_catalog AS
     SELECT d.doc_id, d.path, d.kind, d.status,

@@ -29,6 +29,18 @@ REJECT_COLUMNS = {
     "schema": pl.String, "check": pl.String, "value": pl.String,
 }
 
+# Body sentences (pipelines/extract/prose.py) and the numbers found in them, each a fact or a
+# rejected candidate with its reason (pipelines/normalize/prose_facts.py).
+SENTENCE_COLUMNS = {
+    "sentence_id": pl.String, "doc_id": pl.String, "page": pl.Int32, "line_no": pl.Int32,
+    "text": pl.String, "extractor_version": pl.String,
+}
+PROSE_CANDIDATE_COLUMNS = {
+    "doc_id": pl.String, "sentence_id": pl.String, "page": pl.Int32, "line_no": pl.Int32,
+    "char_start": pl.Int32, "char_end": pl.Int32, "raw_text": pl.String, "outcome": pl.String,
+    "reason": pl.String, "fact_id": pl.String, "sentence": pl.String,
+}
+
 
 def frame(rows: list[dict], schema: dict[str, pl.DataType]) -> pl.DataFrame:
     """Build a frame with exactly the lake schema, whatever keys the rows carry."""
@@ -90,7 +102,7 @@ class CellsSchema(pa.DataFrameModel):
 class FactsSchema(pa.DataFrameModel):
     fact_id: str = pa.Field(unique=True)
     doc_id: str
-    table_id: str
+    table_id: str = pa.Field(nullable=True)  # null for a fact read from a sentence (extractor 'prose')
     metric_raw: str = pa.Field(nullable=True)
     metric_id: str = pa.Field(nullable=True)
     year: pl.Int32 = pa.Field(nullable=True, ge=1990, le=2100)

@@ -67,3 +67,18 @@ def warehouse(refreshed):
     con = read_only(paths.warehouse)
     yield con
     con.close()
+
+
+@pytest.fixture(scope="session")
+def consensus_seed_home(tmp_path_factory):
+    """Seeds 001 (东吴证券, quoting IDC) and 002 (中信建投) refreshed into a fresh RDW_HOME: the
+    seeds' China 2023 AI server market conflict, for marts.consensus and its report page."""
+    import dagster as dg
+
+    from pipelines.refresh import refresh
+
+    paths = make_home(tmp_path_factory.mktemp("consensus_home"), with_samples=False)
+    for prefix in ("001", "002"):
+        shutil.copy(needs_shared(next(SEEDS.glob(f"{prefix}_*.txt"))), paths.raw)
+    refresh(paths, instance=dg.DagsterInstance.ephemeral())
+    return paths

@@ -87,11 +87,11 @@ def test_schema_lists_tables_and_columns(refreshed, capsys):
     paths, _ = refreshed
     assert rdw(["--home", str(paths.home), "schema"]) == 0
     out = capsys.readouterr().out
-    assert "marts.ai_server_market" in out and "(22 rows)" in out  # 21 + marts.report_checks
+    assert "marts.ai_server_market" in out and "(24 rows)" in out  # + core.prose_candidates, marts.consensus
     assert rdw(["--home", str(paths.home), "schema", "facts"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("core.facts — Typed numeric facts")
-    assert "period_start" in out and "DATE" in out and "(45 rows)" in out
+    assert "period_start" in out and "DATE" in out and "(49 rows)" in out
     assert rdw(["--home", str(paths.home), "schema", "fcts"]) == 2
     assert "did you mean 'facts'" in capsys.readouterr().err
 

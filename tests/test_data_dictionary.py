@@ -75,6 +75,6 @@ def test_warehouse_opens_in_duckdb_1_5(refreshed, warehouse, duckdb_1x_python):
     out = subprocess.run([duckdb_1x_python, "-c", script, str(paths.warehouse)],
                          capture_output=True, text=True, check=True).stdout.splitlines()
     assert out[0].startswith("1.5.")
-    assert int(out[1]) == warehouse.execute("SELECT count(*) FROM core.facts").fetchall()[0][0] == 468
+    assert int(out[1]) == warehouse.execute("SELECT count(*) FROM core.facts").fetchall()[0][0] == 476
     assert out[2] == load_dictionary()["tables"]["core.facts"]["description"]
     assert sys.version_info >= (3, 11)

@@ -65,7 +65,8 @@ def test_refresh_builds_the_contracted_warehouse(refreshed, warehouse):
     assert summary.warehouse_rebuilt
     assert set(summary.models_materialized) == {"marts/ai_server_market", "marts/optical_module_demand",
                                                 "marts/liquid_cooling_tam", "marts/model_vs_reported",
-                                                "marts/hyperscaler_capex", "marts/report_checks"}
+                                                "marts/hyperscaler_capex", "marts/report_checks",
+                                                "marts/consensus"}
     for table, columns in CONTRACT.items():
         have = {r[0] for r in warehouse.execute(f"DESCRIBE {table}").fetchall()}
         assert columns <= have, (table, columns - have)
@@ -147,7 +148,7 @@ def test_sql_is_read_only(refreshed, capsys):
     paths, _ = refreshed
     home = ["--home", str(paths.home)]
     assert rdw([*home, "sql", "select count(*) as n from core.facts"]) == 0
-    assert "468" in capsys.readouterr().out
+    assert "476" in capsys.readouterr().out  # 468 from tables and filings, 8 from sentences
     for statement in ["delete from core.facts", "create table x as select 1",
                       "select * from read_csv('/etc/passwd')", "attach '/tmp/x.duckdb' as x",
                       "copy core.facts to '/tmp/leak.csv'", "install httpfs"]:
@@ -161,7 +162,7 @@ def test_sql_formats(refreshed, tmp_path, capsys):
     out = tmp_path / "facts.parquet"
     assert rdw(["--home", str(paths.home), "sql", "select fact_id, value from core.facts",
                 "--format", "parquet", "--out", str(out), "--allow-outside-home"]) == 0
-    assert pl.read_parquet(out).height == 468
+    assert pl.read_parquet(out).height == 476
     assert rdw(["--home", str(paths.home), "sql", "select 1 as a", "--format", "csv"]) == 0
     assert capsys.readouterr().out.endswith("a\n1\n")
 
@@ -198,7 +199,7 @@ def test_bad_inputs_are_rejected_and_the_run_continues(tmp_path):
     assert reasons["filings/broken.json"] == "malformed companyfacts JSON"
     assert aliases == [(["samples/reports/yd_ai_infrastructure_2024.pdf"],)] or \
         aliases == [(["incoming/copy of 'sample' $(x).pdf"],)]
-    assert facts == 468
+    assert facts == 476
 
 
 def test_second_refresh_is_refused_while_one_runs(tmp_path):

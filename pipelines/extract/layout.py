@@ -10,7 +10,7 @@ import polars as pl
 from pipelines.normalize.units import is_data_token
 from quality.schemas import CELL_COLUMNS, REJECT_COLUMNS, TABLE_COLUMNS, frame
 
-EXTRACTOR_VERSION = "0.2.0"
+EXTRACTOR_VERSION = "0.3.0"  # 0.3.0: body sentences for prose facts
 
 CAPTION_RE = re.compile(
     r"^\s*(?P<kind>图表|附图|附表|图|表|Figure|Fig\.|Table|Exhibit|Chart)\s*(?P<num>\d+(?:-\d+)?)"
@@ -77,6 +77,8 @@ class Extraction:
     head_text: str = ""  # the opening text (first page / first lines), for document metadata
     text_lines: list[str] = field(default_factory=list)  # the document's text, line by line
     line_pages: list[int | None] = field(default_factory=list)  # page of each text line (PDF)
+    prose_lines: list[bool] = field(default_factory=list)  # PDF: each text line outside tables,
+    # captions' regions and page furniture (read by pipelines/extract/prose.py)
 
     def reject(self, reason: str, detail: str = "", stage: str = "extract", **where) -> None:
         self.rejects.append({"doc_id": self.doc_id, "stage": stage, "reason": reason,

@@ -24,7 +24,7 @@ from pipelines.extract.structure import (
 )
 from pipelines.normalize.units import is_data_token
 from pipelines.extract.table_settings import DEFAULT_SETTINGS, PdfTableSettings
-from pipelines.extract.words import group_lines, reading_order
+from pipelines.extract.words import group_lines, phrases, prose_phrases, reading_order
 
 CID_RE = re.compile(r"\(cid:\d+\)")
 
@@ -160,6 +160,19 @@ def read_view(view, result: Extraction, flow: PageFlow, carried, taken: list[tup
             table_id = emit(result, view, region, found, placement)
             flow.open = carry(table_id, found, region, placement.turn) if region.open_end else None
     read_uncaptioned(view, result, grids, lines, regions, taken, placement, aside, free, settings)
+    result.prose_lines += [placement.turn == 0 and is_prose_line(line, body, regions, taken, view.width)
+                           for line in text]
+
+
+def is_prose_line(line, body: tuple, regions: list[Region], taken: list[tuple], width: float) -> bool:
+    """A text line of the page body (not furniture) outside every caption's region, and outside
+    every table unless it is running text (one phrase across the column: a table read too far)."""
+    box = (line.x0, line.top, line.x1, line.bottom)
+    if not (line.top >= body[1] and line.bottom <= body[3]) or any(overlaps(box, r.bbox) for r in regions):
+        return False
+    return not any(overlaps(box, t) for t in taken) or (
+        len(phrases(line.words, DEFAULT_SETTINGS.prose_gap_ratio * line.size)) == 1
+        and len(prose_phrases(line.words, width)) == 1)
 
 
 def continue_table(view, result: Extraction, flow: PageFlow, carried, lines, body, regions,

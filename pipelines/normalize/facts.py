@@ -28,6 +28,8 @@ FACT_COLUMNS = {
     "scale_label": pl.String, "scale": pl.Float64, "currency": pl.String, "raw_text": pl.String,
     "form": pl.String, "accn": pl.String, "filed": pl.String, "report_date": pl.String,
     "extractor": pl.String, "extractor_version": pl.String,
+    "sentence": pl.String, "char_start": pl.Int32, "char_end": pl.Int32,
+    "attributed_source": pl.String,
 }
 FP16_METRIC = "gpu_fp16_throughput"
 ROLE_COLUMNS = {"table_id": pl.String, "row_idx": pl.Int32, "col_idx": pl.Int32,

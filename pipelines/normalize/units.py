@@ -29,7 +29,8 @@ _CJK_BASES = {
     "元人民币": ("CNY", "money", "CNY"), "人民币": ("CNY", "money", "CNY"), "元": ("CNY", "money", "CNY"),
     "张": ("count", "count", None), "台": ("count", "count", None), "块": ("count", "count", None),
     "个": ("count", "count", None), "颗": ("count", "count", None), "片": ("count", "count", None),
-    "套": ("count", "count", None), "只": ("count", "count", None), "件": ("count", "count", None),
+    "套": ("count", "count", None), "架": ("count", "count", None), "家": ("count", "count", None),
+    "款": ("count", "count", None), "只": ("count", "count", None), "件": ("count", "count", None),
     "人": ("persons", "count", None), "次": ("count", "count", None), "户": ("count", "count", None),
     "天": ("day", "time", None), "年": ("year", "time", None), "秒": ("s", "time", None),
 }
@@ -97,6 +98,21 @@ def parse_unit(text: str | None) -> Unit | None:
         if compact == prefix:
             return Unit(text.strip(), scale * extra, "count", "count")
     return None
+
+
+# Unit words of running text that a table cell does not carry: shares in tenths (7 成), percentage
+# points and multiples (性能提升 5 倍, its own dimension: a factor, not a fraction).
+SENTENCE_UNITS = {
+    "个百分点": Unit("个百分点", 0.01, "ratio", "ratio"), "百分点": Unit("百分点", 0.01, "ratio", "ratio"),
+    "pct": Unit("pct", 0.01, "ratio", "ratio"), "pt": Unit("pt", 0.01, "ratio", "ratio"),
+    "pp": Unit("pp", 0.01, "ratio", "ratio"), "成": Unit("成", 0.1, "ratio", "ratio"),
+    "倍": Unit("倍", 1.0, "multiple", "multiple"),
+}
+
+
+def parse_sentence_unit(text: str) -> Unit | None:
+    """A unit printed after a number in a sentence: the table units, plus SENTENCE_UNITS."""
+    return SENTENCE_UNITS.get(clean_text(text)) or parse_unit(text)
 
 
 def unit_in_label(label: str | None) -> Unit | None:

@@ -1,0 +1,81 @@
+"""marts.consensus: every source's figure side by side — the seeds' China 2023 AI server market
+conflict end to end, one original source quoted by two brokers, and a restatement."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from models.consensus import CONSENSUS_TOLERANCE, build_consensus
+from pipelines.normalize.facts import FACT_COLUMNS
+
+
+def test_china_2023_ai_server_market_sources_conflict(consensus_seed_home):
+    from pipelines.warehouse import read_only
+
+    with read_only(consensus_seed_home.warehouse) as con:
+        group = con.sql("""SELECT value, original_source, institution, extractor, n_independent_sources,
+                                  conflict, spread, tolerance, fact_id
+                           FROM marts.consensus WHERE metric_id = 'ai_server_market_size'
+                           AND region = 'China' AND year = 2023 ORDER BY value""").pl()
+    assert group.select("value", "original_source", "institution").rows() == [
+        (9.1e9, "IDC", "东吴证券"), (1.34e10, "中信建投", "中信建投"), (1.344e10, "中信建投", "中信建投")]
+    assert group["extractor"].to_list() == ["prose", "prose", "table:text_rows"]
+    assert set(group["n_independent_sources"]) == {2}  # 002's sentence and 图表109 are one source
+    assert group["conflict"].all() and group["tolerance"][0] == CONSENSUS_TOLERANCE
+    broker = (1.34e10 + 1.344e10) / 2  # one value per source: the median of its figures in its report
+    assert group["spread"][0] == pytest.approx((broker - 9.1e9) / ((broker + 9.1e9) / 2))
+
+
+def test_rdw_consensus_shows_the_conflict(consensus_seed_home, capsys):
+    from pipelines.cli import main
+
+    assert main(["--home", str(consensus_seed_home.home), "consensus", "ai_server_market_size",
+                 "--region", "China", "--year", "2023"]) == 0
+    out = capsys.readouterr().out
+    assert "3 source values in 1 groups, 1 in conflict" in out
+    assert "9,100,000,000" in out and "13,440,000,000" in out and "IDC" in out
+    assert main(["--home", str(consensus_seed_home.home), "consensus", "ai_server_market"]) == 2
+    assert "did you mean 'ai_server_market_size'" in capsys.readouterr().err
+
+
+def _facts(rows: list[dict]) -> pl.DataFrame:
+    base = {"metric_id": "ai_server_market_size", "region": "China", "year": 2024, "unit": "USD",
+            "extractor": "prose", "is_estimate": True}
+    return pl.DataFrame([{k: {**base, **r}.get(k) for k in FACT_COLUMNS} for r in rows],
+                        schema=FACT_COLUMNS, orient="row")
+
+
+INSTITUTIONS = pl.DataFrame({"doc_id": ["a", "b", "c", "d"],
+                             "institution": ["东吴证券", "国海证券", "中信建投", "中信建投"]})
+
+
+def test_one_original_source_quoted_by_two_brokers_counts_once():
+    facts = _facts([
+        {"fact_id": "a:1", "doc_id": "a", "value": 2.0e10, "attributed_source": "IDC", "report_date": "2024-03-01"},
+        {"fact_id": "b:1", "doc_id": "b", "value": 2.0e10, "attributed_source": "IDC", "report_date": "2024-02-01"},
+    ])
+    table = build_consensus(facts, INSTITUTIONS)
+    assert table["original_source"].to_list() == ["IDC", "IDC"]
+    assert table["n_independent_sources"].to_list() == [1, 1] and not table["conflict"].any()
+    with_broker = build_consensus(pl.concat([facts, _facts([
+        {"fact_id": "c:1", "doc_id": "c", "value": 3.0e10, "report_date": "2023-06-14"}])]), INSTITUTIONS)
+    assert with_broker["n_independent_sources"].unique().to_list() == [2]
+    assert with_broker["conflict"].all()
+    assert with_broker.select("min", "max").unique().rows() == [(2.0e10, 3.0e10)]
+
+
+def test_restatement_by_the_same_institution():
+    facts = _facts([
+        {"fact_id": "c:1", "doc_id": "c", "value": 3.0e10, "report_date": "2023-06-14"},
+        {"fact_id": "d:1", "doc_id": "d", "value": 3.6e10, "report_date": "2024-01-10"},
+    ])
+    table = build_consensus(facts, INSTITUTIONS).sort("report_date")
+    assert table["restated"].to_list() == [False, True]
+    assert table["is_latest_vintage"].to_list() == [False, True]
+    assert table.row(1, named=True)["previous_value"] == 3.0e10
+    assert table.row(1, named=True)["previous_report_date"] == "2023-06-14"
+    assert table["n_independent_sources"].to_list() == [1, 1]  # one institution, not a conflict
+    assert not table["conflict"].any()
+    small = build_consensus(facts.with_columns(pl.Series("value", [3.0e10, 3.05e10])), INSTITUTIONS)
+    assert not small["restated"].any()  # within the tolerance: a rounding, not a restatement
