@@ -56,9 +56,10 @@ def _check_results(result: StageResult, asset_key: dg.AssetKey) -> list[dg.Asset
 StageOutcome = tuple[dg.MaterializeResult, list[dg.AssetCheckResult]]
 
 
-def table_stage(paths, doc_id: str) -> StageOutcome:
-    """document_tables of one document: the stage, its metadata and its gate checks."""
-    result = run_table_stage(paths, doc_id)
+def table_stage(paths, doc_id: str, extraction=None) -> StageOutcome:
+    """document_tables of one document: the stage, its metadata and its gate checks (`extraction`:
+    see run_table_stage)."""
+    result = run_table_stage(paths, doc_id, extraction)
     return (dg.MaterializeResult(metadata=_document_metadata(paths, doc_id, result.counts)),
             _check_results(result, DOCUMENT_TABLES))
 

@@ -10,10 +10,13 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
+import logging
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -65,16 +68,18 @@ def _show(text: str) -> None:
         print(text)
 
 
-def format_frame(frame) -> str:
-    """A result as a table: every column, full numbers with thousands separators."""
+def format_frame(frame, rows: int | None = None) -> str:
+    """A result as a table: every column, full numbers with thousands separators; `rows` is the
+    result's full count when `frame` holds only its first rows."""
     import polars as pl
 
+    rows = frame.height if rows is None else rows
     with pl.Config(tbl_rows=500, tbl_cols=-1, fmt_str_lengths=80, tbl_width_chars=10_000,
                    fmt_float="full", thousands_separator=",", tbl_hide_dataframe_shape=True,
                    tbl_hide_column_data_types=False):
-        text = str(frame)
-    more = ", first 500 shown (use --format csv --out FILE for all)" if frame.height > 500 else ""
-    return f"{text}\n({frame.height} rows{more})"
+        text = str(frame.head(500))
+    more = ", first 500 shown (use --format csv --out FILE for all)" if rows > 500 else ""
+    return f"{text}\n({rows} rows{more})"
 
 
 class Progress:
@@ -116,6 +121,11 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         print("  no new or changed documents: nothing re-extracted; warehouse rebuilt")
     else:
         print("  no new or changed documents: nothing re-extracted; warehouse unchanged")
+    for line in summary.repaired:
+        print(f"  repaired: {line}")
+    if summary.refused:
+        print(f"  over budget: {len(summary.refused)} document(s) rejected "
+              f"({', '.join(sorted(set(summary.refused.values())))}); see `rdw status`")
     if summary.documents == 0:
         print(f"  raw/ is empty: put reports, filings or spreadsheets under {paths.raw}")
     print(f"  documents {counts['documents']} ({loaded} loaded) · tables {counts['tables']} · "
@@ -138,8 +148,16 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
 
 def _out_path(paths, out: str, args: argparse.Namespace, command: str) -> Path:
-    """Writing outside RDW_HOME needs --allow-outside-home."""
+    """Writing outside RDW_HOME needs --allow-outside-home; the warehouse (and its build and WAL
+    files), the lake, raw/ and the Dagster instance are never written, whatever the flags."""
     target = Path(out).resolve()
+    warehouse = paths.warehouse.resolve()
+    kept = [(paths.lake, "the lake"), (paths.raw, "raw/"), (paths.dagster_home, "the Dagster instance")]
+    if target.parent == warehouse.parent and target.name.lstrip(".").startswith(warehouse.name):
+        raise UserError(f"refusing to write {target}: that is the served warehouse")
+    for folder, what in kept:
+        if target.is_relative_to(folder.resolve()):
+            raise UserError(f"refusing to write {target}: it is inside {what} ({folder})")
     if not (target.is_relative_to(paths.home) or getattr(args, "allow_outside_home", False)):
         raise UserError(f"refusing to write {target}, outside RDW_HOME {paths.home}; "
                         "pass --allow-outside-home to write there")
@@ -191,26 +209,57 @@ def cmd_sql(args: argparse.Namespace) -> int:
     import duckdb
     import polars as pl
 
-    from pipelines.exports import SUFFIX, frame_as_text, write_frame
-    from pipelines.warehouse_reader import read_only
+    from pipelines.exports import SUFFIX, write_batches
+    from pipelines.warehouse_reader import QueryLimits, QueryStopped, one_statement, read_only, run_limited
 
     paths = _paths(args)
     out = _out_path(paths, args.out, args, "sql") if args.out else None
     if out is None and args.format in ("parquet", "xlsx"):
         raise UserError(f"--format {args.format} needs --out FILE{SUFFIX[args.format]}")
+    limits = QueryLimits.from_env(args.timeout, args.memory_limit)
+    fmt = "csv" if out and args.format == "table" else args.format
+
+    def stream(con) -> tuple[int, object]:
+        if not args.query.strip():
+            return write_rows(iter(()))
+        with con.sql(args.query).to_arrow_reader(batch_size=100_000) as batches:
+            return write_rows(batches)  # the reader is closed however this ends: the connection is free
+
+    def write_rows(batches) -> tuple[int, object]:
+        if fmt != "table":
+            return write_batches(batches, fmt, out, sys.stdout), None
+        shown, rows = [], 0  # the first 500 rows are kept for the screen, the rest only counted
+        for batch in batches:
+            if rows < 501:
+                shown.append(pl.from_arrow(batch.slice(0, 501 - rows)))
+            rows += batch.num_rows
+        return rows, (pl.concat(shown) if shown else pl.DataFrame())
+
+    con = read_only(paths.warehouse, limits.memory)
     try:
-        with read_only(paths.warehouse) as con:
-            frame = con.sql(args.query).pl() if args.query.strip() else pl.DataFrame()
+        one_statement(con, args.query)
+        rows, shown = run_limited(con, lambda: stream(con), limits)
+    except QueryStopped as stopped:
+        if stopped.abandoned:  # the query's thread still holds the connection: leave at once
+            print(f"rdw sql: {stopped}", file=sys.stderr)
+            sys.stderr.flush()
+            os._exit(130)
+        raise
     except duckdb.Error as error:
         raise UserError(f"refused or failed — {type(error).__name__}: {error}".replace("\n", " "))
-    if out is None:
-        if args.format == "table":
-            _show(format_frame(frame))
-        else:
-            sys.stdout.write(frame_as_text(frame, args.format))
-        return 0
-    write_frame(frame, out, "csv" if args.format == "table" else args.format)
-    print(f"wrote {frame.height} rows to {out}")
+    finally:
+        pending = sys.exc_info()[1]
+        if not getattr(pending, "abandoned", False):
+            try:
+                con.close()
+            except duckdb.Error:  # still held by the interrupted query: leave without closing
+                print(f"rdw sql: {pending or 'interrupted'}", file=sys.stderr)
+                sys.stderr.flush()
+                os._exit(130)
+    if shown is not None:
+        _show(format_frame(shown, rows))
+    elif out:
+        print(f"wrote {rows} rows to {out}")
     return 0
 
 
@@ -318,7 +367,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     import polars as pl
 
-    from pipelines.lake import list_raw, load_registry
+    from pipelines.lake import list_raw, load_registry, walk_raw
     from pipelines.warehouse_reader import read_only, scalar
 
     paths = _paths(args)
@@ -327,6 +376,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"raw/      {paths.raw}: missing (check RDW_HOME, or `rdw refresh --init`)")
         return EXIT_USAGE
     files = list_raw(paths)
+    skipped = walk_raw(paths).skipped
     registry = load_registry(paths)
     known = set(registry.filter(pl.col("present"))["path"].to_list()) | {
         a for aliases in registry.filter(pl.col("present"))["aliases"].to_list() for a in aliases}
@@ -339,6 +389,10 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"  unsupported: {row['path']}")
     for row in new.iter_rows(named=True):
         print(f"  new:         {row['path']}")
+    if skipped:
+        print(f"          {len(skipped)} entr{'y' if len(skipped) == 1 else 'ies'} not read:")
+    for entry in skipped:
+        print(f"  skipped:     {entry['path']} — {entry['reason']} ({entry['detail']})")
     if not paths.warehouse.exists():
         print("warehouse none yet — run `rdw refresh`")
         return 0
@@ -399,6 +453,10 @@ def build_parser() -> argparse.ArgumentParser:
                      default="table", help="lists and maps become JSON text in csv/tsv/xlsx")
     sql.add_argument("--out", help="write the result to this file (inside RDW_HOME)")
     sql.add_argument("--allow-outside-home", action="store_true", help="allow --out outside RDW_HOME")
+    sql.add_argument("--timeout", type=float, help="stop the statement after this many seconds "
+                                                   "(default: RDW_SQL_TIMEOUT, else 300)")
+    sql.add_argument("--memory-limit", help="DuckDB memory_limit for the statement, e.g. 1GB "
+                                            "(default: RDW_SQL_MEMORY, else 2GB)")
     export = command("export", "every warehouse table as parquet/csv/tsv/xlsx, "
                                            "with manifest.json")
     export.add_argument("--format", action="append", choices=["parquet", "csv", "tsv", "xlsx"],
@@ -440,8 +498,16 @@ HANDLERS = {"refresh": cmd_refresh, "sql": cmd_sql, "export": cmd_export, "repor
             "consensus": cmd_consensus}
 
 
+def _stop_on_sigterm(signum, frame) -> None:
+    """SIGTERM ends a command the way Ctrl-C does: workers killed, temporary files removed."""
+    raise KeyboardInterrupt("SIGTERM")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    logging.raiseExceptions = False  # a log line that cannot be written (a full disk) is dropped quietly
     try:
         return HANDLERS[args.command](args)
     except BrokenPipeError:  # `rdw sql … | head`: the reader left; say nothing more
@@ -455,10 +521,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             raise
         from pipelines.exports import ExportError
-        from pipelines.lake import NoRawFolder, RefreshBusy
-        from pipelines.warehouse_reader import NoWarehouse
+        from pipelines.lake import NoRawFolder, RefreshBusy, RefreshFailed
+        from pipelines.warehouse_reader import NoWarehouse, QueryStopped
 
-        if isinstance(error, (UserError, NoWarehouse, NoRawFolder, ExportError, RefreshBusy)):
+        if isinstance(error, (UserError, NoWarehouse, NoRawFolder, ExportError, RefreshBusy,
+                              QueryStopped, RefreshFailed)):
             print(f"rdw {args.command}: {error}", file=sys.stderr)
             return EXIT_BUSY if isinstance(error, RefreshBusy) else EXIT_USAGE
         print(f"rdw {args.command}: internal error — {type(error).__name__}: {error} "

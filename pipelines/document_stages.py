@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from pipelines.extract.dispatch import extract_document
-from pipelines.extract.layout import EXTRACTOR_VERSION
+from pipelines.extract.layout import EXTRACTOR_VERSION, Extraction
 from pipelines.extract.metadata import document_metadata
 from pipelines.extract.prose import body_sentences
 from pipelines.lake import RdwPaths, load_registry, read_parquet_or_empty, write_parquet_atomic
@@ -19,8 +19,8 @@ from pipelines.normalize.periods import fiscal_year_of_report
 from pipelines.normalize.prose_facts import facts_from_sentences
 from quality.gates import GateResult, gate
 from quality.schemas import (
-    ANALYST_COLUMNS, CELL_COLUMNS, COMPANY_COLUMNS, META_COLUMNS, SENTENCE_COLUMNS, TABLE_COLUMNS,
-    CellsSchema, FactsSchema, TablesSchema, frame,
+    ANALYST_COLUMNS, CELL_COLUMNS, COMPANY_COLUMNS, META_COLUMNS, REJECT_COLUMNS, SENTENCE_COLUMNS,
+    TABLE_COLUMNS, CellsSchema, FactsSchema, TablesSchema, frame,
 )
 
 DOCUMENT_INFO_COLUMNS = {
@@ -45,10 +45,14 @@ def registered_document(paths: RdwPaths, doc_id: str) -> dict:
     return registry.row(0, named=True)
 
 
-def run_table_stage(paths: RdwPaths, doc_id: str) -> StageResult:
-    """Extract a document's tables and cells, gate them, and write them with the rejects."""
+def run_table_stage(paths: RdwPaths, doc_id: str, extraction: Extraction | None = None) -> StageResult:
+    """Extract a document's tables and cells, gate them, and write them with the rejects.
+
+    `extraction` stands in for reading the file when the reading was refused (a document that
+    exceeded its time or memory budget comes here as an Extraction holding only that reject)."""
     doc = registered_document(paths, doc_id)
-    extraction = extract_document(paths.raw / doc["path"], doc["kind"], doc_id)
+    if extraction is None:
+        extraction = extract_document(paths.raw / doc["path"], doc["kind"], doc_id)
     tables, cells, rejects = extraction.frames()
     table_gate = gate(tables, TablesSchema, "tables")
     cell_gate = gate(cells, CellsSchema, "cells")
@@ -127,6 +131,23 @@ def run_fact_stage(paths: RdwPaths, doc_id: str) -> StageResult:
          "prose_candidates": candidates.height},
         {"facts": fact_gate},
     )
+
+
+def record_stage_failure(paths: RdwPaths, doc_id: str, error: str) -> None:
+    """A stage raised: the document shows as 'failed' with the error (never 'loaded' with no facts),
+    and the reason joins its rejects. The fact stage's last file is not written, so the next refresh
+    tries again."""
+    info = read_parquet_or_empty(paths.stage_file("documents", doc_id), DOCUMENT_INFO_COLUMNS)
+    if info.height == 0:
+        info = pl.DataFrame([{"doc_id": doc_id, "extractor_version": EXTRACTOR_VERSION}],
+                            schema=DOCUMENT_INFO_COLUMNS, orient="row")
+    info = info.with_columns(pl.lit("failed").alias("status"), pl.lit(error).alias("error"))
+    rejects = read_parquet_or_empty(paths.stage_file("rejects", doc_id), REJECT_COLUMNS)
+    failure = frame([{"doc_id": doc_id, "stage": "facts", "reason": "stage failed", "detail": error}],
+                    REJECT_COLUMNS)
+    write_parquet_atomic(pl.concat([rejects, failure]), paths.stage_file("rejects", doc_id))
+    paths.stage_file("fact_rejects", doc_id).unlink(missing_ok=True)
+    write_parquet_atomic(info, paths.stage_file("documents", doc_id))
 
 
 def needs_extraction(paths: RdwPaths, doc_id: str) -> bool:

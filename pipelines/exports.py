@@ -6,9 +6,12 @@ Parquet keeps lists as lists; the text formats and xlsx render a list or struct 
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
+import shutil
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -75,6 +78,63 @@ def write_frame(frame: pl.DataFrame, path: Path, fmt: str, sheet: str = "result"
     os.replace(tmp, path)
 
 
+def write_batches(batches, fmt: str, out: Path | None, stdout=None) -> int:
+    """Stream a query's Arrow record batches as `fmt` to `out` (via a temporary sibling, renamed when
+    complete) or to `stdout`; never holds more than one batch. Returns the rows written."""
+    import pyarrow.parquet as pq
+
+    if fmt == "xlsx":  # a workbook is built whole; a sheet holds EXCEL_MAX_ROWS at most anyway
+        frames = []
+        for batch in batches:
+            frames.append(pl.from_arrow(batch))
+            if sum(f.height for f in frames) > EXCEL_MAX_ROWS:
+                raise ExportError(f"more rows than an Excel sheet holds ({EXCEL_MAX_ROWS:,}); "
+                                  "use --format csv or parquet")
+        frame = pl.concat(frames) if frames else pl.DataFrame()
+        write_frame(frame, out, "xlsx")
+        return frame.height
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp") if out else None
+    rows, first, writer = 0, True, None
+    try:
+        if fmt == "parquet":
+            for batch in batches:
+                writer = writer or pq.ParquetWriter(tmp, batch.schema, compression="zstd")
+                writer.write_batch(batch)
+                rows += batch.num_rows
+            if writer:
+                writer.close()
+            else:
+                pl.DataFrame().write_parquet(tmp)
+        else:
+            handle = open(tmp, "w", encoding="utf-8", newline="") if out else stdout
+            try:
+                if fmt == "json":
+                    handle.write("[")
+                for batch in batches:
+                    frame = pl.from_arrow(batch)
+                    if fmt == "json":
+                        body = frame.write_json()[1:-1]
+                        if body:
+                            handle.write(("" if first else ",") + body)
+                            first = False
+                    else:
+                        handle.write(nested_as_text(frame).write_csv(
+                            separator="," if fmt == "csv" else "\t", include_header=first))
+                        first = False
+                    rows += frame.height
+                if fmt == "json":
+                    handle.write("]\n")
+            finally:
+                if out:
+                    handle.close()
+        if out:
+            os.replace(tmp, out)
+    finally:
+        if tmp:
+            tmp.unlink(missing_ok=True)
+    return rows
+
+
 def frame_as_text(frame: pl.DataFrame, fmt: str) -> str:
     """A frame as CSV, TSV or JSON text for stdout."""
     if fmt == "json":
@@ -87,21 +147,63 @@ def _schema(table: str, frame: pl.DataFrame) -> list[dict]:
             for c, t in frame.schema.items()]
 
 
+@contextmanager
+def export_lock(out_dir: Path):
+    """One export into a folder at a time: a second waits for the first (flock on a sibling file)."""
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    with open(out_dir.parent / f".{out_dir.name}.lock", "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def publish_folder(building: Path, out_dir: Path) -> None:
+    """Put a complete folder in place of `out_dir`: rename the old one aside, the new one in, then
+    delete the old. Readers see the old set or the new set, never a mix."""
+    retired = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
+    if out_dir.exists():
+        os.replace(out_dir, retired)
+    os.replace(building, out_dir)
+    shutil.rmtree(retired, ignore_errors=True)
+
+
 def export_datasets(paths: RdwPaths, out_dir: Path | None = None,
                     formats: tuple[str, ...] = ("parquet",)) -> dict:
     """Every warehouse table to <out>/<name>/<name>.<fmt> (xlsx: one workbook, a sheet per table)
     and a manifest.json with rows, descriptions and column schemas.
 
+    The set is written into a new sibling folder and published whole (publish_folder), one export
+    per folder at a time (export_lock); a failed export leaves the previous set untouched.
     Rows are ordered, so parquet bytes depend only on the data; the timestamp lives in the manifest.
     """
-    out_dir = out_dir or paths.exports
+    out_dir = (out_dir or paths.exports).resolve()
     with read_only(paths.warehouse) as con:  # raises NoWarehouse before any folder is made
         present = {f"{s}.{t}" for s, t in con.execute(
             "SELECT table_schema, table_name FROM information_schema.tables").fetchall()}
         built = con.execute("SELECT built_at, fingerprint FROM core.build_info").fetchall()[0]
         frames = {table: con.sql(f"SELECT * FROM {table} ORDER BY ALL").pl()
                   for table in warehouse_tables() if table in present}
-    out_dir.mkdir(parents=True, exist_ok=True)
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / "manifest.json").exists():
+        raise ExportError(f"{out_dir} holds files but no manifest.json: not an export folder, and an "
+                          "export replaces its folder whole; choose an empty or new folder")
+    with export_lock(out_dir):
+        for stage in ("building", "old"):  # left by an export that was killed
+            for leftover in out_dir.parent.glob(f".{out_dir.name}.{stage}-*"):
+                shutil.rmtree(leftover, ignore_errors=True)
+        building = out_dir.with_name(f".{out_dir.name}.building-{os.getpid()}")
+        try:
+            manifest = _write_set(frames, building, formats, built)
+            publish_folder(building, out_dir)
+        finally:
+            shutil.rmtree(building, ignore_errors=True)
+    return manifest
+
+
+def _write_set(frames: dict[str, pl.DataFrame], out_dir: Path, formats: tuple[str, ...],
+               built: tuple) -> dict:
+    out_dir.mkdir(parents=True)
     datasets = {}
     for table, frame in frames.items():
         name = table.split(".", 1)[1]

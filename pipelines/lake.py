@@ -5,12 +5,15 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import stat
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 import polars as pl
+
+from quality.schemas import REJECT_COLUMNS
 
 STAGES = ("documents", "tables", "cells", "facts", "rejects", "roles")
 REPORT_SUFFIXES = {".pdf", ".txt", ".md", ".markdown", ".tsv", ".html", ".htm"}
@@ -25,6 +28,11 @@ DOC_ID_LENGTH = 16
 
 class RefreshBusy(RuntimeError):
     """Another refresh holds the lock for this RDW_HOME."""
+
+
+class RefreshFailed(RuntimeError):
+    """The models/warehouse/exports run of a refresh failed; the message names the failing step and
+    its error in one line (the served warehouse and exports are the previous ones)."""
 
 
 class NoRawFolder(FileNotFoundError):
@@ -65,6 +73,11 @@ class RdwPaths:
     @property
     def registry(self) -> Path:
         return self.lake / "registry" / "documents.parquet"
+
+    @property
+    def skipped(self) -> Path:
+        """raw/ entries the last scan did not read, with the reason (core.rejects rows, stage 'scan')."""
+        return self.lake / "registry" / "skipped.parquet"
 
     @property
     def file_index(self) -> Path:
@@ -119,37 +132,124 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def raw_files(paths: RdwPaths) -> list[Path]:
-    """Every file under raw/, except hidden ones and those in folders starting with '.' or '_'."""
+@dataclass(frozen=True)
+class RawListing:
+    """raw/ as walked: the files to read, and every entry left unread with the reason."""
+
+    files: list[Path]
+    skipped: list[dict]  # {"path", "reason", "detail"}
+
+
+def _printable(rel: str) -> str:
+    """A name as text even when its bytes are not UTF-8 (those bytes shown as \\xNN)."""
+    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def walk_raw(paths: RdwPaths) -> RawListing:
+    """Every file under raw/ that may be read, except hidden ones and those in folders starting with
+    '.' or '_'. Symlinks are followed only when they resolve inside raw/; FIFOs, devices and sockets
+    are never opened; names that are not UTF-8, dangling links, loops and unreadable folders are
+    listed in `skipped` with the reason instead of stopping the scan."""
+    files: list[Path] = []
+    skipped: list[dict] = []
     if not paths.raw.exists():
-        return []
-    return [f for f in sorted(paths.raw.rglob("*"))
-            if f.is_file() and not any(p.startswith((".", "_")) for p in f.relative_to(paths.raw).parts)]
+        return RawListing(files, skipped)
+    root = paths.raw.resolve()
+    seen = {root}
+
+    def skip(rel: str, reason: str, detail: str) -> None:
+        skipped.append({"path": _printable(rel), "reason": reason, "detail": detail})
+
+    folders = [paths.raw]
+    while folders:
+        folder = folders.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            skip(folder.relative_to(paths.raw).as_posix(), "unreadable folder",
+                 f"{type(exc).__name__}: {exc.strerror or exc}")
+            continue
+        for entry in entries:
+            if entry.name.startswith((".", "_")):
+                continue
+            path = Path(entry.path)
+            rel = path.relative_to(paths.raw).as_posix()
+            try:
+                rel.encode("utf-8")
+            except UnicodeEncodeError:
+                skip(rel, "file name is not UTF-8", "rename it; its bytes are shown as \\xNN")
+                continue
+            try:
+                target = path.resolve(strict=True)
+            except (OSError, RuntimeError) as exc:
+                reason = "dangling symlink" if entry.is_symlink() else "unreadable entry"
+                skip(rel, reason, f"{type(exc).__name__}: {getattr(exc, 'strerror', None) or exc}")
+                continue
+            if not target.is_relative_to(root):
+                skip(rel, "symlink resolves outside raw/", f"{rel} → {target}; not read")
+                continue
+            try:
+                mode = target.stat().st_mode
+            except OSError as exc:
+                skip(rel, "unreadable entry", f"{type(exc).__name__}: {exc.strerror or exc}")
+                continue
+            if stat.S_ISDIR(mode):
+                if target in seen:
+                    skip(rel, "folder seen twice", f"{rel} → {target}: a symlink loop or a second "
+                         "link to a folder already read")
+                    continue
+                seen.add(target)
+                folders.append(path)
+            elif stat.S_ISREG(mode):
+                files.append(path)
+            else:
+                kind = ("FIFO" if stat.S_ISFIFO(mode) else "socket" if stat.S_ISSOCK(mode)
+                        else "device")
+                skip(rel, "not a regular file", f"{rel} is a {kind}; never opened")
+    return RawListing(sorted(files), sorted(skipped, key=lambda s: s["path"]))
 
 
 def list_raw(paths: RdwPaths) -> pl.DataFrame:
     """raw/ as it is now: path and kind of every file (nothing hashed, nothing written)."""
-    rel = [f.relative_to(paths.raw) for f in raw_files(paths)]
+    rel = [f.relative_to(paths.raw) for f in walk_raw(paths).files]
     return pl.DataFrame({"path": [r.as_posix() for r in rel], "kind": [document_kind(r) for r in rel]},
                         schema={"path": pl.String, "kind": pl.String})
 
 
+def skipped_frame(skipped: list[dict]) -> pl.DataFrame:
+    """Skipped raw/ entries as core.rejects rows (no document: stage 'scan', the path in `value`)."""
+    rows = [{"stage": "scan", "reason": s["reason"], "detail": s["detail"], "value": s["path"]}
+            for s in skipped]
+    return pl.DataFrame(rows, schema=REJECT_COLUMNS, orient="row") if rows else pl.DataFrame(schema=REJECT_COLUMNS)
+
+
 def scan_raw(paths: RdwPaths) -> pl.DataFrame:
-    """Every input file under raw/ with its sha256; unchanged files (path, size, mtime) are not re-hashed."""
+    """Every input file under raw/ with its sha256; unchanged files (path, size, mtime) are not re-hashed.
+    Entries that cannot be read are written to the lake's skipped list (lake/registry/skipped.parquet)."""
     index_schema = {"path": pl.String, "size": pl.Int64, "mtime_ns": pl.Int64, "sha256": pl.String}
     known = {
         (r["path"], r["size"], r["mtime_ns"]): r["sha256"]
         for r in read_parquet_or_empty(paths.file_index, index_schema).iter_rows(named=True)
     }
+    listing = walk_raw(paths)
+    skipped = list(listing.skipped)
     rows = []
-    for file in raw_files(paths):
-        stat = file.stat()
-        key = (file.relative_to(paths.raw).as_posix(), stat.st_size, stat.st_mtime_ns)
-        rows.append({"path": key[0], "size": key[1], "mtime_ns": key[2],
-                     "sha256": known.get(key) or _sha256(file)})
+    for file in listing.files:
+        rel = file.relative_to(paths.raw).as_posix()
+        try:
+            stat_ = file.stat()
+            key = (rel, stat_.st_size, stat_.st_mtime_ns)
+            rows.append({"path": key[0], "size": key[1], "mtime_ns": key[2],
+                         "sha256": known.get(key) or _sha256(file)})
+        except OSError as exc:
+            skipped.append({"path": rel, "reason": "unreadable file",
+                            "detail": f"{type(exc).__name__}: {exc.strerror or exc}"})
     files = pl.DataFrame(rows, schema=index_schema, orient="row")
     if files.sort("path").to_dicts() != read_parquet_or_empty(paths.file_index, index_schema).sort("path").to_dicts():
         write_parquet_atomic(files, paths.file_index)
+    skipped_rows = skipped_frame(sorted(skipped, key=lambda s: s["path"]))
+    if not skipped_rows.equals(read_parquet_or_empty(paths.skipped, REJECT_COLUMNS)):
+        write_parquet_atomic(skipped_rows, paths.skipped)
     return files
 
 
@@ -179,6 +279,36 @@ def register_documents(paths: RdwPaths) -> pl.DataFrame:
 
 def load_registry(paths: RdwPaths) -> pl.DataFrame:
     return read_parquet_or_empty(paths.registry, REGISTRY_COLUMNS)
+
+
+def damaged_parquet(path: Path) -> bool:
+    """True when a lake file cannot be a whole parquet file: empty, or not framed by PAR1 magic."""
+    try:
+        size = path.stat().st_size
+        if size < 12:
+            return True
+        with path.open("rb") as handle:
+            head = handle.read(4)
+            handle.seek(-4, os.SEEK_END)
+            return head != b"PAR1" or handle.read(4) != b"PAR1"
+    except OSError:
+        return True
+
+
+def repair_lake(paths: RdwPaths) -> list[str]:
+    """Remove damaged lake files (a zero-length or truncated parquet) so the refresh rebuilds them: a
+    document's stage file also takes its `documents` file (the document is extracted again), a mart
+    is rebuilt when missing, a damaged registry or file index is written again from raw/. Returns
+    the files removed, relative to the lake. Call only while holding the refresh lock."""
+    removed = []
+    for file in sorted(paths.lake.rglob("*.parquet")) if paths.lake.exists() else []:
+        if file.name.startswith(".") or not damaged_parquet(file):
+            continue
+        file.unlink(missing_ok=True)
+        removed.append(file.relative_to(paths.lake).as_posix())
+        if file.parent.name not in {"registry", "marts"}:
+            paths.stage_file("documents", file.stem).unlink(missing_ok=True)
+    return removed
 
 
 def remove_leftovers(paths: RdwPaths) -> int:

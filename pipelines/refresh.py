@@ -20,13 +20,19 @@ from pipelines.automation import batched
 from pipelines.document_runs import default_workers, record, run_documents
 from pipelines.document_stages import needs_extraction
 from pipelines.fault_points import pause_if_requested
-from pipelines.lake import NoRawFolder, RdwPaths, refresh_lock, register_documents, remove_leftovers
+from pipelines.lake import (
+    NoRawFolder, RdwPaths, RefreshFailed, refresh_lock, register_documents, remove_leftovers,
+    repair_lake,
+)
 from pipelines.model_marts import MODELS
 from pipelines.resources import RdwHome
 from pipelines.warehouse import lake_fingerprint, served_fingerprint
+from pipelines.warehouse_reader import warehouse_damage
 
 
-QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+# A failed step is reported by `refresh` in one line (RefreshFailed); the console logger stays quiet.
+QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+
 
 
 INSTANCE_CONFIG = """\
@@ -58,6 +64,9 @@ class RefreshSummary:
     models_materialized: list[str] = field(default_factory=list)
     warehouse_rebuilt: bool = False
     blocked_by: list[str] = field(default_factory=list)  # failed blocking checks of the model run
+    repaired: list[str] = field(default_factory=list)  # damaged files found and rebuilt, said how
+    refused: dict[str, str] = field(default_factory=dict)  # doc_id → budget reason (time/memory limit)
+    costs: dict[str, tuple[float, int]] = field(default_factory=dict)  # doc_id → (seconds, peak bytes)
 
 
 def refresh(paths: RdwPaths, instance: dg.DagsterInstance | None = None,
@@ -76,6 +85,10 @@ def refresh(paths: RdwPaths, instance: dg.DagsterInstance | None = None,
     resources = {"rdw": RdwHome.for_paths(paths)}
     with refresh_lock(paths), ExitStack() as stack:
         remove_leftovers(paths)
+        summary.repaired = [f"lake/{f} was damaged: removed and rebuilt" for f in repair_lake(paths)]
+        damage = paths.warehouse.exists() and warehouse_damage(paths.warehouse, full=True)
+        if damage:
+            summary.repaired.append(f"the served warehouse was damaged ({damage}): rebuilt")
         instance = instance or stack.enter_context(persistent_instance(paths))
         registry = register_documents(paths)
         present = registry.filter(pl.col("present"))["doc_id"].to_list()
@@ -90,6 +103,9 @@ def refresh(paths: RdwPaths, instance: dg.DagsterInstance | None = None,
         for done, run in enumerate(run_documents(paths, todo, workers or default_workers()), 1):
             record(instance, run)
             (summary.extracted if run.success else summary.failed).append(run.doc_id)
+            summary.costs[run.doc_id] = (run.seconds, run.peak_bytes)
+            if run.refused:
+                summary.refused[run.doc_id] = run.refused
             progress(f"extracted {paths_by_id[run.doc_id]}", done, len(todo))
             pause_if_requested("extract")
         marts_missing = not all(paths.mart_file(m).exists()
@@ -106,7 +122,7 @@ def refresh(paths: RdwPaths, instance: dg.DagsterInstance | None = None,
                 if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR]
             if not result.success and not summary.blocked_by:
                 failure = next(e for e in result.all_events if e.is_failure)
-                raise RuntimeError(f"the models/warehouse run failed: {failure.message}")
+                raise RefreshFailed(_failure_line(failure))
             events = result.get_asset_materialization_events()
             summary.models_materialized = [
                 "/".join(e.asset_key.path) for e in events if e.asset_key.path[0] == "marts"]
@@ -114,3 +130,15 @@ def refresh(paths: RdwPaths, instance: dg.DagsterInstance | None = None,
                 e.asset_key == WAREHOUSE and e.materialization.metadata["built"].value
                 for e in events)
     return summary
+
+
+def _failure_line(failure: dg.DagsterEvent) -> str:
+    """The asset's own error of a failed step, in one line (below Dagster's wrappers)."""
+    error = failure.step_failure_data.error if failure.step_failure_data else None
+    while error is not None and error.cause is not None and (error.cls_name or "").startswith("Dagster"):
+        error = error.cause
+    message = (error.message if error else failure.message or "").strip().splitlines()
+    if message and error and error.cls_name and f"{error.cls_name}: " in message[0]:
+        message[0] = message[0].split(f"{error.cls_name}: ", 1)[1]  # the class path says nothing more
+    step = failure.step_key or "a step"
+    return f"{step} failed: {message[0] if message else 'no message'}"

@@ -24,7 +24,7 @@ from quality.schemas import (
     TABLE_COLUMNS,
 )
 from pipelines.normalize.metrics import load_catalog
-from pipelines.warehouse_reader import read_only, scalar
+from pipelines.warehouse_reader import file_checksum, read_only, scalar, warehouse_damage, write_checksum
 
 CORE_STAGES = {"tables": TABLE_COLUMNS, "cells": CELL_COLUMNS, "facts": FACT_COLUMNS,
                "roles": ROLE_COLUMNS, "filing_facts": FACT_COLUMNS, "document_meta": META_COLUMNS,
@@ -70,7 +70,7 @@ ESTIMATES_VIEW = """
 def lake_fingerprint(paths: RdwPaths) -> str:
     """Changes whenever any lake input of the warehouse changes (names, sizes, mtimes)."""
     digest = hashlib.sha256(f"catalog:{load_catalog().version}".encode())
-    files = [paths.registry] + sorted(
+    files = [paths.registry, paths.skipped] + sorted(
         f for stage in [*CORE_STAGES, *STAGE_TABLES, *REJECT_STAGES, "documents", "marts"]
         for f in (paths.lake / stage).glob("*.parquet"))
     for file in files:
@@ -80,8 +80,14 @@ def lake_fingerprint(paths: RdwPaths) -> str:
     return digest.hexdigest()
 
 
+class WarehouseBuildFailed(RuntimeError):
+    """The new warehouse could not be written (a full disk, say); the previous one is still served."""
+
+
 def served_fingerprint(paths: RdwPaths) -> str | None:
-    if not paths.warehouse.exists():
+    """The lake fingerprint the served warehouse was built from; None when there is none or its
+    bytes no longer match the checksum written beside it (a truncated or damaged file)."""
+    if not paths.warehouse.exists() or warehouse_damage(paths.warehouse, full=True):
         return None
     try:
         with read_only(paths.warehouse) as con:
@@ -126,6 +132,28 @@ def build_warehouse(paths: RdwPaths, *, force: bool = False) -> dict:
     building.unlink(missing_ok=True)
     documents = _documents(paths)
     doc_ids = documents["doc_id"].to_list()
+    try:
+        built_at, counts = _build_into(paths, building, documents, doc_ids, fingerprint)
+        pause_if_requested("swap")
+        checksum = file_checksum(building)
+        os.replace(building, paths.warehouse)
+        write_checksum(paths.warehouse, checksum)
+    except BaseException as error:  # Ctrl-C, SIGTERM, a full disk: no orphan, the old file served
+        building.unlink(missing_ok=True)
+        building.with_name(building.name + ".wal").unlink(missing_ok=True)
+        if isinstance(error, (OSError, duckdb.IOException, duckdb.OutOfMemoryException)):
+            first = str(error).splitlines()[0] if str(error) else type(error).__name__
+            raise WarehouseBuildFailed(
+                f"the warehouse build failed ({first}); the previous warehouse is still served"
+                f"{'' if paths.warehouse.exists() else ' (there is none yet)'}") from error
+        raise
+    return {"built": True, "path": str(paths.warehouse), "fingerprint": fingerprint,
+            "built_at": built_at, **counts}
+
+
+def _build_into(paths: RdwPaths, building: Path, documents: pl.DataFrame, doc_ids: list[str],
+                fingerprint: str) -> tuple[str, dict[str, int]]:
+    """Write the whole warehouse into the file `building` and close it: (built_at, row counts)."""
     con = duckdb.connect()
     try:
         quoted = str(building).replace("'", "''")
@@ -138,8 +166,10 @@ def build_warehouse(paths: RdwPaths, *, force: bool = False) -> dict:
             _load_stage(con, f"core.{stage}", paths.stage_files(stage, doc_ids), schema)
         for stage, (table, schema) in STAGE_TABLES.items():
             _load_stage(con, table, paths.stage_files(stage, doc_ids), schema)
+        skipped = [paths.skipped] if paths.skipped.exists() else []  # raw/ entries never read
         _load_stage(con, "core.rejects",
-                    [f for s in REJECT_STAGES for f in paths.stage_files(s, doc_ids)], REJECT_COLUMNS)
+                    [f for s in REJECT_STAGES for f in paths.stage_files(s, doc_ids)] + skipped,
+                    REJECT_COLUMNS)
         con.register("metrics_frame", metric_frame())
         con.execute("CREATE TABLE core.metrics AS SELECT * FROM metrics_frame")
         for mart in MARTS:
@@ -164,10 +194,7 @@ def build_warehouse(paths: RdwPaths, *, force: bool = False) -> dict:
         con.execute("CHECKPOINT")
     finally:
         con.close()
-    pause_if_requested("swap")
-    os.replace(building, paths.warehouse)
-    return {"built": True, "path": str(paths.warehouse), "fingerprint": fingerprint,
-            "built_at": built_at, **counts}
+    return built_at, counts
 
 
 def store_dates(con: duckdb.DuckDBPyConnection) -> None:

@@ -6,6 +6,8 @@ import polars as pl
 import pandera.polars as pa
 from pandera.api.polars.types import PolarsData
 
+from pipelines.normalize.numbers import DEFAULT_MAX_MAGNITUDE, MAX_MAGNITUDE
+
 # The lake's stage tables: one home for their columns; the readers build frames from these, the
 # gates and the warehouse read them, and the Pandera models below check them.
 TABLE_COLUMNS = {
@@ -129,6 +131,15 @@ class FactsSchema(pa.DataFrameModel):
         report_year = pl.col("report_date").str.slice(0, 4).cast(pl.Int32, strict=False)
         bad = pl.col("is_estimate") & (pl.col("year") < report_year - ESTIMATE_MARGIN_YEARS)
         return data.lazyframe.select((~bad).fill_null(True))
+
+    @pa.dataframe_check(name="value_is_a_plausible_number")
+    def value_is_a_plausible_number(cls, data: PolarsData) -> pl.LazyFrame:
+        """Finite, and within MAX_MAGNITUDE for its dimension (normalize/numbers.py): inf, NaN and
+        absurd scales ('E+400亿元') are rejected, never loaded."""
+        limit = pl.col("dimension").replace_strict(MAX_MAGNITUDE, default=DEFAULT_MAX_MAGNITUDE,
+                                                   return_dtype=pl.Float64)
+        ok = pl.col("value").is_finite() & (pl.col("value").abs() <= limit)
+        return data.lazyframe.select(ok.fill_null(True))
 
     @pa.dataframe_check(name="null_value_has_reason")
     def null_value_has_reason(cls, data: PolarsData) -> pl.LazyFrame:

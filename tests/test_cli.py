@@ -111,3 +111,55 @@ def test_demo_hints_run_as_printed(refreshed, tmp_path):
                            cwd=ROOT, capture_output=True, text=True)
     assert first.returncode == 0, first.stderr
     assert "as_published" in first.stdout and "China" in first.stdout
+
+
+def test_sql_limits_and_refusals(refreshed, tmp_path):
+    paths, _ = refreshed
+    home = ["--home", str(paths.home)]
+    cases = {
+        ("select 1; select 2",): "one statement at a time: the query holds 2",
+        ("select count(*) from range(1000000000000000)", "--timeout", "1"):
+            "stopped by the statement timeout (1 s; --timeout or RDW_SQL_TIMEOUT)",
+        ("with recursive t(n) as (select 1 union all select n + 1 from t) select count(*) from t",
+         "--timeout", "1"): "stopped by the statement timeout",
+        ("select string_agg(i::varchar, ',') from range(30000000) t(i)", "--memory-limit", "30MB"):
+            "stopped by the memory limit (30MB; --memory-limit or RDW_SQL_MEMORY)",
+        ("select 1", "--out", str(paths.warehouse)): "that is the served warehouse",
+        ("select 1", "--out", str(paths.warehouse) + ".wal"): "that is the served warehouse",
+        ("select 1", "--out", str(paths.lake / "facts" / "x.parquet"), "--format", "parquet"):
+            "it is inside the lake",
+        ("select 1", "--out", str(paths.raw / "x.csv"), "--allow-outside-home"): "it is inside raw/",
+    }
+    size = paths.warehouse.stat().st_size
+    for args, message in cases.items():
+        result = _run(*home, "sql", *args)
+        assert result.returncode == 2 and message in result.stderr, (args, result.stderr)
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert paths.warehouse.stat().st_size == size and not (paths.raw / "x.csv").exists()
+
+
+def test_sql_streams_large_results(refreshed):
+    paths, _ = refreshed
+    out = paths.home / "big.csv"
+    result = _run("--home", str(paths.home), "sql", "select i, i * 2 as j from range(250000) t(i)",
+                  "--format", "csv", "--out", str(out))
+    assert result.stdout.strip() == f"wrote 250000 rows to {out}"
+    lines = out.read_text().splitlines()
+    assert lines[:2] == ["i,j", "0,0"] and lines[-1] == "249999,499998" and len(lines) == 250001
+    table = _run("--home", str(paths.home), "sql", "select * from range(120000)")
+    assert table.stdout.rstrip().endswith("(120000 rows, first 500 shown (use --format csv --out FILE for all))")
+
+
+def test_ctrl_c_and_sigterm_stop_a_running_query(refreshed):
+    import signal
+    import time
+
+    paths, _ = refreshed
+    for sig, name in ((signal.SIGINT, "Ctrl-C"), (signal.SIGTERM, "SIGTERM")):
+        query = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "--home", str(paths.home), "sql",
+                                  "select count(*) from range(1000000000000000)"], cwd=ROOT,
+                                 stderr=subprocess.PIPE, text=True)
+        time.sleep(3)
+        query.send_signal(sig)
+        assert query.wait(timeout=10) == 130
+        assert query.stderr.read().strip() == f"rdw sql: stopped by {name}"

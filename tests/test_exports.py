@@ -52,3 +52,61 @@ def test_manifest_describes_tables_and_columns(refreshed):
     assert all(d["description"] for d in manifest["datasets"].values())
     facts = {c["name"]: c["description"] for c in manifest["datasets"]["facts"]["schema"]}
     assert facts["raw_text"] == "The text exactly as printed in the document"
+
+
+def _consistent(folder) -> bool:
+    """Every parquet beside the manifest has the checksum the manifest gives it."""
+    import hashlib
+
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    return all(hashlib.sha256((folder / d["path"]).read_bytes()).hexdigest() == d["sha256"]
+               for d in manifest["datasets"].values())
+
+
+def test_concurrent_exports_serialise_and_publish_whole_sets(refreshed):
+    from concurrent.futures import ThreadPoolExecutor
+
+    paths, _ = refreshed
+    out = paths.home / "exports_concurrent"
+    with ThreadPoolExecutor(2) as pool:
+        manifests = list(pool.map(lambda fmt: export_datasets(paths, out, fmt),
+                                  [("parquet",), ("parquet", "csv")]))
+    assert all(len(m["datasets"]) >= 15 for m in manifests)
+    assert _consistent(out)
+    assert sorted(p.name for p in out.parent.glob(f".{out.name}.*")) == [f".{out.name}.lock"]
+
+
+def test_a_failed_export_leaves_the_previous_set(refreshed):
+    """A full disk, as a file-size limit on the exporting process: the old set stays whole."""
+    import resource
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    paths, _ = refreshed
+    out = paths.home / "exports_fault"
+    before = export_datasets(paths, out)
+    failed = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "--home", str(paths.home), "export", "--out", str(out),
+         "--format", "parquet", "--format", "csv"], cwd=ROOT, capture_output=True, text=True,
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000)))
+    assert failed.returncode == 1 and len(failed.stderr.strip().splitlines()) == 1
+    assert "File too large" in failed.stderr
+    after = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert after["exported_at"] == before["exported_at"] and after["formats"] == ["parquet"]
+    assert _consistent(out) and not any(out.parent.glob(f".{out.name}.building-*"))
+
+
+def test_export_refuses_a_folder_that_is_not_an_export(refreshed):
+    import pytest
+
+    from pipelines.exports import ExportError
+
+    paths, _ = refreshed
+    folder = paths.home / "my_notes"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("mine")
+    with pytest.raises(ExportError, match="not an export folder"):
+        export_datasets(paths, folder)
+    assert (folder / "notes.txt").read_text() == "mine"

@@ -1,5 +1,7 @@
 """Cells → facts with units applied, and Pandera gates that reject bad rows with reasons."""
 
+import math
+
 import polars as pl
 import pytest
 
@@ -171,3 +173,15 @@ def test_report_with_absurd_values_loads_its_good_facts(tmp_path):
                     ("china_share_of_global", 2023, pytest.approx(0.34)),
                     ("market_growth", 2023, pytest.approx(0.956)),
                     ("market_growth", 2024, pytest.approx(1.251))]
+
+
+def test_gate_rejects_non_finite_and_absurd_values(csc):
+    _, _, facts, _ = csc
+    ids = facts.filter(pl.col("metric_id") == "ai_server_market_size")["fact_id"].to_list()[:3]
+    tampered = facts.with_columns(
+        pl.col("fact_id").replace_strict(dict(zip(ids, [math.inf, math.nan, 1e20])), default=None,
+                                         return_dtype=pl.Float64).fill_null(pl.col("value")).alias("value"))
+    result = gate(tampered, FactsSchema, "facts")
+    assert result.valid.height == facts.height - 3
+    assert result.rejects["reason"].to_list() == ["failed value_is_a_plausible_number"] * 3
+    assert sorted(result.rejects["value"]) == ["1e+20", "NaN", "inf"]

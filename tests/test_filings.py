@@ -131,3 +131,29 @@ def test_annual_report_statements_through_the_pdf_path(warehouse):
                                      WHERE d.kind = 'filing_pdf' AND f.row_label LIKE '投资活动%'
                                        AND f.year = 2023""").fetchall()
     assert investing == [(pytest.approx(-56789.01e4),)]
+
+
+def test_hostile_companyfacts_rejects_only_the_bad_values_and_concepts(tmp_path):
+    from hostile_inputs import hostile_companyfacts
+
+    hostile_companyfacts(tmp_path / "hostile.json")
+    result = extract_companyfacts(tmp_path / "hostile.json", "h")
+    assert [(f["concept"], f["period_start"], f["period_end"], f["value"]) for f in result.facts] == [
+        ("Revenues", "2023-01-01", "2023-12-31", 1000.0),  # basic ISO dates
+        ("CostOfRevenue", "2023-01-02", "2023-12-31", 400.0),  # ISO week dates (W01-1, W52-7)
+        ("PaymentsToAcquirePropertyPlantAndEquipment", "2022-01-01", "2022-12-31", 500.0),
+        ("BadDates", "2023-01-01", "2023-12-31", 2.0),
+    ]
+    assert [(r["reason"], r["detail"]) for r in result.rejects] == [
+        ("malformed XBRL fact", "PaymentsToAcquirePropertyPlantAndEquipment[1]: value true is not a number"),
+        ("malformed XBRL fact", "PaymentsToAcquirePropertyPlantAndEquipment[2]: value nan: nan is not a finite number"),
+        ("malformed XBRL fact", "PaymentsToAcquirePropertyPlantAndEquipment[3]: value inf: inf is not a finite number"),
+        ("malformed XBRL fact", "PaymentsToAcquirePropertyPlantAndEquipment[4]: value inf: inf is not a finite number"),
+        ("malformed XBRL fact", "PaymentsToAcquirePropertyPlantAndEquipment[5]: value 99999999999999999999: "
+                                "magnitude 1e+20 beyond 1e+15 for money"),
+        ("malformed XBRL fact", 'PaymentsToAcquirePropertyPlantAndEquipment[6]: value "12" is not a number'),
+        ("malformed XBRL fact", "PaymentsToAcquirePropertyPlantAndEquipment[7]: value null is not a number"),
+        ("malformed XBRL fact", "BadDates[0]: month must be in 1..12"),
+        ("malformed XBRL concept", "NotAConcept: the concept is a int, not an object"),
+        ("malformed XBRL concept", "UnitsNotAList: units/USD is not a list of values"),
+    ]

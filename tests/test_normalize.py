@@ -158,3 +158,33 @@ def test_negatives_two_ways(n):
 def test_quarter_labels(year, quarter, fiscal):
     period = parse_period(f"{'FY' if fiscal else ''}{year}Q{quarter}")
     assert (period.year, period.quarter, period.kind, period.fiscal) == (year, quarter, "quarter", fiscal)
+
+
+@pytest.mark.parametrize("text", ["1,2,3", "12,34", "1,2345", "1,,000", "inf", "NaN", "1e999", "Infinity"])
+def test_lists_and_non_finite_words_are_not_numbers(text):
+    assert parse_number(text) == parse_number("abc")  # value None, reason 'not numeric'
+
+
+@pytest.mark.parametrize("text, value", [("1,234,567", 1234567.0), ("12,345.5", 12345.5),
+                                          ("(1,000)", -1000.0), ("1234567", 1234567.0)])
+def test_thousands_separators_group_three_digits(text, value):
+    assert parse_number(text).value == value
+
+
+def test_overflowing_exponents_and_scales_give_infinity_not_an_exception():
+    from pipelines.normalize.numbers import power_of_ten
+
+    assert parse_number("12×10^999").value == math.inf
+    assert parse_number("5×10^" + "9" * 5000).value == math.inf  # beyond int()'s digit limit too
+    assert power_of_ten("-400") == 0.0 and power_of_ten("+3") == 1000.0
+    assert parse_unit("E+999亿元").scale == math.inf
+    assert unit_in_label("规模（E+400亿元）").scale == math.inf
+
+
+def test_implausible_values_say_why():
+    from pipelines.normalize.numbers import implausible
+
+    assert implausible(3e14, "money") is None and implausible(2e25, "compute") is None
+    assert implausible(math.nan) == "nan is not a finite number"
+    assert implausible(1e20, "money") == "magnitude 1e+20 beyond 1e+15 for money"
+    assert implausible(1e20) == "magnitude 1e+20 beyond 1e+15 for a number without unit"

@@ -275,3 +275,55 @@ def test_image_only_page_is_rejected_and_other_pages_read(tmp_path):
         ("no text layer; OCR not supported", "pages 2")]
     assert [t["label"] for t in result.tables] == ["Table 1"]
     assert [c["text"] for c in result.cells if c["row_idx"] == 1] == ["Servers (k units)", "543"]
+
+
+def test_sigterm_during_extraction_stops_within_seconds_and_leaves_things_consistent(served, tmp_path):
+    before = checksums(served)
+    _add_seeds(served, ("000", "001", "004"))
+    process = _rdw(served.home, "refresh", env={"RDW_WORKERS": "1"})
+    _wait_for(lambda: any((served.lake / "tables").glob("*.parquet")) and
+              len(list((served.lake / "fact_rejects").glob("*.parquet"))) >= 9, timeout=60)
+    time.sleep(1)  # the worker is inside a seed's extraction
+    start = time.monotonic()
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=10) == 130
+    assert time.monotonic() - start < 5
+    assert process.stderr.read().strip().splitlines()[-1] == "rdw refresh: interrupted"
+    assert checksums(served) == before  # the served warehouse is untouched
+    refresh(served, instance=dg.DagsterInstance.ephemeral())
+    assert not list(served.lake.rglob(".*.tmp"))
+    assert checksums(served) == _clean_run_of(served, tmp_path)
+
+
+def test_damaged_warehouse_and_lake_files_are_detected_rebuilt_and_reported(served, capsys):
+    from pipelines.cli import main as rdw
+
+    before = checksums(served)
+    data = served.warehouse.read_bytes()
+    served.warehouse.write_bytes(data[: len(data) // 2])  # truncated
+    cells = sorted((served.lake / "cells").glob("*.parquet"))[0]
+    cells.write_bytes(b"")  # a zero-length lake file
+    assert rdw(["--home", str(served.home), "sql", "select 1"]) == 2
+    assert "is damaged (its size is" in capsys.readouterr().err
+    assert rdw(["--home", str(served.home), "refresh"]) == 0
+    out = capsys.readouterr().out
+    assert f"repaired: lake/cells/{cells.name} was damaged: removed and rebuilt" in out
+    assert "repaired: the served warehouse was damaged (its size is" in out
+    assert checksums(served) == before
+
+
+def test_full_disk_during_warehouse_build_is_one_line_and_the_old_warehouse_stays(served):
+    import resource
+
+    before = checksums(served)
+    _add_seeds(served, ("004",))
+    limit = served.warehouse.stat().st_size // 2  # the new warehouse cannot be written whole
+    process = _rdw(served.home, "refresh",
+                   preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit)))
+    assert process.wait(timeout=120) == 2
+    error = process.stderr.read().strip().splitlines()
+    assert error[-1].startswith("rdw refresh: warehouse__research_duckdb failed: the warehouse build "
+                                "failed (") and error[-1].endswith("); the previous warehouse is still served")
+    assert "File too large" in error[-1] and not any("Traceback" in line for line in error)
+    assert checksums(served) == before
+    assert not any(served.warehouse.parent.glob(".research.duckdb.building-*"))  # no orphan

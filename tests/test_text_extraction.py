@@ -212,3 +212,17 @@ def test_seeds_load_into_the_warehouse_like_pdfs(tmp_path):
     assert [(n, paged) for _, n, paged, _ in per_doc] == [(7, 0), (2, 0), (43, 0), (5, 0), (13, 0)]
     assert a100 == [(pytest.approx(3459.04e4), 904)]
     assert truncated == [(1,)]
+
+
+def test_text_written_to_hurt_parsers_still_gives_its_table(tmp_path):
+    """A line of '<', unclosed tags and braces, whitespace runs, dot leaders, one long line: every
+    regex over them is linear (at these sizes a quadratic one would run for hours)."""
+    from hostile_inputs import slow_text_files
+
+    from pipelines.extract.metadata import document_metadata
+
+    for name in slow_text_files(tmp_path, 1 << 17):
+        result = extract_text(tmp_path / name, "h")
+        document_metadata(result.text_lines, [])
+        first = [c["text"] for c in result.cells if c["table_id"] == result.tables[0]["table_id"]]
+        assert first == ["", "2023E", "2024E", "市场规模（亿元）", "10.5", "12.0"], name

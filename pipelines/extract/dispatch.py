@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipelines.extract.filings import extract_companyfacts
+from pipelines.extract.inflation import inflation_problem
 from pipelines.extract.layout import Extraction
 from pipelines.extract.pdf import extract_pdf
 from pipelines.extract.spreadsheet import extract_spreadsheet
@@ -19,7 +20,15 @@ def extract_document(path: Path, kind: str, doc_id: str) -> Extraction:
         return result
     try:
         if kind in {"report_pdf", "filing_pdf"}:
-            return extract_pdf(path, doc_id)
+            bomb = inflation_problem(path.read_bytes())
+            if bomb:
+                result = Extraction(doc_id)
+                result.reject("decompression ratio", bomb)
+                return result
+            result = extract_pdf(path, doc_id)
+            if any(r["detail"].startswith("MemoryError") for r in result.rejects):
+                raise MemoryError("a page ran out of memory")  # the document's budget, not the page's
+            return result
         if kind == "companyfacts":
             return extract_companyfacts(path, doc_id)
         if kind == "spreadsheet":
@@ -31,7 +40,11 @@ def extract_document(path: Path, kind: str, doc_id: str) -> Extraction:
                           ".xlsx and .csv; this file is listed but not read")
             return result
         return extract_text(path, doc_id)
+    except MemoryError:
+        raise  # the worker reports it as the document's memory limit
     except Exception as exc:  # a reader bug must not stop the other documents
+        if isinstance(exc.__cause__ or exc.__context__, MemoryError):
+            raise MemoryError(str(exc)) from exc
         result = Extraction(doc_id)
         result.reject("extractor failed", f"{type(exc).__name__}: {exc}"[:500])
         return result

@@ -17,7 +17,7 @@ from pipelines.normalize.numbers import clean_text
 
 HEAD_LINES = 120
 REGISTRATION_RE = re.compile(r"(?<![A-Za-z0-9])([SsAa]\d{13})(?!\d)")
-EMAIL_RE = re.compile(r"[\w.+-]+@([\w-]+(?:\.[\w-]+)+)")
+EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@([\w-]+(?:\.[\w-]+)+)")  # from a run's start only: linear
 NAME_RE = re.compile(r"^(?:证券分析师|分析师|研究助理|联系人)?\s*[:：]?\s*([\u4e00-\u9fff]{2,4})(?:\s|$)")
 ROLE_RE = re.compile(r"(研究助理|证券分析师|分析师|联系人)")
 RATINGS = ["强烈推荐", "谨慎推荐", "推荐", "买入", "增持", "看好", "强于大市", "优于大市", "跑赢行业", "超配",
@@ -29,7 +29,8 @@ RATING_LINE_RE = re.compile(
     rf"(?:[（(](?P<dir>{'|'.join(DIRECTIONS)})[)）])?$")
 RATING_SENTENCE_RE = re.compile(
     rf"(?P<dir>{'|'.join(DIRECTIONS)})?[^。；]{{0,12}}[“\"](?P<rating>{'|'.join(RATINGS)})[”\"]\s*评级")
-TICKER_RE = re.compile(r"([\u4e00-\u9fffA-Za-z]{2,8})\s*[（(\t|\s]*\s*(\d{6}\.(?:SZ|SH|BJ)|\d{4,5}\.HK)\b")
+TICKER_RE = re.compile(r"([\u4e00-\u9fffA-Za-z]{2,8})[（(\t|\s]{0,8}(\d{6}\.(?:SZ|SH|BJ)|\d{4,5}\.HK)\b")
+TICKER_HINT_RE = re.compile(r"\d\.(?:SZ|SH|BJ|HK)")
 INSTITUTION_SUFFIX_RE = re.compile(r"[，,、]\s*([\u4e00-\u9fff]{2,8}?)(证券研究所|证券研究院|研究所|研究院|证券)?\s*$")
 EMAIL_DOMAINS = {"csc.com.cn": "中信建投证券", "ghzq.com.cn": "国海证券", "dwzq.com.cn": "东吴证券",
                  "ctsec.com": "财通证券", "yd.com.cn": "源达信息证券"}
@@ -197,6 +198,8 @@ def companies(lines: list[str]) -> list[dict]:
     """Companies with tickers anywhere, and names in 'related companies' lists near the top."""
     seen: dict[str, dict] = {}
     for n, line in enumerate(lines):
+        if not TICKER_HINT_RE.search(line):  # cheap test first: most lines hold no ticker
+            continue
         for match in TICKER_RE.finditer(line.replace("\t", " ")):
             seen.setdefault(match.group(1), {"name": match.group(1), "ticker": match.group(2),
                                              "line_no": n + 1, "evidence": line.strip()[:120],

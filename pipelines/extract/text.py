@@ -12,6 +12,9 @@ from pipelines.normalize.units import unit_in_label
 
 MAX_STRAY_LINES = 2
 _SEPARATOR_CELL = re.compile(r"^\s*:?-{2,}:?\s*$")
+# A tag ends at the first '<' or '>': `[^>]+` would rescan the rest of a line of unclosed '<' from
+# each one (quadratic); this is linear.
+TAG_RE = re.compile(r"<[^<>]+>")
 EXCERPT_NOTICE_RE = re.compile(r"试下载部分|可阅读页数的一半|仅为本文档的.{0,10}部分|阅读全文|下载全文")
 
 
@@ -28,10 +31,10 @@ def decode_text(data: bytes) -> tuple[str, str | None]:
 
 def html_to_rows(text: str) -> str:
     """Flatten HTML tables to the tab-separated rendering, keeping list items apart."""
-    text = re.sub(r"</li>\s*<li[^>]*>", "；", text, flags=re.I)
+    text = re.sub(r"</li>\s*<li[^<>]*>", "；", text, flags=re.I)
     text = re.sub(r"</t[dh]>\s*", "\t", text, flags=re.I)
     text = re.sub(r"</tr>|<br\s*/?>|</p>|</h\d>|</div>", "\n", text, flags=re.I)
-    text = re.sub(r"<[^>]+>", "", text)
+    text = TAG_RE.sub("", text)
     return re.sub(r"\t\n", "\n", text)
 
 
@@ -41,7 +44,7 @@ def _row_cells(line: str) -> list[str] | None:
     if stripped.startswith("|") and stripped.count("|") >= 2:
         return [c.strip() for c in stripped.strip("|").split("|")]
     if "\t" in line:
-        return [re.sub(r"\s*；\s*", "；", re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", c.replace("</li>", "；"))))
+        return [re.sub(r"\s*；\s*", "；", re.sub(r"\s+", " ", TAG_RE.sub(" ", c.replace("</li>", "；"))))
                 .strip().strip("；") for c in line.rstrip("\n").split("\t")]
     return None
 

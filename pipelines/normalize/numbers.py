@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -9,7 +10,15 @@ from dataclasses import dataclass
 PLACEHOLDERS = {"-", "--", "—", "——", "–", "/", "n.a.", "na", "n/a", "nm", "n.m.", "…", "...", "*"}
 
 _QUALIFIER_PREFIX = r"(?P<qual>约|超过|超|大于|小于|不足|近|>=|<=|≥|≤|>|<|~)?"
-_NUMBER = r"[-+−]?\(?\d[\d,]*(?:\.\d+)?\)?"
+# A thousands separator groups exactly three digits: '1,234,567' is a number, '1,2,3' is a list.
+_NUMBER = r"[-+−]?\(?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\)?"
+MAX_EXPONENT_DIGITS = 4  # '×10^99999…' beyond this is no number a table prints
+# The largest magnitude a fact may have in its base unit, by dimension; beyond it is a misprint, an
+# absurd scale or an overflow, rejected with the reason rather than loaded. Compute, throughput,
+# storage, bandwidth, power and energy reach 1e25 (training FLOP) legitimately; nothing else 1e15.
+MAX_MAGNITUDE = {"compute": 1e30, "throughput": 1e30, "bytes": 1e30, "bandwidth": 1e30,
+                 "power": 1e30, "energy": 1e30}
+DEFAULT_MAX_MAGNITUDE = 1e15
 _NUMBER_RE = re.compile(
     rf"^{_QUALIFIER_PREFIX}\s*(?P<num>{_NUMBER})"
     rf"(?:\s*(?:-|~|～|至|到|—|–)\s*(?P<num2>{_NUMBER}))?"
@@ -38,10 +47,31 @@ def clean_text(text: str) -> str:
     text = re.sub(r"(?<=\d)\s*[⁰¹²³⁴⁵⁶⁷⁸⁹]+", "", text or "")  # footnote markers: '31 ¹'
     text = unicodedata.normalize("NFKC", text)
     text = text.replace("−", "-").replace("\\times", "×").replace("\\%", "%")
-    text = re.sub(r"\\text\{([^}]*)\}", r"\1", text)
+    text = re.sub(r"\\text\{([^{}]*)\}", r"\1", text)  # [^{}]: linear on unclosed braces
     text = text.replace("$", "").replace("{", "").replace("}", "")
-    text = re.sub(r"\*\*|<[^>]+>", "", text)
+    text = re.sub(r"\*\*|<[^<>]+>", "", text)  # [^<>]: linear on a run of '<' 
     return re.sub(r"\s+", " ", text).strip()
+
+
+def power_of_ten(exponent: str | int) -> float:
+    """10^exponent as a float; inf (or 0) where a float overflows, never OverflowError."""
+    text = str(exponent).lstrip("+")
+    digits = text.lstrip("-")
+    if len(digits) > MAX_EXPONENT_DIGITS or int(digits) > 308:
+        return 0.0 if text.startswith("-") else math.inf
+    return 10.0 ** int(text)
+
+
+def implausible(value: float | None, dimension: str | None = None) -> str | None:
+    """Why a value cannot be a fact (not finite, or beyond MAX_MAGNITUDE for its dimension), else None."""
+    if value is None:
+        return None
+    if not math.isfinite(value):
+        return f"{value} is not a finite number"
+    limit = MAX_MAGNITUDE.get(dimension or "", DEFAULT_MAX_MAGNITUDE)
+    if abs(value) > limit:
+        return f"magnitude {abs(value):.3g} beyond {limit:g} for {dimension or 'a number without unit'}"
+    return None
 
 
 def _to_float(token: str) -> float:
@@ -69,7 +99,7 @@ def parse_number(text: str) -> ParsedNumber:
         second = _to_float(match["num2"]) if match["num2"] else None
     except ValueError:
         return ParsedNumber(None, null_reason="not numeric")
-    factor = 10.0 ** int(match["exp"]) if match["exp"] else 1.0
+    factor = power_of_ten(match["exp"]) if match["exp"] else 1.0
     first *= factor
     qualifier = match["qual"] or match["qual2"] or (trailing.group(1) if trailing else None)
     unit_text = (match["unit"] or "").strip() or None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipelines.normalize.numbers import ParsedNumber, clean_text, parse_number
+from pipelines.normalize.numbers import ParsedNumber, clean_text, parse_number, power_of_ten
 from pipelines.normalize.periods import parse_period
 
 
@@ -77,7 +77,7 @@ def parse_unit(text: str | None) -> Unit | None:
     extra = 1.0
     exp = re.match(r"^[Ee]\+?(\d+)\s*(.*)$", label)
     if exp:
-        extra, label = 10.0 ** int(exp.group(1)), exp.group(2)
+        extra, label = power_of_ten(exp.group(1)), exp.group(2)
     compact = label.replace(" ", "")
     per = _PER_UNIT.match(compact.lower())
     if per and per["money"] in {"元", "美元"}:
@@ -122,7 +122,7 @@ def unit_in_label(label: str | None) -> Unit | None:
     text = clean_text(label)
     power = _POWER_OF_TEN.search(text)
     if power:
-        return Unit(power.group(0).strip(), 10.0 ** int(power.group(1).translate(_SUPERSCRIPTS)),
+        return Unit(power.group(0).strip(), power_of_ten(power.group(1).translate(_SUPERSCRIPTS)),
                     "count", "count")
     for candidate in [*_UNIT_PHRASE.findall(text), *_PAREN_UNIT.findall(text)]:
         for part in re.split(r"[,，、]", candidate):
