@@ -111,7 +111,8 @@ def refresh(paths: RdwPaths, instance: dg.DagsterInstance | None = None,
         marts_missing = not all(paths.mart_file(m).exists()
                                 for m in [*MODELS, "model_vs_reported", "hyperscaler_capex", "consensus"])
         stale = served_fingerprint(paths) != lake_fingerprint(paths)
-        exports_missing = not (paths.exports / "manifest.json").exists()
+        exports_missing = not ((paths.exports / "manifest.json").exists()
+                               and (paths.exports / "report" / "index.html").exists())
         if summary.extracted or marts_missing or stale or exports_missing:
             progress("building models, warehouse and exports", len(todo), len(todo))
             result = dg.materialize(REFRESH_ASSETS, instance=instance, resources=resources,
