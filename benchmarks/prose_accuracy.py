@@ -13,12 +13,10 @@ from __future__ import annotations
 import argparse
 import random
 import re
-import shutil
 import sys
 import tempfile
 from pathlib import Path
 
-import dagster as dg
 import polars as pl
 import yaml
 
@@ -26,9 +24,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks" / "seedpdf"))
 
-from pipelines.lake import RdwPaths  # noqa: E402
 from pipelines.normalize.numbers import clean_text  # noqa: E402
-from pipelines.refresh import refresh  # noqa: E402
+from pdf_parity import build_home  # noqa: E402  (a home refreshed from the given files)
+from pipelines.lake import RdwPaths  # noqa: E402
 from pipelines.warehouse import read_only  # noqa: E402
 
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -39,15 +37,6 @@ SAMPLE_SEED = int(__import__("os").environ.get("PROSE_SAMPLE_SEED", 15))
 
 def squeeze(text: str) -> str:
     return re.sub(r"\s+", "", clean_text(text))
-
-
-def build_home(home: Path, files: list[Path]) -> RdwPaths:
-    (home / "raw").mkdir(parents=True, exist_ok=True)
-    for path in files:
-        shutil.copy(path, home / "raw" / path.name)
-    paths = RdwPaths.from_env(home)
-    refresh(paths, instance=dg.DagsterInstance.ephemeral())
-    return paths
 
 
 def prose_facts(paths: RdwPaths) -> pl.DataFrame:
