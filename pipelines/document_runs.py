@@ -34,6 +34,7 @@ from pipelines.extract.layout import Extraction
 from pipelines.lake import RdwPaths
 
 DocumentEvent = dg.AssetMaterialization | dg.AssetCheckEvaluation
+VIRTUAL_SLACK = 1024**3  # address space a worker may reserve beyond its memory budget (RLIMIT_AS)
 POLL_SECONDS = 0.1  # how often the parent looks at the workers' clocks and resident sizes
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*$", re.I)
 
@@ -141,8 +142,9 @@ def _worker(conn: Connection, paths: RdwPaths, memory: int) -> None:
     """Serve documents one at a time until told to stop (None) or out of memory."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the parent decides
     _warm_up()
-    headroom = max(memory - _resident_bytes(os.getpid()), 64 * 1024**2)
-    limit = _resident_bytes(os.getpid(), "VmSize") + headroom
+    # Address space, not resident size: new threads and malloc arenas reserve far more than they
+    # touch, so the backstop leaves VIRTUAL_SLACK above the budget; the parent's watch enforces it.
+    limit = _resident_bytes(os.getpid(), "VmSize") + memory + VIRTUAL_SLACK
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))  # the backstop to the parent's watch
     conn.send(("ready", None))  # a document's clock starts only now, not during the imports
     while (doc_id := conn.recv()) is not None:
