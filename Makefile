@@ -18,11 +18,24 @@ $(DUCKDB1_STAMP):
 	$(DUCKDB1)/bin/pip install -q 'duckdb==1.5.*'
 	touch $(DUCKDB1_STAMP)
 
-.PHONY: demo test install
+# The report tests open the generated site in Debian's Chromium (driven by Playwright, which never
+# downloads a browser) with a CJK font: installed here when missing (as root), else named.
+browser:
+	@if ! { command -v chromium >/dev/null && fc-list 2>/dev/null | grep -q "Noto Sans CJK"; }; then \
+	  if [ "$$(id -u)" -eq 0 ]; then \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	  else \
+	    echo "the report tests need Debian's chromium and fonts-noto-cjk: sudo apt-get install chromium fonts-noto-cjk" >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+
+.PHONY: demo test install browser
 install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/rdw refresh
 
-test: $(STAMP) $(DUCKDB1_STAMP)
+test: $(STAMP) $(DUCKDB1_STAMP) browser
 	$(BIN)/python -m pytest
