@@ -9,7 +9,7 @@ schedule, the sensor and the UI appears in one place."""
 
 from __future__ import annotations
 
-from contextlib import ExitStack
+from contextlib import ExitStack, closing
 from dataclasses import dataclass, field
 
 import dagster as dg
@@ -100,7 +100,10 @@ def refresh(paths: RdwPaths, instance: dg.DagsterInstance | None = None,
         todo = [k for k in present if needs_extraction(paths, k)]
         if todo:
             progress(f"extracting {len(todo)} documents", 0, len(todo))
-        for done, run in enumerate(run_documents(paths, todo, workers or default_workers()), 1):
+        # closing: an interrupt in this loop stops the workers now, not when the generator is
+        # collected (at exit, multiprocessing would wait for workers that ignore SIGTERM)
+        runs = stack.enter_context(closing(run_documents(paths, todo, workers or default_workers())))
+        for done, run in enumerate(runs, 1):
             record(instance, run)
             (summary.extracted if run.success else summary.failed).append(run.doc_id)
             summary.costs[run.doc_id] = (run.seconds, run.peak_bytes)
