@@ -5,6 +5,7 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
+from models.consensus import GROUP as CONSENSUS_GROUP
 from pipelines.data_dictionary import column_description, table_description
 from pipelines.document_stages import StageResult, registered_document, run_fact_stage, run_table_stage
 from pipelines.exports import export_datasets
@@ -173,8 +174,7 @@ def consensus(rdw: RdwHome) -> dg.MaterializeResult:
     table = build_consensus_mart(rdw.paths())
     return dg.MaterializeResult(metadata={
         **table_metadata("marts.consensus", table, rdw.paths().mart_file("consensus")),
-        "conflicting_groups": table.filter(table["conflict"]).select(
-            "metric_id", "region", "entity", "item", "year", "qualifier", "unit").unique().height})
+        "conflicting_groups": table.filter(table["conflict"]).select(CONSENSUS_GROUP).unique().height})
 
 
 @dg.asset(key=WAREHOUSE, deps=[DOCUMENT_FACTS, ["marts", "model_vs_reported"],
