@@ -77,16 +77,21 @@ def measured(command: list[str], env: dict | None = None) -> dict:
     """Wall seconds, CPU utilisation and peak tree RSS (MB) of a child process."""
     before = os.times()
     start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=CODE, env={**os.environ, **(env or {})},
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = 0
-    while process.poll() is None:
-        peak = max(peak, _rss(_tree(process.pid)))
-        time.sleep(0.05)
-    wall = time.perf_counter() - start
-    after = os.times()
-    if process.returncode:
-        raise RuntimeError(f"{command} exited {process.returncode}: {process.stderr.read()[-2000:]}")
+    # stderr to a file, not a pipe: a refresh of many documents writes more progress lines than a
+    # pipe buffer holds, and an unread pipe would block the child
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(command, cwd=CODE, env={**os.environ, **(env or {})},
+                                   stdout=subprocess.DEVNULL, stderr=errors)
+        peak = 0
+        while process.poll() is None:
+            peak = max(peak, _rss(_tree(process.pid)))
+            time.sleep(0.05)
+        wall = time.perf_counter() - start
+        after = os.times()
+        if process.returncode:
+            errors.seek(0)
+            raise RuntimeError(f"{command} exited {process.returncode}: "
+                               f"{errors.read().decode(errors='replace')[-2000:]}")
     cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
     return {"wall": wall, "cpu": cpu / wall, "rss": peak / 2**20}
 
