@@ -304,14 +304,18 @@ def main() -> None:
     rows = {}
     try:
         for size in args.sizes:
-            rows[size] = measure_size(size, bases, work, args, bare, new_document, pages_of)
+            try:
+                rows[size] = measure_size(size, bases, work, args, bare, new_document, pages_of)
+            except RuntimeError as error:  # a refresh that failed: say so, measure the other sizes
+                say(f"N={size}: not measured: {str(error)[-600:]}")
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
     minutes, seconds = divmod(int(time.perf_counter() - started), 60)
     print(f"\nrefresh at scale ({minutes} min {seconds:02d} s in all; load average "
           f"{os.getloadavg()[0]:.1f} at the end)")
-    print(table(rows, args.workers, new_document, new_pages))
+    if rows:
+        print(table(rows, args.workers, new_document, new_pages))
 
 
 if __name__ == "__main__":
