@@ -188,6 +188,7 @@ def measure_size(size: int, bases: list[CorpusFile], work: Path, args, bare: Bar
             f"({len([s for s in distinct if s not in bare.seconds])} not yet timed)")
         row["bare"] = sum(bare(f.source) for f in pdfs)
         row["bare_how"] = "distinct PDFs timed, × copies"
+    say(f"N={size}:   bare pass {row['bare']:.1f} s ({row['bare_how']})")
 
     full, homes = [], []
     for n in range(args.repeat):
@@ -218,6 +219,7 @@ def measure_size(size: int, bases: list[CorpusFile], work: Path, args, bare: Bar
     say(f"N={size}: no-op refresh of the built home")
     noop = [refreshed(home, args.workers) for _ in range(max(args.repeat, 3))]
     row["noop"] = statistics.median(r["wall"] for r in noop)
+    say(f"N={size}:   no-op {row['noop']:.1f} s (median of {len(noop)})")
     row["rss"] = max(row["rss"], *(r["rss"] for r in noop))
 
     new_data = new_document.read_bytes() + NEW_DOCUMENT_MARK
@@ -306,6 +308,8 @@ def main() -> None:
         for size in args.sizes:
             try:
                 rows[size] = measure_size(size, bases, work, args, bare, new_document, pages_of)
+                if len(args.sizes) > 1:  # so far, in case a long run is stopped
+                    print(table(rows, args.workers, new_document, new_pages), flush=True)
             except RuntimeError as error:  # a refresh that failed: say so, measure the other sizes
                 say(f"N={size}: not measured: {str(error)[-600:]}")
     finally:
