@@ -121,11 +121,13 @@ def page_count(path: Path) -> int:
 
 
 def say(message: str) -> None:
+    """A progress line with the time of day, so a long run can be followed."""
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
-def fresh_home(parent: Path, name: str, corpus: Path, extra: list[tuple[Path, bytes]] = ()) -> Path:
-    """A new RDW_HOME whose raw/ holds the corpus (hard links) plus `extra` files."""
+def fresh_home(parent: Path, name: str, corpus: Path | None,
+               extra: tuple[tuple[Path, bytes], ...] = ()) -> Path:
+    """A new RDW_HOME whose raw/ holds the corpus (hard links, when given) plus `extra` files."""
     home = parent / name
     if corpus is not None:
         shutil.copytree(corpus, home / "raw", copy_function=os.link)
@@ -230,7 +232,7 @@ def measure_size(size: int, bases: list[CorpusFile], work: Path, args, bare: Bar
         (home / "raw" / new_rel).parent.mkdir(parents=True, exist_ok=True)
         (home / "raw" / new_rel).write_bytes(new_data + b"\n" * n)
         among.append(refreshed(home, args.workers))
-        single = fresh_home(work, f"home-new-alone-{size}-{n}", None, [(new_rel, new_data + b"\n" * n)])
+        single = fresh_home(work, f"home-new-alone-{size}-{n}", None, ((new_rel, new_data + b"\n" * n),))
         alone.append(refreshed(single, args.workers))
         shutil.rmtree(single)
         say(f"N={size}:   among {among[-1]['wall']:.1f} s, alone {alone[-1]['wall']:.1f} s")
