@@ -11,9 +11,9 @@ For every page of every PDF under the folders given (default: the five seeds ren
   grids skipped  `grid_tables` on pages whose edges cannot rule a grid of two rows and two columns
                  (fewer than three horizontal or three vertical edges): a triage that is lossless by
                  construction skips this and nothing else, as read_view finds nothing on such pages
-  pdfium         a pypdfium2 pass building pdfplumber-style chars and text lines (pdfium_chars): the
-                 cost of a cheap pass that could stand in for pdfminer on skipped pages, and on how
-                 many pages its lines equal pdfplumber's (only such a page could skip pdfminer)
+  pdfium         a pypdfium2 pass building pdfplumber-style chars and text lines (triage.pdfium_chars,
+                 what page triage reads a page without tables with), and on how many pages its
+                 lines equal pdfplumber's
 
 Pages are split into those a table starts on or runs onto, and the rest. A perfect triage (one
 that knew in advance which pages hold no table) that still reads pdfplumber's text lines could
@@ -24,7 +24,6 @@ Run: .venv/bin/python benchmarks/page_costs.py [DIR ...]
 
 from __future__ import annotations
 
-import ctypes
 import sys
 import tempfile
 import time
@@ -32,7 +31,6 @@ from pathlib import Path
 
 import pdfplumber
 import pypdfium2 as pdfium
-import pypdfium2.raw as pdfium_c
 from pdfplumber.utils import extract_words
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,6 +42,7 @@ from pipelines.extract.layout import Extraction  # noqa: E402
 from pipelines.extract.pdf import extract_page  # noqa: E402
 from pipelines.extract.structure import grid_tables  # noqa: E402
 from pipelines.extract.table_settings import DEFAULT_SETTINGS  # noqa: E402
+from pipelines.extract.triage import pdfium_chars  # noqa: E402
 from pipelines.extract.words import group_lines, reading_order  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "real-world-pdfs"
@@ -84,42 +83,13 @@ def page_costs(path: Path, costs: dict[bool, dict[str, float]], counts: dict[boo
     return texts
 
 
-def pdfium_chars(page) -> list[dict]:
-    """pdfplumber-style chars from pypdfium2: each glyph from its origin (not its loose box, which
-    is wider than the advance), as wide as the step to the next glyph of its text object on the same
-    baseline, else its font's width for it; top and bottom from the font's descent and size."""
-    text, height = page.get_textpage(), page.get_height()
-    x, y = ctypes.c_double(), ctypes.c_double()
-    descent, advance = ctypes.c_float(), ctypes.c_float()
-    chars = []
-    for i in range(text.count_chars()):
-        if pdfium_c.FPDFText_IsGenerated(text, i):  # a space or line break pdfium made up
-            continue
-        code = pdfium_c.FPDFText_GetUnicode(text, i)
-        size = pdfium_c.FPDFText_GetFontSize(text, i)
-        run = pdfium_c.FPDFText_GetTextObject(text, i)
-        font = pdfium_c.FPDFTextObj_GetFont(run)
-        pdfium_c.FPDFText_GetCharOrigin(text, i, x, y)
-        pdfium_c.FPDFFont_GetDescent(font, ctypes.c_float(size), descent)
-        pdfium_c.FPDFFont_GetGlyphWidth(font, code, ctypes.c_float(size), advance)
-        top = height - (y.value + descent.value + size)
-        chars.append({"text": chr(code), "x0": x.value, "top": top, "bottom": top + size,
-                      "doctop": top, "size": size, "upright": True, "baseline": y.value,
-                      "advance": advance.value, "run": ctypes.cast(run, ctypes.c_void_p).value})
-    for char, after in zip(chars, chars[1:] + [None]):
-        same_run = (after and after["run"] == char["run"]
-                    and abs(after["baseline"] - char["baseline"]) < 0.01)
-        char["x1"] = after["x0"] if same_run else char["x0"] + char["advance"]
-    return chars
-
-
 def pdfium_lines(path: Path, expected: list) -> tuple[float, int]:
     """Seconds of a pypdfium2 pass over one PDF building chars and text lines from them, and on how
     many of its pages they are the very lines pdfplumber's chars give (`expected`)."""
     start = time.perf_counter()
     doc = pdfium.PdfDocument(str(path))
     found = [[line.text for line in reading_order(group_lines(extract_words(
-        pdfium_chars(page), **DEFAULT_SETTINGS.word_settings)), page.get_width())] for page in doc]
+        pdfium_chars(page) or [], **DEFAULT_SETTINGS.word_settings)), page.get_width())] for page in doc]
     doc.close()
     return time.perf_counter() - start, sum(a == b for a, b in zip(expected, found))
 
