@@ -61,7 +61,7 @@ def extract_pdf(path: Path, doc_id: str, settings: PdfTableSettings = DEFAULT_SE
         triage = PageTriage(path, len(pages)) if settings.page_triage else None
         for page in pages:
             try:
-                text_only = (triage.text_only(page.page_number, page.bbox, settings)
+                text_only = (triage.text_only(page.page_number, page.bbox, flow.margins, settings)
                              if triage and page.page_number > 1 and flow.open is None else None)
                 if text_only is not None:
                     read_text(text_only, result, flow, settings)

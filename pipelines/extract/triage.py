@@ -27,6 +27,7 @@ import pypdfium2.raw as pdfium_c
 from pdfplumber.utils import extract_words
 
 from pipelines.extract.table_settings import DEFAULT_SETTINGS, PdfTableSettings
+from pipelines.extract.regions import split_furniture
 from pipelines.extract.words import group_lines, has_doubled_chars, phrases
 
 GENERATED = {" ", "\r", "\n", "\x00", "\ufffe"}  # what pdfium inserts between words and lines
@@ -66,10 +67,11 @@ class PageTriage:
             self.document.close()
             self.document = None
 
-    def text_only(self, page_number: int, bbox: tuple, settings: PdfTableSettings = DEFAULT_SETTINGS
-                  ) -> TextOnlyPage | None:
+    def text_only(self, page_number: int, bbox: tuple, margins: set[str] = frozenset(),
+                  settings: PdfTableSettings = DEFAULT_SETTINGS) -> TextOnlyPage | None:
         """The page as a TextOnlyPage when no table can be on it, else None (analyse it). `bbox`:
-        pdfplumber's box of the page; a page pdfium sizes differently is analysed."""
+        pdfplumber's box of the page (a page pdfium sizes differently is analysed); `margins`: the
+        running header and footer lines of the pages before (PageFlow.margins), which are no rows."""
         if self.document is None:
             return None
         try:
@@ -86,17 +88,19 @@ class PageTriage:
             if not chars:  # None: pdfium cannot stand in; []: no text (the analysis says why)
                 return None
             view = TextOnlyPage(chars, width, height, page_number)
-            if has_doubled_chars(chars, settings.doubled_char_share) or _has_table_rows(view, settings):
+            if has_doubled_chars(chars, settings.doubled_char_share) or _has_table_rows(view, margins, settings):
                 return None
             return view
         finally:
             page.close()
 
 
-def _has_table_rows(view: TextOnlyPage, settings: PdfTableSettings) -> bool:
-    """Two or more lines that split at the smallest gap that separates columns."""
+def _has_table_rows(view: TextOnlyPage, margins: set[str], settings: PdfTableSettings) -> bool:
+    """Two or more lines of the page body (running headers and footers aside, as the analysis sets
+    them aside) that split at the smallest gap that separates columns."""
     rows = 0
-    for line in group_lines(view.extract_words(**settings.word_settings)):
+    lines = group_lines(view.extract_words(**settings.word_settings))
+    for line in split_furniture(lines, view.bbox, set(margins), settings)[0]:
         if len(phrases(line.words, settings.column_gap_ratio * line.size)) > 1:
             rows += 1
             if rows > 1:
@@ -105,13 +109,15 @@ def _has_table_rows(view: TextOnlyPage, settings: PdfTableSettings) -> bool:
 
 
 def _text_objects_in_rows(page, settings: PdfTableSettings) -> bool:
-    """Two or more lines of text objects (runs of glyphs as the PDF draws them) with a column-sized
-    gap between two of their objects. Only ever says a page needs analysis: a table drawn with its
-    cells inside one text object shows no such gap here, and the glyph-level look finds it."""
+    """Two or more lines of text objects (runs of glyphs as the PDF draws them) outside the top and
+    bottom margins with a column-sized gap between two of their objects. Only ever says a page
+    needs analysis: a table drawn with its cells inside one text object, or in a margin, shows no
+    such gap here, and the glyph-level look finds it."""
     boxes = []
+    band = settings.furniture_margin_share * page.get_height()
     for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_TEXT], max_depth=2):
         left, bottom, right, top = obj.get_bounds()
-        if top - bottom > 0.5:
+        if top - bottom > 0.5 and bottom < page.get_height() - band and top > band:  # not furniture
             boxes.append((left, bottom, right, top))
     lines: list[tuple[float, list[tuple]]] = []
     for box in sorted(boxes, key=lambda b: (-(b[1] + b[3]) / 2, b[0])):
