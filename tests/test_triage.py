@@ -60,7 +60,7 @@ def test_text_only_page_gives_pdfplumbers_lines(seed_renderings):
         page = pdf.pages[26]
         view = triage.text_only(27, page.bbox)
         triage.close()
-        assert view is not None and len(view.chars) == 1131
+        assert view is not None and len(view.chars) == 1137
         assert lines(view) == lines(page) and len(lines(page)) == 26
         assert lines(page)[1].startswith("端口与第三层互联")
 
