@@ -60,7 +60,7 @@ def test_a_failed_blocking_check_fails_the_document():
 def test_documents_over_budget_are_rejected_with_the_reason_and_the_others_load(tmp_path, monkeypatch):
     from hostile_inputs import TABLE, flate_bomb_pdf, page_tree_loop_pdf
 
-    from pipelines.document_runs import DocumentBudget
+    from pipelines.document_workers import DocumentBudget
     from pipelines.document_stages import needs_extraction
     from pipelines.refresh import refresh
     from pipelines.warehouse_reader import read_only
@@ -89,7 +89,7 @@ def test_documents_over_budget_are_rejected_with_the_reason_and_the_others_load(
 
 
 def test_parse_size():
-    from pipelines.document_runs import parse_size
+    from pipelines.document_workers import parse_size
 
     assert [parse_size(s) for s in ("2G", "256MiB", "512m", "1048576", "1.5k")] == \
         [2 * 1024**3, 256 * 1024**2, 512 * 1024**2, 1048576, 1536]
