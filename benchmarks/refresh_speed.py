@@ -22,7 +22,8 @@ The refresh records into the home's persistent Dagster instance, as `rdw refresh
 
 Run: .venv/bin/python benchmarks/refresh_speed.py [--set seeds|phases|corpus|overhead ...] [--repeat N]
      [--seeds-dir DIR]   reuse rendered seed PDFs
-     [--code DIR]        measure the rdw code of another checkout (e.g. `git archive` of main)
+     [--code DIR]        measure the rdw code of another checkout (e.g. `git archive` of main;
+                         for --set phases, with this script copied into its benchmarks/)
 """
 
 from __future__ import annotations
@@ -166,9 +167,14 @@ def phases(pdfs: list[Path], repeat: int) -> None:
             for f in pdfs:
                 shutil.copy(f, Path(home) / "raw" / f.name)
             launched = time.time()
-            out = subprocess.run([sys.executable, __file__, "--phases-child", home, "--code", str(CODE)],
-                                 cwd=CODE, capture_output=True, text=True, check=True).stdout
+            # the child is CODE's copy of this script: spawned workers import what its folder holds
+            script = CODE / "benchmarks" / "refresh_speed.py"
+            child = subprocess.run([sys.executable, script, "--phases-child", home, "--code", str(CODE)],
+                                   cwd=CODE, capture_output=True, text=True)
             finished = time.time()
+            if child.returncode:
+                raise RuntimeError(f"the refresh failed: {child.stderr[-3000:]}")
+            out = child.stdout
         result = json.loads(out.splitlines()[-1])
         marks = result["marks"]
         spans = {"start → imports begin": marks["imports"] - launched,
