@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import gc
 import json
 import logging
 import os
@@ -532,9 +531,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"rdw {args.command}: internal error — {type(error).__name__}: {error} "
               "(run with --debug for the traceback)", file=sys.stderr)
         return 1
-    finally:
-        if argv is None:  # the `rdw` process ends now: its last collection over everything Dagster
-            gc.freeze()   # and polars loaded would take ~1 s; the memory goes back with the process
 
 
 if __name__ == "__main__":

@@ -6,10 +6,13 @@ functions the two assets call; the parent turns what each stage wrote into the e
 report (`assets.table_outcome`, `assets.fact_outcome`) and reports them to the instance
 (`report_runless_asset_event`), so the UI and the automation sensor see each document's partitions
 materialized, with the same metadata and checks as a run of the asset job. A Dagster run per
-document costs ~0.5 s of orchestration; this costs a few SQLite writes."""
+document costs ~0.5 s of orchestration; this costs a few SQLite writes, which `EventRecorder`
+makes in a thread of its own while the workers read the next documents."""
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -87,4 +90,50 @@ def record(instance: dg.DagsterInstance, run: DocumentRun) -> None:
             # Dagster's SQLite storage keeps one runless check evaluation per (check, partition): a
             # document extracted again (repaired lake, a stage retried) keeps its first evaluation
             if not isinstance(event, dg.AssetCheckEvaluation):
+                raise
+
+
+class EventRecorder:
+    """Stores documents' events in the instance (`record`) from a thread of its own: Dagster's
+    SQLite storage opens a connection per write (~10–60 ms an event, six events a document), which
+    then overlaps the workers' reading instead of adding to it. `close()` (or leaving the `with`
+    block, on any exit) waits until every run handed over is stored; a storage error is raised by
+    the next `put` or by `close`."""
+
+    def __init__(self, instance: dg.DagsterInstance):
+        self.instance = instance
+        self.queue: queue.SimpleQueue[DocumentRun | None] = queue.SimpleQueue()
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._store, name="rdw-record-events", daemon=True)
+        self.thread.start()
+
+    def _store(self) -> None:
+        while (run := self.queue.get()) is not None:
+            if self.error is None:
+                try:
+                    record(self.instance, run)
+                except BaseException as error:  # noqa: BLE001 — handed to the refresh's thread
+                    self.error = error
+
+    def put(self, run: DocumentRun) -> None:
+        if self.error is not None:
+            raise self.error
+        self.queue.put(run)
+
+    def close(self) -> None:
+        if self.thread.is_alive():
+            self.queue.put(None)
+            self.thread.join()
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error
+
+    def __enter__(self) -> "EventRecorder":
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        try:
+            self.close()
+        except BaseException:
+            if kind is None:  # an error of its own; never one hiding the error that ended the block
                 raise

@@ -218,11 +218,15 @@ class DocumentWorkers:
         """Each document's stages, in completion order, handed out in the order given."""
         budget, slots = self.budget, self.slots
         pending = list(reversed(doc_ids))
-        while pending or any(s.doc_id for s in slots):
+
+        def hand_out() -> None:
             for slot in slots:
                 if slot.ready and slot.doc_id is None and pending:
                     slot.doc_id, slot.started, slot.peak = pending.pop(), time.monotonic(), 0
                     slot.conn.send(slot.doc_id)
+
+        while pending or any(s.doc_id for s in slots):
+            hand_out()
             alive = [s for s in slots if s.process.is_alive() or s.doc_id]
             wait([s.conn for s in alive] + [s.process.sentinel for s in alive], timeout=POLL_SECONDS)
             for n, slot in enumerate(slots):
@@ -243,6 +247,7 @@ class DocumentWorkers:
                         kind, payload = "crashed", None
                     if kind == "done":
                         slot.doc_id = None
+                        hand_out()  # the next document first: the worker reads while we record
                         yield payload
                         continue
                     verdict = ("memory limit", f"needed more than the {_mib(budget.memory)} budget "

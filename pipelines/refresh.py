@@ -17,7 +17,7 @@ import polars as pl
 
 from pipelines.assets import REFRESH_ASSETS, WAREHOUSE, source_documents
 from pipelines.automation import batched
-from pipelines.document_runs import document_run, record
+from pipelines.document_runs import EventRecorder, document_run
 from pipelines.document_stages import needs_extraction
 from pipelines.document_workers import DocumentWorkers, default_workers
 from pipelines.fault_points import pause_if_requested
@@ -107,16 +107,19 @@ def refresh(paths: RdwPaths, instance: dg.DagsterInstance | None = None,
         if todo:
             progress(f"extracting {len(todo)} documents", 0, len(todo))
         # the pool closes with the stack: an interrupt in this loop stops the workers now (at exit,
-        # multiprocessing would wait for workers that ignore SIGTERM)
+        # multiprocessing would wait for workers that ignore SIGTERM); the recorder, closed before
+        # the pool, stores the events of every document read before it stopped
+        recorder = stack.enter_context(EventRecorder(instance))
         for done, stages in enumerate(pool.runs(todo) if pool else [], 1):
             run = document_run(paths, stages)
-            record(instance, run)
+            recorder.put(run)
             (summary.extracted if run.success else summary.failed).append(run.doc_id)
             summary.costs[run.doc_id] = (run.seconds, run.peak_bytes)
             if run.refused:
                 summary.refused[run.doc_id] = run.refused
             progress(f"extracted {paths_by_id[run.doc_id]}", done, len(todo))
             pause_if_requested("extract")
+        recorder.close()
         if pool:
             pool.close()  # the workers' memory is free for the build
         marts_missing = not all(paths.mart_file(m).exists()
