@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import dagster as dg
@@ -94,20 +94,26 @@ def record(instance: dg.DagsterInstance, run: DocumentRun) -> None:
 
 
 class EventRecorder:
-    """Stores documents' events in the instance (`record`) from a thread of its own: Dagster's
-    SQLite storage opens a connection per write (~10–60 ms an event, six events a document), which
-    then overlaps the workers' reading instead of adding to it. `close()` (or leaving the `with`
-    block, on any exit) waits until every run handed over is stored; a storage error is raised by
-    the next `put` or by `close`."""
+    """Stores documents' events in the instance (`record`) from a thread of its own, which first
+    opens the instance (`open_instance`: Dagster's storage imports and, in a new home, creates its
+    databases). Both then overlap the workers' reading instead of adding to it: the SQLite storage
+    opens a connection per write (~10–60 ms an event, six events a document). `close()` (or leaving
+    the `with` block, on any exit) waits until every run handed over is stored and leaves the
+    instance in `instance`; an error is raised by the next `put` or by `close`."""
 
-    def __init__(self, instance: dg.DagsterInstance):
-        self.instance = instance
+    def __init__(self, open_instance: Callable[[], dg.DagsterInstance]):
+        self.open_instance = open_instance
+        self.instance: dg.DagsterInstance | None = None
         self.queue: queue.SimpleQueue[DocumentRun | None] = queue.SimpleQueue()
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._store, name="rdw-record-events", daemon=True)
         self.thread.start()
 
     def _store(self) -> None:
+        try:
+            self.instance = self.open_instance()
+        except BaseException as error:  # noqa: BLE001 — handed to the refresh's thread
+            self.error = error
         while (run := self.queue.get()) is not None:
             if self.error is None:
                 try:

@@ -99,17 +99,26 @@ def refresh(paths: RdwPaths, instance: dg.DagsterInstance | None = None,
         todo = sorted((k for k in present if needs_extraction(paths, k)), key=lambda k: -size[k])
         pool = stack.enter_context(DocumentWorkers(
             paths, min(workers or default_workers(), len(todo)))) if todo else None
-        instance = instance or stack.enter_context(persistent_instance(paths))
-        known = set(instance.get_dynamic_partitions(source_documents.name))
-        for batch in batched([k for k in present if k not in known]):
-            instance.add_dynamic_partitions(source_documents.name, batch)
         paths_by_id = dict(zip(registry["doc_id"], registry["path"]))
-        if todo:
-            progress(f"extracting {len(todo)} documents", 0, len(todo))
+
+        given, opened_here = instance, []
+        stack.callback(lambda: [i.dispose() for i in opened_here])  # after the recorder stops (LIFO)
+
+        def open_instance() -> dg.DagsterInstance:  # in the recorder's thread, while workers read
+            if given is None:
+                opened_here.append(persistent_instance(paths))
+            opened = given or opened_here[0]
+            known = set(opened.get_dynamic_partitions(source_documents.name))
+            for batch in batched([k for k in present if k not in known]):
+                opened.add_dynamic_partitions(source_documents.name, batch)
+            return opened
+
         # the pool closes with the stack: an interrupt in this loop stops the workers now (at exit,
         # multiprocessing would wait for workers that ignore SIGTERM); the recorder, closed before
         # the pool, stores the events of every document read before it stopped
-        recorder = stack.enter_context(EventRecorder(instance))
+        recorder = stack.enter_context(EventRecorder(open_instance))
+        if todo:
+            progress(f"extracting {len(todo)} documents", 0, len(todo))
         for done, stages in enumerate(pool.runs(todo) if pool else [], 1):
             run = document_run(paths, stages)
             recorder.put(run)
@@ -120,6 +129,7 @@ def refresh(paths: RdwPaths, instance: dg.DagsterInstance | None = None,
             progress(f"extracted {paths_by_id[run.doc_id]}", done, len(todo))
             pause_if_requested("extract")
         recorder.close()
+        instance = recorder.instance
         if pool:
             pool.close()  # the workers' memory is free for the build
         marts_missing = not all(paths.mart_file(m).exists()
