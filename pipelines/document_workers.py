@@ -14,6 +14,7 @@ decides), and are killed when the parent stops for any reason."""
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import multiprocessing
 import os
@@ -30,6 +31,7 @@ from pipelines.extract.layout import Extraction
 from pipelines.lake import RdwPaths
 
 VIRTUAL_SLACK = 1024**3  # address space a worker may reserve beyond its memory budget (RLIMIT_AS)
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
 POLL_SECONDS = 0.1  # how often the parent looks at the workers' clocks and resident sizes
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*$", re.I)
 
@@ -123,9 +125,13 @@ def _warm_up() -> None:
     pl.DataFrame({"a": [1, 2]}).lazy().group_by("a").len().collect()
 
 
-def _worker(conn: Connection, paths: RdwPaths, memory: int) -> None:
+def _worker(conn: Connection, paths: RdwPaths, memory: int, parent: int) -> None:
     """Serve documents one at a time until told to stop (None) or out of memory."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the parent decides
+    # killed with the parent (SIGKILL included): no orphan finishes a document beside the next refresh
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before that
+        return
     _warm_up()
     # Address space, not resident size: new threads and malloc arenas reserve far more than they
     # touch, so the backstop leaves VIRTUAL_SLACK above the budget; the parent's watch enforces it.
@@ -192,7 +198,7 @@ class DocumentWorkers:
     def _start(self) -> _Slot:
         parent, child = multiprocessing.get_context("spawn").Pipe()
         process = multiprocessing.get_context("spawn").Process(
-            target=_worker, args=(child, self.paths, self.budget.memory), daemon=True)
+            target=_worker, args=(child, self.paths, self.budget.memory, os.getpid()), daemon=True)
         process.start()
         child.close()
         return _Slot(process, parent)
