@@ -26,7 +26,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 
-from pipelines.document_stages import StageResult, record_stage_failure, run_fact_stage, run_table_stage
+from pipelines.document_stages import (
+    StageResult, record_stage_failure, run_fact_stage, run_table_stage,
+)
 from pipelines.extract.layout import Extraction
 from pipelines.lake import RdwPaths
 
@@ -128,7 +130,7 @@ def _warm_up() -> None:
 def _worker(conn: Connection, paths: RdwPaths, memory: int, parent: int) -> None:
     """Serve documents one at a time until told to stop (None) or out of memory."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the parent decides
-    # killed with the parent (SIGKILL included): no orphan finishes a document beside the next refresh
+    # killed with the parent (SIGKILL too): no orphan finishes a document beside the next refresh
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:  # the parent died before that
         return

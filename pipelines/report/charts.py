@@ -105,7 +105,8 @@ class SvgRenderer:
         if self.pool is None:
             self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
         for digest in todo:
-            self.futures[digest] = self.pool.submit(vl_convert.vegalite_to_svg, self.waiting[digest])
+            spec = self.waiting[digest]
+            self.futures[digest] = self.pool.submit(vl_convert.vegalite_to_svg, spec)
 
     def svg(self, digest: str) -> str:
         """The SVG of a chart asked for: from disk, this process's cache, the background process, or
