@@ -9,21 +9,28 @@ Sets: `seeds` (the five seeds rendered to PDF in broker house styles, seedpdf/re
 each with wall time, CPU utilisation (CPU seconds of the process tree ÷ wall seconds; 2.0 = two cores
 busy) and peak RSS of the process tree (sampled every 50 ms from /proc, summed over processes).
 
+Phases (`--set phases`, on the seeds): where the wall time of one `rdw refresh` of a fresh home goes —
+process start to the refresh code imported, to 'extracting', the extraction, each step of the
+models/warehouse/exports run (from the Dagster event log: STEP_START to STEP_SUCCESS), and the end.
+
 Orchestration overhead per document: the bundled samples copied four times with a changed trailing
 byte (36 documents); the extraction phase of an in-process `refresh()` (from its first 'extracting'
 progress call to 'building models') with RDW_WORKERS=1, minus the same stage functions called
-directly on the same documents, divided by the number of documents.
+directly on the same documents, divided by the number of documents; and the same phase minus the
+seconds the worker spent in the stages (its own clock, in the same run: less exposed to other load).
 
 The refresh records into the home's persistent Dagster instance, as `rdw refresh` does.
 
-Run: .venv/bin/python benchmarks/refresh_speed.py [--set seeds|corpus|overhead ...] [--repeat N]
+Run: .venv/bin/python benchmarks/refresh_speed.py [--set seeds|phases|corpus|overhead ...] [--repeat N]
      [--seeds-dir DIR]   reuse rendered seed PDFs
-     [--code DIR]        measure the rdw code of another checkout (e.g. `git archive` of main)
+     [--code DIR]        measure the rdw code of another checkout (e.g. `git archive` of main;
+                         for --set phases, with this script copied into its benchmarks/)
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -126,6 +133,71 @@ def compare(name: str, files: list[Path], repeat: int) -> None:
     print(f"  refresh ÷ bare pass: {full['wall'] / bare['wall']:.2f}×", flush=True)
 
 
+def _phases_child(home: str) -> None:
+    """Run in a child process: a refresh of `home` that prints when each phase began (epoch seconds)
+    and how long each step of the build run took, as JSON."""
+    marks = {"imports": time.time()}
+    from pipelines.lake import RdwPaths
+    from pipelines.refresh import persistent_instance, refresh
+
+    marks["refresh"] = time.time()
+
+    def progress(message, done=None, total=None):
+        marks.setdefault(message.split()[0], time.time())
+
+    paths = RdwPaths.from_env(home)
+    refresh(paths, progress=progress)
+    marks["end"] = time.time()
+    steps: dict[str, float] = {}
+    with persistent_instance(paths) as instance:
+        run = instance.get_runs(limit=1)[0]
+        started: dict[str, float] = {}
+        for entry in instance.all_logs(run.run_id):
+            event = entry.dagster_event
+            if event is None or not event.step_key:
+                continue
+            if event.event_type_value == "STEP_START":
+                started[event.step_key] = entry.timestamp
+            elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE"):
+                steps[event.step_key] = entry.timestamp - started[event.step_key]
+    marks["logs read"] = time.time()
+    print(json.dumps({"marks": marks, "steps": steps}))
+
+
+def phases(pdfs: list[Path], repeat: int) -> None:
+    """The median duration of each phase of `rdw refresh` on a fresh home holding `pdfs`."""
+    rows: dict[str, list[float]] = {}
+    for _ in range(repeat):
+        with tempfile.TemporaryDirectory(prefix="rdw-phases-") as home:
+            (Path(home) / "raw").mkdir()
+            for f in pdfs:
+                shutil.copy(f, Path(home) / "raw" / f.name)
+            launched = time.time()
+            # the child is CODE's copy of this script: spawned workers import what its folder holds
+            script = CODE / "benchmarks" / "refresh_speed.py"
+            child = subprocess.run([sys.executable, script, "--phases-child", home, "--code", str(CODE)],
+                                   cwd=CODE, capture_output=True, text=True)
+            finished = time.time()
+            if child.returncode:
+                raise RuntimeError(f"the refresh failed: {child.stderr[-3000:]}")
+            out = child.stdout
+        result = json.loads(out.splitlines()[-1])
+        marks = result["marks"]
+        spans = {"start → imports begin": marks["imports"] - launched,
+                 "imports (refresh code)": marks["refresh"] - marks["imports"],
+                 "lock, registry, instance": marks["extracting"] - marks["refresh"],
+                 "extracting": marks["building"] - marks["extracting"],
+                 "models, warehouse, exports": marks["end"] - marks["building"],
+                 "exit": finished - marks["logs read"],
+                 "total": finished - launched - (marks["logs read"] - marks["end"])}
+        spans |= {f"  step {k}": v for k, v in sorted(result["steps"].items())}
+        for name, seconds in spans.items():
+            rows.setdefault(name, []).append(seconds)
+    print(f"phases of rdw refresh ({len(pdfs)} PDFs, median of {repeat}):", flush=True)
+    for name, values in rows.items():
+        print(f"  {name:34s} {statistics.median(values):6.2f} s", flush=True)
+
+
 def overhead() -> None:
     from pipelines.document_stages import run_fact_stage, run_table_stage
     from pipelines.lake import RdwPaths, register_documents
@@ -153,31 +225,41 @@ def overhead() -> None:
             marks.setdefault(key, time.perf_counter())
 
         os.environ["RDW_WORKERS"] = "1"
-        refresh(RdwPaths.from_env(homes[1]), progress=progress)
+        summary = refresh(RdwPaths.from_env(homes[1]), progress=progress)
         orchestrated = marks["building"] - marks["start"]
+        in_worker = sum(seconds for seconds, _ in summary.costs.values())
     print(f"overhead: {len(ids)} documents; stage functions called directly {stages:.1f} s, extraction "
           f"phase of refresh (1 worker) {orchestrated:.1f} s; "
           f"{(orchestrated - stages) / len(ids):.3f} s per document", flush=True)
+    # the same run's own clock: less exposed to other load on the machine than two separate runs
+    print(f"  the worker spent {in_worker:.1f} s in the stages: the phase beyond that is "
+          f"{(orchestrated - in_worker) / len(ids):.3f} s per document", flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument("--set", action="append", choices=["seeds", "corpus", "overhead"])
+    parser.add_argument("--set", action="append", choices=["seeds", "phases", "corpus", "overhead"])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seeds-dir", type=Path, default=None)
     parser.add_argument("--code", type=Path, default=ROOT)
+    parser.add_argument("--phases-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     global CODE
     CODE = args.code.resolve()
     sys.path.insert(0, str(CODE))
+    if args.phases_child:
+        return _phases_child(args.phases_child)
     sets = args.set or ["seeds", "overhead", "corpus"]
     print(f"code {CODE}; {os.cpu_count()} cores; RDW_WORKERS={os.environ.get('RDW_WORKERS', 'unset')}", flush=True)
-    if "seeds" in sets:
+    if "seeds" in sets or "phases" in sets:
         from render_seeds import render_all
 
         folder = args.seeds_dir or Path(tempfile.mkdtemp(prefix="seedpdf-"))
         pdfs = sorted(folder.glob("*.pdf")) or render_all(folder)
-        compare("seeds as PDF", pdfs, args.repeat)
+        if "seeds" in sets:
+            compare("seeds as PDF", pdfs, args.repeat)
+        if "phases" in sets:
+            phases(pdfs, args.repeat)
     if "overhead" in sets:
         overhead()
     if "corpus" in sets:

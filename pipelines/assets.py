@@ -57,17 +57,15 @@ def _check_results(result: StageResult, asset_key: dg.AssetKey) -> list[dg.Asset
 StageOutcome = tuple[dg.MaterializeResult, list[dg.AssetCheckResult]]
 
 
-def table_stage(paths, doc_id: str, extraction=None) -> StageOutcome:
-    """document_tables of one document: the stage, its metadata and its gate checks (`extraction`:
-    see run_table_stage)."""
-    result = run_table_stage(paths, doc_id, extraction)
+def table_outcome(paths, doc_id: str, result: StageResult) -> StageOutcome:
+    """document_tables of one document from what its stage wrote: metadata and gate checks."""
     return (dg.MaterializeResult(metadata=_document_metadata(paths, doc_id, result.counts)),
             _check_results(result, DOCUMENT_TABLES))
 
 
-def fact_stage(paths, doc_id: str) -> StageOutcome:
-    """document_facts of one document: the stage, its metadata, its gate and every_cell_accounted."""
-    result = run_fact_stage(paths, doc_id)
+def fact_outcome(paths, doc_id: str, result: StageResult) -> StageOutcome:
+    """document_facts of one document from what its stage wrote: metadata, its gate and
+    every_cell_accounted."""
     accounted = dg.AssetCheckResult(
         asset_key=DOCUMENT_FACTS, check_name="every_cell_accounted",
         passed=result.counts["cells"] == result.counts["cells_with_role"],
@@ -75,6 +73,17 @@ def fact_stage(paths, doc_id: str) -> StageOutcome:
         metadata={"cells": result.counts["cells"], "with_role": result.counts["cells_with_role"]})
     return (dg.MaterializeResult(metadata=_document_metadata(paths, doc_id, result.counts)),
             [*_check_results(result, DOCUMENT_FACTS), accounted])
+
+
+def table_stage(paths, doc_id: str, extraction=None) -> StageOutcome:
+    """document_tables of one document: the stage, its metadata and its gate checks (`extraction`:
+    see run_table_stage)."""
+    return table_outcome(paths, doc_id, run_table_stage(paths, doc_id, extraction))
+
+
+def fact_stage(paths, doc_id: str) -> StageOutcome:
+    """document_facts of one document: the stage, its metadata, its gate and every_cell_accounted."""
+    return fact_outcome(paths, doc_id, run_fact_stage(paths, doc_id))
 
 
 def _gate_spec(name: str, asset: dg.AssetKey, schema: str) -> dg.AssetCheckSpec:

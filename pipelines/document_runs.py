@@ -1,77 +1,35 @@
-"""The per-document stages of many documents at once, each in a budgeted child process, recorded in
-the Dagster instance as the partitions of `lake/document_tables` and `lake/document_facts`.
+"""Documents' stages recorded in the Dagster instance as the partitions of `lake/document_tables` and
+`lake/document_facts`.
 
-A worker calls the same stage functions the two assets call (`assets.table_stage`, `assets.fact_stage`)
-and hands back the materializations and check evaluations they produced; the parent reports them
-to the instance (`report_runless_asset_event`), so the UI and the automation sensor see each
-document's partitions materialized, with the same metadata and checks as a run of the asset job.
-A Dagster run per document costs ~0.5 s of orchestration; this costs a few SQLite writes.
-
-Every document runs in a worker process under a `DocumentBudget`: wall time (the parent kills the
-worker when a document overruns) and memory (RLIMIT_AS in the worker, and the parent kills a worker
-whose resident size passes the budget). A document that exceeds its budget is rejected with the
-reason (`time limit`, `memory limit`) through the same table stage, the worker is replaced, and the
-other documents go on. Workers are spawned (they inherit no open file: the refresh lock), ignore
-SIGINT (the parent decides), and are killed when the parent stops for any reason."""
+The stages run in budgeted worker processes (document_workers.py) that call the same stage
+functions the two assets call; the parent turns what each stage wrote into the events the assets
+report (`assets.table_outcome`, `assets.fact_outcome`) and reports them to the instance
+(`report_runless_asset_event`), so the UI and the automation sensor see each document's partitions
+materialized, with the same metadata and checks as a run of the asset job. A Dagster run per
+document costs ~0.5 s of orchestration; this costs a few SQLite writes, which `EventRecorder`
+makes in a thread of its own while the workers read the next documents."""
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import re
-import resource
-import signal
-import time
-from collections.abc import Iterator
+import queue
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection, wait
 
 import dagster as dg
 
-from pipelines.assets import DOCUMENT_FACTS, DOCUMENT_TABLES, fact_stage, table_stage
-from pipelines.document_stages import record_stage_failure
+from pipelines.assets import DOCUMENT_FACTS, DOCUMENT_TABLES, fact_outcome, table_outcome
+from pipelines.document_workers import DocumentBudget, DocumentWorkers, StagesRun, run_stages
 from pipelines.extract.layout import Extraction
 from pipelines.lake import RdwPaths
 
 DocumentEvent = dg.AssetMaterialization | dg.AssetCheckEvaluation
-VIRTUAL_SLACK = 1024**3  # address space a worker may reserve beyond its memory budget (RLIMIT_AS)
-POLL_SECONDS = 0.1  # how often the parent looks at the workers' clocks and resident sizes
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*$", re.I)
-
-
-def default_workers() -> int:
-    """RDW_WORKERS, else every core this process may run on."""
-    return int(os.environ.get("RDW_WORKERS") or 0) or len(os.sched_getaffinity(0))
-
-
-def parse_size(text: str) -> int:
-    """Bytes from '2G', '256MiB', '512m' or a plain number of bytes (binary multiples)."""
-    match = _SIZE.match(text)
-    if not match:
-        raise ValueError(f"not a size: {text!r} (try 2G, 512M or a number of bytes)")
-    return int(float(match[1]) * 1024 ** " kmgt".index(match[2].lower() or " "))
-
-
-@dataclass(frozen=True)
-class DocumentBudget:
-    """What one document may cost: wall seconds and bytes resident in its worker process."""
-
-    seconds: float = 120.0
-    memory: int = 2 * 1024**3
-
-    @classmethod
-    def from_env(cls) -> "DocumentBudget":
-        """RDW_DOC_TIMEOUT (seconds, default 120) and RDW_DOC_MEMORY (default 2G)."""
-        seconds = os.environ.get("RDW_DOC_TIMEOUT")
-        memory = os.environ.get("RDW_DOC_MEMORY")
-        return cls(float(seconds) if seconds else cls.seconds,
-                   parse_size(memory) if memory else cls.memory)
 
 
 @dataclass
 class DocumentRun:
-    """What the two stages of one document produced; `error` when a stage raised; `refused` when
-    the document exceeded its budget (and was recorded as rejected with that reason)."""
+    """The events the two stages of one document produced; `error` when a stage raised; `refused`
+    when the document exceeded its budget (and was recorded as rejected with that reason)."""
 
     doc_id: str
     events: list[DocumentEvent] = field(default_factory=list)
@@ -88,186 +46,37 @@ class DocumentRun:
             and e.severity == dg.AssetCheckSeverity.ERROR for e in self.events)
 
 
+def document_run(paths: RdwPaths, stages: StagesRun) -> DocumentRun:
+    """The asset events of what a document's stages wrote."""
+    run = DocumentRun(stages.doc_id, error=stages.error, refused=stages.refused,
+                      seconds=stages.seconds, peak_bytes=stages.peak_bytes)
+    for name, result in stages.stages:
+        key, outcome = ((DOCUMENT_TABLES, table_outcome) if name == "tables"
+                        else (DOCUMENT_FACTS, fact_outcome))
+        materialization, checks = outcome(paths, stages.doc_id, result)
+        run.events.append(dg.AssetMaterialization(key, metadata=materialization.metadata,
+                                                  partition=stages.doc_id))
+        run.events += [dg.AssetCheckEvaluation(
+            asset_key=key, check_name=c.check_name, passed=c.passed, severity=c.severity,
+            metadata=c.metadata, partition=stages.doc_id) for c in checks]
+    return run
+
+
 def run_document(paths: RdwPaths, doc_id: str, extraction: Extraction | None = None) -> DocumentRun:
-    """Both stages of one document, as events for its partition. Never raises, except MemoryError
-    (the worker reports it as the memory limit). `extraction`: see document_stages.run_table_stage."""
-    run = DocumentRun(doc_id)
-    try:
-        for key, stage in ((DOCUMENT_TABLES, table_stage), (DOCUMENT_FACTS, fact_stage)):
-            materialization, checks = (stage(paths, doc_id, extraction) if key == DOCUMENT_TABLES
-                                       else stage(paths, doc_id))
-            run.events.append(dg.AssetMaterialization(key, metadata=materialization.metadata,
-                                                      partition=doc_id))
-            run.events += [dg.AssetCheckEvaluation(
-                asset_key=key, check_name=c.check_name, passed=c.passed, severity=c.severity,
-                metadata=c.metadata, partition=doc_id) for c in checks]
-    except MemoryError:
-        raise
-    except Exception as exc:  # a document that fails is reported and marked failed; the others go on
-        run.error = f"{type(exc).__name__}: {exc}"[:500]
-        if key == DOCUMENT_FACTS:
-            record_stage_failure(paths, doc_id, run.error)
-    return run
-
-
-def refused_document(paths: RdwPaths, doc_id: str, reason: str, detail: str) -> DocumentRun:
-    """Record a document that exceeded its budget: rejected with the reason, nothing else read."""
-    extraction = Extraction(doc_id)
-    extraction.reject(reason, detail)
-    run = run_document(paths, doc_id, extraction)
-    run.refused = reason
-    return run
-
-
-def _resident_bytes(pid: int, field_name: str = "VmRSS") -> int:
-    try:
-        with open(f"/proc/{pid}/status") as status:
-            for line in status:
-                if line.startswith(field_name + ":"):
-                    return int(line.split()[1]) * 1024
-    except (FileNotFoundError, ProcessLookupError, ValueError):
-        pass
-    return 0
-
-
-def _warm_up() -> None:
-    """Start what reserves address space once per process (polars' thread pool and allocator), so
-    the address-space limit set after it counts only what documents allocate."""
-    import polars as pl
-
-    pl.DataFrame({"a": [1, 2]}).lazy().group_by("a").len().collect()
-
-
-def _worker(conn: Connection, paths: RdwPaths, memory: int) -> None:
-    """Serve documents one at a time until told to stop (None) or out of memory."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the parent decides
-    _warm_up()
-    # Address space, not resident size: new threads and malloc arenas reserve far more than they
-    # touch, so the backstop leaves VIRTUAL_SLACK above the budget; the parent's watch enforces it.
-    limit = _resident_bytes(os.getpid(), "VmSize") + memory + VIRTUAL_SLACK
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))  # the backstop to the parent's watch
-    conn.send(("ready", None))  # a document's clock starts only now, not during the imports
-    while (doc_id := conn.recv()) is not None:
-        try:
-            with open("/proc/self/clear_refs", "w") as refs:
-                refs.write("5")  # start this document's peak resident size from now
-        except OSError:
-            pass
-        start = time.monotonic()
-        try:
-            run = run_document(paths, doc_id)
-        except MemoryError:
-            conn.send(("memory", doc_id))
-            return
-        run.seconds = time.monotonic() - start
-        run.peak_bytes = _resident_bytes(os.getpid(), "VmHWM")
-        conn.send(("done", run))
-
-
-@dataclass
-class _Slot:
-    process: multiprocessing.Process
-    conn: Connection
-    doc_id: str | None = None
-    started: float = 0.0
-    peak: int = 0
-    ready: bool = False
-
-
-def _start(paths: RdwPaths, budget: DocumentBudget) -> _Slot:
-    parent, child = multiprocessing.get_context("spawn").Pipe()
-    process = multiprocessing.get_context("spawn").Process(
-        target=_worker, args=(child, paths, budget.memory), daemon=True)
-    process.start()
-    child.close()
-    return _Slot(process, parent)
-
-
-def _stop(slot: _Slot) -> None:
-    if slot.process.is_alive():
-        slot.process.kill()
-    slot.process.join()
-    slot.conn.close()
-
-
-def _death(exitcode: int | None, budget: DocumentBudget) -> tuple[str, str]:
-    """Why a worker died mid-document. Native code (polars, pdfium) aborts when an allocation fails
-    under RLIMIT_AS rather than raising MemoryError, so SIGABRT reads as the memory limit."""
-    if exitcode == -signal.SIGABRT:
-        return ("memory limit", f"the reading process aborted: an allocation failed under the "
-                                f"{_mib(budget.memory)} budget (RDW_DOC_MEMORY)")
-    how = f"signal {-exitcode}" if exitcode and exitcode < 0 else f"exit code {exitcode}"
-    return ("worker crashed", f"the reading process died ({how})")
-
-
-def _mib(size: int) -> str:
-    return f"{size / 1024**2:.0f} MiB"
+    """Both stages of one document in this process, as events for its partition. Never raises,
+    except MemoryError. `extraction`: see document_stages.run_table_stage."""
+    return document_run(paths, run_stages(paths, doc_id, extraction))
 
 
 def run_documents(paths: RdwPaths, doc_ids: list[str], workers: int,
                   budget: DocumentBudget | None = None) -> Iterator[DocumentRun]:
-    """Each document's stages in a worker process, in completion order, on up to `workers` processes,
-    each document under `budget` (default DocumentBudget.from_env())."""
-    budget = budget or DocumentBudget.from_env()
-    pending = list(reversed(doc_ids))
-    slots = [_start(paths, budget) for _ in range(min(max(workers, 1), len(doc_ids)))]
-    try:
-        while pending or any(s.doc_id for s in slots):
-            for slot in slots:
-                if slot.ready and slot.doc_id is None and pending:
-                    slot.doc_id, slot.started, slot.peak = pending.pop(), time.monotonic(), 0
-                    slot.conn.send(slot.doc_id)
-            alive = [s for s in slots if s.process.is_alive() or s.doc_id]
-            wait([s.conn for s in alive] + [s.process.sentinel for s in alive], timeout=POLL_SECONDS)
-            for n, slot in enumerate(slots):
-                if not slot.ready and slot.process.is_alive() and slot.conn.poll():
-                    slot.ready = slot.conn.recv()[0] == "ready"
-                    continue
-                if slot.doc_id is None:
-                    if not slot.ready and not slot.process.is_alive() and pending:  # died starting
-                        raise RuntimeError(f"a document worker failed to start (exit code "
-                                           f"{slot.process.exitcode})")
-                    continue
-                elapsed = time.monotonic() - slot.started
-                verdict = None
-                if slot.conn.poll():
-                    try:
-                        kind, payload = slot.conn.recv()
-                    except (EOFError, OSError):
-                        kind, payload = "crashed", None
-                    if kind == "done":
-                        slot.doc_id = None
-                        yield payload
-                        continue
-                    verdict = ("memory limit", f"needed more than the {_mib(budget.memory)} budget "
-                                               "(RDW_DOC_MEMORY)") if kind == "memory" else None
-                if verdict is None:
-                    slot.peak = max(slot.peak, _resident_bytes(slot.process.pid))
-                    if slot.peak > budget.memory:
-                        verdict = ("memory limit", f"resident size passed the {_mib(budget.memory)} "
-                                                   "budget (RDW_DOC_MEMORY)")
-                    elif elapsed > budget.seconds:
-                        verdict = ("time limit", f"still running after {budget.seconds:g} s "
-                                                 "(RDW_DOC_TIMEOUT)")
-                    elif not slot.process.is_alive():
-                        verdict = _death(slot.process.exitcode, budget)
-                if verdict is None:
-                    continue
-                doc_id = slot.doc_id
-                _stop(slot)
-                slots[n] = _start(paths, budget) if pending else _Slot(slot.process, slot.conn)
-                run = refused_document(paths, doc_id, *verdict)
-                run.seconds, run.peak_bytes = elapsed, slot.peak
-                yield run
-    finally:
-        for slot in slots:
-            if slot.process.is_alive() and slot.doc_id is None:
-                try:
-                    slot.conn.send(None)
-                except OSError:
-                    pass
-                slot.process.join(timeout=2)
-            _stop(slot)
+    """Each document's stages on up to `workers` worker processes, in completion order, each
+    document under `budget` (default DocumentBudget.from_env())."""
+    if not doc_ids:
+        return
+    with DocumentWorkers(paths, min(workers, len(doc_ids)), budget) as pool:
+        for stages in pool.runs(doc_ids):
+            yield document_run(paths, stages)
 
 
 def record(instance: dg.DagsterInstance, run: DocumentRun) -> None:
@@ -281,4 +90,56 @@ def record(instance: dg.DagsterInstance, run: DocumentRun) -> None:
             # Dagster's SQLite storage keeps one runless check evaluation per (check, partition): a
             # document extracted again (repaired lake, a stage retried) keeps its first evaluation
             if not isinstance(event, dg.AssetCheckEvaluation):
+                raise
+
+
+class EventRecorder:
+    """Stores documents' events in the instance (`record`) from a thread of its own, which first
+    opens the instance (`open_instance`: Dagster's storage imports and, in a new home, creates its
+    databases). Both then overlap the workers' reading instead of adding to it: the SQLite storage
+    opens a connection per write (~10–60 ms an event, six events a document). `close()` (or leaving
+    the `with` block, on any exit) waits until every run handed over is stored and leaves the
+    instance in `instance`; an error is raised by the next `put` or by `close`."""
+
+    def __init__(self, open_instance: Callable[[], dg.DagsterInstance]):
+        self.open_instance = open_instance
+        self.instance: dg.DagsterInstance | None = None
+        self.queue: queue.SimpleQueue[DocumentRun | None] = queue.SimpleQueue()
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._store, name="rdw-record-events", daemon=True)
+        self.thread.start()
+
+    def _store(self) -> None:
+        try:
+            self.instance = self.open_instance()
+        except BaseException as error:  # noqa: BLE001 — handed to the refresh's thread
+            self.error = error
+        while (run := self.queue.get()) is not None:
+            if self.error is None:
+                try:
+                    record(self.instance, run)
+                except BaseException as error:  # noqa: BLE001 — handed to the refresh's thread
+                    self.error = error
+
+    def put(self, run: DocumentRun) -> None:
+        if self.error is not None:
+            raise self.error
+        self.queue.put(run)
+
+    def close(self) -> None:
+        if self.thread.is_alive():
+            self.queue.put(None)
+            self.thread.join()
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error
+
+    def __enter__(self) -> "EventRecorder":
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        try:
+            self.close()
+        except BaseException:
+            if kind is None:  # an error of its own; never one hiding the error that ended the block
                 raise

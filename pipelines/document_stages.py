@@ -37,6 +37,12 @@ class StageResult:
     counts: dict[str, int]
     gates: dict[str, GateResult] = field(default_factory=dict)
 
+    def without_rows(self) -> "StageResult":
+        """The same result with the gates' valid rows dropped (metadata and checks read only the
+        counts and rejects): what a worker process hands back."""
+        return StageResult(self.counts, {name: GateResult(g.valid.clear(), g.rejects, g.checked)
+                                         for name, g in self.gates.items()})
+
 
 def registered_document(paths: RdwPaths, doc_id: str) -> dict:
     registry = load_registry(paths).filter(pl.col("doc_id") == doc_id)

@@ -2,14 +2,14 @@
 models, warehouse and exports in one Dagster run. One refresh at a time per RDW_HOME.
 
 Which documents need their stages is `document_stages.needs_extraction`, the one rule the sensor
-uses too; the stages are the functions the document assets call (document_runs.py), recorded as
+uses too; the stages are the functions the document assets call (document_workers.py), recorded as
 those assets' partitions. Everything is recorded in the persistent Dagster instance of RDW_HOME
 (`RdwPaths.dagster_home`), the same one `rdw ui` (dagster dev) shows, so work from the CLI, the
 schedule, the sensor and the UI appears in one place."""
 
 from __future__ import annotations
 
-from contextlib import ExitStack, closing
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 
 import dagster as dg
@@ -17,8 +17,9 @@ import polars as pl
 
 from pipelines.assets import REFRESH_ASSETS, WAREHOUSE, source_documents
 from pipelines.automation import batched
-from pipelines.document_runs import default_workers, record, run_documents
+from pipelines.document_runs import EventRecorder, document_run
 from pipelines.document_stages import needs_extraction
+from pipelines.document_workers import DocumentWorkers, default_workers
 from pipelines.fault_points import pause_if_requested
 from pipelines.lake import (
     NoRawFolder, RdwPaths, RefreshFailed, refresh_lock, register_documents, remove_leftovers,
@@ -89,28 +90,48 @@ def refresh(paths: RdwPaths, instance: dg.DagsterInstance | None = None,
         damage = paths.warehouse.exists() and warehouse_damage(paths.warehouse, full=True)
         if damage:
             summary.repaired.append(f"the served warehouse was damaged ({damage}): rebuilt")
-        instance = instance or stack.enter_context(persistent_instance(paths))
         registry = register_documents(paths)
         present = registry.filter(pl.col("present"))["doc_id"].to_list()
         summary.documents = len(present)
-        known = set(instance.get_dynamic_partitions(source_documents.name))
-        for batch in batched([k for k in present if k not in known]):
-            instance.add_dynamic_partitions(source_documents.name, batch)
+        # the largest first (longest-processing-time first: no core idles at the end on one big
+        # document), on workers started now, which import while this process opens the instance
+        size = dict(zip(registry["doc_id"], registry["bytes"]))
+        todo = sorted((k for k in present if needs_extraction(paths, k)), key=lambda k: -size[k])
+        pool = stack.enter_context(DocumentWorkers(
+            paths, min(workers or default_workers(), len(todo)))) if todo else None
         paths_by_id = dict(zip(registry["doc_id"], registry["path"]))
-        todo = [k for k in present if needs_extraction(paths, k)]
+
+        given, opened_here = instance, []
+        stack.callback(lambda: [i.dispose() for i in opened_here])  # after the recorder stops (LIFO)
+
+        def open_instance() -> dg.DagsterInstance:  # in the recorder's thread, while workers read
+            if given is None:
+                opened_here.append(persistent_instance(paths))
+            opened = given or opened_here[0]
+            known = set(opened.get_dynamic_partitions(source_documents.name))
+            for batch in batched([k for k in present if k not in known]):
+                opened.add_dynamic_partitions(source_documents.name, batch)
+            return opened
+
+        # the pool closes with the stack: an interrupt in this loop stops the workers now (at exit,
+        # multiprocessing would wait for workers that ignore SIGTERM); the recorder, closed before
+        # the pool, stores the events of every document read before it stopped
+        recorder = stack.enter_context(EventRecorder(open_instance))
         if todo:
             progress(f"extracting {len(todo)} documents", 0, len(todo))
-        # closing: an interrupt in this loop stops the workers now, not when the generator is
-        # collected (at exit, multiprocessing would wait for workers that ignore SIGTERM)
-        runs = stack.enter_context(closing(run_documents(paths, todo, workers or default_workers())))
-        for done, run in enumerate(runs, 1):
-            record(instance, run)
+        for done, stages in enumerate(pool.runs(todo) if pool else [], 1):
+            run = document_run(paths, stages)
+            recorder.put(run)
             (summary.extracted if run.success else summary.failed).append(run.doc_id)
             summary.costs[run.doc_id] = (run.seconds, run.peak_bytes)
             if run.refused:
                 summary.refused[run.doc_id] = run.refused
             progress(f"extracted {paths_by_id[run.doc_id]}", done, len(todo))
             pause_if_requested("extract")
+        recorder.close()
+        instance = recorder.instance
+        if pool:
+            pool.close()  # the workers' memory is free for the build
         marts_missing = not all(paths.mart_file(m).exists()
                                 for m in [*MODELS, "model_vs_reported", "hyperscaler_capex", "consensus"])
         stale = served_fingerprint(paths) != lake_fingerprint(paths)

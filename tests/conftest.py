@@ -70,6 +70,16 @@ def warehouse(refreshed):
 
 
 @pytest.fixture(scope="session")
+def seed_renderings(tmp_path_factory) -> dict[str, Path]:
+    """The five seed reports rendered to PDF in broker house styles (truth from the seed text),
+    by seed number ('000' … '004')."""
+    from render_seeds import render_all
+
+    needs_shared(SEEDS)
+    return {pdf.name[:3]: pdf for pdf in render_all(tmp_path_factory.mktemp("seedpdf"))}
+
+
+@pytest.fixture(scope="session")
 def consensus_seed_home(tmp_path_factory):
     """Seeds 001 (东吴证券, quoting IDC) and 002 (中信建投) refreshed into a fresh RDW_HOME: the
     seeds' China 2023 AI server market conflict, for marts.consensus and its report page."""

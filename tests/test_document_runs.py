@@ -6,7 +6,9 @@ import polars as pl
 
 from conftest import SAMPLES, make_home
 from pipelines.assets import DOCUMENT_FACTS, DOCUMENT_TABLES
-from pipelines.document_runs import DocumentRun, record, run_document, run_documents
+from pipelines.document_runs import (
+    DocumentRun, EventRecorder, record, run_document, run_documents,
+)
 from pipelines.lake import register_documents
 
 
@@ -41,6 +43,24 @@ def test_two_workers_give_what_one_gives_and_the_instance_records_it(tmp_path):
     assert parallel[ids[0]].events[0].metadata["tables"].value == 2
 
 
+def test_the_recorder_stores_every_run_handed_over_and_raises_what_failed(tmp_path):
+    paths, ids = _text_home(tmp_path)
+    runs = list(run_documents(paths, ids, workers=1))
+    instance = dg.DagsterInstance.ephemeral()
+    with EventRecorder(lambda: instance) as recorder:
+        for run in runs:
+            recorder.put(run)
+    assert recorder.instance is instance
+    assert instance.get_materialized_partitions(DOCUMENT_TABLES) == set(ids)
+
+    def broken():
+        raise OSError("no room for the instance")
+
+    recorder = EventRecorder(broken)
+    with pytest.raises(OSError, match="no room"):
+        recorder.close()
+
+
 def test_a_failing_document_is_reported_not_raised(tmp_path):
     paths, _ = _text_home(tmp_path)
     run = run_document(paths, "0000000000000000")
@@ -60,7 +80,7 @@ def test_a_failed_blocking_check_fails_the_document():
 def test_documents_over_budget_are_rejected_with_the_reason_and_the_others_load(tmp_path, monkeypatch):
     from hostile_inputs import TABLE, flate_bomb_pdf, page_tree_loop_pdf
 
-    from pipelines.document_runs import DocumentBudget
+    from pipelines.document_workers import DocumentBudget
     from pipelines.document_stages import needs_extraction
     from pipelines.refresh import refresh
     from pipelines.warehouse_reader import read_only
@@ -86,15 +106,6 @@ def test_documents_over_budget_are_rejected_with_the_reason_and_the_others_load(
     assert facts > 0 and summary.failed == []
     assert sorted(summary.refused.values()) == ["memory limit", "time limit"]
     assert not any(needs_extraction(paths, d) for d in summary.refused)  # not retried every refresh
-
-
-def test_parse_size():
-    from pipelines.document_runs import parse_size
-
-    assert [parse_size(s) for s in ("2G", "256MiB", "512m", "1048576", "1.5k")] == \
-        [2 * 1024**3, 256 * 1024**2, 512 * 1024**2, 1048576, 1536]
-    with pytest.raises(ValueError, match="not a size"):
-        parse_size("lots")
 
 
 def test_overflowing_numbers_are_rejected_and_the_document_loads_the_rest(tmp_path):

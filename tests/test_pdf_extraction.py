@@ -5,7 +5,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from conftest import CORPUS, SAMPLES, SEEDS, needs_shared
+from conftest import CORPUS, SAMPLES, needs_shared
 from pipelines.extract.pdf import extract_pdf
 
 STYLE_METHOD = {"grid": "lattice", "three_line": "three_line", "borderless": "borderless"}
@@ -187,15 +187,6 @@ def test_real_corpus_tables_match_their_projects_gold(name):
     candidates = our_candidates(path)
     scores = [score_table(gold, candidates).cell.f1 for gold in golds]
     assert golds and min(scores) >= REAL_GOLD_PINS[name], scores
-
-
-@pytest.fixture(scope="module")
-def seed_renderings(tmp_path_factory):
-    """The five seed reports rendered to PDF in broker house styles (truth from the seed text)."""
-    from render_seeds import render_all
-
-    needs_shared(SEEDS)
-    return {pdf.name[:3]: pdf for pdf in render_all(tmp_path_factory.mktemp("seedpdf"))}
 
 
 @pytest.fixture(scope="module")

@@ -432,6 +432,7 @@ def running_text(canvas, doc):
     canvas.saveState()
     canvas.setFont(FONT, 7.5)
     canvas.drawString(MARGIN, PAGE_H - 32, "行业研究报告")
+    canvas.drawRightString(PAGE_W - MARGIN, PAGE_H - 32, "证券研究报告")
     canvas.setLineWidth(0.6)
     canvas.line(MARGIN, PAGE_H - 36, PAGE_W - MARGIN, PAGE_H - 36)
     canvas.drawString(MARGIN, 26, "请务必阅读正文之后的免责条款部分")

@@ -24,7 +24,8 @@ from pipelines.extract.structure import (
 )
 from pipelines.normalize.units import is_data_token
 from pipelines.extract.table_settings import DEFAULT_SETTINGS, PdfTableSettings
-from pipelines.extract.words import group_lines, phrases, prose_phrases, reading_order
+from pipelines.extract.triage import PageTriage
+from pipelines.extract.words import group_lines, has_doubled_chars, phrases, prose_phrases, reading_order
 
 CID_RE = re.compile(r"\(cid:\d+\)")
 
@@ -57,9 +58,17 @@ def extract_pdf(path: Path, doc_id: str, settings: PdfTableSettings = DEFAULT_SE
         result.pages = len(pages)
         imageless, unmapped = [], []
         flow = PageFlow()
+        triage = PageTriage(path, len(pages)) if settings.page_triage else None
         for page in pages:
             try:
-                status = extract_page(page, result, flow, settings)
+                text_only = (triage.text_only(page.page_number, page.bbox, flow.margins, settings)
+                             if triage and page.page_number > 1 and flow.open is None else None)
+                if text_only is not None:
+                    read_text(text_only, result, flow, settings)
+                    result.text_only_pages.append(page.page_number)
+                    status = "ok"
+                else:
+                    status = extract_page(page, result, flow, settings)
             except Exception as exc:  # one bad page must not lose the others
                 flow.open = None
                 result.reject("page failed", f"{type(exc).__name__}: {exc}"[:500],
@@ -71,6 +80,8 @@ def extract_pdf(path: Path, doc_id: str, settings: PdfTableSettings = DEFAULT_SE
                 imageless.append(page.page_number)
             elif status == "unmapped":
                 unmapped.append(page.page_number)
+        if triage:
+            triage.close()
         if imageless:
             result.reject("no text layer; OCR not supported", f"pages {_ranges(imageless)}")
         if unmapped:
@@ -81,17 +92,6 @@ def extract_pdf(path: Path, doc_id: str, settings: PdfTableSettings = DEFAULT_SE
 
 def _ranges(numbers: list[int]) -> str:
     return ", ".join(str(n) for n in numbers[:50]) + (" …" if len(numbers) > 50 else "")
-
-
-def has_doubled_chars(chars: list[dict], share: float = DEFAULT_SETTINGS.doubled_char_share) -> bool:
-    """Fake-bold text draws each glyph twice at (almost) the same spot. Checking rounded positions
-    is O(n); pdfplumber's dedupe_chars, which fixes it, is far costlier, so run it only when needed."""
-    seen, doubled = set(), 0
-    for char in chars:
-        key = (char["text"], round(char["x0"]), round(char["top"]))
-        doubled += key in seen
-        seen.add(key)
-    return doubled > share * len(chars)
 
 
 @dataclass(frozen=True)
@@ -129,17 +129,28 @@ def extract_page(page, result: Extraction, flow: PageFlow,
     return "ok"
 
 
-def read_view(view, result: Extraction, flow: PageFlow, carried, taken: list[tuple],
-              placement: Placement, aside: list[dict], settings: PdfTableSettings) -> None:
-    """On one upright view of a page: the continuation of a table from the page before, captioned
-    tables, then uncaptioned ruled grids and uncaptioned aligned tables. `aside`: glyphs printed in
-    other directions, read into the empty cells of ruled grids (sideways headers)."""
+def read_text(view, result: Extraction, flow: PageFlow, settings: PdfTableSettings,
+              prose: bool = True) -> tuple[list, list, tuple, list[Region]]:
+    """The text lines of one upright view in reading order, its lines without page furniture, its
+    body box and its caption regions. `prose`: also flag its body lines as prose (a page with no
+    table: triage.py); read_view flags them once its tables are known."""
     all_lines = group_lines(view.extract_words(**settings.word_settings))
     text = reading_order(all_lines, view.width)
     result.text_lines += [line.text for line in text]
     result.line_pages += [view.page_number] * len(text)
     lines, body = split_furniture(all_lines, view.bbox, flow.margins, settings)
     regions = caption_regions(view, lines, body, settings)
+    if prose:
+        result.prose_lines += [is_prose_line(line, body, regions, [], view.width) for line in text]
+    return text, lines, body, regions
+
+
+def read_view(view, result: Extraction, flow: PageFlow, carried, taken: list[tuple],
+              placement: Placement, aside: list[dict], settings: PdfTableSettings) -> None:
+    """On one upright view of a page: the continuation of a table from the page before, captioned
+    tables, then uncaptioned ruled grids and uncaptioned aligned tables. `aside`: glyphs printed in
+    other directions, read into the empty cells of ruled grids (sideways headers)."""
+    text, lines, body, regions = read_text(view, result, flow, settings, prose=False)
 
     def free(found: FoundTable) -> bool:
         return not any(overlaps(placement.to_page(*found.bbox), box) for box in taken)

@@ -50,6 +50,8 @@ class PdfTableSettings:
     min_numeric_share: float = 0.4  # share of body cells that read as numbers in an uncaptioned table
     min_filled_share: float = 0.75  # … or share of its body cells that hold text
     min_numeric_share_two_columns: float = 0.8  # a label and a value column: the values are numbers
+    # page triage (triage.py): pages pdfplumber need not analyse
+    page_triage: bool = True  # False: analyse every page (the reference the triage is tested against)
     # glyph problems
     max_cid_share: float = 0.05  # more (cid:N) glyphs than this share: unmappable font
     doubled_char_share: float = 0.01  # more doubled glyphs than this share: fake bold, dedupe

@@ -144,3 +144,14 @@ def is_data_line(line: Line, settings: PdfTableSettings = S) -> bool:
     parts = phrases(line.words, settings.column_gap_ratio * line.size)
     return any(is_data_token(join_words(p)) or any(is_data_token(w["text"]) for w in p)
                for p in parts[1:])
+
+
+def has_doubled_chars(chars: list[dict], share: float = S.doubled_char_share) -> bool:
+    """Fake-bold text draws each glyph twice at (almost) the same spot. Checking rounded positions
+    is O(n); pdfplumber's dedupe_chars, which fixes it, is far costlier, so run it only when needed."""
+    seen, doubled = set(), 0
+    for char in chars:
+        key = (char["text"], round(char["x0"]), round(char["top"]))
+        doubled += key in seen
+        seen.add(key)
+    return doubled > share * len(chars)

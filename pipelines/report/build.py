@@ -83,6 +83,7 @@ class Site:
     def __init__(self, out: Path, models: list[str], has_consensus: bool, has_checks: bool):
         self.out = out
         self.written: set[Path] = set()
+        self.later: list[tuple[str, str, dict]] = []
         self.env = jinja2.Environment(loader=jinja2.PackageLoader("pipelines.report", "templates"),
                                       autoescape=True,
                                       trim_blocks=True, lstrip_blocks=True)
@@ -98,6 +99,15 @@ class Site:
             tmp.write_text(html, encoding="utf-8")
             tmp.replace(target)
         self.written.add(target)
+
+    def write_later(self, page: str, template: str, **context) -> None:
+        """Write this page in `write_waiting` (a page of charts, drawn meanwhile in the background)."""
+        self.later.append((page, template, context))
+
+    def write_waiting(self) -> None:
+        for page, template, context in self.later:
+            self.write(page, template, **context)
+        self.later.clear()
 
     def remove_stale(self, folders: tuple[str, ...] = ("models", "facts", "figures")) -> None:
         for folder in folders:
@@ -242,9 +252,9 @@ def _model_page(site: Site, render: charts.SvgRenderer, model: str, mart: pl.Dat
             "reason": "; ".join(r for r in (row["note"], row["band_note"]) if r)})
     unyeared = [dict(r, figure_href=figure_page(r)) for r in rows if r["year"] is None]
     input_ids = sorted({i for r in rows for i in (r["input_ids"] or [])})
-    site.write(f"models/{model}.html", "model.html", model=model, charts=rendered,
-               comparisons=comparisons, unyeared=unyeared,
-               inputs=_input_rows(input_ids, facts, stated, assumptions), n_rows=len(rows))
+    site.write_later(f"models/{model}.html", "model.html", model=model, charts=rendered,
+                     comparisons=comparisons, unyeared=unyeared,
+                     inputs=_input_rows(input_ids, facts, stated, assumptions), n_rows=len(rows))
     return len(rendered), rows
 
 
@@ -327,7 +337,7 @@ def _consensus_page(site: Site, render: charts.SvgRenderer, consensus: pl.DataFr
         tables.append({"title": title, "chart": chart, "rows": [
             dict(r, shown=_shown_fact(facts[r["fact_id"]]) if r["fact_id"] in facts else scale.show(r["value"]))
             for r in group.sort(["year", "institution"], nulls_last=True).to_dicts()]})
-    site.write("consensus.html", "consensus.html", groups=tables)
+    site.write_later("consensus.html", "consensus.html", groups=tables)
     return len(rendered)
 
 
@@ -343,20 +353,26 @@ def build_report(paths: RdwPaths, out: Path | None = None) -> ReportSummary:
     stated = stated_entries()
     assumptions = AssumptionIndex()  # read afresh each build: the YAML may have changed
     render = charts.SvgRenderer(out / "charts")
-    images = render_trace_images(content.facts, paths.raw, out / "facts" / "img")
-    n_charts, figure_rows = 0, []
-    for model, mart in content.models.items():
-        count, rows = _model_page(site, render, model, mart, content.model_vs_reported, facts, stated,
-                                  assumptions)
-        n_charts += count
-        figure_rows += rows
-    figures = _figure_pages(site, figure_rows, content.model_vs_reported, facts, stated, assumptions)
-    fact_pages = _fact_pages(site, paths, content, stated, images)
-    if content.report_checks is not None:
-        _checks_page(site, content.report_checks, facts,
-                     dict(zip(content.documents["doc_id"], content.documents["path"])))
-    if content.consensus is not None:
-        n_charts += _consensus_page(site, render, content.consensus, facts)
+    try:
+        n_charts, figure_rows = 0, []
+        for model, mart in content.models.items():  # pages of charts first, written last
+            count, rows = _model_page(site, render, model, mart, content.model_vs_reported, facts,
+                                      stated, assumptions)
+            n_charts += count
+            figure_rows += rows
+        if content.consensus is not None:
+            n_charts += _consensus_page(site, render, content.consensus, facts)
+        render.start_background()
+        images = render_trace_images(content.facts, paths.raw, out / "facts" / "img")
+        figures = _figure_pages(site, figure_rows, content.model_vs_reported, facts, stated,
+                                assumptions)
+        fact_pages = _fact_pages(site, paths, content, stated, images)
+        if content.report_checks is not None:
+            _checks_page(site, content.report_checks, facts,
+                         dict(zip(content.documents["doc_id"], content.documents["path"])))
+        site.write_waiting()
+    finally:
+        render.close()
     summary = {"documents": content.documents.height,
                "loaded": sum(1 for s in content.documents["status"] if s == "loaded"),
                "facts": int(content.documents["n_facts"].sum() or 0),

@@ -1,0 +1,280 @@
+"""The two stages of many documents at once, each document in a budgeted worker process.
+
+Workers import the readers and the stage functions (document_stages) and nothing of Dagster, so a
+worker is ready in about a second; they hand back each document's `StageResult`s and the parent
+turns them into the document assets' events (document_runs.py). `DocumentWorkers` starts its
+processes when it is made, so a refresh can start them before its own registry and instance work.
+
+Every document runs under a `DocumentBudget`: wall time (the parent kills the worker when a document
+overruns) and memory (RLIMIT_AS in the worker, and the parent kills a worker whose resident size
+passes the budget). A document that exceeds its budget is rejected with the reason (`time limit`,
+`memory limit`) through the same table stage, the worker is replaced, and the other documents go
+on. Workers are spawned (they inherit no open file: the refresh lock), ignore SIGINT (the parent
+decides), and are killed when the parent stops for any reason."""
+
+from __future__ import annotations
+
+import ctypes
+import gc
+import multiprocessing
+import os
+import re
+import resource
+import signal
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+
+from pipelines.document_stages import (
+    StageResult, record_stage_failure, run_fact_stage, run_table_stage,
+)
+from pipelines.extract.layout import Extraction
+from pipelines.lake import RdwPaths
+
+VIRTUAL_SLACK = 1024**3  # address space a worker may reserve beyond its memory budget (RLIMIT_AS)
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
+POLL_SECONDS = 0.1  # how often the parent looks at the workers' clocks and resident sizes
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*$", re.I)
+
+
+def default_workers() -> int:
+    """RDW_WORKERS, else every core this process may run on."""
+    return int(os.environ.get("RDW_WORKERS") or 0) or len(os.sched_getaffinity(0))
+
+
+def parse_size(text: str) -> int:
+    """Bytes from '2G', '256MiB', '512m' or a plain number of bytes (binary multiples)."""
+    match = _SIZE.match(text)
+    if not match:
+        raise ValueError(f"not a size: {text!r} (try 2G, 512M or a number of bytes)")
+    return int(float(match[1]) * 1024 ** " kmgt".index(match[2].lower() or " "))
+
+
+@dataclass(frozen=True)
+class DocumentBudget:
+    """What one document may cost: wall seconds and bytes resident in its worker process."""
+
+    seconds: float = 120.0
+    memory: int = 2 * 1024**3
+
+    @classmethod
+    def from_env(cls) -> "DocumentBudget":
+        """RDW_DOC_TIMEOUT (seconds, default 120) and RDW_DOC_MEMORY (default 2G)."""
+        seconds = os.environ.get("RDW_DOC_TIMEOUT")
+        memory = os.environ.get("RDW_DOC_MEMORY")
+        return cls(float(seconds) if seconds else cls.seconds,
+                   parse_size(memory) if memory else cls.memory)
+
+
+@dataclass
+class StagesRun:
+    """What the stages of one document wrote (`stages`: "tables", then "facts", each with its
+    result without rows); `error` when a stage raised; `refused` when the document exceeded its
+    budget (and was recorded as rejected with that reason)."""
+
+    doc_id: str
+    stages: list[tuple[str, StageResult]] = field(default_factory=list)
+    error: str | None = None
+    refused: str | None = None
+    seconds: float = 0.0
+    peak_bytes: int = 0  # the worker's peak resident size while it read this document
+
+
+def run_stages(paths: RdwPaths, doc_id: str, extraction: Extraction | None = None) -> StagesRun:
+    """Both stages of one document. Never raises, except MemoryError (the worker reports it as the
+    memory limit). `extraction`: see document_stages.run_table_stage."""
+    run = StagesRun(doc_id)
+    stage = "tables"
+    try:
+        run.stages.append((stage, run_table_stage(paths, doc_id, extraction).without_rows()))
+        stage = "facts"
+        run.stages.append((stage, run_fact_stage(paths, doc_id).without_rows()))
+    except MemoryError:
+        raise
+    except Exception as exc:  # a document that fails is reported and marked failed; the others go on
+        run.error = f"{type(exc).__name__}: {exc}"[:500]
+        if stage == "facts":
+            record_stage_failure(paths, doc_id, run.error)
+    return run
+
+
+def refused_stages(paths: RdwPaths, doc_id: str, reason: str, detail: str) -> StagesRun:
+    """Record a document that exceeded its budget: rejected with the reason, nothing else read."""
+    extraction = Extraction(doc_id)
+    extraction.reject(reason, detail)
+    run = run_stages(paths, doc_id, extraction)
+    run.refused = reason
+    return run
+
+
+def _resident_bytes(pid: int, field_name: str = "VmRSS") -> int:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith(field_name + ":"):
+                    return int(line.split()[1]) * 1024
+    except (FileNotFoundError, ProcessLookupError, ValueError):
+        pass
+    return 0
+
+
+def _warm_up() -> None:
+    """Start what reserves address space once per process (polars' thread pool and allocator), so
+    the address-space limit set after it counts only what documents allocate."""
+    import polars as pl
+
+    pl.DataFrame({"a": [1, 2]}).lazy().group_by("a").len().collect()
+
+
+def _worker(conn: Connection, paths: RdwPaths, memory: int, parent: int) -> None:
+    """Serve documents one at a time until told to stop (None) or out of memory."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the parent decides
+    # killed with the parent (SIGKILL too): no orphan finishes a document beside the next refresh
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before that
+        return
+    _warm_up()
+    # Address space, not resident size: new threads and malloc arenas reserve far more than they
+    # touch, so the backstop leaves VIRTUAL_SLACK above the budget; the parent's watch enforces it.
+    limit = _resident_bytes(os.getpid(), "VmSize") + memory + VIRTUAL_SLACK
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))  # the backstop to the parent's watch
+    conn.send(("ready", None))  # a document's clock starts only now, not during the imports
+    while (doc_id := conn.recv()) is not None:
+        try:
+            with open("/proc/self/clear_refs", "w") as refs:
+                refs.write("5")  # start this document's peak resident size from now
+        except OSError:
+            pass
+        start = time.monotonic()
+        try:
+            run = run_stages(paths, doc_id)
+        except MemoryError:
+            conn.send(("memory", doc_id))
+            return
+        run.seconds = time.monotonic() - start
+        run.peak_bytes = _resident_bytes(os.getpid(), "VmHWM")
+        conn.send(("done", run))
+    gc.freeze()  # exit without a last collection over everything loaded (the parent waits for it)
+
+
+@dataclass
+class _Slot:
+    process: multiprocessing.Process
+    conn: Connection
+    doc_id: str | None = None
+    started: float = 0.0
+    peak: int = 0
+    ready: bool = False
+
+
+def _death(exitcode: int | None, budget: DocumentBudget) -> tuple[str, str]:
+    """Why a worker died mid-document. Native code (polars, pdfium) aborts when an allocation fails
+    under RLIMIT_AS rather than raising MemoryError, so SIGABRT reads as the memory limit."""
+    if exitcode == -signal.SIGABRT:
+        return ("memory limit", f"the reading process aborted: an allocation failed under the "
+                                f"{_mib(budget.memory)} budget (RDW_DOC_MEMORY)")
+    how = f"signal {-exitcode}" if exitcode and exitcode < 0 else f"exit code {exitcode}"
+    return ("worker crashed", f"the reading process died ({how})")
+
+
+def _mib(size: int) -> str:
+    return f"{size / 1024**2:.0f} MiB"
+
+
+class DocumentWorkers:
+    """`count` worker processes, started now; `runs(doc_ids)` reads documents on them; `close()`
+    (or leaving the `with` block) stops them, at once for a worker still reading."""
+
+    def __init__(self, paths: RdwPaths, count: int, budget: DocumentBudget | None = None):
+        self.paths = paths
+        self.budget = budget or DocumentBudget.from_env()
+        self.slots = [self._start() for _ in range(max(count, 1))]
+
+    def __enter__(self) -> "DocumentWorkers":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _start(self) -> _Slot:
+        parent, child = multiprocessing.get_context("spawn").Pipe()
+        process = multiprocessing.get_context("spawn").Process(
+            target=_worker, args=(child, self.paths, self.budget.memory, os.getpid()), daemon=True)
+        process.start()
+        child.close()
+        return _Slot(process, parent)
+
+    @staticmethod
+    def _stop(slot: _Slot) -> None:
+        if slot.process.is_alive():
+            slot.process.kill()
+        slot.process.join()
+        slot.conn.close()
+
+    def close(self) -> None:
+        for slot in self.slots:
+            if slot.process.is_alive() and slot.doc_id is None:
+                try:
+                    slot.conn.send(None)
+                except OSError:
+                    pass
+                slot.process.join(timeout=2)
+            self._stop(slot)
+
+    def runs(self, doc_ids: list[str]) -> Iterator[StagesRun]:
+        """Each document's stages, in completion order, handed out in the order given."""
+        budget, slots = self.budget, self.slots
+        pending = list(reversed(doc_ids))
+
+        def hand_out() -> None:
+            for slot in slots:
+                if slot.ready and slot.doc_id is None and pending:
+                    slot.doc_id, slot.started, slot.peak = pending.pop(), time.monotonic(), 0
+                    slot.conn.send(slot.doc_id)
+
+        while pending or any(s.doc_id for s in slots):
+            hand_out()
+            alive = [s for s in slots if s.process.is_alive() or s.doc_id]
+            wait([s.conn for s in alive] + [s.process.sentinel for s in alive], timeout=POLL_SECONDS)
+            for n, slot in enumerate(slots):
+                if not slot.ready and slot.process.is_alive() and slot.conn.poll():
+                    slot.ready = slot.conn.recv()[0] == "ready"
+                    continue
+                if slot.doc_id is None:
+                    if not slot.ready and not slot.process.is_alive() and pending:  # died starting
+                        raise RuntimeError(f"a document worker failed to start (exit code "
+                                           f"{slot.process.exitcode})")
+                    continue
+                elapsed = time.monotonic() - slot.started
+                verdict = None
+                if slot.conn.poll():
+                    try:
+                        kind, payload = slot.conn.recv()
+                    except (EOFError, OSError):
+                        kind, payload = "crashed", None
+                    if kind == "done":
+                        slot.doc_id = None
+                        hand_out()  # the next document first: the worker reads while we record
+                        yield payload
+                        continue
+                    verdict = ("memory limit", f"needed more than the {_mib(budget.memory)} budget "
+                                               "(RDW_DOC_MEMORY)") if kind == "memory" else None
+                if verdict is None:
+                    slot.peak = max(slot.peak, _resident_bytes(slot.process.pid))
+                    if slot.peak > budget.memory:
+                        verdict = ("memory limit", f"resident size passed the {_mib(budget.memory)} "
+                                                   "budget (RDW_DOC_MEMORY)")
+                    elif elapsed > budget.seconds:
+                        verdict = ("time limit", f"still running after {budget.seconds:g} s "
+                                                 "(RDW_DOC_TIMEOUT)")
+                    elif not slot.process.is_alive():
+                        verdict = _death(slot.process.exitcode, budget)
+                if verdict is None:
+                    continue
+                doc_id = slot.doc_id
+                self._stop(slot)
+                slots[n] = self._start() if pending else _Slot(slot.process, slot.conn)
+                run = refused_stages(self.paths, doc_id, *verdict)
+                run.seconds, run.peak_bytes = elapsed, slot.peak
+                yield run
