@@ -7,7 +7,7 @@ import dagster as dg
 import polars as pl
 
 from pipelines.assets import DOCUMENT_ASSETS, REFRESH_ASSETS, source_documents
-from pipelines.document_stages import needs_extraction
+from pipelines.document_stages import documents_to_extract
 from pipelines.lake import register_documents
 from pipelines.resources import RdwHome
 
@@ -57,7 +57,7 @@ def raw_documents_sensor(context: dg.SensorEvaluationContext, rdw: RdwHome) -> d
     to_add = [key for key in new if key not in known]
     path_of = dict(zip(registry["doc_id"], registry["path"]))
     runs = [dg.RunRequest(partition_key=key, run_key=key, tags=run_tags(path_of[key], key))
-            for key in new if needs_extraction(paths, key)]
+            for key in documents_to_extract(paths, new)]
     return dg.SensorResult(
         run_requests=runs,
         dynamic_partitions_requests=[source_documents.build_add_request(b) for b in batched(to_add)],

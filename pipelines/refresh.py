@@ -1,7 +1,7 @@
 """`rdw refresh`: register raw/, run the stages of new or changed documents on every core, then
 models, warehouse and exports in one Dagster run. One refresh at a time per RDW_HOME.
 
-Which documents need their stages is `document_stages.needs_extraction`, the one rule the sensor
+Which documents need their stages is `document_stages.documents_to_extract`, the one rule the sensor
 uses too; the stages are the functions the document assets call (document_workers.py), recorded as
 those assets' partitions. Everything is recorded in the persistent Dagster instance of RDW_HOME
 (`RdwPaths.dagster_home`), the same one `rdw ui` (dagster dev) shows, so work from the CLI, the
@@ -18,7 +18,7 @@ import polars as pl
 from pipelines.assets import REFRESH_ASSETS, WAREHOUSE, source_documents
 from pipelines.automation import batched
 from pipelines.document_runs import EventRecorder, document_run
-from pipelines.document_stages import needs_extraction
+from pipelines.document_stages import documents_to_extract
 from pipelines.document_workers import DocumentWorkers, default_workers
 from pipelines.fault_points import pause_if_requested
 from pipelines.lake import (
@@ -96,7 +96,9 @@ def refresh(paths: RdwPaths, instance: dg.DagsterInstance | None = None,
         # the largest first (longest-processing-time first: no core idles at the end on one big
         # document), on workers started now, which import while this process opens the instance
         size = dict(zip(registry["doc_id"], registry["bytes"]))
-        todo = sorted((k for k in present if needs_extraction(paths, k)), key=lambda k: -size[k])
+        todo = sorted(documents_to_extract(paths, present), key=lambda k: -size[k])
+        if not todo and not build_needed(paths):
+            return summary  # nothing new, nothing stale: the Dagster instance is not even opened
         pool = stack.enter_context(DocumentWorkers(
             paths, min(workers or default_workers(), len(todo)))) if todo else None
         paths_by_id = dict(zip(registry["doc_id"], registry["path"]))
@@ -132,12 +134,7 @@ def refresh(paths: RdwPaths, instance: dg.DagsterInstance | None = None,
         instance = recorder.instance
         if pool:
             pool.close()  # the workers' memory is free for the build
-        marts_missing = not all(paths.mart_file(m).exists()
-                                for m in [*MODELS, "model_vs_reported", "hyperscaler_capex", "consensus"])
-        stale = served_fingerprint(paths) != lake_fingerprint(paths)
-        exports_missing = not ((paths.exports / "manifest.json").exists()
-                               and (paths.exports / "report" / "index.html").exists())
-        if summary.extracted or marts_missing or stale or exports_missing:
+        if summary.extracted or build_needed(paths):
             progress("building models, warehouse and exports", len(todo), len(todo))
             result = dg.materialize(REFRESH_ASSETS, instance=instance, resources=resources,
                                     run_config=QUIET, raise_on_error=False)
@@ -155,6 +152,16 @@ def refresh(paths: RdwPaths, instance: dg.DagsterInstance | None = None,
                 e.asset_key == WAREHOUSE and e.materialization.metadata["built"].value
                 for e in events)
     return summary
+
+
+def build_needed(paths: RdwPaths) -> bool:
+    """A mart, the exports or the report is missing, or the served warehouse was not built from the
+    lake as it is (a registry change, a document extracted, a damaged warehouse)."""
+    marts_missing = not all(paths.mart_file(m).exists()
+                            for m in [*MODELS, "model_vs_reported", "hyperscaler_capex", "consensus"])
+    exports_missing = not ((paths.exports / "manifest.json").exists()
+                           and (paths.exports / "report" / "index.html").exists())
+    return marts_missing or exports_missing or served_fingerprint(paths) != lake_fingerprint(paths)
 
 
 def _failure_line(failure: dg.DagsterEvent) -> str:
