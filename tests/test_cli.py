@@ -163,13 +163,11 @@ def test_ctrl_c_and_sigterm_stop_a_running_query(refreshed):
     import time
 
     paths, _ = refreshed
-    signals = ((signal.SIGINT, "Ctrl-C"), (signal.SIGTERM, "SIGTERM"))
-    queries = [subprocess.Popen([sys.executable, "-m", "pipelines.cli", "--home", str(paths.home), "sql",
-                                 "select count(*) from range(1000000000000000)"], cwd=ROOT,
-                                stderr=subprocess.PIPE, text=True) for _ in signals]
-    time.sleep(3)  # both queries running side by side
-    for query, (sig, _) in zip(queries, signals):
+    for sig, name in ((signal.SIGINT, "Ctrl-C"), (signal.SIGTERM, "SIGTERM")):
+        query = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "--home", str(paths.home), "sql",
+                                  "select count(*) from range(1000000000000000)"], cwd=ROOT,
+                                 stderr=subprocess.PIPE, text=True)
+        time.sleep(3)
         query.send_signal(sig)
-    for query, (_, name) in zip(queries, signals):
         assert query.wait(timeout=10) == 130
         assert query.stderr.read().strip() == f"rdw sql: stopped by {name}"
