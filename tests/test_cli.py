@@ -15,17 +15,6 @@ def _run(*args, cwd=ROOT, **kwargs):
                           capture_output=True, text=True, timeout=120, **kwargs)
 
 
-def _run_side_by_side(*commands: list[str]) -> list[subprocess.CompletedProcess]:
-    """Each argument list as its own `rdw` process, all started at once (they are independent)."""
-    processes = [subprocess.Popen([sys.executable, "-m", "pipelines.cli", *args], cwd=ROOT, text=True,
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE) for args in commands]
-    results = []
-    for process in processes:
-        out, err = process.communicate(timeout=120)
-        results.append(subprocess.CompletedProcess(process.args, process.returncode, out, err))
-    return results
-
-
 def test_help_and_sql_do_not_import_dagster():
     out = subprocess.run([sys.executable, "-c", "import sys, pipelines.cli as c; "
                           "c.build_parser(); print('dagster' in sys.modules, 'pdfplumber' in sys.modules)"],
@@ -42,13 +31,14 @@ def test_mistakes_are_one_line_and_non_zero(tmp_path):
         ("schema",): "no warehouse at",
         ("refresh",): "no raw/ folder at",
     }
-    *results, debug = _run_side_by_side(*[[*home, *args] for args in cases], [*home, "--debug", "sql", "select 1"])
-    for (args, message), result in zip(cases.items(), results, strict=True):
+    for args, message in cases.items():
+        result = _run(*home, *args)
         assert result.returncode == 2, (args, result.stderr)
         assert message in result.stderr and "Traceback" not in result.stderr, args
         assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert not (tmp_path / "exports").exists()  # a failed export leaves no empty folder
     assert not (tmp_path / "warehouse").exists() and not (tmp_path / "lake").exists()
+    debug = _run(*home, "--debug", "sql", "select 1")
     assert debug.returncode != 0 and "Traceback" in debug.stderr
 
 
@@ -139,8 +129,8 @@ def test_sql_limits_and_refusals(refreshed, tmp_path):
         ("select 1", "--out", str(paths.raw / "x.csv"), "--allow-outside-home"): "it is inside raw/",
     }
     size = paths.warehouse.stat().st_size
-    results = _run_side_by_side(*[[*home, "sql", *args] for args in cases])
-    for (args, message), result in zip(cases.items(), results, strict=True):
+    for args, message in cases.items():
+        result = _run(*home, "sql", *args)
         assert result.returncode == 2 and message in result.stderr, (args, result.stderr)
         assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert paths.warehouse.stat().st_size == size and not (paths.raw / "x.csv").exists()
