@@ -48,15 +48,34 @@ def make_home(root: Path, with_samples: bool = True):
 os.environ.pop("DAGSTER_HOME", None)  # each test home keeps its own instance in <home>/.dagster
 
 
+def copy_home(paths, target: Path, with_instance: bool = True):
+    """A copy of a built RDW_HOME at `target` (file times kept, so its lake, warehouse and exports
+    are as up to date as the original's); without `with_instance`, no Dagster instance (.dagster),
+    like a home refreshed on an ephemeral instance. Far cheaper than refreshing a new home."""
+    from pipelines.lake import RdwPaths
+
+    shutil.copytree(paths.home, target, ignore=None if with_instance else shutil.ignore_patterns(".dagster"))
+    return RdwPaths.from_env(target)
+
+
 @pytest.fixture(scope="session")
-def refreshed(tmp_path_factory):
+def samples_build(tmp_path_factory):
     """The bundled samples refreshed once into a temporary RDW_HOME, as `rdw refresh` does it (runs
-    recorded in the home's persistent Dagster instance): (paths, summary)."""
+    recorded in the home's persistent Dagster instance): (paths, summary). No test writes here:
+    `refreshed` and the tests that change a home work on copies (copy_home), whatever their order."""
     from pipelines.refresh import refresh
 
-    paths = make_home(tmp_path_factory.mktemp("home"))
+    paths = make_home(tmp_path_factory.mktemp("samples_build"))
     summary = refresh(paths)
     return paths, summary
+
+
+@pytest.fixture(scope="session")
+def refreshed(samples_build, tmp_path_factory):
+    """A copy of the samples' refreshed home shared by the tests that read it (and write only
+    beside its data: exports under other names, query output): (paths, summary)."""
+    built, summary = samples_build
+    return copy_home(built, tmp_path_factory.mktemp("home") / "home"), summary
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ import sys
 import polars as pl
 from openpyxl import load_workbook
 
-from conftest import ROOT, make_home
+from conftest import ROOT
 from pipelines.cli import format_frame, main as rdw
 
 
@@ -42,11 +42,21 @@ def test_mistakes_are_one_line_and_non_zero(tmp_path):
     assert debug.returncode != 0 and "Traceback" in debug.stderr
 
 
-def test_refresh_init_starts_an_empty_home(tmp_path):
-    result = _run("--home", str(tmp_path), "refresh", "--init")
+def test_refresh_init_starts_an_empty_home_and_its_hints_run_as_printed(refreshed, tmp_path):
+    """One refresh of a new, empty home: --init creates raw/, and the example queries it prints run
+    as printed (against the samples' warehouse, where they have rows to show)."""
+    paths, _ = refreshed
+    home = tmp_path / "fresh"
+    result = _run("--home", str(home), "refresh", "--init")
     assert result.returncode == 0, result.stderr
-    assert "raw/ is empty" in result.stdout and (tmp_path / "raw").is_dir()
+    assert "raw/ is empty" in result.stdout and (home / "raw").is_dir()
     assert "warehouse rebuilt" in result.stdout
+    hints = [line.strip() for line in result.stdout.splitlines() if "sql" in line and "rdw" in line]
+    assert hints and "value_100m_usd" in hints[0] and "metric_id" not in hints[0].split("from")[0]
+    first = subprocess.run(["bash", "-c", hints[0].replace(str(home), str(paths.home))],
+                           cwd=ROOT, capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    assert "as_published" in first.stdout and "China" in first.stdout
 
 
 def test_trace_typo_and_nested_csv(refreshed, capsys):
@@ -99,18 +109,6 @@ def test_schema_lists_tables_and_columns(refreshed, capsys):
 def test_numbers_print_in_full():
     text = format_frame(pl.DataFrame({"v": [13_436_000_000.0, 0.05], "n": [1, 2]}))
     assert "13,436,000,000" in text and "e10" not in text and "(2 rows)" in text
-
-
-def test_demo_hints_run_as_printed(refreshed, tmp_path):
-    paths, _ = refreshed
-    home = make_home(tmp_path / "fresh", with_samples=False)
-    result = _run("--home", str(home.home), "refresh")
-    hints = [line.strip() for line in result.stdout.splitlines() if "sql" in line and "rdw" in line]
-    assert hints and "value_100m_usd" in hints[0] and "metric_id" not in hints[0].split("from")[0]
-    first = subprocess.run(["bash", "-c", hints[0].replace(str(home.home), str(paths.home))],
-                           cwd=ROOT, capture_output=True, text=True)
-    assert first.returncode == 0, first.stderr
-    assert "as_published" in first.stdout and "China" in first.stdout
 
 
 def test_sql_limits_and_refusals(refreshed, tmp_path):

@@ -9,7 +9,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from conftest import ROOT, make_home
+from conftest import ROOT, copy_home, make_home
 from pipelines.assets import (
     DOCUMENT_ASSETS, DOCUMENT_FACTS, DOCUMENT_TABLES, REFRESH_ASSETS, WAREHOUSE, source_documents,
 )
@@ -175,8 +175,8 @@ def test_status(refreshed, capsys):
     assert "documents 9: loaded 9" in out and "rejects 0" in out
 
 
-def test_bad_inputs_are_rejected_and_the_run_continues(tmp_path):
-    paths = make_home(tmp_path)
+def test_bad_inputs_are_rejected_and_the_run_continues(samples_build, tmp_path):
+    paths = copy_home(samples_build[0], tmp_path / "home", with_instance=False)  # the samples, refreshed
     reports = paths.raw / "incoming"
     reports.mkdir()
     (reports / "zero.pdf").write_bytes(b"")
