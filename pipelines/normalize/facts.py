@@ -115,10 +115,12 @@ def facts_from_table(table: dict, cells: list[dict]) -> tuple[list[dict], list[d
     header_rows = table["header_rows"]
     col_labels = column_labels(grid, header_rows)
     label_cols = _label_columns(grid, header_rows)
+    column_texts = [" ".join(line[c] for line in grid) for c in range(n_cols)]  # once: tables run long
     facts, roles = [], []
     carried = {c: "" for c in label_cols}
     for r in range(n_rows):
         row = grid[r]
+        row_text = " ".join(row)
         if r >= header_rows:
             data_in_row = any(row[c] for c in range(n_cols) if c not in label_cols)
             for c in label_cols:
@@ -132,7 +134,7 @@ def facts_from_table(table: dict, cells: list[dict]) -> tuple[list[dict], list[d
             text = grid[r][c]
             role = _role(r, c, text, header_rows, label_cols)
             if role == "value":
-                context = (" ".join(grid[r]), " ".join(row[c] for row in grid))
+                context = (row_text, column_texts[c])
                 fact = _fact(table, by_pos[(r, c)], text, row_label, col_labels[c], catalog,
                              col_labels[0], context)
                 role = "fact" if fact else "text"
