@@ -1,5 +1,6 @@
 """`rdw` as a user meets it: one line and a non-zero exit for every mistake, no tracebacks."""
 
+import os
 import subprocess
 import sys
 
@@ -156,8 +157,15 @@ def test_ctrl_c_and_sigterm_stop_a_running_query(refreshed):
     for sig, name in ((signal.SIGINT, "Ctrl-C"), (signal.SIGTERM, "SIGTERM")):
         query = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "--home", str(paths.home), "sql",
                                   "select count(*) from range(1000000000000000)"], cwd=ROOT,
-                                 stderr=subprocess.PIPE, text=True)
+                                 stderr=subprocess.PIPE, text=True,
+                                 env={**os.environ, "PYTHONFAULTHANDLER": "1"})
         time.sleep(3)
         query.send_signal(sig)
-        assert query.wait(timeout=10) == 130
+        try:
+            query.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # show where it hangs: faulthandler prints every thread
+            query.send_signal(signal.SIGABRT)
+            pytest.fail(f"{name} did not stop the query (SIGINT in this process: "
+                        f"{signal.getsignal(signal.SIGINT)}):\n{query.communicate(timeout=10)[1]}")
+        assert query.returncode == 130
         assert query.stderr.read().strip() == f"rdw sql: stopped by {name}"
