@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import polars as pl
+import pytest
 from openpyxl import load_workbook
 
 from conftest import ROOT
