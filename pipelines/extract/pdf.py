@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from contextlib import ExitStack, closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,11 +55,11 @@ def extract_pdf(path: Path, doc_id: str, settings: PdfTableSettings = DEFAULT_SE
         else:
             result.reject("corrupt PDF", f"{type(cause).__name__}: {cause}"[:500])
         return result
-    with pdf:
+    with pdf, ExitStack() as stack:
         result.pages = len(pages)
         imageless, unmapped = [], []
         flow = PageFlow()
-        triage = PageTriage(path, len(pages)) if settings.page_triage else None
+        triage = stack.enter_context(closing(PageTriage(path, len(pages)))) if settings.page_triage else None
         for page in pages:
             try:
                 text_only = (triage.text_only(page.page_number, page.bbox, flow.margins, settings)
@@ -80,8 +81,6 @@ def extract_pdf(path: Path, doc_id: str, settings: PdfTableSettings = DEFAULT_SE
                 imageless.append(page.page_number)
             elif status == "unmapped":
                 unmapped.append(page.page_number)
-        if triage:
-            triage.close()
         if imageless:
             result.reject("no text layer; OCR not supported", f"pages {_ranges(imageless)}")
         if unmapped:
