@@ -1,5 +1,6 @@
 """PDF tables: every bundled sample table comes out cell for cell, plus real-world files."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
@@ -7,6 +8,7 @@ import pytest
 
 from conftest import CORPUS, SAMPLES, needs_shared
 from pipelines.extract.pdf import extract_pdf
+from pipelines.extract.table_settings import DEFAULT_SETTINGS
 
 STYLE_METHOD = {"grid": "lattice", "three_line": "three_line", "borderless": "borderless"}
 
@@ -120,8 +122,9 @@ def test_fake_bold_cjk_is_deduplicated():
     assert result.rejects == []
 
 
-def test_unmappable_glyphs_are_rejected_not_loaded(tmp_path):
-    """An encrypted PDF with a predefined-CMap CJK font: pdfminer yields (cid:N) for every glyph."""
+def test_predefined_cmap_glyphs_are_read_by_pdfium_and_rejected_by_pdfminer(tmp_path):
+    """An encrypted PDF with a predefined-CMap CJK font: pdfminer yields (cid:N) for every glyph, so
+    with pdfminer the page is rejected, never loaded as (cid:N); pdfium maps the glyphs to text."""
     from reportlab.lib.pdfencrypt import StandardEncryption
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.pdfbase import pdfmetrics
@@ -132,9 +135,11 @@ def test_unmappable_glyphs_are_rejected_not_loaded(tmp_path):
     path = tmp_path / "cid.pdf"
     SimpleDocTemplate(str(path), encrypt=StandardEncryption("", ownerPassword="o")).build(
         [Paragraph("表 1：液冷市场规模（亿元）2024E 377.6", ParagraphStyle("s", fontName="STSong-Light"))])
-    result = extract_pdf(path, "c")
+    result = extract_pdf(path, "c", replace(DEFAULT_SETTINGS, pdfium_objects=False))
     assert [r["reason"] for r in result.rejects] == ["unmappable glyphs on pages 1"]
     assert result.tables == [] and not any("(cid:" in line for line in result.text_lines)
+    read = extract_pdf(path, "c")
+    assert read.rejects == [] and read.text_lines == ["表 1：液冷市场规模（亿元）2024E 377.6"]
 
 
 def test_rotated_page_reads_like_the_unrotated_original():

@@ -10,7 +10,7 @@ import polars as pl
 from pipelines.normalize.units import is_data_token
 from quality.schemas import CELL_COLUMNS, REJECT_COLUMNS, TABLE_COLUMNS, frame
 
-EXTRACTOR_VERSION = "0.4.0"  # 0.4.0: pages without tables read through pypdfium2 (triage.py)
+EXTRACTOR_VERSION = "0.5.0"  # 0.5.0: pages read from pypdfium2's objects (pdfium_objects.py)
 
 CAPTION_RE = re.compile(
     r"^\s*(?P<kind>图表|附图|附表|图|表|Figure|Fig\.|Table|Exhibit|Chart)\s*(?P<num>\d+(?:-\d+)?)"
@@ -80,6 +80,7 @@ class Extraction:
     prose_lines: list[bool] = field(default_factory=list)  # PDF: each text line outside tables,
     # captions' regions and page furniture (read by pipelines/extract/prose.py)
     text_only_pages: list[int] = field(default_factory=list)  # PDF pages triage read without analysis
+    pdfminer_pages: list[int] = field(default_factory=list)  # PDF pages pdfminer laid out (triage.py)
 
     def reject(self, reason: str, detail: str = "", stage: str = "extract", **where) -> None:
         self.rejects.append({"doc_id": self.doc_id, "stage": stage, "reason": reason,

@@ -59,16 +59,21 @@ def extract_pdf(path: Path, doc_id: str, settings: PdfTableSettings = DEFAULT_SE
         result.pages = len(pages)
         imageless, unmapped = [], []
         flow = PageFlow()
-        triage = stack.enter_context(closing(PageTriage(path, len(pages)))) if settings.page_triage else None
+        triage = stack.enter_context(closing(PageTriage(path, len(pages))))
         for page in pages:
             try:
-                text_only = (triage.text_only(page.page_number, page.bbox, flow.margins, settings)
-                             if triage and page.page_number > 1 and flow.open is None else None)
-                if text_only is not None:
-                    read_text(text_only, result, flow, settings)
+                read = triage.read(page.page_number, page.bbox, flow.margins, settings,
+                                   may_skip=page.page_number > 1 and flow.open is None,
+                                   initial_doctop=page.initial_doctop, mediabox=page.mediabox)
+                if read.text_only is not None:
+                    read_text(read.text_only, result, flow, settings)
                     result.text_only_pages.append(page.page_number)
                     status = "ok"
                 else:
+                    if read.objects is not None:
+                        page._objects = read.objects  # pdfium's objects stand in for pdfminer's layout
+                    else:
+                        result.pdfminer_pages.append(page.page_number)
                     status = extract_page(page, result, flow, settings)
             except Exception as exc:  # one bad page must not lose the others
                 flow.open = None

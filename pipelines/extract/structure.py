@@ -13,6 +13,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 
+from pdfplumber.table import Table
 from pdfplumber.utils.geometry import get_bbox_overlap
 
 from pipelines.extract.layout import NOTE_RE, TOC_ENTRY_RE, UNIT_LINE_RE, find_header_rows
@@ -55,7 +56,7 @@ def grid_tables(view, settings: PdfTableSettings = DEFAULT_SETTINGS) -> list[Fou
     for table in view.find_tables(settings.lattice):
         if len(table.rows) < 2:
             continue
-        texts = table.extract()
+        texts = Table(_chars_within(view, table.bbox), table.cells).extract()
         grid = [[cell(text, box) for text, box in zip(row_text, row.cells)]
                 for row_text, row in zip(texts, table.rows)]
         if max(len(r) for r in grid) < 2:
@@ -63,6 +64,18 @@ def grid_tables(view, settings: PdfTableSettings = DEFAULT_SETTINGS) -> list[Fou
         found.append(FoundTable(table.bbox, "lattice", settings.confidence_captioned_grid, grid,
                                 find_header_rows(texts)))
     return found
+
+
+def _chars_within(view, bbox: Box):
+    """The view with only the chars whose middle is inside `bbox` (as pdfplumber places a char in a
+    cell): a table's text is read from its own chars, not every char of the page for each row."""
+    x0, top, x1, bottom = bbox
+
+    def inside(obj: dict) -> bool:
+        return obj["object_type"] != "char" or (
+            x0 <= (obj["x0"] + obj["x1"]) / 2 < x1 and top <= (obj["top"] + obj["bottom"]) / 2 < bottom)
+
+    return view.filter(inside)
 
 
 def coarse_grid(rows: list[list[dict]], settings: PdfTableSettings = DEFAULT_SETTINGS) -> bool:

@@ -52,6 +52,7 @@ class PdfTableSettings:
     min_numeric_share_two_columns: float = 0.8  # a label and a value column: the values are numbers
     # page triage (triage.py): pages pdfplumber need not analyse
     page_triage: bool = True  # False: analyse every page (the reference the triage is tested against)
+    pdfium_objects: bool = True  # pages analysed from pdfium's objects (pdfium_objects.py); False: pdfminer's layout
     # glyph problems
     max_cid_share: float = 0.05  # more (cid:N) glyphs than this share: unmappable font
     doubled_char_share: float = 0.01  # more doubled glyphs than this share: fake bold, dedupe

@@ -1,24 +1,25 @@
-"""Page triage: which pages of a PDF need pdfplumber's full analysis, decided from pypdfium2.
+"""Page triage: what pypdfium2 makes of each page before pdfplumber's analysis.
 
 pdfminer's layout of a page (what `page.chars` costs) is most of a PDF's reading time, and most pages
-of a broker report hold prose and charts. pypdfium2 gives every glyph with its origin a few times
-faster. A page goes to pdfplumber when a table could start or run on it:
+of a broker report hold prose and charts. pypdfium2 reads the same glyphs, lines and rects several
+times faster. Page by page (`PageTriage.read`):
 
-- the page before left a table open, or it is the first page (its text heads the document);
-- two or more of its lines split at the smallest gap that separates columns (every table the reader
-  finds, ruled or not, has at least two rows of two cells with text in each; prose runs across the
-  column in one piece);
-- pdfium cannot stand in for pdfminer: glyphs printed turned, glyphs with no Unicode, doubled glyphs
-  (fake bold), a turned page, no text at all, or a page pdfium cannot open.
-
-Any other page is read from pdfium's glyphs, made into pdfplumber-style chars (`TextOnlyPage`),
-through the same word, line, furniture and caption code as an analysed page, so its text lines and
-prose lines are those the full analysis gives (tests/test_triage.py compares the two paths)."""
+- a page no table can be on is read as text only (`TextOnlyPage`): not the first page (its text heads
+  the document), no table left open on the page before, and fewer than two of its lines split at the
+  smallest gap that separates columns (every table the reader finds, ruled or not, has at least two
+  rows of two cells with text in each; prose runs across the column in one piece). Its chars go
+  through the same word, line, furniture and caption code as an analysed page, so its text lines and
+  prose lines are those the full analysis gives (tests/test_triage.py compares the two paths);
+- any other page is analysed by pdfplumber on pdfium's objects in place of pdfminer's layout
+  (pdfium_objects.py; tests/test_pdfium_objects.py compares the two readings);
+- pdfium cannot stand in for pdfminer on a page with glyphs printed turned, glyphs with no Unicode,
+  right-to-left text, a turned page, a media box away from the origin, no text at all, or a page
+  pdfium cannot open: pdfminer lays that page out, as it does every page when
+  `PdfTableSettings.pdfium_objects` is off.
+"""
 
 from __future__ import annotations
 
-import ctypes
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,12 +27,10 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from pdfplumber.utils import extract_words
 
+from pipelines.extract.pdfium_objects import page_objects, pdfium_chars
 from pipelines.extract.table_settings import DEFAULT_SETTINGS, PdfTableSettings
 from pipelines.extract.regions import split_furniture
 from pipelines.extract.words import group_lines, has_doubled_chars, phrases
-
-GENERATED = {" ", "\r", "\n", "\x00", "\ufffe"}  # what pdfium inserts between words and lines
-TURNED_SHARE = 0.01  # a text matrix skewed more than this (b ÷ a) is not upright
 
 
 @dataclass
@@ -67,32 +66,49 @@ class PageTriage:
             self.document.close()
             self.document = None
 
-    def text_only(self, page_number: int, bbox: tuple, margins: set[str] = frozenset(),
-                  settings: PdfTableSettings = DEFAULT_SETTINGS) -> TextOnlyPage | None:
-        """The page as a TextOnlyPage when no table can be on it, else None (analyse it). `bbox`:
-        pdfplumber's box of the page (a page pdfium sizes differently is analysed); `margins`: the
-        running header and footer lines of the pages before (PageFlow.margins), which are no rows."""
-        if self.document is None:
-            return None
+    def read(self, page_number: int, bbox: tuple, margins: set[str] = frozenset(),
+             settings: PdfTableSettings = DEFAULT_SETTINGS, may_skip: bool = True,
+             initial_doctop: float = 0.0, mediabox: tuple | None = None) -> "PageRead":
+        """pdfium's reading of one page: a TextOnlyPage when no table can be on it (only asked when
+        `may_skip`: no table left open, not the first page), else the page's objects for the
+        analysis when `settings.pdfium_objects` (pdfium_objects.py), else nothing (pdfminer reads
+        it). `bbox`, `mediabox`: pdfplumber's boxes of the page (a page pdfium sizes differently, or
+        whose media box does not start at the origin, is left to pdfminer); `margins`: the running header and footer lines of the pages before
+        (PageFlow.margins), which are no rows."""
+        may_skip = may_skip and settings.page_triage
+        if self.document is None or not (may_skip or settings.pdfium_objects):
+            return PageRead()
         try:
             page = self.document[page_number - 1]
         except pdfium.PdfiumError:
-            return None
+            return PageRead()
         try:
             width, height = page.get_size()
-            if page.get_rotation() or max(map(abs, (bbox[0], bbox[1], bbox[2] - width, bbox[3] - height))) > 0.5:
-                return None
-            if _text_objects_in_rows(page, settings):  # the cheap look settles most table pages
-                return None
-            chars = pdfium_chars(page)
-            if not chars:  # None: pdfium cannot stand in; []: no text (the analysis says why)
-                return None
-            view = TextOnlyPage(chars, width, height, page_number)
-            if has_doubled_chars(chars, settings.doubled_char_share) or _has_table_rows(view, margins, settings):
-                return None
-            return view
+            if page.get_rotation() or any(max(map(abs, (box[0], box[1], box[2] - width, box[3] - height))) > 0.5
+                                          for box in (bbox, mediabox or bbox)):
+                return PageRead()
+            chars = None
+            if may_skip and not _text_objects_in_rows(page, settings):  # the cheap look settles most table pages
+                chars = pdfium_chars(page, page_number, initial_doctop)
+                if not chars:  # None: pdfium cannot stand in; []: no text (the analysis says why)
+                    return PageRead()
+                view = TextOnlyPage(chars, width, height, page_number)
+                if not (has_doubled_chars(chars, settings.doubled_char_share)
+                        or _has_table_rows(view, margins, settings)):
+                    return PageRead(text_only=view)
+            return PageRead(objects=page_objects(page, page_number, initial_doctop, chars)
+                            if settings.pdfium_objects else None)
         finally:
             page.close()
+
+
+@dataclass
+class PageRead:
+    """What pdfium made of a page: `text_only` (no table can be on it), or `objects` for pdfplumber's
+    analysis in place of pdfminer's layout, or neither."""
+
+    text_only: TextOnlyPage | None = None
+    objects: dict[str, list[dict]] | None = None
 
 
 def _has_table_rows(view: TextOnlyPage, margins: set[str], settings: PdfTableSettings) -> bool:
@@ -134,79 +150,3 @@ def _text_objects_in_rows(page, settings: PdfTableSettings) -> bool:
         if rows > 1:
             return True
     return False
-
-
-def pdfium_chars(page) -> list[dict] | None:
-    """pdfplumber-style chars from pdfium, or None when pdfium cannot stand in for pdfminer on this
-    page (a glyph printed turned or without Unicode). Each glyph starts at its origin and ends at its
-    loose box's right edge, or at the next glyph of its text object on the same baseline when that
-    comes first; its size is the font size times the text matrix's scale, and top and bottom come from
-    the font's descent and that size, as pdfminer places them."""
-    text_page = page.get_textpage()
-    try:
-        raw = text_page.raw
-        count = pdfium_c.FPDFText_CountChars(raw)
-        if count <= 0:
-            return []
-        buffer = ctypes.create_string_buffer((count + 1) * 2)
-        pdfium_c.FPDFText_GetText(raw, 0, count, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)))
-        text = buffer.raw[: count * 2].decode("utf-16-le", errors="surrogatepass")  # one unit per index
-        height = page.get_height()
-        x, y = ctypes.c_double(), ctypes.c_double()
-        address = ctypes.cast(raw, ctypes.c_void_p)
-        box = pdfium_c.FS_RECTF()
-        runs: dict[int, _Run | None] = {}
-        chars: list[dict] = []
-        for i, glyph in enumerate(text):
-            if glyph in GENERATED and pdfium_c.FPDFText_IsGenerated(raw, i):
-                continue
-            if glyph == "\ufffd" or not glyph.isprintable() and not glyph.isspace():
-                return None  # no Unicode for this glyph: pdfminer's (cid:N) handling decides
-            run_id = _text_object(address, i)
-            if run_id not in runs:
-                runs[run_id] = _Run.of(raw, i, run_id)
-            run = runs[run_id]
-            if run is None:
-                return None  # printed turned: the reader's turned views handle it
-            pdfium_c.FPDFText_GetCharOrigin(raw, i, x, y)
-            top = height - (y.value + run.descent + run.size)
-            chars.append({"text": glyph, "x0": x.value, "top": top, "bottom": top + run.size,
-                          "doctop": top, "size": run.size, "upright": True, "baseline": y.value,
-                          "run": run, "index": i})
-        for char, after in zip(chars, chars[1:] + [None]):
-            pdfium_c.FPDFText_GetLooseCharBox(raw, char["index"], box)
-            char["x1"] = max(box.right, char["x0"])
-            if (after and after["index"] == char["index"] + 1 and after["run"] is char["run"]
-                    and abs(after["baseline"] - char["baseline"]) < 0.01):
-                char["x1"] = min(after["x0"], char["x1"])
-        return chars
-    finally:
-        text_page.close()
-
-
-# FPDFText_GetTextObject returning the object's address as an int (pypdfium2's binding returns a
-# ctypes pointer, whose conversion to a dictionary key costs more than the call)
-_text_object = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)(
-    ctypes.cast(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p).value)
-
-
-@dataclass
-class _Run:
-    """A text object's size on the page and where its glyphs sit below the baseline."""
-
-    size: float
-    descent: float
-
-    @classmethod
-    def of(cls, text_page, index: int, address: int) -> "_Run | None":
-        """The run (text object at `address`) of the glyph at `index`, or None when its text matrix
-        turns it."""
-        matrix = pdfium_c.FS_MATRIX()
-        pdfium_c.FPDFText_GetMatrix(text_page, index, matrix)
-        if abs(matrix.b) > TURNED_SHARE * abs(matrix.a) or matrix.a <= 0 or matrix.d <= 0:
-            return None
-        size = pdfium_c.FPDFText_GetFontSize(text_page, index) * math.hypot(matrix.c, matrix.d)
-        font = pdfium_c.FPDFTextObj_GetFont(ctypes.cast(address, pdfium_c.FPDF_PAGEOBJECT))
-        descent = ctypes.c_float()
-        pdfium_c.FPDFFont_GetDescent(font, ctypes.c_float(size), descent)
-        return cls(size, descent.value)

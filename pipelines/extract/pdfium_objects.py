@@ -1,0 +1,303 @@
+"""A page's glyphs, paths and images read by pypdfium2, as the objects pdfplumber makes of pdfminer's
+layout (`page.objects`: char, line, rect, curve, image), so the table reader runs unchanged on them.
+
+pdfminer's layout of a page is most of what reading a PDF costs; pdfium reads the same objects several
+times faster. Glyphs start at their origin and end at their loose box's right edge (or the next glyph of
+their run); their top and bottom come from the font's descent and size, as pdfminer places them. Paths
+are split into subpaths and classed as pdfminer classes them: one segment is a line, a closed
+axis-aligned four-sided loop a rect, anything else a curve through its segments' end points.
+
+`page_objects` returns None when pdfium cannot stand in for pdfminer on a page: a glyph printed turned
+or without Unicode, or a page whose boxes pdfium and pdfplumber see differently."""
+
+from __future__ import annotations
+
+import bisect
+import ctypes
+import math
+import re
+from dataclasses import dataclass
+
+import pypdfium2.raw as pdfium_c
+
+GENERATED = {" ", "\r", "\n", "\x00", "\ufffe"}  # what pdfium inserts between words and lines
+TURNED_SHARE = 0.01  # a text matrix skewed more than this (b ÷ a) is not upright
+RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")  # Hebrew, Arabic and their forms
+SPACE_GAPS = (0.5, 2.0)  # a gap this many spaces wide, where pdfium put a space, held a space glyph
+Matrix = tuple[float, float, float, float, float, float]
+IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+def page_objects(page, page_number: int, initial_doctop: float = 0.0,
+                 chars: list[dict] | None = None) -> dict[str, list[dict]] | None:
+    """pdfplumber's `page.objects` for one pypdfium2 page, or None (see the module's docstring).
+    `chars`: the page's pdfium_chars when already read."""
+    chars = chars or pdfium_chars(page, page_number, initial_doctop)
+    if not chars:
+        return None  # None: pdfium cannot stand in; []: no text (pdfminer's reading says why)
+    objects: dict[str, list[dict]] = {"char": chars}
+    height = page.get_height()
+    for kind, shape in _drawn(page.raw, height, page_number, initial_doctop):
+        objects.setdefault(kind, []).append(shape)
+    return objects
+
+
+def pdfium_chars(page, page_number: int = 0, initial_doctop: float = 0.0) -> list[dict] | None:
+    """pdfplumber-style chars from pdfium, or None when pdfium cannot stand in for pdfminer on this
+    page (a glyph printed turned or without Unicode). Each glyph runs from its origin over its font's
+    advance width (its loose box when the font has none for it); its size is the font size times the
+    text matrix's scale, and top and bottom come from the font's descent and that size, as pdfminer
+    places them."""
+    text_page = page.get_textpage()
+    try:
+        raw = text_page.raw
+        count = pdfium_c.FPDFText_CountChars(raw)
+        if count <= 0:
+            return []
+        buffer = ctypes.create_string_buffer((count + 1) * 2)
+        pdfium_c.FPDFText_GetText(raw, 0, count, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)))
+        text = buffer.raw[: count * 2].decode("utf-16-le", errors="surrogatepass")  # one unit per index
+        height = page.get_height()
+        x, y = ctypes.c_double(), ctypes.c_double()
+        address = ctypes.cast(raw, ctypes.c_void_p)
+        box = pdfium_c.FS_RECTF()
+        runs: dict[int, _Run | None] = {}
+        placed: list[list] = []  # [text, x, baseline, run, index, index of a ligature's last letter]
+        for i, glyph in enumerate(text):
+            if glyph in GENERATED and pdfium_c.FPDFText_IsGenerated(raw, i):
+                if glyph == " " and placed and placed[-1][3] is not None:
+                    placed.append([glyph, 0.0, 0.0, None, i, False])  # a space pdfium put in
+                continue
+            if glyph == "\ufffd" or not glyph.isprintable() and not glyph.isspace():
+                return None  # no Unicode for this glyph: pdfminer's (cid:N) handling decides
+            if RIGHT_TO_LEFT.match(glyph):
+                return None  # pdfium gives right-to-left text in reading order, pdfminer as drawn
+            run_id = _text_object(address, i)
+            if run_id not in runs:
+                runs[run_id] = _Run.of(raw, i, run_id)
+            run = runs[run_id]
+            if run is None:
+                return None  # printed turned: the reader's turned views handle it
+            pdfium_c.FPDFText_GetCharOrigin(raw, i, x, y)
+            last = placed[-1] if placed else None
+            if last and last[3] is run and last[1] == x.value and last[2] == y.value:
+                last[0] += glyph  # one glyph, several letters (a ligature): one char, as pdfminer has it
+                last[5] = i  # its last letter
+            else:
+                placed.append([glyph, x.value, y.value, run, i, False])
+        chars: list[dict] = []
+        inferred: list[int] = []  # indexes of the spaces _dropped_space put back
+        advance = ctypes.c_float()
+        for n, (glyph, x0, baseline, run, i, ligature) in enumerate(placed):
+            after = placed[n + 1] if n + 1 < len(placed) else None
+            if run is None:
+                space = _dropped_space(chars[-1], placed[n - 1][3], after)
+                if space:
+                    chars.append(space)
+                    inferred.append(len(chars) - 1)
+                continue
+            if not ligature and pdfium_c.FPDFFont_GetGlyphWidth(run.font, ord(glyph), run.font_size, advance):
+                x1 = x0 + advance.value * run.scale[0]
+            elif after and after[3] is not None and after[2] == baseline and x0 < after[1] < x0 + 2 * run.size:
+                x1 = after[1]  # a ligature (or a glyph without a width) ends where the next begins
+            else:
+                pdfium_c.FPDFText_GetLooseCharBox(raw, ligature or i, box)
+                x1 = max(box.right, x0)
+            y0 = baseline + run.descent
+            top = height - (y0 + run.size)
+            chars.append({
+                "text": glyph, "fontname": run.fontname, "size": run.size, "adv": x1 - x0,
+                "upright": True, "matrix": (*run.scale, x0, baseline),
+                "x0": x0, "x1": x1, "y0": y0, "y1": y0 + run.size, "width": x1 - x0,
+                "height": run.size, "top": top, "bottom": top + run.size, "doctop": initial_doctop + top,
+                "object_type": "char", "page_number": page_number,
+            })
+        return _without_covered(chars, inferred) if inferred else chars
+    finally:
+        text_page.close()
+
+
+def _dropped_space(before: dict, run: "_Run", after: list | None) -> dict | None:
+    """The space glyph pdfium's text page dropped where it put a space of its own: pdfium drops a
+    space that ends a text object, pdfminer keeps it, and pdfplumber's cell text needs it between
+    words closer than its tolerance. A char of the font's space width after `before` (of `run`), when
+    the next glyph sits on the same baseline a gap of SPACE_GAPS spaces further on (wider gaps part
+    words in any case)."""
+    if after is None or after[3] is None or abs(after[2] - before["matrix"][5]) > 0.01:
+        return None
+    width = ctypes.c_float()
+    if not pdfium_c.FPDFFont_GetGlyphWidth(run.font, 32, run.font_size, width) or width.value <= 0:
+        return None
+    space, gap = width.value * run.scale[0], after[1] - before["x1"]
+    if not SPACE_GAPS[0] * space <= gap <= SPACE_GAPS[1] * space:
+        return None
+    x0, x1 = before["x1"], before["x1"] + min(gap, space)
+    return {**before, "text": " ", "x0": x0, "x1": x1, "adv": x1 - x0, "width": x1 - x0,
+            "matrix": (*run.scale, x0, before["matrix"][5])}
+
+
+def _without_covered(chars: list[dict], spaces: list[int]) -> list[dict]:
+    """`chars` without the inferred spaces (indexes `spaces`) that a glyph drawn later covers (pdfium's
+    text order is not always the drawing order)."""
+    by_baseline: dict[float, list[tuple[float, float]]] = {}
+    inferred = set(spaces)
+    for n, char in enumerate(chars):
+        if n not in inferred:
+            by_baseline.setdefault(round(char["matrix"][5], 1), []).append((char["x0"], char["x1"]))
+    for boxes in by_baseline.values():
+        boxes.sort()
+    covered = set()
+    for n in spaces:
+        space = chars[n]
+        boxes = by_baseline.get(round(space["matrix"][5], 1), [])
+        k = bisect.bisect_left(boxes, (space["x1"],))
+        if any(x1 > space["x0"] + 0.1 for _, x1 in boxes[max(k - 3, 0):k]):
+            covered.add(n)
+    return [c for n, c in enumerate(chars) if n not in covered]
+
+
+# FPDFText_GetTextObject returning the object's address as an int (pypdfium2's binding returns a
+# ctypes pointer, whose conversion to a dictionary key costs more than the call)
+_text_object = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)(
+    ctypes.cast(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p).value)
+
+
+@dataclass
+class _Run:
+    """A text object's size on the page, where its glyphs sit below the baseline, its font's name
+    and the scale part of its text matrix."""
+
+    size: float
+    descent: float
+    fontname: str
+    scale: tuple[float, float, float, float]
+    font: object  # pdfium's FPDF_FONT, for advance widths
+    font_size: ctypes.c_float  # the size advance widths are asked at (before the text matrix)
+
+    @classmethod
+    def of(cls, text_page, index: int, address: int) -> "_Run | None":
+        """The run (text object at `address`) of the glyph at `index`, or None when its text matrix
+        turns it."""
+        matrix = pdfium_c.FS_MATRIX()
+        pdfium_c.FPDFText_GetMatrix(text_page, index, matrix)
+        if abs(matrix.b) > TURNED_SHARE * abs(matrix.a) or matrix.a <= 0 or matrix.d <= 0:
+            return None
+        font_size = pdfium_c.FPDFText_GetFontSize(text_page, index)
+        size = font_size * math.hypot(matrix.c, matrix.d)
+        font = pdfium_c.FPDFTextObj_GetFont(ctypes.cast(address, pdfium_c.FPDF_PAGEOBJECT))
+        descent = ctypes.c_float()
+        pdfium_c.FPDFFont_GetDescent(font, ctypes.c_float(size), descent)
+        return cls(size, descent.value, _font_name(font), (matrix.a, matrix.b, matrix.c, matrix.d),
+                   font, ctypes.c_float(font_size))
+
+
+def _font_name(font) -> str:
+    name = ctypes.create_string_buffer(256)
+    length = pdfium_c.FPDFFont_GetBaseFontName(font, name, len(name))
+    return name.value.decode("utf-8", "replace") if length else ""
+
+
+def _drawn(page, height: float, page_number: int, initial_doctop: float):
+    """(kind, object) for every painted subpath and every image of the page, forms included."""
+    for obj, matrix in _page_objects(page):
+        kind = pdfium_c.FPDFPageObj_GetType(obj)
+        if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+            for shape in _path_shapes(obj, matrix):
+                yield _as_plumber(shape, height, page_number, initial_doctop)
+        elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+            pdfium_c.FPDFPageObj_GetBounds(obj, left, bottom, right, top)
+            corners = [_apply(matrix, x, y) for x in (left.value, right.value)
+                       for y in (bottom.value, top.value)]
+            yield _as_plumber(("image", corners, {}), height, page_number, initial_doctop)
+
+
+def _page_objects(page, container=None, outer: Matrix = IDENTITY, depth: int = 0):
+    """Every object of the page with the matrix that takes its container's space to the page."""
+    count = (pdfium_c.FPDFFormObj_CountObjects(container) if container
+             else pdfium_c.FPDFPage_CountObjects(page))
+    for i in range(max(count, 0)):
+        obj = (pdfium_c.FPDFFormObj_GetObject(container, i) if container
+               else pdfium_c.FPDFPage_GetObject(page, i))
+        if not obj:
+            continue
+        yield obj, outer
+        if pdfium_c.FPDFPageObj_GetType(obj) == pdfium_c.FPDF_PAGEOBJ_FORM and depth < 15:
+            yield from _page_objects(page, obj, _compose(_matrix(obj), outer), depth + 1)
+
+
+def _matrix(obj) -> Matrix:
+    m = pdfium_c.FS_MATRIX()
+    pdfium_c.FPDFPageObj_GetMatrix(obj, m)
+    return (m.a, m.b, m.c, m.d, m.e, m.f)
+
+
+def _compose(inner: Matrix, outer: Matrix) -> Matrix:
+    """`inner` then `outer` (row vectors, as PDF multiplies matrices)."""
+    a, b, c, d, e, f = inner
+    A, B, C, D, E, F = outer
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
+
+
+def _apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
+    return (m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5])
+
+
+def _path_shapes(path, outer: Matrix):
+    """pdfminer's classes of each subpath of a painted path: ('line'|'rect'|'curve', points, style)."""
+    fill_mode, stroke = ctypes.c_int(), ctypes.c_int()
+    if not pdfium_c.FPDFPath_GetDrawMode(path, fill_mode, stroke):
+        return
+    width = ctypes.c_float()
+    pdfium_c.FPDFPageObj_GetStrokeWidth(path, width)
+    style = {"linewidth": width.value, "stroke": bool(stroke.value), "fill": fill_mode.value != 0,
+             "evenodd": fill_mode.value == pdfium_c.FPDF_FILLMODE_ALTERNATE}
+    matrix = _compose(_matrix(path), outer)
+    x, y = ctypes.c_float(), ctypes.c_float()
+    subpaths: list[tuple[str, list]] = []
+    beziers = 0
+    for i in range(pdfium_c.FPDFPath_CountSegments(path)):
+        segment = pdfium_c.FPDFPath_GetPathSegment(path, i)
+        pdfium_c.FPDFPathSegment_GetPoint(segment, x, y)
+        point = _apply(matrix, x.value, y.value)
+        kind = pdfium_c.FPDFPathSegment_GetType(segment)
+        if kind == pdfium_c.FPDF_SEGMENT_MOVETO or not subpaths:
+            subpaths.append(("m", [point]))
+            beziers = 0
+        elif kind == pdfium_c.FPDF_SEGMENT_BEZIERTO:
+            beziers += 1
+            if beziers % 3 == 0:  # a Bézier is three points; pdfminer keeps its end point
+                subpaths[-1] = (subpaths[-1][0] + "c", subpaths[-1][1] + [point])
+        else:
+            subpaths[-1] = (subpaths[-1][0] + "l", subpaths[-1][1] + [point])
+        if pdfium_c.FPDFPathSegment_GetClose(segment):
+            shape, points = subpaths[-1]
+            subpaths[-1] = (shape + "h", points + [points[0]])
+    for shape, points in subpaths:
+        if len(shape) > 3 and shape.endswith("lh") and points[-2] == points[0]:
+            shape, points = shape[:-2] + "h", points[:-1]  # a closing line drawn, then closed
+        if shape in ("ml", "mlh"):
+            yield "line", points[:2], style
+        elif shape in ("mlllh", "mllll") and points[0] == points[4] and _square(points):
+            yield "rect", points[:4], style
+        elif len(points) > 1:
+            yield "curve", points, style
+
+
+def _square(points: list) -> bool:
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = points[:4]
+    return (x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0) or (y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0)
+
+
+def _as_plumber(shape, height: float, page_number: int, initial_doctop: float) -> tuple[str, dict]:
+    """A line, rect, curve or image in pdfplumber's terms: top-down coordinates beside PDF ones."""
+    kind, points, style = shape
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+    top, bottom = height - y1, height - y0
+    obj = {"x0": x0, "y0": y0, "x1": x1, "y1": y1, "width": x1 - x0, "height": y1 - y0,
+           "top": top, "bottom": bottom, "doctop": initial_doctop + top, **style,
+           "object_type": kind, "page_number": page_number}
+    if kind != "image":
+        obj["pts"] = [(px, height - py) for px, py in points]
+    return kind, obj

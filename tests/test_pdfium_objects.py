@@ -1,0 +1,136 @@
+"""pdfium's objects of a page stand in for pdfminer's layout: the same glyphs, lines and rects at the
+same places, the same tables read from them, and, where pdfminer splits a glyph run or loses a
+glyph's Unicode, a better reading; the pages pdfium cannot stand in for are left to pdfminer."""
+
+from dataclasses import replace
+
+import pdfplumber
+import polars as pl
+import pypdfium2 as pdfium
+import pytest
+
+from conftest import CORPUS, needs_shared
+from pipelines.extract.pdf import extract_pdf
+from pipelines.extract.pdfium_objects import page_objects
+from pipelines.extract.table_settings import DEFAULT_SETTINGS
+from pipelines.extract.triage import PageTriage
+
+PDFMINER = replace(DEFAULT_SETTINGS, pdfium_objects=False)
+TOLERANCE = 0.02  # pdfium keeps coordinates as 32-bit floats
+
+
+def unmatched(expected: list[dict], got: list[dict]) -> list[dict]:
+    """Objects of `expected` with no object of `got` of the same text within TOLERANCE on every side."""
+    left = list(got)
+    missing = []
+    for obj in expected:
+        hit = next((o for o in left if o.get("text") == obj.get("text") and all(
+            abs(o[k] - obj[k]) <= TOLERANCE for k in ("x0", "x1", "top", "bottom"))), None)
+        if hit is None:
+            missing.append(obj)
+        else:
+            left.remove(hit)
+    return missing
+
+
+def objects_of(path, page_number: int):
+    with pdfplumber.open(path) as pdf:
+        page = pdf.pages[page_number - 1]
+        document = pdfium.PdfDocument(str(path))
+        try:
+            ours = page_objects(document[page_number - 1], page_number, page.initial_doctop)
+        finally:
+            document.close()
+        return page.objects, ours
+
+
+@pytest.mark.parametrize("page_number,lines,rects", [(3, 1, 45), (8, 6, 28), (9, 16, 0)])
+def test_seed_pages_give_pdfminers_objects(seed_renderings, page_number, lines, rects):
+    """Seed 004: pages with ruled and banded tables, rules and text; every glyph, space included."""
+    theirs, ours = objects_of(seed_renderings["004"], page_number)
+    for kind in ("char", "line", "rect", "curve"):
+        assert len(ours.get(kind, [])) == len(theirs.get(kind, []))
+        assert unmatched(theirs.get(kind, []), ours.get(kind, [])) == []
+    assert (len(theirs.get("line", [])), len(theirs.get("rect", []))) == (lines, rects)
+    assert len(theirs["char"]) > 900
+
+
+def test_a_real_ruled_page_gives_pdfminers_objects():
+    """camelot's foo.pdf: 168 rects make its grid. pdfium drops some spaces that begin or end a line,
+    which no word needs; every other glyph is pdfminer's."""
+    theirs, ours = objects_of(needs_shared(CORPUS / "camelot/foo.pdf"), 1)
+    assert len(ours["rect"]) == len(theirs["rect"]) == 168
+    assert unmatched(theirs["rect"], ours["rect"]) == []
+    glyphs = [[c for c in chars if c["text"] != " "] for chars in (theirs["char"], ours["char"])]
+    assert len(glyphs[0]) == len(glyphs[1]) > 2000 and unmatched(*glyphs) == []
+
+
+def frames_alike(a, b) -> bool:
+    """Same rows and strings; coordinates within 0.05 pt."""
+    if a.shape != b.shape:
+        return False
+    return all((a[c] - b[c]).abs().max() <= 0.05 if a[c].dtype == pl.Float64 and a.height else a[c].equals(b[c])
+               for c in a.columns)
+
+
+def assert_same_reading(path) -> None:
+    theirs, ours = extract_pdf(path, "x", PDFMINER), extract_pdf(path, "x")
+    for a, b in zip(theirs.frames()[:2], ours.frames()[:2]):
+        assert frames_alike(a, b)
+    assert ours.frames()[2].equals(theirs.frames()[2])
+    assert ours.text_lines == theirs.text_lines and ours.prose_lines == theirs.prose_lines
+
+
+@pytest.mark.parametrize("seed", ["001", "004"])
+def test_seed_renderings_read_the_same_from_pdfium(seed_renderings, seed):
+    assert_same_reading(seed_renderings[seed])
+
+
+@pytest.mark.parametrize("name", ["camelot/foo.pdf", "camelot/column_span_1.pdf",
+                                  "pdfplumber/issue-67-example.pdf", "camelot/tabula/indictb1h_14.pdf"])
+def test_real_documents_read_the_same_from_pdfium(name):
+    """Among them: words printed as separate objects (column_span_1: pdfium drops the spaces that end
+    them), and CJK beside figures in another font (issue-67: no space glyph between them)."""
+    assert_same_reading(needs_shared(CORPUS / name))
+
+
+def cell_texts(extraction, table_id: str) -> list[list[str]]:
+    cells = extraction.frames()[1].filter(pl.col("table_id") == table_id).sort("row_idx", "col_idx")
+    rows: dict[int, list[str]] = {}
+    for row in cells.iter_rows(named=True):
+        rows.setdefault(row["row_idx"], []).append(row["text"])
+    return list(rows.values())
+
+
+def test_pdfium_reads_dates_pdfminer_spreads_over_words():
+    """WARN report p. 1: each date is one word (pdfminer's chars split it into '0 3 / 2 5 / 2 0 16')."""
+    reading = extract_pdf(needs_shared(CORPUS / "pdfplumber/WARN-Report-for-7-1-2015-to-03-25-2016.pdf"), "x")
+    rows = cell_texts(reading, "x:1:0")
+    assert rows[1][1:3] == ["03/25/2016", "07/01/2015"] and rows[2][1] == "08/29/2015"
+
+
+def test_pdfium_joins_ligatures_and_keeps_figures_whole():
+    """table_region: the 'fi' ligature is one glyph of two letters; 12s0324: '11,062.6' is one figure
+    (pdfminer's chars read it '11,062 .6')."""
+    region = extract_pdf(needs_shared(CORPUS / "camelot/table_region.pdf"), "x")
+    assert "garanzia finanziaria" in " ".join(region.text_lines)
+    crime = extract_pdf(needs_shared(CORPUS / "camelot/tabula/12s0324.pdf"), "x")
+    assert any(line.startswith("Total") and "11,062.6 1,540.0 9,522.6" in line for line in crime.text_lines)
+
+
+@pytest.mark.parametrize("name,page_number", [
+    ("camelot/tabula/arabic.pdf", 1),  # right-to-left text: pdfium gives it in reading order
+    ("camelot/anticlockwise_table_1.pdf", 1),  # text printed turned
+    ("pdfplumber/nics-background-checks-2015-11-rotated.pdf", 1),  # a turned page
+    ("camelot/superscript.pdf", 1),  # a media box that does not start at the origin
+])
+def test_pages_pdfium_cannot_stand_in_for_are_left_to_pdfminer(name, page_number):
+    path = needs_shared(CORPUS / name)
+    with pdfplumber.open(path) as pdf:
+        page = pdf.pages[page_number - 1]
+        triage = PageTriage(path, len(pdf.pages))
+        try:
+            read = triage.read(page_number, page.bbox, may_skip=False, mediabox=page.mediabox)
+        finally:
+            triage.close()
+    assert read.objects is None and read.text_only is None
