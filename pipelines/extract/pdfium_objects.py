@@ -16,7 +16,7 @@ import bisect
 import ctypes
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pypdfium2.raw as pdfium_c
 
@@ -24,6 +24,7 @@ GENERATED = {" ", "\r", "\n", "\x00", "\ufffe"}  # what pdfium inserts between w
 TURNED_SHARE = 0.01  # a text matrix skewed more than this (b ÷ a) is not upright
 RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")  # Hebrew, Arabic and their forms
 SPACE_GAPS = (0.5, 2.0)  # a gap this many spaces wide, where pdfium put a space, held a space glyph
+_UNKNOWN = object()
 Matrix = tuple[float, float, float, float, float, float]
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
@@ -57,6 +58,11 @@ def pdfium_chars(page, page_number: int = 0, initial_doctop: float = 0.0) -> lis
         buffer = ctypes.create_string_buffer((count + 1) * 2)
         pdfium_c.FPDFText_GetText(raw, 0, count, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)))
         text = buffer.raw[: count * 2].decode("utf-16-le", errors="surrogatepass")  # one unit per index
+        letters = set(text)
+        if any(c == "\ufffd" or not c.isprintable() and not c.isspace() for c in letters - GENERATED):
+            return None  # a glyph without Unicode: pdfminer's (cid:N) handling decides
+        if RIGHT_TO_LEFT.search(text):
+            return None  # pdfium gives right-to-left text in reading order, pdfminer as drawn
         height = page.get_height()
         x, y = ctypes.c_double(), ctypes.c_double()
         address = ctypes.cast(raw, ctypes.c_void_p)
@@ -64,14 +70,13 @@ def pdfium_chars(page, page_number: int = 0, initial_doctop: float = 0.0) -> lis
         runs: dict[int, _Run | None] = {}
         placed: list[list] = []  # [text, x, baseline, run, index, index of a ligature's last letter]
         for i, glyph in enumerate(text):
-            if glyph in GENERATED and pdfium_c.FPDFText_IsGenerated(raw, i):
-                if glyph == " " and placed and placed[-1][3] is not None:
-                    placed.append([glyph, 0.0, 0.0, None, i, False])  # a space pdfium put in
-                continue
-            if glyph == "\ufffd" or not glyph.isprintable() and not glyph.isspace():
-                return None  # no Unicode for this glyph: pdfminer's (cid:N) handling decides
-            if RIGHT_TO_LEFT.match(glyph):
-                return None  # pdfium gives right-to-left text in reading order, pdfminer as drawn
+            if glyph in GENERATED:
+                if pdfium_c.FPDFText_IsGenerated(raw, i):
+                    if glyph == " " and placed and placed[-1][3] is not None:
+                        placed.append([glyph, 0.0, 0.0, None, i, False])  # a space pdfium put in
+                    continue
+                if glyph in "\x00\ufffe":
+                    return None
             run_id = _text_object(address, i)
             if run_id not in runs:
                 runs[run_id] = _Run.of(raw, i, run_id)
@@ -96,8 +101,12 @@ def pdfium_chars(page, page_number: int = 0, initial_doctop: float = 0.0) -> lis
                     chars.append(space)
                     inferred.append(len(chars) - 1)
                 continue
-            if not ligature and pdfium_c.FPDFFont_GetGlyphWidth(run.font, ord(glyph), run.font_size, advance):
-                x1 = x0 + advance.value * run.scale[0]
+            width = None if ligature else run.widths.get(glyph, _UNKNOWN)
+            if width is _UNKNOWN:
+                known = pdfium_c.FPDFFont_GetGlyphWidth(run.font, ord(glyph), run.font_size, advance)
+                width = run.widths[glyph] = advance.value * run.scale[0] if known else None
+            if width is not None:
+                x1 = x0 + width
             elif after and after[3] is not None and after[2] == baseline and x0 < after[1] < x0 + 2 * run.size:
                 x1 = after[1]  # a ligature (or a glyph without a width) ends where the next begins
             else:
@@ -173,6 +182,7 @@ class _Run:
     scale: tuple[float, float, float, float]
     font: object  # pdfium's FPDF_FONT, for advance widths
     font_size: ctypes.c_float  # the size advance widths are asked at (before the text matrix)
+    widths: dict = field(default_factory=dict)  # letter → advance width on the page (None: no width)
 
     @classmethod
     def of(cls, text_page, index: int, address: int) -> "_Run | None":

@@ -6,6 +6,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 PLACEHOLDERS = {"-", "--", "—", "——", "–", "/", "n.a.", "na", "n/a", "nm", "n.m.", "…", "...", "*"}
 
@@ -44,6 +45,20 @@ class ParsedNumber:
 
 def clean_text(text: str) -> str:
     """NFKC-normalise, unwrap LaTeX/markdown math and collapse whitespace."""
+    if text and len(text) <= CACHED_TEXT_LENGTH:
+        return _clean_short_text(text)  # cells and words repeat across a document
+    return _clean_text(text)
+
+
+CACHED_TEXT_LENGTH = 200  # texts up to this long are cleaned once (a long line is never kept)
+
+
+@lru_cache(maxsize=1 << 16)
+def _clean_short_text(text: str) -> str:
+    return _clean_text(text)
+
+
+def _clean_text(text: str) -> str:
     text = re.sub(r"(?<=\d)\s*[⁰¹²³⁴⁵⁶⁷⁸⁹]+", "", text or "")  # footnote markers: '31 ¹'
     text = unicodedata.normalize("NFKC", text)
     text = text.replace("−", "-").replace("\\times", "×").replace("\\%", "%")

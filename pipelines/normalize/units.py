@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-from pipelines.normalize.numbers import ParsedNumber, clean_text, parse_number, power_of_ten
+from pipelines.normalize.numbers import (
+    CACHED_TEXT_LENGTH, ParsedNumber, clean_text, parse_number, power_of_ten,
+)
 from pipelines.normalize.periods import parse_period
 
 
@@ -148,6 +151,17 @@ def parse_quantity(text: str) -> tuple[ParsedNumber, Unit | None]:
 
 def is_data_token(text: str) -> bool:
     """True for a cell that reads as a number (not a period label like 2023E)."""
+    if text and len(text) <= CACHED_TEXT_LENGTH:
+        return _is_short_data_token(text)  # the table reader asks it of the same words many times
+    return _is_data_token(text)
+
+
+@lru_cache(maxsize=1 << 16)
+def _is_short_data_token(text: str) -> bool:
+    return _is_data_token(text)
+
+
+def _is_data_token(text: str) -> bool:
     cleaned = clean_text(text)
     if not cleaned or parse_period(cleaned):
         return False
