@@ -134,3 +134,9 @@ def test_pages_pdfium_cannot_stand_in_for_are_left_to_pdfminer(name, page_number
         finally:
             triage.close()
     assert read.objects is None and read.text_only is None
+
+
+def test_a_reading_lists_the_pages_pdfminer_laid_out():
+    arabic = extract_pdf(needs_shared(CORPUS / "camelot/tabula/arabic.pdf"), "x")
+    assert arabic.pdfminer_pages == [1] and len(arabic.tables) == 1
+    assert extract_pdf(needs_shared(CORPUS / "camelot/foo.pdf"), "x").pdfminer_pages == []
