@@ -2,13 +2,15 @@
 layout (`page.objects`: char, line, rect, curve, image), so the table reader runs unchanged on them.
 
 pdfminer's layout of a page is most of what reading a PDF costs; pdfium reads the same objects several
-times faster. Glyphs start at their origin and end at their loose box's right edge (or the next glyph of
-their run); their top and bottom come from the font's descent and size, as pdfminer places them. Paths
-are split into subpaths and classed as pdfminer classes them: one segment is a line, a closed
-axis-aligned four-sided loop a rect, anything else a curve through its segments' end points.
+times faster. Glyphs run from their origin over their font's advance width; their top and bottom come
+from the font's descent and size, as pdfminer places them. A ligature is one char of several letters,
+as pdfminer has it. pdfium's text page drops a space glyph that ends a text object and infers a space
+of its own between words; where the gap is about a space wide, the glyph is put back. Paths are split
+into subpaths and classed as pdfminer classes them: one segment is a line, a closed axis-aligned
+four-sided loop a rect, anything else a curve through its segments' end points.
 
 `page_objects` returns None when pdfium cannot stand in for pdfminer on a page: a glyph printed turned
-or without Unicode, or a page whose boxes pdfium and pdfplumber see differently."""
+or without Unicode, or right-to-left text (pdfium gives it in reading order, pdfminer as drawn)."""
 
 from __future__ import annotations
 
