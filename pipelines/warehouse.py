@@ -14,7 +14,7 @@ import duckdb
 import polars as pl
 
 from models.registry import MODELS
-from pipelines.compacted_lake import stage_frame
+from pipelines.compacted_lake import stage_frame, stage_sources
 from pipelines.data_dictionary import comment_warehouse, date_columns
 from pipelines.document_stages import DOCUMENT_INFO_COLUMNS
 from pipelines.fault_points import pause_if_requested
@@ -71,13 +71,15 @@ ESTIMATES_VIEW = """
 def lake_fingerprint(paths: RdwPaths) -> str:
     """Changes whenever any lake input of the warehouse changes (names, sizes, mtimes)."""
     digest = hashlib.sha256(f"catalog:{load_catalog().version}".encode())
-    files = [paths.registry, paths.skipped] + sorted(
-        f for stage in [*CORE_STAGES, *STAGE_TABLES, *REJECT_STAGES, "documents", "marts"]
-        for f in (paths.lake / stage).glob("*.parquet"))
-    for file in files:
+    for file in (paths.registry, paths.skipped):
         if file.exists():
             stat = file.stat()
             digest.update(f"{file.relative_to(paths.lake)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    files = sorted((f"{stage}/{doc_id}.parquet", size, mtime)
+                   for stage in [*CORE_STAGES, *STAGE_TABLES, *REJECT_STAGES, "documents", "marts"]
+                   for doc_id, (size, mtime) in stage_sources(paths, stage).items())
+    for name, size, mtime in files:
+        digest.update(f"{name}:{size}:{mtime}".encode())
     return digest.hexdigest()
 
 
