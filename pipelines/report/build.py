@@ -105,7 +105,7 @@ class Site:
         self.written: set[Path] = set()
         self.later: list[tuple[str, str, dict]] = []
         self.env = jinja2.Environment(loader=jinja2.PackageLoader("pipelines.report", "templates"),
-                                      autoescape=True,
+                                      autoescape=True, auto_reload=False,  # no stat per page
                                       trim_blocks=True, lstrip_blocks=True)
         self.env.globals.update(models=models, has_consensus=has_consensus, has_checks=has_checks)
         templates = hashlib.sha1()
