@@ -26,7 +26,6 @@ from pipelines.lake import (
     repair_lake,
 )
 from pipelines.model_marts import MODELS
-from pipelines.report.charts import start_chart_process, stop_chart_process
 from pipelines.resources import RdwHome
 from pipelines.warehouse import lake_fingerprint, served_fingerprint
 from pipelines.warehouse_reader import warehouse_damage
@@ -137,12 +136,8 @@ def refresh(paths: RdwPaths, instance: dg.DagsterInstance | None = None,
             pool.close()  # the workers' memory is free for the build
         if summary.extracted or build_needed(paths):
             progress("building models, warehouse and exports", len(todo), len(todo))
-            start_chart_process()  # ready by the time the report hands it charts
-            try:
-                result = dg.materialize(REFRESH_ASSETS, instance=instance, resources=resources,
-                                        run_config=QUIET, raise_on_error=False)
-            finally:
-                stop_chart_process()
+            result = dg.materialize(REFRESH_ASSETS, instance=instance, resources=resources,
+                                    run_config=QUIET, raise_on_error=False)
             summary.blocked_by = [
                 f"{'/'.join(e.asset_key.path)}:{e.check_name}"
                 for e in result.get_asset_check_evaluations()

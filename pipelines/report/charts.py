@@ -55,37 +55,6 @@ def _config() -> dict:
 RENDERED: dict[str, str] = {}  # spec hash → SVG, for this process (the same spec, the same SVG)
 RENDERED_MAX = 4096
 BACKGROUND_MIN = 4  # charts to render before a second process pays for its start (~0.3 s)
-SPLIT_MIN = 16  # charts still queued for the background before this process draws some too (its
-                # first chart costs vl-convert's start, ~0.5 s, about a dozen charts' drawing)
-WARM_UP_SPEC = {"mark": "point", "data": {"values": [{"x": 1}]},
-                "encoding": {"x": {"field": "x", "type": "quantitative"}}}
-
-
-@dataclass
-class _ChartProcess:
-    """The process started ahead of a report build (start_chart_process), shared by its renderers;
-    `warm_here`: vl-convert has drawn in this process already (its first chart costs ~0.5 s)."""
-
-    pool: ProcessPoolExecutor | None = None
-    warm_here: bool = False
-
-
-CHART_PROCESS = _ChartProcess()
-
-
-def start_chart_process() -> None:
-    """Start the chart process now and have it draw a tiny chart, so its start and vl-convert's
-    JavaScript engine (~0.5 s together) are ready when a report build hands it charts, instead of
-    on the report's path. `stop_chart_process` ends it."""
-    if CHART_PROCESS.pool is None:
-        CHART_PROCESS.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-        CHART_PROCESS.pool.submit(vl_convert.vegalite_to_svg, WARM_UP_SPEC)
-
-
-def stop_chart_process() -> None:
-    if CHART_PROCESS.pool is not None:
-        CHART_PROCESS.pool.shutdown(wait=False, cancel_futures=True)
-        CHART_PROCESS.pool = None
 
 
 class Svg:
@@ -108,8 +77,7 @@ class SvgRenderer:
 
     A chart not cached is drawn when first shown, or earlier: `start_background()` hands the
     charts asked for so far to a second process (vl-convert uses one core per process), which
-    draws them while this one writes other pages; a chart it has not begun is drawn here when
-    vl-convert has started here already or many are still queued."""
+    draws them while this one writes other pages; a chart it has not begun is drawn here."""
 
     def __init__(self, cache_dir: Path):
         self.cache_dir = cache_dir
@@ -130,23 +98,19 @@ class SvgRenderer:
         return self.cache_dir / f"{digest}.svg"
 
     def start_background(self) -> None:
-        """Draw the waiting charts not in this process's cache in a second process: the one
-        started ahead (start_chart_process), else a new one when there are enough of them."""
+        """Draw the waiting charts not in this process's cache in a second process, if enough."""
         todo = [d for d in self.waiting if d not in RENDERED and d not in self.futures]
-        if not todo or (CHART_PROCESS.pool is None and len(todo) < BACKGROUND_MIN):
+        if len(todo) < BACKGROUND_MIN:
             return
         if self.pool is None:
-            self.pool = CHART_PROCESS.pool or ProcessPoolExecutor(
-                1, mp_context=multiprocessing.get_context("spawn"))
-        try:
-            for digest in todo:
-                self.futures[digest] = self.pool.submit(vl_convert.vegalite_to_svg, self.waiting[digest])
-        except RuntimeError:  # the process broke or was shut down: the charts are drawn here
-            pass
+            self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        for digest in todo:
+            spec = self.waiting[digest]
+            self.futures[digest] = self.pool.submit(vl_convert.vegalite_to_svg, spec)
 
     def svg(self, digest: str) -> str:
         """The SVG of a chart asked for: from disk, this process's cache, the background process, or
-        drawn now (a chart the background has not begun, once vl-convert is warm here)."""
+        drawn now."""
         file = self._file(digest)
         spec = self.waiting.pop(digest, None)
         if spec is None:
@@ -155,16 +119,12 @@ class SvgRenderer:
         if svg is None:
             future = self.futures.pop(digest, None)
             drawn = None
-            split = CHART_PROCESS.warm_here or len(self.futures) >= SPLIT_MIN
-            if future is not None and not (split and future.cancel()):
+            if future is not None and not future.cancel():
                 try:
                     drawn = future.result()
                 except Exception:  # noqa: BLE001 — the background process failed: draw it here
                     drawn = None
-            if drawn is None:
-                drawn = vl_convert.vegalite_to_svg(spec)
-                CHART_PROCESS.warm_here = True
-            svg = drawn.replace(LOADER_BASE, 'xlink:href="')
+            svg = (drawn or vl_convert.vegalite_to_svg(spec)).replace(LOADER_BASE, 'xlink:href="')
             if len(RENDERED) >= RENDERED_MAX:
                 RENDERED.clear()
             RENDERED[digest] = svg
@@ -175,14 +135,10 @@ class SvgRenderer:
         return svg
 
     def close(self) -> None:
-        """Stop the background process (without waiting for it to exit); one started ahead is
-        left to stop_chart_process, with the charts not begun taken off its queue."""
-        if self.pool is not None and self.pool is not CHART_PROCESS.pool:
+        """Stop the background process (without waiting for it to exit)."""
+        if self.pool is not None:
             self.pool.shutdown(wait=False, cancel_futures=True)
-        for future in self.futures.values():
-            future.cancel()
-        self.futures.clear()
-        self.pool = None
+            self.pool = None
 
     def remove_unused(self) -> None:
         for file in self.cache_dir.glob("*.svg"):
