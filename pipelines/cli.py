@@ -543,6 +543,12 @@ def exit_now(code: int) -> None:
     except (BrokenPipeError, ValueError):  # the reader left, or the stream is closed
         code = code or EXIT_BROKEN_PIPE
     logging.shutdown()
+    import multiprocessing
+
+    for child in multiprocessing.active_children():  # a pool's process told to stop: let it end
+        child.join(timeout=2)
+        if child.is_alive():
+            child.terminate()
     os._exit(code)
 
 
