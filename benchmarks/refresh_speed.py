@@ -162,6 +162,11 @@ def _phases_child(home: str) -> None:
                 steps[event.step_key] = entry.timestamp - started[event.step_key]
     marks["logs read"] = time.time()
     print(json.dumps({"marks": marks, "steps": steps}))
+    try:  # the end of a refresh as `rdw refresh` ends it (code without exit_now: the usual exit)
+        from pipelines.cli import exit_now
+    except ImportError:
+        return
+    exit_now(0)
 
 
 def phases(pdfs: list[Path], repeat: int) -> None:

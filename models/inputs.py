@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 from pathlib import Path
 
 import polars as pl
@@ -21,7 +23,17 @@ SECTIONS = {"多模态": "multimodal", "普通": "general"}
 
 
 def _spec(model: str) -> dict:
-    return yaml.safe_load((ASSUMPTIONS_DIR / f"{model}.yaml").read_text(encoding="utf-8"))
+    """The model's assumptions YAML, parsed once per version of the file (a model reads it a dozen
+    times per build); each caller gets its own copy."""
+    path = ASSUMPTIONS_DIR / f"{model}.yaml"
+    stat = path.stat()
+    return copy.deepcopy(_parsed_yaml(path, stat.st_mtime_ns, stat.st_size))
+
+
+@functools.lru_cache(maxsize=32)
+def _parsed_yaml(path: Path, mtime_ns: int, size: int) -> dict:
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
 
 
 def scenarios(model: str) -> list[str]:

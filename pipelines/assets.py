@@ -233,7 +233,8 @@ def curated_exports(rdw: RdwHome) -> dg.MaterializeResult:
         **{name: d["rows"] for name, d in manifest["datasets"].items()}})
 
 
-@dg.asset(key=["exports", "report"], deps=[WAREHOUSE], group_name="exports",
+@dg.asset(key=["exports", "report"], deps=[WAREHOUSE, ["exports", "curated_parquet"]],
+          group_name="exports",
           kinds={"html"}, automation_condition=dg.AutomationCondition.eager(),
           description="exports/report/index.html: the warehouse as a static site that opens from "
                       "the file system (charts per model, model vs reported, report checks, "

@@ -533,5 +533,29 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+def exit_now(code: int) -> None:
+    """Flush the output and end the process without the interpreter's teardown: Dagster's import
+    alone leaves ~0.5 s of native teardown at exit, after every file, connection, pool and
+    instance of the command is already closed."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError):  # the reader left, or the stream is closed
+        code = code or EXIT_BROKEN_PIPE
+    logging.shutdown()
+    import multiprocessing
+
+    for child in multiprocessing.active_children():  # a pool's process told to stop: let it end
+        child.join(timeout=2)
+        if child.is_alive():
+            child.terminate()
+    os._exit(code)
+
+
+def console() -> None:
+    """The `rdw` command: main(), then exit_now."""
+    exit_now(main())
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    console()

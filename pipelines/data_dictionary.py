@@ -49,19 +49,24 @@ def _quote(text: str) -> str:
 
 
 def comment_warehouse(con: duckdb.DuckDBPyConnection) -> None:
-    """COMMENT ON every table, view and column of the warehouse that the dictionary describes."""
+    """COMMENT ON every table, view and column of the warehouse that the dictionary describes (one
+    batch of statements)."""
     kinds = dict(con.execute(
         "SELECT table_schema || '.' || table_name, table_type FROM information_schema.tables "
         "WHERE table_schema IN ('core', 'marts')").fetchall())
+    columns = con.execute("SELECT table_schema || '.' || table_name, column_name "
+                          "FROM information_schema.columns WHERE table_schema IN ('core', 'marts') "
+                          "ORDER BY ALL").fetchall()
+    statements = []
     for table, kind in kinds.items():
         if description := table_description(table):
             noun = "VIEW" if kind == "VIEW" else "TABLE"
-            con.execute(f"COMMENT ON {noun} {table} IS {_quote(description)}")
-        columns = con.execute("SELECT column_name FROM information_schema.columns "
-                              "WHERE table_schema || '.' || table_name = ?", [table]).fetchall()
-        for (column,) in columns:
-            if description := column_description(table, column):
-                con.execute(f'COMMENT ON COLUMN {table}."{column}" IS {_quote(description)}')
+            statements.append(f"COMMENT ON {noun} {table} IS {_quote(description)}")
+    for table, column in columns:
+        if table in kinds and (description := column_description(table, column)):
+            statements.append(f'COMMENT ON COLUMN {table}."{column}" IS {_quote(description)}')
+    if statements:
+        con.execute(";\n".join(statements))
 
 
 def markdown_table_list() -> str:

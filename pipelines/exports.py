@@ -25,6 +25,7 @@ FORMATS = ("parquet", "csv", "tsv", "xlsx")
 SUFFIX = {"parquet": ".parquet", "csv": ".csv", "tsv": ".tsv", "json": ".json", "xlsx": ".xlsx"}
 EXCEL_MAX_ROWS = 1_048_575  # a sheet's 1,048,576 rows, less the header
 WORKBOOK = "warehouse.xlsx"
+REPORT_FOLDER = "report"  # exports/report: the report site (pipelines/report), kept by an export
 
 
 class ExportError(ValueError):
@@ -195,6 +196,8 @@ def export_datasets(paths: RdwPaths, out_dir: Path | None = None,
         building = out_dir.with_name(f".{out_dir.name}.building-{os.getpid()}")
         try:
             manifest = _write_set(frames, building, formats, built)
+            if (out_dir / REPORT_FOLDER).is_dir():  # the report site is not an export: it stays
+                os.replace(out_dir / REPORT_FOLDER, building / REPORT_FOLDER)
             publish_folder(building, out_dir)
         finally:
             shutil.rmtree(building, ignore_errors=True)

@@ -93,11 +93,12 @@ class RdwPaths:
         return self.lake / "marts" / f"{name}.parquet"
 
 
-def write_parquet_atomic(frame: pl.DataFrame, path: Path) -> Path:
-    """Write to a temporary sibling, then rename: readers never see half a file."""
+def write_parquet_atomic(frame: pl.DataFrame, path: Path, metadata: dict[str, str] | None = None) -> Path:
+    """Write to a temporary sibling, then rename: readers never see half a file. `metadata`: key-value
+    pairs stored in the parquet footer."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    frame.write_parquet(tmp, statistics=False)
+    frame.write_parquet(tmp, statistics=False, metadata=metadata)
     os.replace(tmp, path)
     return path
 
@@ -306,7 +307,7 @@ def repair_lake(paths: RdwPaths) -> list[str]:
             continue
         file.unlink(missing_ok=True)
         removed.append(file.relative_to(paths.lake).as_posix())
-        if file.parent.name not in {"registry", "marts"}:
+        if file.parent.name not in {"registry", "marts", "compacted"}:
             paths.stage_file("documents", file.stem).unlink(missing_ok=True)
     return removed
 

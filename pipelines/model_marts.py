@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from pathlib import Path
+
 import polars as pl
 
+from models import inputs, reconcile, report_checks
 from models.consensus import build_consensus
 from models.hyperscaler_capex import build_hyperscaler_capex, capex_vs_reports
 from models.inputs import reported_figures
 from models.reconcile import model_vs_reported
 from models.registry import MODELS
 from models.report_checks import CHECK_COLUMNS, build_report_checks
+from pipelines.compacted_lake import SOURCES_KEY, read_with_sources, stage_frame, stage_sources
 from pipelines.lake import RdwPaths, load_registry, write_parquet_atomic
 from pipelines.normalize.facts import FACT_COLUMNS
 from quality.gates import GateResult, gate
@@ -20,10 +26,7 @@ def current_facts(paths: RdwPaths, stage: str = "facts", schema: dict = FACT_COL
     (superseded versions stay out of models)."""
     registry = load_registry(paths)
     present = registry.filter(pl.col("present"))["doc_id"].to_list()
-    files = paths.stage_files(stage, present)
-    if not files:
-        return pl.DataFrame(schema=schema)
-    return pl.concat([pl.read_parquet(f) for f in files], how="diagonal_relaxed")
+    return stage_frame(paths, stage, present, schema)
 
 
 def write_if_changed(frame: pl.DataFrame, path) -> bool:
@@ -41,10 +44,30 @@ def build_model_mart(paths: RdwPaths, model: str) -> GateResult:
 
 
 def build_report_checks_mart(paths: RdwPaths) -> pl.DataFrame:
-    """marts.report_checks: the reports' own totals, YoY rows and stated growth rates recomputed."""
-    tables = current_facts(paths, "tables", {"table_id": pl.String, "label": pl.String})
-    checks = build_report_checks(current_facts(paths), tables)
-    write_if_changed(checks, paths.mart_file("report_checks"))
+    """marts.report_checks: the reports' own totals, YoY rows and stated growth rates recomputed.
+
+    Every check reads one table of one document, so the checks of a document whose facts and
+    tables files are as they were (bytes, mtime; kept in the mart's footer with a hash of the
+    checks' code and claims) are taken from the previous mart; only the others are recomputed."""
+    present = load_registry(paths).filter(pl.col("present"))["doc_id"].to_list()
+    facts_files, tables_files = stage_sources(paths, "facts"), stage_sources(paths, "tables")
+    stamps = {d: [facts_files.get(d), tables_files.get(d)] for d in present}
+    version = hashlib.sha256(b"".join(
+        Path(f).read_bytes() for f in (report_checks.__file__, report_checks.CLAIMS_FILE,
+                                       reconcile.__file__, inputs.__file__))).hexdigest()
+    file = paths.mart_file("report_checks")
+    sources, previous = read_with_sources(file)
+    if previous is None or sources.get("version") != version:
+        sources, previous = {}, pl.DataFrame(schema=CHECK_COLUMNS)
+    kept = [d for d in present if sources.get("documents", {}).get(d) == stamps[d]]
+    todo = sorted(set(present) - set(kept))
+    tables = stage_frame(paths, "tables", todo, {"table_id": pl.String, "label": pl.String})
+    fresh = build_report_checks(stage_frame(paths, "facts", todo, FACT_COLUMNS), tables)
+    checks = pl.concat([previous.filter(pl.col("doc_id").is_in(kept)), fresh],
+                       how="vertical_relaxed").sort("doc_id", "table_id", "check_kind", "check_id")
+    footer = {SOURCES_KEY: json.dumps({"version": version, "documents": stamps}, sort_keys=True)}
+    if not (sources.get("documents") == stamps and previous.equals(checks)):
+        write_parquet_atomic(checks, file, footer)
     return checks
 
 

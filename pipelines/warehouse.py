@@ -14,6 +14,7 @@ import duckdb
 import polars as pl
 
 from models.registry import MODELS
+from pipelines.compacted_lake import stage_frame, stage_sources
 from pipelines.data_dictionary import comment_warehouse, date_columns
 from pipelines.document_stages import DOCUMENT_INFO_COLUMNS
 from pipelines.fault_points import pause_if_requested
@@ -70,13 +71,15 @@ ESTIMATES_VIEW = """
 def lake_fingerprint(paths: RdwPaths) -> str:
     """Changes whenever any lake input of the warehouse changes (names, sizes, mtimes)."""
     digest = hashlib.sha256(f"catalog:{load_catalog().version}".encode())
-    files = [paths.registry, paths.skipped] + sorted(
-        f for stage in [*CORE_STAGES, *STAGE_TABLES, *REJECT_STAGES, "documents", "marts"]
-        for f in (paths.lake / stage).glob("*.parquet"))
-    for file in files:
+    for file in (paths.registry, paths.skipped):
         if file.exists():
             stat = file.stat()
             digest.update(f"{file.relative_to(paths.lake)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    files = sorted((f"{stage}/{doc_id}.parquet", size, mtime)
+                   for stage in [*CORE_STAGES, *STAGE_TABLES, *REJECT_STAGES, "documents", "marts"]
+                   for doc_id, (size, mtime) in stage_sources(paths, stage).items())
+    for name, size, mtime in files:
+        digest.update(f"{name}:{size}:{mtime}".encode())
     return digest.hexdigest()
 
 
@@ -98,8 +101,7 @@ def served_fingerprint(paths: RdwPaths) -> str | None:
 
 def _documents(paths: RdwPaths) -> pl.DataFrame:
     registry = load_registry(paths)
-    infos = [pl.read_parquet(f) for f in paths.stage_files("documents", registry["doc_id"].to_list())]
-    info = pl.concat(infos) if infos else pl.DataFrame(schema=DOCUMENT_INFO_COLUMNS)
+    info = stage_frame(paths, "documents", registry["doc_id"].to_list(), DOCUMENT_INFO_COLUMNS)
     docs = registry.join(info, on="doc_id", how="left")
     status = (pl.when(~pl.col("present")).then(pl.lit("superseded"))
               .otherwise(pl.col("status").fill_null("pending")))
@@ -110,16 +112,16 @@ def _documents(paths: RdwPaths) -> pl.DataFrame:
         "present", "n_tables", "n_cells", "report_date", "fiscal_year", "error", "extractor_version")
 
 
-def _load_stage(con: duckdb.DuckDBPyConnection, table: str, files: list[Path],
+def _load_stage(con: duckdb.DuckDBPyConnection, table: str, rows: pl.DataFrame,
                 schema: dict[str, pl.DataType]) -> None:
-    empty = pl.DataFrame(schema=schema)
-    con.register("empty_stage", empty)
+    """CREATE the table with the stage's columns, then INSERT its rows by column name."""
+    con.register("empty_stage", pl.DataFrame(schema=schema))
     con.execute(f"CREATE TABLE {table} AS SELECT * FROM empty_stage")
     con.unregister("empty_stage")
-    if files:
-        listing = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
-        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet([{listing}], "
-                    "union_by_name = true)")
+    if rows.height:
+        con.register("stage_rows", rows)
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM stage_rows")
+        con.unregister("stage_rows")
 
 
 def build_warehouse(paths: RdwPaths, *, force: bool = False) -> dict:
@@ -163,13 +165,13 @@ def _build_into(paths: RdwPaths, building: Path, documents: pl.DataFrame, doc_id
         con.register("documents_frame", documents)
         con.execute("CREATE TABLE core.documents AS SELECT * FROM documents_frame ORDER BY doc_id")
         for stage, schema in CORE_STAGES.items():
-            _load_stage(con, f"core.{stage}", paths.stage_files(stage, doc_ids), schema)
+            _load_stage(con, f"core.{stage}", stage_frame(paths, stage, doc_ids), schema)
         for stage, (table, schema) in STAGE_TABLES.items():
-            _load_stage(con, table, paths.stage_files(stage, doc_ids), schema)
-        skipped = [paths.skipped] if paths.skipped.exists() else []  # raw/ entries never read
-        _load_stage(con, "core.rejects",
-                    [f for s in REJECT_STAGES for f in paths.stage_files(s, doc_ids)] + skipped,
-                    REJECT_COLUMNS)
+            _load_stage(con, table, stage_frame(paths, stage, doc_ids), schema)
+        skipped = [pl.read_parquet(paths.skipped)] if paths.skipped.exists() else []  # raw/ entries never read
+        _load_stage(con, "core.rejects", pl.concat(
+            [*(stage_frame(paths, s, doc_ids) for s in REJECT_STAGES), *skipped], how="diagonal_relaxed"),
+            REJECT_COLUMNS)
         con.register("metrics_frame", metric_frame())
         con.execute("CREATE TABLE core.metrics AS SELECT * FROM metrics_frame")
         for mart in MARTS:

@@ -3,6 +3,7 @@ headless Chromium (Debian's package, driven by Playwright; no browser is downloa
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import tempfile
@@ -235,6 +236,30 @@ def test_rebuild_reuses_images_and_charts(site, refreshed, tmp_path):
     assert summary.images == len(images) > 0 and summary.charts == len(charts) > 0
     assert {p.name: p.stat().st_mtime_ns for p in (site / "facts" / "img").glob("*.png")} == images
     assert {p.name: p.stat().st_mtime_ns for p in (site / "charts").glob("*.svg")} == charts
+
+
+def test_a_rebuild_renders_only_the_pages_whose_inputs_changed(refreshed, tmp_path):
+    paths, _ = refreshed
+    out = tmp_path / "report"
+    first = build_report(paths, out)
+    keys = json.loads((out / ".page_keys.json").read_text(encoding="utf-8"))
+    facts = sorted((out / "facts").glob("*.html"))
+    figures = sorted((out / "figures").glob("*.html"))
+    assert len(facts) == first.fact_pages > 0 and len(figures) == first.figure_pages > 0
+    assert {f"facts/{p.name}" for p in facts} | {f"figures/{p.name}" for p in figures} <= set(keys)
+    unchanged, changed, missing = facts[0], facts[1], figures[0]
+    shown = changed.read_text(encoding="utf-8")
+    missing_text = missing.read_text(encoding="utf-8")
+    unchanged.write_text("left alone", encoding="utf-8")  # its key says it is up to date
+    changed.write_text("stale", encoding="utf-8")
+    keys[f"facts/{changed.name}"] = "an input changed"
+    (out / ".page_keys.json").write_text(json.dumps(keys), encoding="utf-8")
+    missing.unlink()
+    second = build_report(paths, out)
+    assert second.pages == first.pages
+    assert unchanged.read_text(encoding="utf-8") == "left alone"  # not rendered again
+    assert changed.read_text(encoding="utf-8") == shown  # rendered again
+    assert missing.read_text(encoding="utf-8") == missing_text  # written again
 
 
 def test_rdw_report_command(refreshed, capsys):

@@ -5,16 +5,18 @@ Pages: index.html (documents, rejects, report catalog, last refresh), models/<mo
 year, inputs and their sources, model_vs_reported), consensus.html and checks.html when those marts
 exist, figures/<id>.html (a model figure and its inputs) and facts/<id>.html (a fact's document,
 page, caption, source line and a cropped page image, or the lines of a converted report). Every
-document text is escaped by Jinja's autoescape. Pages are rewritten on every build (milliseconds
-each); page images are cached by fact id and document sha256 (trace_images.py); files of pages no
-longer shown are removed.
+document text is escaped by Jinja's autoescape. A page is rendered again only when its template or
+what it shows changed (Site); page images are cached by fact id and document sha256
+(trace_images.py); files of pages no longer shown are removed.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
 import jinja2
@@ -77,20 +79,60 @@ def figure_page(row: dict) -> str:
     return f"figures/{row['model']}-{digest}.html"
 
 
+PAGE_KEYS = ".page_keys.json"  # page → hash of what it was rendered from (Site.write)
+TEMPLATES = Path(__file__).with_name("templates")
+
+
+def _plain(value):
+    """JSON for the values of a page's context that are not JSON already; TypeError for anything
+    else (a chart), so that page is rendered every time."""
+    if isinstance(value, TraceImage):
+        return [value.file, value.width, value.height, value.box, value.origin, value.scale]
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
+
+
 class Site:
-    """Writes pages under `out`, remembering each so stale ones can be removed afterwards."""
+    """Writes pages under `out`, remembering each so stale ones can be removed afterwards.
+
+    A page whose template and context are the same as when it was last written (a hash kept in
+    .page_keys.json) is not rendered again: a rebuild after one new document renders the pages of
+    that document's numbers, not the thousands of others."""
 
     def __init__(self, out: Path, models: list[str], has_consensus: bool, has_checks: bool):
         self.out = out
         self.written: set[Path] = set()
         self.later: list[tuple[str, str, dict]] = []
         self.env = jinja2.Environment(loader=jinja2.PackageLoader("pipelines.report", "templates"),
-                                      autoescape=True,
+                                      autoescape=True, auto_reload=False,  # no stat per page
                                       trim_blocks=True, lstrip_blocks=True)
         self.env.globals.update(models=models, has_consensus=has_consensus, has_checks=has_checks)
+        templates = hashlib.sha1()
+        for file in sorted(TEMPLATES.glob("*.html")):
+            templates.update(file.name.encode() + file.read_bytes())
+        self.salt = json.dumps([templates.hexdigest(), models, has_consensus, has_checks])
+        try:
+            self.keys_before = json.loads((out / PAGE_KEYS).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.keys_before = {}
+        self.keys: dict[str, str] = {}
+
+    def _key(self, page: str, template: str, context: dict) -> str | None:
+        try:
+            text = json.dumps([self.salt, page, template, context], sort_keys=True,
+                              ensure_ascii=False, default=_plain)
+        except TypeError:
+            return None
+        return hashlib.sha1(text.encode()).hexdigest()
 
     def write(self, page: str, template: str, **context) -> None:
         target = self.out / page
+        key = self._key(page, template, context)
+        if key is not None and self.keys_before.get(page) == key and target.exists():
+            self.keys[page] = key
+            self.written.add(target)
+            return
         target.parent.mkdir(parents=True, exist_ok=True)
         root = "../" * page.count("/")
         html = self.env.get_template(template).render(root=root, page=page, **context)
@@ -99,6 +141,8 @@ class Site:
             tmp.write_text(html, encoding="utf-8")
             tmp.replace(target)
         self.written.add(target)
+        if key is not None:
+            self.keys[page] = key
 
     def write_later(self, page: str, template: str, **context) -> None:
         """Write this page in `write_waiting` (a page of charts, drawn meanwhile in the background)."""
@@ -117,6 +161,9 @@ class Site:
         for file in self.out.glob("*.html"):
             if file not in self.written:
                 file.unlink()
+        tmp = self.out / f".{PAGE_KEYS}.tmp"
+        tmp.write_text(json.dumps(self.keys, sort_keys=True), encoding="utf-8")
+        tmp.replace(self.out / PAGE_KEYS)
 
 
 def _fact_scale(fact: dict | None) -> DisplayScale | None:
