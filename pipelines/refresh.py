@@ -11,13 +11,10 @@ from __future__ import annotations
 
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import dagster as dg
 import polars as pl
 
-from pipelines.assets import REFRESH_ASSETS, WAREHOUSE, source_documents
-from pipelines.automation import batched
-from pipelines.document_runs import EventRecorder, document_run
 from pipelines.document_stages import documents_to_extract
 from pipelines.document_workers import DocumentWorkers, default_workers
 from pipelines.fault_points import pause_if_requested
@@ -25,10 +22,13 @@ from pipelines.lake import (
     NoRawFolder, RdwPaths, RefreshFailed, refresh_lock, register_documents, remove_leftovers,
     repair_lake,
 )
-from pipelines.model_marts import MODELS
-from pipelines.resources import RdwHome
-from pipelines.warehouse import lake_fingerprint, served_fingerprint
 from pipelines.warehouse_reader import warehouse_damage
+
+if TYPE_CHECKING:
+    import dagster as dg
+
+# Dagster, the assets and the models are imported by `refresh` once its document workers have
+# started, so that the import (about a second) overlaps the workers' own start and first documents.
 
 
 # A failed step is reported by `refresh` in one line (RefreshFailed); the console logger stays quiet.
@@ -50,6 +50,8 @@ concurrency:
 def persistent_instance(paths: RdwPaths) -> dg.DagsterInstance:
     """The Dagster instance stored in RDW_HOME (DAGSTER_HOME, default <RDW_HOME>/.dagster), with a
     dagster.yaml (INSTANCE_CONFIG) when it has none."""
+    import dagster as dg
+
     paths.dagster_home.mkdir(parents=True, exist_ok=True)
     config = paths.dagster_home / "dagster.yaml"
     if not config.exists():
@@ -83,7 +85,6 @@ def refresh(paths: RdwPaths, instance: dg.DagsterInstance | None = None,
                               "there, check RDW_HOME, or pass --init to start an empty one")
         paths.raw.mkdir(parents=True)
     summary = RefreshSummary()
-    resources = {"rdw": RdwHome.for_paths(paths)}
     with refresh_lock(paths), ExitStack() as stack:
         remove_leftovers(paths)
         summary.repaired = [f"lake/{f} was damaged: removed and rebuilt" for f in repair_lake(paths)]
@@ -101,6 +102,13 @@ def refresh(paths: RdwPaths, instance: dg.DagsterInstance | None = None,
             return summary  # nothing new, nothing stale: the Dagster instance is not even opened
         pool = stack.enter_context(DocumentWorkers(
             paths, min(workers or default_workers(), len(todo)))) if todo else None
+        import dagster as dg  # now, while the workers start (see the imports above)
+
+        from pipelines.assets import REFRESH_ASSETS, WAREHOUSE, source_documents
+        from pipelines.automation import batched
+        from pipelines.document_runs import EventRecorder, document_run
+        from pipelines.resources import RdwHome
+
         paths_by_id = dict(zip(registry["doc_id"], registry["path"]))
 
         given, opened_here = instance, []
@@ -136,7 +144,8 @@ def refresh(paths: RdwPaths, instance: dg.DagsterInstance | None = None,
             pool.close()  # the workers' memory is free for the build
         if summary.extracted or build_needed(paths):
             progress("building models, warehouse and exports", len(todo), len(todo))
-            result = dg.materialize(REFRESH_ASSETS, instance=instance, resources=resources,
+            result = dg.materialize(REFRESH_ASSETS, instance=instance,
+                                    resources={"rdw": RdwHome.for_paths(paths)},
                                     run_config=QUIET, raise_on_error=False)
             summary.blocked_by = [
                 f"{'/'.join(e.asset_key.path)}:{e.check_name}"
@@ -157,6 +166,9 @@ def refresh(paths: RdwPaths, instance: dg.DagsterInstance | None = None,
 def build_needed(paths: RdwPaths) -> bool:
     """A mart, the exports or the report is missing, or the served warehouse was not built from the
     lake as it is (a registry change, a document extracted, a damaged warehouse)."""
+    from pipelines.model_marts import MODELS
+    from pipelines.warehouse import lake_fingerprint, served_fingerprint
+
     marts_missing = not all(paths.mart_file(m).exists()
                             for m in [*MODELS, "model_vs_reported", "hyperscaler_capex", "consensus"])
     exports_missing = not ((paths.exports / "manifest.json").exists()
