@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,6 +58,7 @@ class LoopbackCluster:
     s3_port: int = 0
     pg_port: int = 0
     scheduler_port: int = 0
+    pg_root: Path | None = None
 
     def __enter__(self) -> "LoopbackCluster":
         return self
@@ -111,22 +113,24 @@ class LoopbackCluster:
         programs = postgres_bin()
         if programs is None:
             raise RuntimeError("Debian's postgresql is not installed (apt-get install postgresql)")
-        data = self.root / "pgdata"
+        # a folder of its own (the server's user may not enter the caller's temporary folders)
+        self.pg_root = Path(tempfile.mkdtemp(prefix="rdw-postgres-"))
+        data = self.pg_root / "data"
         data.mkdir()
         # the server refuses to run as root: as root, run it as the `postgres` user
         user = "postgres" if os.geteuid() == 0 else None
         if user:
             account = pwd.getpwnam(user)
-            os.chown(self.root, account.pw_uid, account.pw_gid)
-            os.chown(data, account.pw_uid, account.pw_gid)
+            for folder in (self.pg_root, data):
+                os.chown(folder, account.pw_uid, account.pw_gid)
         subprocess.run([str(programs / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
                         "--no-sync", "-E", "UTF8"], check=True, capture_output=True, user=user,
-                       cwd=self.root)
+                       cwd=self.pg_root)
         self.pg_port = free_port()
         process = self._spawn("postgres", [
-            str(programs / "postgres"), "-D", str(data), "-p", str(self.pg_port), "-k", str(self.root),
+            str(programs / "postgres"), "-D", str(data), "-p", str(self.pg_port), "-k", str(self.pg_root),
             "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=200"],
-            user=user, cwd=self.root)
+            user=user, cwd=self.pg_root)
         wait_for_port(self.pg_port, process, "postgres")
 
     def start_scheduler(self) -> None:
@@ -155,7 +159,7 @@ class LoopbackCluster:
         home.mkdir(exist_ok=True)
         (home / "dagster.yaml").write_text(
             "storage:\n  postgres:\n    postgres_url: "
-            f"postgresql://postgres@127.0.0.1:{self.pg_port}/postgres\n"
+            f"postgresql+psycopg2://postgres@127.0.0.1:{self.pg_port}/postgres\n"
             "telemetry:\n  enabled: false\n")
         return home
 
@@ -172,6 +176,8 @@ class LoopbackCluster:
                 except subprocess.TimeoutExpired:
                     os.kill(process.pid, signal.SIGKILL)
                     process.wait()
+        if self.pg_root:
+            shutil.rmtree(self.pg_root, ignore_errors=True)
 
 
 def upload_folder(folder: Path, url: str, env: dict[str, str]) -> int:
@@ -188,7 +194,3 @@ def upload_folder(folder: Path, url: str, env: dict[str, str]) -> int:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
-
-
-def clean(root: Path) -> None:
-    shutil.rmtree(root, ignore_errors=True)

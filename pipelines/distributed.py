@@ -209,9 +209,9 @@ def _shard_op(shard: int) -> dg.OpDefinition:
     return extract
 
 
-@dg.op(description="Models, the warehouse and the exports from the lake (the one writer), "
-                   "published to the store when complete.")
 def build_outputs(context: dg.OpExecutionContext, home: StoreHome, extracted: list[dict]) -> dict:
+    """Models, warehouse and exports from the lake mirrored from its store (the Dagster run of
+    `rdw refresh`), then published: the marts, the DuckDB file and the exports."""
     from pipelines.assets import REFRESH_ASSETS, WAREHOUSE
     from pipelines.refresh import QUIET, _failure_line
     from pipelines.lake import RefreshFailed
@@ -246,6 +246,18 @@ def build_outputs(context: dg.OpExecutionContext, home: StoreHome, extracted: li
     }
 
 
+def _build_op(shards: int) -> dg.OpDefinition:
+    # one input per shard, not one fan-in input: under dagster-dask a step's plan is made with the
+    # run's initial known state, in which a fan-in input finds none of its sources (an empty list)
+    @dg.op(name="build_outputs", ins={f"shard_{i}": dg.In(dict) for i in range(shards)},
+           description="Models, the warehouse and the exports from the lake (the one writer), "
+                       "published to the store when complete.")
+    def build(context: dg.OpExecutionContext, home: StoreHome, **extracted) -> dict:
+        return build_outputs(context, home, list(extracted.values()))
+
+    return build
+
+
 def publish_warehouse(local: Path, url: str) -> None:
     """The DuckDB file under `url`, then its '<sha256> <size>' file: a reader that finds the
     checksum finds the file it describes (or a newer one, which it then refuses: it checks)."""
@@ -259,7 +271,8 @@ def publish_warehouse(local: Path, url: str) -> None:
 
 def distributed_refresh_job(shards: int = DEFAULT_SHARDS) -> dg.JobDefinition:
     """The job with `shards` extraction steps (see the module); its executor is dask's."""
-    plan_op, shard_ops = _plan_op(shards), [_shard_op(i) for i in range(shards)]
+    plan_op, build_op = _plan_op(shards), _build_op(shards)
+    shard_ops = [_shard_op(i) for i in range(shards)]
 
     @dg.job(name="distributed_refresh", executor_def=dask_executor,
             resource_defs={"home": StoreHome.configure_at_launch(),
@@ -268,7 +281,7 @@ def distributed_refresh_job(shards: int = DEFAULT_SHARDS) -> dg.JobDefinition:
                         "an object store (pipelines/distributed.py).")
     def distributed_refresh():
         plan = plan_op()
-        build_outputs([extract(plan) for extract in shard_ops])
+        build_op(**{f"shard_{i}": extract(plan) for i, extract in enumerate(shard_ops)})
 
     return distributed_refresh
 

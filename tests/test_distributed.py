@@ -1,0 +1,166 @@
+"""The refresh on a dask cluster with raw/, the lake, the exports and the warehouse on S3, every
+server real and on loopback (benchmarks/loopback_cluster.py): moto's S3 server, PostgreSQL for the
+Dagster instance, a dask scheduler and two dask workers, each a process stopped by its pid.
+
+The warehouse a distributed refresh publishes must equal the one a local `rdw refresh` of the same
+inputs builds (the session's `samples_build`), table for table, also when a worker is killed while
+it reads a document."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import SAMPLES
+
+pytestmark = pytest.mark.distributed
+
+# columns that say when, not what: the registration time of each document and the build's own row
+WHEN_COLUMNS = {("core", "documents"): {"first_seen"}}
+BUILD_TABLES = {("core", "build_info")}
+
+
+def _servers_available() -> str | None:
+    from loopback_cluster import postgres_bin
+
+    if postgres_bin() is None:
+        return "Debian's postgresql is not installed"
+    try:
+        import dagster_dask  # noqa: F401
+        import moto  # noqa: F401
+        import s3fs  # noqa: F401
+    except ImportError as missing:
+        return f"the distributed extra is not installed ({missing.name})"
+    return None
+
+
+@pytest.fixture(scope="session")
+def cluster(tmp_path_factory):
+    """Every server, started once; the launching process talks to them as the CLI would."""
+    reason = _servers_available()
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}: `make test` installs it")
+        pytest.skip(reason)
+    from loopback_cluster import LoopbackCluster
+
+    root = tmp_path_factory.mktemp("cluster")
+    saved = dict(os.environ)
+    with LoopbackCluster(root) as servers:
+        servers.start(workers=2)
+        os.environ.update({k: v for k, v in servers.env().items() if k.startswith("AWS_")})
+        os.environ["RDW_CACHE"] = str(root / "launcher-cache")
+        try:
+            yield servers
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+
+
+def distributed_refresh(cluster, prefix: str):
+    """Upload raw/samples under s3://rdw/<prefix>/raw and run the distributed refresh there."""
+    import dagster as dg
+
+    from loopback_cluster import upload_folder
+    from pipelines.distributed import StoreLocations, run_distributed_refresh
+
+    upload_folder(SAMPLES, f"s3://rdw/{prefix}/raw/samples", cluster.env())
+    locations = StoreLocations.from_env(raw=f"s3://rdw/{prefix}/raw", lake=f"s3://rdw/{prefix}/lake",
+                                        exports=f"s3://rdw/{prefix}/exports")
+    with dg.DagsterInstance.from_config(str(cluster.dagster_home())) as instance:
+        return locations, run_distributed_refresh(cluster.scheduler, locations, instance, shards=2)
+
+
+def tables(path: Path) -> dict[tuple[str, str], list[tuple]]:
+    """Every core.* and marts.* table and view: its rows, sorted, as Python values."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        names = con.sql("SELECT schema_name, table_name FROM duckdb_tables() "
+                        "WHERE schema_name IN ('core', 'marts') UNION "
+                        "SELECT schema_name, view_name FROM duckdb_views() "
+                        "WHERE schema_name IN ('core', 'marts') ORDER BY 1, 2").fetchall()
+        out = {}
+        for schema, name in names:
+            if (schema, name) in BUILD_TABLES:
+                continue
+            columns = [c for c, in con.sql(f"SELECT column_name FROM duckdb_columns() WHERE "
+                                           f"schema_name = '{schema}' AND table_name = '{name}' "
+                                           "ORDER BY column_index").fetchall()
+                       if c not in WHEN_COLUMNS.get((schema, name), set())]
+            listing = ", ".join(f'"{c}"' for c in columns)
+            rows = con.sql(f'SELECT {listing} FROM {schema}."{name}"').fetchall()
+            out[(schema, name)] = sorted(rows, key=repr)
+        return out
+
+
+def assert_same_warehouse(published: Path, local: Path) -> None:
+    expected, got = tables(local), tables(published)
+    assert sorted(got) == sorted(expected)
+    for name in expected:
+        assert len(got[name]) == len(expected[name]), name
+        assert got[name] == expected[name], name
+
+
+@pytest.fixture(scope="session")
+def clean_run(cluster):
+    return distributed_refresh(cluster, "clean")
+
+
+def test_distributed_refresh_equals_local_refresh(clean_run, samples_build, capsys):
+    from pipelines.cli import main
+    from pipelines.object_store import fetch_published_warehouse
+
+    locations, summary = clean_run
+    local, _ = samples_build
+    assert summary["extracted"] == 9 and summary["failed"] == 0 and summary["blocked_by"] == []
+    published = fetch_published_warehouse(locations.warehouse)
+    assert_same_warehouse(published, local.warehouse)
+    with duckdb.connect(str(published), read_only=True) as con:
+        assert con.sql("SELECT count(*) FROM core.documents").fetchall()[0][0] == 9
+        assert con.sql("SELECT count(*) FROM core.facts").fetchall()[0][0] > 400
+    # `rdw sql` reads the published warehouse from its store
+    assert main(["--warehouse", locations.warehouse, "sql", "--format", "csv",
+                 "SELECT count(*) AS n FROM core.documents WHERE status = 'loaded'"]) == 0
+    loaded = duckdb.connect(str(local.warehouse), read_only=True).sql(
+        "SELECT count(*) FROM core.documents WHERE status = 'loaded'").fetchall()[0][0]
+    assert capsys.readouterr().out.split() == ["n", str(loaded)]
+
+
+def test_a_worker_killed_mid_document_does_not_fail_the_refresh(cluster, clean_run):
+    """SIGKILL to the worker that is reading a document: dask runs its lost task again on the
+    other worker, which skips the documents already published; the result equals the clean run."""
+    import threading
+
+    from pipelines.object_store import fetch_published_warehouse
+
+    killed: list[str] = []
+
+    def kill_first_reader() -> None:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not killed:
+            for n in (0, 1):
+                staging = cluster.root / f"worker{n}-cache" / "staging"
+                # a shard downloads a document into its staging raw/ just before reading it and
+                # removes it once its stage files are published
+                if staging.exists() and any(p.is_file() for p in staging.glob("*/raw/**/*")):
+                    cluster.kill(f"worker{n}", signal.SIGKILL)
+                    killed.append(f"worker{n}")
+                    break
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=kill_first_reader)
+    watcher.start()
+    try:
+        locations, summary = distributed_refresh(cluster, "killed")
+    finally:
+        watcher.join()
+    assert killed, "no worker was seen reading a document"
+    assert cluster.processes[killed[0]].returncode == -signal.SIGKILL
+    assert summary["failed"] == 0 and summary["blocked_by"] == []
+    assert summary["extracted"] + summary["skipped"] <= 9 and summary["extracted"] > 0
+    clean = fetch_published_warehouse(clean_run[0].warehouse)
+    assert_same_warehouse(fetch_published_warehouse(locations.warehouse), clean)
