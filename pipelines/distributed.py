@@ -235,6 +235,7 @@ def build_outputs(context: dg.OpExecutionContext, home: StoreHome, extracted: li
         publish_warehouse(mirror.warehouse, home.warehouse)
         push(mirror.exports, Store(home.exports), last=("manifest.json",))
     return {
+        "run_id": context.run_id,
         "extracted": sum(c["extracted"] for c in extracted),
         "failed": sum(c["failed"] for c in extracted),
         "skipped": sum(c["skipped"] for c in extracted),

@@ -135,6 +135,8 @@ def test_a_worker_killed_mid_document_does_not_fail_the_refresh(cluster, clean_r
     other worker, which skips the documents already published; the result equals the clean run."""
     import threading
 
+    import dagster as dg
+
     from pipelines.object_store import fetch_published_warehouse
 
     killed: list[str] = []
@@ -162,5 +164,13 @@ def test_a_worker_killed_mid_document_does_not_fail_the_refresh(cluster, clean_r
     assert cluster.processes[killed[0]].returncode == -signal.SIGKILL
     assert summary["failed"] == 0 and summary["blocked_by"] == []
     assert summary["extracted"] + summary["skipped"] <= 9 and summary["extracted"] > 0
+    # the lost step ran again (dask rescheduled it; dagster-dask runs with retries disabled)
+    with dg.DagsterInstance.from_config(str(cluster.dagster_home())) as instance:
+        starts = [e.step_key for e in instance.all_logs(
+            summary["run_id"], of_type=dg.DagsterEventType.STEP_START)]
+        retries = instance.all_logs(summary["run_id"], of_type=dg.DagsterEventType.STEP_UP_FOR_RETRY)
+    assert retries == []  # not Dagster's RetryPolicy: the step never failed, its worker vanished
+    rerun = [k for k in set(starts) if starts.count(k) > 1]
+    assert len(rerun) == 1 and rerun[0].startswith("extract_shard_"), starts
     clean = fetch_published_warehouse(clean_run[0].warehouse)
     assert_same_warehouse(fetch_published_warehouse(locations.warehouse), clean)
