@@ -239,6 +239,7 @@ def build_outputs(context: dg.OpExecutionContext, home: StoreHome, extracted: li
         "extracted": sum(c["extracted"] for c in extracted),
         "failed": sum(c["failed"] for c in extracted),
         "skipped": sum(c["skipped"] for c in extracted),
+        "reading_seconds": sum(c["seconds"] for c in extracted),
         "models_materialized": ["/".join(e.asset_key.path) for e in events
                                 if e.asset_key.path[0] == "marts"],
         "warehouse_rebuilt": any(e.asset_key == WAREHOUSE and e.materialization.metadata["built"].value

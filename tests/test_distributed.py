@@ -174,3 +174,34 @@ def test_a_worker_killed_mid_document_does_not_fail_the_refresh(cluster, clean_r
     assert len(rerun) == 1 and rerun[0].startswith("extract_shard_"), starts
     clean = fetch_published_warehouse(clean_run[0].warehouse)
     assert_same_warehouse(fetch_published_warehouse(locations.warehouse), clean)
+
+
+def test_documents_are_dealt_by_bytes_largest_first():
+    from pipelines.distributed import deal
+
+    sizes = {"a": 90, "b": 50, "c": 40, "d": 10, "e": 5}
+    assert deal(list(sizes), sizes, 2) == [["a", "d"], ["b", "c", "e"]]
+    assert deal([], sizes, 3) == [[], [], []]
+
+
+def test_a_failed_document_loses_its_done_mark_on_the_store(tmp_path):
+    """A document whose fact stage failed has no fact_rejects file: the one a previous run
+    published is removed, so the next refresh reads the document again."""
+    import polars as pl
+
+    from pipelines.distributed import STAGE_FOLDERS, publish_document
+    from pipelines.document_stages import documents_to_extract
+    from pipelines.lake import RdwPaths, write_parquet_atomic
+    from pipelines.object_store import Store
+
+    staging = RdwPaths(tmp_path, tmp_path / "raw", tmp_path / "lake", tmp_path / "w", tmp_path / "e")
+    store_root = tmp_path / "store"
+    (store_root / "fact_rejects").mkdir(parents=True)
+    (store_root / "fact_rejects" / "d1.parquet").write_bytes(b"from an earlier run")
+    info = pl.DataFrame({"doc_id": ["d1"], "status": ["failed"], "extractor_version": ["x"]})
+    write_parquet_atomic(info, staging.stage_file("documents", "d1"))
+    publish_document(staging, Store(str(store_root)), "d1", sorted(STAGE_FOLDERS))
+    assert (store_root / "documents" / "d1.parquet").exists()
+    assert not (store_root / "fact_rejects" / "d1.parquet").exists()
+    mirror = RdwPaths(store_root, tmp_path / "r", store_root, tmp_path / "w", tmp_path / "e")
+    assert documents_to_extract(mirror, ["d1"]) == ["d1"]
