@@ -145,10 +145,13 @@ def publish_document(staging: RdwPaths, lake: Store, doc_id: str, stages: list[s
     and published last, so a reader never takes a half-published document as finished."""
     lake.remove(f"{DONE_STAGE}/{doc_id}.parquet")
     written = [s for s in stages if staging.stage_file(s, doc_id).exists()]
-    for stage in sorted(written, key=lambda s: (s == DONE_STAGE, s == "documents")):
-        lake.publish(staging.stage_file(stage, doc_id), f"{stage}/{doc_id}.parquet")
     for stage in set(stages) - set(written):
         lake.remove(f"{stage}/{doc_id}.parquet")
+    files = {s: (staging.stage_file(s, doc_id), f"{s}/{doc_id}.parquet") for s in written}
+    lake.publish_many([f for s, f in files.items() if s not in ("documents", DONE_STAGE)])
+    for stage in ("documents", DONE_STAGE):  # what documents_to_extract reads, the mark last
+        if stage in files:
+            lake.publish(*files[stage])
 
 
 def extract_shard(context: dg.OpExecutionContext, home: StoreHome, shard: int,

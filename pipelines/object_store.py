@@ -129,6 +129,17 @@ class Store:
         shutil.copyfile(local, tmp)
         os.replace(tmp, final)
 
+    def publish_many(self, files: list[tuple[Path, str]]) -> None:
+        """`publish` for several files at once (on S3, uploaded concurrently); each is whole or
+        absent, in no particular order among themselves."""
+        if not files:
+            return
+        if self.remote:
+            self.fs.put([str(local) for local, _ in files], [self.key(rel) for _, rel in files])
+            return
+        for local, rel in files:
+            self.publish(local, rel)
+
     def remove(self, rel: str) -> None:
         try:
             self.fs.rm_file(self.key(rel))
@@ -143,17 +154,24 @@ def pull(store: Store, local: Path, only: set[str] | None = None) -> int:
     listing = store.listing()
     if only is not None:
         listing = {k: v for k, v in listing.items() if k.split("/", 1)[0] in only}
-    fetched = 0
+    stale = []
     for rel, (size, mtime) in listing.items():
-        target = local / rel
         try:
-            stat = target.stat()
+            stat = (local / rel).stat()
             if stat.st_size == size and stat.st_mtime_ns == mtime:
                 continue
         except FileNotFoundError:
             pass
-        store.fetch(rel, target, mtime)
-        fetched += 1
+        stale.append(rel)
+    # fetched concurrently; a copy cut short keeps the time of its download, so it never matches
+    # the store's and is fetched again by the next pull
+    for rel in stale:
+        (local / rel).parent.mkdir(parents=True, exist_ok=True)
+    if stale:
+        store.fs.get([store.key(rel) for rel in stale], [str(local / rel) for rel in stale])
+    for rel in stale:
+        os.utime(local / rel, ns=(listing[rel][1], listing[rel][1]))
+    fetched = len(stale)
     if local.exists():
         for file in local.rglob("*"):
             rel = file.relative_to(local).as_posix()
@@ -168,9 +186,11 @@ def push(local: Path, store: Store, last: tuple[str, ...] = ()) -> int:
     after all others (e.g. a manifest that readers look for first). Returns the count."""
     files = sorted(p for p in local.rglob("*") if p.is_file() and not any(
         part.startswith(".") for part in p.relative_to(local).parts))
-    files.sort(key=lambda p: p.relative_to(local).as_posix() in last)
-    for file in files:
-        store.publish(file, file.relative_to(local).as_posix())
+    first = [(f, f.relative_to(local).as_posix()) for f in files]
+    store.publish_many([(f, rel) for f, rel in first if rel not in last])
+    for f, rel in first:
+        if rel in last:
+            store.publish(f, rel)
     return len(files)
 
 
