@@ -31,7 +31,6 @@ import os
 import pickle
 import shutil
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -140,14 +139,15 @@ def _plan_op(shards: int) -> dg.OpDefinition:
     return plan
 
 
-def publish_document(staging: RdwPaths, lake: Store, doc_id: str, stages: list[str]) -> None:
+def publish_document(staging: RdwPaths, lake: Store, doc_id: str) -> None:
     """Publish one document's stage files from the staging lake: the done mark is removed first
-    and published last, so a reader never takes a half-published document as finished."""
+    and published last, so a reader never takes a half-published document as finished; a stage
+    file the document no longer has (the mark of a failed fact stage) is removed."""
     lake.remove(f"{DONE_STAGE}/{doc_id}.parquet")
-    written = [s for s in stages if staging.stage_file(s, doc_id).exists()]
-    for stage in set(stages) - set(written):
+    files = {p.parent.name: (p, f"{p.parent.name}/{doc_id}.parquet")
+             for p in staging.lake.glob(f"*/{doc_id}.parquet") if p.parent.name != REGISTRY_FOLDER}
+    for stage in STAGE_FOLDERS - set(files):
         lake.remove(f"{stage}/{doc_id}.parquet")
-    files = {s: (staging.stage_file(s, doc_id), f"{s}/{doc_id}.parquet") for s in written}
     lake.publish_many([f for s, f in files.items() if s not in ("documents", DONE_STAGE)])
     for stage in ("documents", DONE_STAGE):  # what documents_to_extract reads, the mark last
         if stage in files:
@@ -166,24 +166,26 @@ def extract_shard(context: dg.OpExecutionContext, home: StoreHome, shard: int,
     counts = {"extracted": 0, "failed": 0, "skipped": 0, "seconds": 0.0}
     try:
         lake.fetch(f"{REGISTRY_FOLDER}/documents.parquet", staging.registry)
-        pull(lake, staging.lake, only={"documents", DONE_STAGE}) if doc_ids else None
+        for doc_id in doc_ids:  # what documents_to_extract reads, for this shard's documents only
+            for stage in (DONE_STAGE, "documents"):
+                try:
+                    lake.fetch(f"{stage}/{doc_id}.parquet", staging.stage_file(stage, doc_id))
+                except FileNotFoundError:
+                    break
         todo = documents_to_extract(staging, doc_ids)
         counts["skipped"] = len(doc_ids) - len(todo)
         paths_by_id = dict(load_registry(staging).select("doc_id", "path").iter_rows())
-        stages = sorted({p.name for p in staging.lake.iterdir() if p.is_dir()} | STAGE_FOLDERS)
+        raw.fetch_many([(paths_by_id[d], staging.raw / paths_by_id[d]) for d in todo])
         with DocumentWorkers(staging, 1) as pool:
-            for doc_id in todo:
-                raw.fetch(paths_by_id[doc_id], staging.raw / paths_by_id[doc_id])
-                started = time.perf_counter()
-                stage_run = next(pool.runs([doc_id]))
-                counts["seconds"] += time.perf_counter() - started
-                publish_document(staging, lake, doc_id, stages)
+            for stage_run in pool.runs(todo):
+                publish_document(staging, lake, stage_run.doc_id)
                 run = document_run(staging, stage_run)
                 for event in run.events:
                     if isinstance(event, dg.AssetMaterialization):
                         context.log_event(event)
                 counts["extracted" if run.success else "failed"] += 1
-                (staging.raw / paths_by_id[doc_id]).unlink(missing_ok=True)
+                counts["seconds"] += run.seconds
+                (staging.raw / paths_by_id[run.doc_id]).unlink(missing_ok=True)
     finally:
         shutil.rmtree(staging_root, ignore_errors=True)
     context.log.info(f"shard {shard}: {counts}")

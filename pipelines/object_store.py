@@ -113,6 +113,16 @@ class Store:
         os.replace(tmp, local)
         return local
 
+    def fetch_many(self, files: list[tuple[str, Path]]) -> None:
+        """`fetch` for several objects at once (on S3, downloaded concurrently)."""
+        for _, local in files:
+            local.parent.mkdir(parents=True, exist_ok=True)
+        if self.remote and files:
+            self.fs.get([self.key(rel) for rel, _ in files], [str(local) for _, local in files])
+            return
+        for rel, local in files:
+            self.fetch(rel, local)
+
     def read_text(self, rel: str) -> str:
         with self.fs.open(self.key(rel), "rb") as handle:
             return handle.read().decode()

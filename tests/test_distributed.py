@@ -146,9 +146,10 @@ def test_a_worker_killed_mid_document_does_not_fail_the_refresh(cluster, clean_r
         while time.monotonic() < deadline and not killed:
             for n in (0, 1):
                 staging = cluster.root / f"worker{n}-cache" / "staging"
-                # a shard downloads a document into its staging raw/ just before reading it and
-                # removes it once its stage files are published
-                if staging.exists() and any(p.is_file() for p in staging.glob("*/raw/**/*")):
+                # a shard fetches its documents into its staging raw/, and removes each once its
+                # stage files are published: one published and one still there = reading that one
+                if (staging.exists() and any(staging.glob("*/lake/fact_rejects/*.parquet"))
+                        and any(p.is_file() for p in staging.glob("*/raw/**/*"))):
                     cluster.kill(f"worker{n}", signal.SIGKILL)
                     killed.append(f"worker{n}")
                     break
@@ -189,7 +190,7 @@ def test_a_failed_document_loses_its_done_mark_on_the_store(tmp_path):
     published is removed, so the next refresh reads the document again."""
     import polars as pl
 
-    from pipelines.distributed import STAGE_FOLDERS, publish_document
+    from pipelines.distributed import publish_document
     from pipelines.document_stages import documents_to_extract
     from pipelines.lake import RdwPaths, write_parquet_atomic
     from pipelines.object_store import Store
@@ -200,7 +201,7 @@ def test_a_failed_document_loses_its_done_mark_on_the_store(tmp_path):
     (store_root / "fact_rejects" / "d1.parquet").write_bytes(b"from an earlier run")
     info = pl.DataFrame({"doc_id": ["d1"], "status": ["failed"], "extractor_version": ["x"]})
     write_parquet_atomic(info, staging.stage_file("documents", "d1"))
-    publish_document(staging, Store(str(store_root)), "d1", sorted(STAGE_FOLDERS))
+    publish_document(staging, Store(str(store_root)), "d1")
     assert (store_root / "documents" / "d1.parquet").exists()
     assert not (store_root / "fact_rejects" / "d1.parquet").exists()
     mirror = RdwPaths(store_root, tmp_path / "r", store_root, tmp_path / "w", tmp_path / "e")
