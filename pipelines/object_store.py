@@ -25,8 +25,6 @@ from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 
-import fsspec
-
 REMOTE_SCHEMES = ("s3://",)
 
 
@@ -57,7 +55,10 @@ class Store:
     url: str
 
     @cached_property
-    def fs(self) -> fsspec.AbstractFileSystem:
+    def fs(self):
+        """The fsspec file system (s3fs for s3://; imported here: `rdw` commands start fast)."""
+        import fsspec
+
         if is_remote(self.url):
             # fresh listings every time (other processes write here) and the endpoint of an
             # S3-compatible server when AWS_ENDPOINT_URL is set
