@@ -148,10 +148,12 @@ class LoopbackCluster:
             env=env, cwd=self.root)
 
     def wait_for_workers(self, count: int, seconds: float = 60) -> None:
-        from distributed import Client
-
-        with Client(self.scheduler, timeout=seconds) as client:
-            client.wait_for_workers(count, timeout=seconds)
+        """Until `count` workers joined the scheduler (asked from a child process: a dask client
+        leaves an event loop behind in the process that made it)."""
+        subprocess.run([sys.executable, "-c", "import sys; from distributed import Client; "
+                        f"Client('{self.scheduler}', timeout={seconds}).wait_for_workers({count}, "
+                        f"timeout={seconds})"], check=True, timeout=seconds + 30, env=self.env(),
+                       capture_output=True)
 
     def dagster_home(self) -> Path:
         """A DAGSTER_HOME whose run, event and schedule storage is this Postgres."""

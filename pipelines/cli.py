@@ -444,6 +444,7 @@ def cmd_distributed_refresh(args: argparse.Namespace) -> int:
               "and exports were not published")
     print(f"  warehouse: {locations.warehouse}")
     print(f"  exports:   {locations.exports}")
+    print(f"  dagster run: {summary['run_id']}")
     return 0
 
 

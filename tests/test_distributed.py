@@ -9,7 +9,10 @@ it reads a document."""
 from __future__ import annotations
 
 import os
+import re
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -41,7 +44,7 @@ def _servers_available() -> str | None:
 
 @pytest.fixture(scope="session")
 def cluster(tmp_path_factory):
-    """Every server, started once; the launching process talks to them as the CLI would."""
+    """Every server, started once; each refresh is launched by `rdw distributed-refresh`."""
     reason = _servers_available()
     if reason:
         if os.environ.get("CI"):
@@ -49,31 +52,38 @@ def cluster(tmp_path_factory):
         pytest.skip(reason)
     from loopback_cluster import LoopbackCluster
 
-    root = tmp_path_factory.mktemp("cluster")
-    saved = dict(os.environ)
-    with LoopbackCluster(root) as servers:
-        servers.start(workers=2)
-        os.environ.update({k: v for k, v in servers.env().items() if k.startswith("AWS_")})
-        os.environ["RDW_CACHE"] = str(root / "launcher-cache")
-        try:
-            yield servers
-        finally:
-            os.environ.clear()
-            os.environ.update(saved)
+    with LoopbackCluster(tmp_path_factory.mktemp("cluster")) as servers:
+        yield servers.start(workers=2)
 
 
-def distributed_refresh(cluster, prefix: str):
-    """Upload raw/samples under s3://rdw/<prefix>/raw and run the distributed refresh there."""
-    import dagster as dg
+@pytest.fixture
+def store_env(cluster, monkeypatch):
+    """This process reads the store as a user of `rdw sql` would: the AWS variables, a cache."""
+    for name, value in cluster.env().items():
+        if name.startswith("AWS_"):
+            monkeypatch.setenv(name, value)
+    monkeypatch.setenv("RDW_CACHE", str(cluster.root / "test-cache"))
 
+
+def distributed_refresh(cluster, prefix: str) -> tuple[str, dict]:
+    """Upload raw/samples under s3://rdw/<prefix>/raw and run `rdw distributed-refresh` there, as
+    an operator would (its own process, the stores and DAGSTER_HOME from the environment):
+    (the warehouse's URL, the figures it printed)."""
     from loopback_cluster import upload_folder
-    from pipelines.distributed import StoreLocations, run_distributed_refresh
 
     upload_folder(SAMPLES, f"s3://rdw/{prefix}/raw/samples", cluster.env())
-    locations = StoreLocations.from_env(raw=f"s3://rdw/{prefix}/raw", lake=f"s3://rdw/{prefix}/lake",
-                                        exports=f"s3://rdw/{prefix}/exports")
-    with dg.DagsterInstance.from_config(str(cluster.dagster_home())) as instance:
-        return locations, run_distributed_refresh(cluster.scheduler, locations, instance, shards=2)
+    env = {**cluster.env(), "DAGSTER_HOME": str(cluster.dagster_home()),
+           "RDW_CACHE": str(cluster.root / "launcher-cache"), "RDW_RAW": f"s3://rdw/{prefix}/raw",
+           "RDW_LAKE": f"s3://rdw/{prefix}/lake", "RDW_EXPORTS": f"s3://rdw/{prefix}/exports"}
+    result = subprocess.run([sys.executable, "-m", "pipelines.cli", "distributed-refresh",
+                             "--scheduler", cluster.scheduler, "--shards", "2"],
+                            env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-4000:]
+    done = re.search(r"extracted (\d+) document\(s\), (\d+) failed, (\d+) already done", result.stdout)
+    summary = {"extracted": int(done[1]), "failed": int(done[2]), "skipped": int(done[3]),
+               "run_id": re.search(r"dagster run: (\S+)", result.stdout)[1],
+               "blocked": "blocked by" in result.stdout}
+    return re.search(r"warehouse: (\S+)", result.stdout)[1], summary
 
 
 def tables(path: Path) -> dict[tuple[str, str], list[tuple]]:
@@ -110,27 +120,28 @@ def clean_run(cluster):
     return distributed_refresh(cluster, "clean")
 
 
-def test_distributed_refresh_equals_local_refresh(clean_run, samples_build, capsys):
+def test_distributed_refresh_equals_local_refresh(cluster, store_env, clean_run, samples_build,
+                                                  capsys):
     from pipelines.cli import main
     from pipelines.object_store import fetch_published_warehouse
 
-    locations, summary = clean_run
+    warehouse, summary = clean_run
     local, _ = samples_build
-    assert summary["extracted"] == 9 and summary["failed"] == 0 and summary["blocked_by"] == []
-    published = fetch_published_warehouse(locations.warehouse)
+    assert summary["extracted"] == 9 and summary["failed"] == 0 and not summary["blocked"]
+    published = fetch_published_warehouse(warehouse)
     assert_same_warehouse(published, local.warehouse)
     with duckdb.connect(str(published), read_only=True) as con:
         assert con.sql("SELECT count(*) FROM core.documents").fetchall()[0][0] == 9
         assert con.sql("SELECT count(*) FROM core.facts").fetchall()[0][0] > 400
     # `rdw sql` reads the published warehouse from its store
-    assert main(["--warehouse", locations.warehouse, "sql", "--format", "csv",
+    assert main(["--warehouse", warehouse, "sql", "--format", "csv",
                  "SELECT count(*) AS n FROM core.documents WHERE status = 'loaded'"]) == 0
     loaded = duckdb.connect(str(local.warehouse), read_only=True).sql(
         "SELECT count(*) FROM core.documents WHERE status = 'loaded'").fetchall()[0][0]
     assert capsys.readouterr().out.split() == ["n", str(loaded)]
 
 
-def test_a_worker_killed_mid_document_does_not_fail_the_refresh(cluster, clean_run):
+def test_a_worker_killed_mid_document_does_not_fail_the_refresh(cluster, store_env, clean_run):
     """SIGKILL to the worker that is reading a document: dask runs its lost task again on the
     other worker, which skips the documents already published; the result equals the clean run."""
     import threading
@@ -158,12 +169,12 @@ def test_a_worker_killed_mid_document_does_not_fail_the_refresh(cluster, clean_r
     watcher = threading.Thread(target=kill_first_reader)
     watcher.start()
     try:
-        locations, summary = distributed_refresh(cluster, "killed")
+        warehouse, summary = distributed_refresh(cluster, "killed")
     finally:
         watcher.join()
     assert killed, "no worker was seen reading a document"
     assert cluster.processes[killed[0]].returncode == -signal.SIGKILL
-    assert summary["failed"] == 0 and summary["blocked_by"] == []
+    assert summary["failed"] == 0 and not summary["blocked"]
     assert summary["extracted"] + summary["skipped"] <= 9 and summary["extracted"] > 0
     # the lost step ran again (dask rescheduled it; dagster-dask runs with retries disabled)
     with dg.DagsterInstance.from_config(str(cluster.dagster_home())) as instance:
@@ -173,8 +184,8 @@ def test_a_worker_killed_mid_document_does_not_fail_the_refresh(cluster, clean_r
     assert retries == []  # not Dagster's RetryPolicy: the step never failed, its worker vanished
     rerun = [k for k in set(starts) if starts.count(k) > 1]
     assert len(rerun) == 1 and rerun[0].startswith("extract_shard_"), starts
-    clean = fetch_published_warehouse(clean_run[0].warehouse)
-    assert_same_warehouse(fetch_published_warehouse(locations.warehouse), clean)
+    assert_same_warehouse(fetch_published_warehouse(warehouse),
+                          fetch_published_warehouse(clean_run[0]))
 
 
 def test_documents_are_dealt_by_bytes_largest_first():
