@@ -42,9 +42,10 @@ def _servers_available() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    """Every server, started once; each refresh is launched by `rdw distributed-refresh`."""
+    """Every server, started for this module's tests and stopped after them (by pid); each
+    refresh is launched by `rdw distributed-refresh`."""
     reason = _servers_available()
     if reason:
         if os.environ.get("CI"):
@@ -115,7 +116,7 @@ def assert_same_warehouse(published: Path, local: Path) -> None:
         assert got[name] == expected[name], name
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def clean_run(cluster):
     return distributed_refresh(cluster, "clean")
 
