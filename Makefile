@@ -20,8 +20,8 @@ $(DUCKDB1_STAMP):
 
 # The report tests open the generated site in Debian's Chromium (driven by Playwright, which never
 # downloads a browser) with a CJK font; the distributed tests start Debian's PostgreSQL server:
-# installed here when missing (as root), else named.
-browser:
+# installed here when missing (as root), else named. (`browser` is its former name.)
+system-packages:
 	@if ! { command -v chromium >/dev/null && fc-list 2>/dev/null | grep -q "Noto Sans CJK" \
 	        && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; }; then \
 	  if [ "$$(id -u)" -eq 0 ]; then \
@@ -33,11 +33,13 @@ browser:
 	  fi; \
 	fi
 
-.PHONY: demo test install browser
+browser: system-packages
+
+.PHONY: demo test install browser system-packages
 install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/rdw refresh
 
-test: $(STAMP) $(DUCKDB1_STAMP) browser
+test: $(STAMP) $(DUCKDB1_STAMP) system-packages
 	$(BIN)/python -m pytest
