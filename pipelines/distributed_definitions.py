@@ -4,7 +4,8 @@ UI with the run config `rdw distributed-refresh` writes (the scheduler's address
 
 import dagster as dg
 
-from pipelines.definitions import defs as local_defs
+from pipelines import definitions
 from pipelines.distributed import DEFAULT_SHARDS, distributed_refresh_job
 
-defs = dg.Definitions.merge(local_defs, dg.Definitions(jobs=[distributed_refresh_job(DEFAULT_SHARDS)]))
+defs = dg.Definitions.merge(definitions.defs,
+                            dg.Definitions(jobs=[distributed_refresh_job(DEFAULT_SHARDS)]))

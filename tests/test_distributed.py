@@ -218,3 +218,20 @@ def test_a_failed_document_loses_its_done_mark_on_the_store(tmp_path):
     assert not (store_root / "fact_rejects" / "d1.parquet").exists()
     mirror = RdwPaths(store_root, tmp_path / "r", store_root, tmp_path / "w", tmp_path / "e")
     assert documents_to_extract(mirror, ["d1"]) == ["d1"]
+
+
+def test_the_distributed_code_location_loads_with_the_job_on_dask():
+    """workspace-distributed.yaml's module: one Definitions at module scope (what the webserver
+    and daemon load), holding the refresh's assets and the job with one step per shard."""
+    import dagster as dg
+
+    import pipelines.distributed_definitions as location
+    from pipelines.distributed import DEFAULT_SHARDS
+
+    assert [n for n, v in vars(location).items() if isinstance(v, dg.Definitions)] == ["defs"]
+    dg.Definitions.validate_loadable(location.defs)
+    job = location.defs.resolve_job_def("distributed_refresh")
+    assert job.executor_def.name == "dask"
+    assert sorted(n.name for n in job.nodes) == sorted(
+        ["plan_documents", "build_outputs", *(f"extract_shard_{i}" for i in range(DEFAULT_SHARDS))])
+    assert location.defs.resolve_assets_def(dg.AssetKey(["warehouse", "research_duckdb"]))
