@@ -10,7 +10,7 @@ DUCKDB1_STAMP := $(DUCKDB1)/.installed
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -e '.[dev,distributed]'
 	touch $(STAMP)
 
 $(DUCKDB1_STAMP):
@@ -19,23 +19,27 @@ $(DUCKDB1_STAMP):
 	touch $(DUCKDB1_STAMP)
 
 # The report tests open the generated site in Debian's Chromium (driven by Playwright, which never
-# downloads a browser) with a CJK font: installed here when missing (as root), else named.
-browser:
-	@if ! { command -v chromium >/dev/null && fc-list 2>/dev/null | grep -q "Noto Sans CJK"; }; then \
+# downloads a browser) with a CJK font; the distributed tests start Debian's PostgreSQL server:
+# installed here when missing (as root), else named. (`browser` is its former name.)
+system-packages:
+	@if ! { command -v chromium >/dev/null && fc-list 2>/dev/null | grep -q "Noto Sans CJK" \
+	        && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; }; then \
 	  if [ "$$(id -u)" -eq 0 ]; then \
 	    export DEBIAN_FRONTEND=noninteractive; \
-	    apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	    apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk postgresql >/dev/null; \
 	  else \
-	    echo "the report tests need Debian's chromium and fonts-noto-cjk: sudo apt-get install chromium fonts-noto-cjk" >&2; \
+	    echo "the tests need Debian's chromium, fonts-noto-cjk and postgresql: sudo apt-get install chromium fonts-noto-cjk postgresql" >&2; \
 	    exit 1; \
 	  fi; \
 	fi
 
-.PHONY: demo test install browser
+browser: system-packages
+
+.PHONY: demo test install browser system-packages
 install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/rdw refresh
 
-test: $(STAMP) $(DUCKDB1_STAMP) browser
+test: $(STAMP) $(DUCKDB1_STAMP) system-packages
 	$(BIN)/python -m pytest

@@ -39,8 +39,15 @@ class UserError(Exception):
 
 def _paths(args: argparse.Namespace):
     from pipelines.lake import RdwPaths
+    from pipelines.object_store import fetch_published_warehouse, is_remote
 
-    return RdwPaths.from_env(args.home, raw=args.raw, lake=args.lake, warehouse=args.warehouse,
+    warehouse = args.warehouse or os.environ.get("RDW_WAREHOUSE")
+    if is_remote(warehouse):  # a published warehouse: read from a local copy checked by sha256
+        if args.command in ("refresh", "export", "report"):
+            raise UserError(f"rdw {args.command} writes the warehouse: on an object store, "
+                            "use `rdw distributed-refresh`")
+        warehouse = fetch_published_warehouse(warehouse)
+    return RdwPaths.from_env(args.home, raw=args.raw, lake=args.lake, warehouse=warehouse,
                              exports=args.exports)
 
 
@@ -414,6 +421,33 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_distributed_refresh(args: argparse.Namespace) -> int:
+    import dagster as dg
+
+    from pipelines.distributed import StoreLocations, run_distributed_refresh
+
+    try:
+        locations = StoreLocations.from_env(raw=args.raw, lake=args.lake, exports=args.exports,
+                                            warehouse=args.warehouse)
+    except ValueError as error:
+        raise UserError(str(error)) from None
+    if not os.environ.get("DAGSTER_HOME"):
+        raise UserError("set DAGSTER_HOME to the folder of the dagster.yaml every worker shares "
+                        "(Postgres storage: README, Deployment)")
+    with dg.DagsterInstance.get() as instance:
+        summary = run_distributed_refresh(args.scheduler, locations, instance, shards=args.shards)
+    print(f"rdw distributed-refresh — raw: {locations.raw}")
+    print(f"  extracted {summary['extracted']} document(s), {summary['failed']} failed, "
+          f"{summary['skipped']} already done by an earlier attempt")
+    if summary["blocked_by"]:
+        print(f"  blocked by failing checks: {', '.join(summary['blocked_by'])}; the warehouse "
+              "and exports were not published")
+    print(f"  warehouse: {locations.warehouse}")
+    print(f"  exports:   {locations.exports}")
+    print(f"  dagster run: {summary['run_id']}")
+    return 0
+
+
 def cmd_ui(args: argparse.Namespace) -> int:
     """dagster dev on this RDW_HOME's persistent instance."""
     paths = _paths(args)
@@ -447,6 +481,14 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.add_argument("--init", action="store_true", help="create raw/ if RDW_HOME has none")
     refresh.add_argument("--workers", type=int, default=None,
                          help="documents extracted side by side (default: RDW_WORKERS, else every core)")
+    distributed = command("distributed-refresh", "the refresh on a dask cluster, raw/, lake and "
+                                                 "exports on an object store (README, Deployment)")
+    distributed.add_argument("--scheduler", default=os.environ.get("RDW_DASK_SCHEDULER"),
+                             required=not os.environ.get("RDW_DASK_SCHEDULER"),
+                             help="the dask scheduler, e.g. tcp://10.0.0.5:8786 (env RDW_DASK_SCHEDULER)")
+    distributed.add_argument("--shards", type=int, default=8,
+                             help="extraction steps the documents are dealt to (default 8; a few "
+                                  "per dask worker)")
     sql = command("sql", "run a read-only SQL query against the warehouse")
     sql.add_argument("query")
     sql.add_argument("--format", choices=["table", "csv", "tsv", "json", "parquet", "xlsx"],
@@ -495,7 +537,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 HANDLERS = {"refresh": cmd_refresh, "sql": cmd_sql, "export": cmd_export, "report": cmd_report,
             "status": cmd_status, "trace": cmd_trace, "schema": cmd_schema, "ui": cmd_ui,
-            "consensus": cmd_consensus}
+            "consensus": cmd_consensus, "distributed-refresh": cmd_distributed_refresh}
 
 
 def _stop_on_sigterm(signum, frame) -> None:
