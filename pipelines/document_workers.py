@@ -6,10 +6,10 @@ turns them into the document assets' events (document_runs.py). `DocumentWorkers
 processes when it is made, so a refresh can start them before its own registry and instance work.
 
 Every document runs under a `DocumentBudget`: wall time (the parent kills the worker when a document
-overruns) and memory (RLIMIT_AS in the worker, and the parent kills a worker whose resident size
-passes the budget). A document that exceeds its budget is rejected with the reason (`time limit`,
-`memory limit`) through the same table stage, the worker is replaced, and the other documents go
-on. Workers are spawned (they inherit no open file: the refresh lock), ignore SIGINT (the parent
+overruns) and memory (RLIMIT_AS in the worker, and the parent kills a worker whose own resident
+memory, libraries' pages aside, passes the budget). A document that exceeds its budget is rejected
+with the reason (`time limit`, `memory limit`) through the same table stage, the worker is
+replaced, and the other documents go on. Workers are spawned (they inherit no open file: the refresh lock), ignore SIGINT (the parent
 decides), and are killed when the parent stops for any reason."""
 
 from __future__ import annotations
@@ -108,15 +108,20 @@ def refused_stages(paths: RdwPaths, doc_id: str, reason: str, detail: str) -> St
     return run
 
 
-def _resident_bytes(pid: int, field_name: str = "VmRSS") -> int:
+def _resident_bytes(pid: int, *field_names: str) -> int:
+    """The sum of the named /proc/<pid>/status sizes (default: the process's own memory, RssAnon and
+    RssShmem, without the pages of the libraries it maps: those are shared, and how many of them
+    count as resident depends on the page cache, not on the document)."""
+    names = {f"{name}:" for name in field_names or ("RssAnon", "RssShmem")}
+    total = 0
     try:
         with open(f"/proc/{pid}/status") as status:
             for line in status:
-                if line.startswith(field_name + ":"):
-                    return int(line.split()[1]) * 1024
-    except (FileNotFoundError, ProcessLookupError, ValueError):
+                if line.split(None, 1)[0] in names:
+                    total += int(line.split()[1]) * 1024
+    except (FileNotFoundError, ProcessLookupError, ValueError, IndexError):
         pass
-    return 0
+    return total
 
 
 def _warm_up() -> None:
