@@ -47,6 +47,12 @@ def _paths(args: argparse.Namespace):
             raise UserError(f"rdw {args.command} writes the warehouse: on an object store, "
                             "use `rdw distributed-refresh`")
         warehouse = fetch_published_warehouse(warehouse)
+    if args.command in ("refresh", "export", "report", "status"):
+        for name in ("raw", "lake", "exports"):
+            value = getattr(args, name, None) or os.environ.get(f"RDW_{name.upper()}")
+            if is_remote(value):
+                raise UserError(f"{name} is on an object store ({value}): rdw {args.command} works on "
+                                "local folders; `rdw distributed-refresh` reads and writes stores")
     return RdwPaths.from_env(args.home, raw=args.raw, lake=args.lake, warehouse=warehouse,
                              exports=args.exports)
 

@@ -32,6 +32,7 @@ def test_mistakes_are_one_line_and_non_zero(tmp_path):
         ("export",): "no warehouse at",
         ("schema",): "no warehouse at",
         ("refresh",): "no raw/ folder at",
+        ("--raw", "s3://rdw/raw", "refresh"): "raw is on an object store (s3://rdw/raw)",
     }
     for args, message in cases.items():
         result = _run(*home, *args)
