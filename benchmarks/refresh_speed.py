@@ -137,6 +137,12 @@ def _phases_child(home: str) -> None:
     """Run in a child process: a refresh of `home` that prints when each phase began (epoch seconds)
     and how long each step of the build run took, as JSON."""
     marks = {"imports": time.time()}
+    try:  # as `rdw refresh` does first (code without it: nothing to start)
+        from pipelines.document_workers import start_reader_server
+    except ImportError:
+        pass
+    else:
+        start_reader_server()
     from pipelines.lake import RdwPaths
     from pipelines.refresh import persistent_instance, refresh
 

@@ -117,6 +117,9 @@ def _clock(seconds: float) -> str:
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
+    from pipelines.document_workers import start_reader_server
+
+    start_reader_server()  # the workers' imports begin now, beside this process's own
     from pipelines.refresh import refresh
     from pipelines.warehouse_reader import read_only, scalar
 

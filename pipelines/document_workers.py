@@ -9,33 +9,58 @@ Every document runs under a `DocumentBudget`: wall time (the parent kills the wo
 overruns) and memory (RLIMIT_AS in the worker, and the parent kills a worker whose own resident
 memory, libraries' pages aside, passes the budget). A document that exceeds its budget is rejected
 with the reason (`time limit`, `memory limit`) through the same table stage, the worker is
-replaced, and the other documents go on. Workers are spawned (they inherit no open file: the refresh lock), ignore SIGINT (the parent
-decides), and are killed when the parent stops for any reason."""
+replaced, and the other documents go on. Workers ignore SIGINT (the parent decides) and are killed
+when the parent stops for any reason.
+
+Workers are forked from a server process (multiprocessing's forkserver) that imported the readers
+once (READER_MODULES, about a second): a worker is ready at once, the imports cost one core-second
+instead of one per worker, and a refresh can start the server first thing (`start_reader_server`),
+before its own imports. The server inherits no open file of the parent (the refresh lock); a worker
+takes the parent's environment and working directory when it starts."""
 
 from __future__ import annotations
 
 import ctypes
-import gc
 import multiprocessing
 import os
 import re
 import resource
+import select
 import signal
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 
-from pipelines.document_stages import (
-    StageResult, record_stage_failure, run_fact_stage, run_table_stage,
-)
-from pipelines.extract.layout import Extraction
-from pipelines.lake import RdwPaths
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported by the workers (READER_MODULES), and here only when a run needs them
+    from pipelines.document_stages import StageResult
+    from pipelines.extract.layout import Extraction
+    from pipelines.lake import RdwPaths
+
+READER_MODULES = ["pipelines.reader_imports"]
 
 VIRTUAL_SLACK = 1024**3  # address space a worker may reserve beyond its memory budget (RLIMIT_AS)
 PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
 POLL_SECONDS = 0.1  # how often the parent looks at the workers' clocks and resident sizes
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*$", re.I)
+
+
+def reader_context() -> multiprocessing.context.ForkServerContext:
+    """The context workers start from: forked from a server that imported READER_MODULES."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(READER_MODULES)  # heeded when the server starts
+    return context
+
+
+def start_reader_server() -> None:
+    """Start the workers' server now, so it imports the readers while this process goes on."""
+    from multiprocessing import forkserver
+
+    reader_context()
+    forkserver.ensure_running()
 
 
 def default_workers() -> int:
@@ -84,6 +109,8 @@ class StagesRun:
 def run_stages(paths: RdwPaths, doc_id: str, extraction: Extraction | None = None) -> StagesRun:
     """Both stages of one document. Never raises, except MemoryError (the worker reports it as the
     memory limit). `extraction`: see document_stages.run_table_stage."""
+    from pipelines.document_stages import record_stage_failure, run_fact_stage, run_table_stage
+
     run = StagesRun(doc_id)
     stage = "tables"
     try:
@@ -101,6 +128,8 @@ def run_stages(paths: RdwPaths, doc_id: str, extraction: Extraction | None = Non
 
 def refused_stages(paths: RdwPaths, doc_id: str, reason: str, detail: str) -> StagesRun:
     """Record a document that exceeded its budget: rejected with the reason, nothing else read."""
+    from pipelines.extract.layout import Extraction
+
     extraction = Extraction(doc_id)
     extraction.reject(reason, detail)
     run = run_stages(paths, doc_id, extraction)
@@ -132,20 +161,40 @@ def _warm_up() -> None:
     pl.DataFrame({"a": [1, 2]}).lazy().group_by("a").len().collect()
 
 
-def _worker(conn: Connection, paths: RdwPaths, memory: int, parent: int) -> None:
-    """Serve documents one at a time until told to stop (None) or out of memory."""
+def _kill_self_when_readable(fd: int) -> None:
+    select.select([fd], [], [])
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _worker(conn: Connection, paths: RdwPaths, memory: int, parent: int,
+            environment: dict[str, str], cwd: str) -> None:
+    """Serve documents one at a time until told to stop (None), the parent leaves, or out of memory."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the parent decides
-    # killed with the parent (SIGKILL too): no orphan finishes a document beside the next refresh
+    # killed the moment the parent ends (SIGKILL too): no orphan finishes a document beside the next
+    # refresh. PR_SET_PDEATHSIG follows the server this process was forked from, which outlives the
+    # parent by its own exit; a thread waiting on the parent's pidfd does not.
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:  # the parent died before that
+    try:
+        parent_ended = os.pidfd_open(parent)
+    except ProcessLookupError:  # the parent died before that
         return
+    threading.Thread(target=_kill_self_when_readable, args=(parent_ended,), daemon=True).start()
+    os.environ.clear()
+    os.environ.update(environment)  # the server's environment is the one it started with
+    os.chdir(cwd)
     _warm_up()
     # Address space, not resident size: new threads and malloc arenas reserve far more than they
     # touch, so the backstop leaves VIRTUAL_SLACK above the budget; the parent's watch enforces it.
     limit = _resident_bytes(os.getpid(), "VmSize") + memory + VIRTUAL_SLACK
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))  # the backstop to the parent's watch
     conn.send(("ready", None))  # a document's clock starts only now, not during the imports
-    while (doc_id := conn.recv()) is not None:
+    while True:
+        try:
+            doc_id = conn.recv()
+        except EOFError:  # the parent is gone
+            return
+        if doc_id is None:
+            break
         try:
             with open("/proc/self/clear_refs", "w") as refs:
                 refs.write("5")  # start this document's peak resident size from now
@@ -160,7 +209,6 @@ def _worker(conn: Connection, paths: RdwPaths, memory: int, parent: int) -> None
         run.seconds = time.monotonic() - start
         run.peak_bytes = _resident_bytes(os.getpid(), "VmHWM")
         conn.send(("done", run))
-    gc.freeze()  # exit without a last collection over everything loaded (the parent waits for it)
 
 
 @dataclass
@@ -203,9 +251,11 @@ class DocumentWorkers:
         self.close()
 
     def _start(self) -> _Slot:
-        parent, child = multiprocessing.get_context("spawn").Pipe()
-        process = multiprocessing.get_context("spawn").Process(
-            target=_worker, args=(child, self.paths, self.budget.memory, os.getpid()), daemon=True)
+        context = reader_context()
+        parent, child = context.Pipe()
+        process = context.Process(
+            target=_worker, daemon=True, args=(child, self.paths, self.budget.memory, os.getpid(),
+                                               dict(os.environ), os.getcwd()))
         process.start()
         child.close()
         return _Slot(process, parent)

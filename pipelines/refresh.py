@@ -144,6 +144,11 @@ def refresh(paths: RdwPaths, instance: dg.DagsterInstance | None = None,
             pool.close()  # the workers' memory is free for the build
         if summary.extracted or build_needed(paths):
             progress("building models, warehouse and exports", len(todo), len(todo))
+            from pipelines.report.charts import ChartProcesses
+
+            # the report's charts come last: their processes warm up while the models are built
+            if ChartProcesses.start():
+                stack.callback(ChartProcesses.stop)
             result = dg.materialize(REFRESH_ASSETS, instance=instance,
                                     resources={"rdw": RdwHome.for_paths(paths)},
                                     run_config=QUIET, raise_on_error=False)

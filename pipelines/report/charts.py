@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import multiprocessing
-from concurrent.futures import Future, ProcessPoolExecutor
+import multiprocessing.pool
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,7 +55,42 @@ def _config() -> dict:
 
 RENDERED: dict[str, str] = {}  # spec hash → SVG, for this process (the same spec, the same SVG)
 RENDERED_MAX = 4096
-BACKGROUND_MIN = 4  # charts to render before a second process pays for its start (~0.3 s)
+CHART_SECONDS = 60  # a chart process's answer waited for (a killed one never answers)
+BACKGROUND_MIN = 4  # charts worth starting the chart processes for (each engine starts in ~0.6 s)
+WARM_UP_SPEC = {"mark": "point", "data": {"values": [{"x": 1}]},
+                "encoding": {"x": {"field": "x", "type": "quantitative"}}}
+
+
+def _warm_up() -> None:
+    """Draw a chart once: vl-convert's first chart in a process costs ~0.6 s (its engine starts)."""
+    vl_convert.vegalite_to_svg(WARM_UP_SPEC)
+
+
+class ChartProcesses:
+    """Processes that draw charts (vl-convert uses one core per process), one per core, each
+    warmed up as it starts. A refresh starts them as its build begins, so that they are warm when
+    the report, built last, asks; a report alone starts them when it has enough charts."""
+
+    pool: multiprocessing.pool.Pool | None = None
+
+    @classmethod
+    def start(cls) -> bool:
+        """Start them unless running; False when they were (or cannot be) started here."""
+        if cls.pool is not None:
+            return False
+        try:
+            cls.pool = multiprocessing.get_context("spawn").Pool(
+                len(os.sched_getaffinity(0)), initializer=_warm_up)
+        except (AssertionError, OSError):  # no child processes here (a daemonic process): draw here
+            return False
+        return True
+
+    @classmethod
+    def stop(cls) -> None:
+        """Kill them: they hold nothing but their engines."""
+        if cls.pool is not None:
+            cls.pool.terminate()
+            cls.pool = None
 
 
 class Svg:
@@ -76,15 +112,15 @@ class SvgRenderer:
     a Dagster process building several). `used` names the cache files this build needed.
 
     A chart not cached is drawn when first shown, or earlier: `start_background()` hands the
-    charts asked for so far to a second process (vl-convert uses one core per process), which
-    draws them while this one writes other pages; a chart it has not begun is drawn here."""
+    charts asked for so far to the ChartProcesses, which draw them while this process writes other
+    pages."""
 
     def __init__(self, cache_dir: Path):
         self.cache_dir = cache_dir
         self.used: set[Path] = set()
         self.waiting: dict[str, dict] = {}  # digest → spec, not drawn yet
-        self.futures: dict[str, Future] = {}
-        self.pool: ProcessPoolExecutor | None = None
+        self.drawing: dict[str, multiprocessing.pool.AsyncResult] = {}
+        self.started_processes = False
 
     def __call__(self, spec: dict) -> Svg:
         text = json.dumps(spec, sort_keys=True, ensure_ascii=False, default=str)
@@ -98,18 +134,16 @@ class SvgRenderer:
         return self.cache_dir / f"{digest}.svg"
 
     def start_background(self) -> None:
-        """Draw the waiting charts not in this process's cache in a second process, if enough."""
-        todo = [d for d in self.waiting if d not in RENDERED and d not in self.futures]
-        if len(todo) < BACKGROUND_MIN:
-            return
-        if self.pool is None:
-            self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-        for digest in todo:
-            spec = self.waiting[digest]
-            self.futures[digest] = self.pool.submit(vl_convert.vegalite_to_svg, spec)
+        """Have the chart processes draw the waiting charts not in this process's cache."""
+        todo = [d for d in self.waiting if d not in RENDERED and d not in self.drawing]
+        if ChartProcesses.pool is None and len(todo) >= BACKGROUND_MIN:
+            self.started_processes = ChartProcesses.start()
+        for digest in todo if ChartProcesses.pool else []:
+            self.drawing[digest] = ChartProcesses.pool.apply_async(
+                vl_convert.vegalite_to_svg, (self.waiting[digest],))
 
     def svg(self, digest: str) -> str:
-        """The SVG of a chart asked for: from disk, this process's cache, the background process, or
+        """The SVG of a chart asked for: from disk, this process's cache, the chart processes, or
         drawn now."""
         file = self._file(digest)
         spec = self.waiting.pop(digest, None)
@@ -117,12 +151,12 @@ class SvgRenderer:
             return file.read_text(encoding="utf-8")
         svg = RENDERED.get(digest)
         if svg is None:
-            future = self.futures.pop(digest, None)
+            drawing = self.drawing.pop(digest, None)
             drawn = None
-            if future is not None and not future.cancel():
+            if drawing is not None:
                 try:
-                    drawn = future.result()
-                except Exception:  # noqa: BLE001 — the background process failed: draw it here
+                    drawn = drawing.get(timeout=CHART_SECONDS)
+                except Exception:  # noqa: BLE001 — a chart process failed or died: draw it here
                     drawn = None
             svg = (drawn or vl_convert.vegalite_to_svg(spec)).replace(LOADER_BASE, 'xlink:href="')
             if len(RENDERED) >= RENDERED_MAX:
@@ -135,10 +169,10 @@ class SvgRenderer:
         return svg
 
     def close(self) -> None:
-        """Stop the background process (without waiting for it to exit)."""
-        if self.pool is not None:
-            self.pool.shutdown(wait=False, cancel_futures=True)
-            self.pool = None
+        """Stop the chart processes if this renderer started them."""
+        if self.started_processes:
+            ChartProcesses.stop()
+            self.started_processes = False
 
     def remove_unused(self) -> None:
         for file in self.cache_dir.glob("*.svg"):
