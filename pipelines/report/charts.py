@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 import json
 import multiprocessing
-import multiprocessing.pool
 import os
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,7 +56,6 @@ def _config() -> dict:
 
 RENDERED: dict[str, str] = {}  # spec hash → SVG, for this process (the same spec, the same SVG)
 RENDERED_MAX = 4096
-CHART_SECONDS = 60  # a chart process's answer waited for (a killed one never answers)
 BACKGROUND_MIN = 4  # charts worth starting the chart processes for (each engine starts in ~0.6 s)
 WARM_UP_SPEC = {"mark": "point", "data": {"values": [{"x": 1}]},
                 "encoding": {"x": {"field": "x", "type": "quantitative"}}}
@@ -71,26 +71,34 @@ class ChartProcesses:
     warmed up as it starts. A refresh starts them as its build begins, so that they are warm when
     the report, built last, asks; a report alone starts them when it has enough charts."""
 
-    pool: multiprocessing.pool.Pool | None = None
+    pool: ProcessPoolExecutor | None = None
+    processes: list[multiprocessing.Process] = []
 
     @classmethod
     def start(cls) -> bool:
         """Start them unless running; False when they were (or cannot be) started here."""
         if cls.pool is not None:
             return False
+        before, count = set(multiprocessing.active_children()), len(os.sched_getaffinity(0))
         try:
-            cls.pool = multiprocessing.get_context("spawn").Pool(
-                len(os.sched_getaffinity(0)), initializer=_warm_up)
+            cls.pool = ProcessPoolExecutor(count, multiprocessing.get_context("spawn"),
+                                           initializer=_warm_up)
+            for _ in range(count):
+                cls.pool.submit(int)  # each submit while none is idle starts one more process
         except (AssertionError, OSError):  # no child processes here (a daemonic process): draw here
+            cls.pool = None
             return False
+        cls.processes = [p for p in multiprocessing.active_children() if p not in before]
         return True
 
     @classmethod
     def stop(cls) -> None:
-        """Kill them: they hold nothing but their engines."""
+        """Kill them: they hold nothing but their engines (their own exit takes ~0.3 s)."""
         if cls.pool is not None:
-            cls.pool.terminate()
-            cls.pool = None
+            cls.pool.shutdown(wait=False, cancel_futures=True)
+            for process in cls.processes:
+                process.kill()
+            cls.pool, cls.processes = None, []
 
 
 class Svg:
@@ -119,7 +127,7 @@ class SvgRenderer:
         self.cache_dir = cache_dir
         self.used: set[Path] = set()
         self.waiting: dict[str, dict] = {}  # digest → spec, not drawn yet
-        self.drawing: dict[str, multiprocessing.pool.AsyncResult] = {}
+        self.drawing: dict[str, Future] = {}
         self.started_processes = False
 
     def __call__(self, spec: dict) -> Svg:
@@ -139,8 +147,11 @@ class SvgRenderer:
         if ChartProcesses.pool is None and len(todo) >= BACKGROUND_MIN:
             self.started_processes = ChartProcesses.start()
         for digest in todo if ChartProcesses.pool else []:
-            self.drawing[digest] = ChartProcesses.pool.apply_async(
-                vl_convert.vegalite_to_svg, (self.waiting[digest],))
+            try:
+                self.drawing[digest] = ChartProcesses.pool.submit(vl_convert.vegalite_to_svg,
+                                                                  self.waiting[digest])
+            except BrokenProcessPool:  # a chart process died: the rest are drawn here
+                break
 
     def svg(self, digest: str) -> str:
         """The SVG of a chart asked for: from disk, this process's cache, the chart processes, or
@@ -155,7 +166,7 @@ class SvgRenderer:
             drawn = None
             if drawing is not None:
                 try:
-                    drawn = drawing.get(timeout=CHART_SECONDS)
+                    drawn = drawing.result()
                 except Exception:  # noqa: BLE001 — a chart process failed or died: draw it here
                     drawn = None
             svg = (drawn or vl_convert.vegalite_to_svg(spec)).replace(LOADER_BASE, 'xlink:href="')
