@@ -144,11 +144,12 @@ def refresh(paths: RdwPaths, instance: dg.DagsterInstance | None = None,
             pool.close()  # the workers' memory is free for the build
         if summary.extracted or build_needed(paths):
             progress("building models, warehouse and exports", len(todo), len(todo))
-            from pipelines.report.charts import ChartProcesses
+            from pipelines.report.drawing import DrawingProcesses
 
-            # the report's charts come last: their processes warm up while the models are built
-            if ChartProcesses.start():
-                stack.callback(ChartProcesses.stop)
+            # the report comes last: the processes drawing its charts and page images warm up
+            # while the models are built
+            if DrawingProcesses.start():
+                stack.callback(DrawingProcesses.stop)
             result = dg.materialize(REFRESH_ASSETS, instance=instance,
                                     resources={"rdw": RdwHome.for_paths(paths)},
                                     run_config=QUIET, raise_on_error=False)

@@ -15,6 +15,8 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -25,8 +27,9 @@ import polars as pl
 from pipelines.lake import RdwPaths
 from pipelines.report import charts
 from pipelines.report.content import AssumptionIndex, ReportContent, read_content, stated_entries
+from pipelines.report.drawing import DrawingProcesses
 from pipelines.report.numbers import DisplayScale, for_values, plain, scale_from_label, show_fact
-from pipelines.report.trace_images import TraceImage, render_trace_images, safe_name
+from pipelines.report.trace_images import TraceImage, safe_name, start_trace_images
 from pipelines.warehouse_reader import read_only
 
 SCENARIO_ORDER = ["base", "bear", "bull"]
@@ -79,6 +82,7 @@ def figure_page(row: dict) -> str:
     return f"figures/{row['model']}-{digest}.html"
 
 
+WRITE_QUEUE = 256  # pages rendered ahead of the thread writing them (their text held meanwhile)
 PAGE_KEYS = ".page_keys.json"  # page → hash of what it was rendered from (Site.write)
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -117,6 +121,10 @@ class Site:
         except (OSError, ValueError):
             self.keys_before = {}
         self.keys: dict[str, str] = {}
+        # files are written by a thread (creating a file costs ~1 ms of system time here, with the
+        # interpreter's lock released) while this one renders the next page
+        self.writer = ThreadPoolExecutor(1)
+        self.writing: deque[Future] = deque()
 
     def _key(self, page: str, template: str, context: dict) -> str | None:
         try:
@@ -133,13 +141,11 @@ class Site:
             self.keys[page] = key
             self.written.add(target)
             return
-        target.parent.mkdir(parents=True, exist_ok=True)
         root = "../" * page.count("/")
         html = self.env.get_template(template).render(root=root, page=page, **context)
-        if not (target.exists() and target.read_text(encoding="utf-8") == html):
-            tmp = target.with_name(f".{target.name}.tmp")
-            tmp.write_text(html, encoding="utf-8")
-            tmp.replace(target)
+        self.writing.append(self.writer.submit(_write_page, target, html))
+        if len(self.writing) > WRITE_QUEUE:
+            self.writing.popleft().result()
         self.written.add(target)
         if key is not None:
             self.keys[page] = key
@@ -154,6 +160,10 @@ class Site:
         self.later.clear()
 
     def remove_stale(self, folders: tuple[str, ...] = ("models", "facts", "figures")) -> None:
+        """Wait for the pages being written; remove those not written by this build."""
+        self.writer.shutdown()
+        for writing in self.writing:
+            writing.result()  # a page that could not be written fails the report here
         for folder in folders:
             for file in (self.out / folder).glob("*.html"):
                 if file not in self.written:
@@ -164,6 +174,16 @@ class Site:
         tmp = self.out / f".{PAGE_KEYS}.tmp"
         tmp.write_text(json.dumps(self.keys, sort_keys=True), encoding="utf-8")
         tmp.replace(self.out / PAGE_KEYS)
+
+
+def _write_page(target: Path, html: str) -> None:
+    """Write a page unless the file already holds it (atomically: a reader sees old or new)."""
+    if target.exists() and target.read_text(encoding="utf-8") == html:
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp")
+    tmp.write_text(html, encoding="utf-8")
+    tmp.replace(target)
 
 
 def _fact_scale(fact: dict | None) -> DisplayScale | None:
@@ -400,6 +420,7 @@ def build_report(paths: RdwPaths, out: Path | None = None) -> ReportSummary:
     stated = stated_entries()
     assumptions = AssumptionIndex()  # read afresh each build: the YAML may have changed
     render = charts.SvgRenderer(out / "charts")
+    started_here = False
     try:
         n_charts, figure_rows = 0, []
         for model, mart in content.models.items():  # pages of charts first, written last
@@ -409,17 +430,21 @@ def build_report(paths: RdwPaths, out: Path | None = None) -> ReportSummary:
             figure_rows += rows
         if content.consensus is not None:
             n_charts += _consensus_page(site, render, content.consensus, facts)
+        # drawn meanwhile: first the page images (the fact pages need them), then the charts
+        started_here = len(render.waiting) >= charts.BACKGROUND_MIN and DrawingProcesses.start()
+        pending_images = start_trace_images(content.facts, paths.raw, out / "facts" / "img")
         render.start_background()
-        images = render_trace_images(content.facts, paths.raw, out / "facts" / "img")
         figures = _figure_pages(site, figure_rows, content.model_vs_reported, facts, stated,
                                 assumptions)
+        images = pending_images.result()
         fact_pages = _fact_pages(site, paths, content, stated, images)
         if content.report_checks is not None:
             _checks_page(site, content.report_checks, facts,
                          dict(zip(content.documents["doc_id"], content.documents["path"])))
         site.write_waiting()
     finally:
-        render.close()
+        if started_here:
+            DrawingProcesses.stop()
     summary = {"documents": content.documents.height,
                "loaded": sum(1 for s in content.documents["status"] if s == "loaded"),
                "facts": int(content.documents["n_facts"].sum() or 0),

@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
-import os
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 import vl_convert
 
+from pipelines.report.drawing import DrawingProcesses
 from pipelines.report.numbers import DisplayScale
 
 # Latin first: vl-convert draws a chart ~2.5× faster than with the CJK font first; it measures CJK
@@ -56,49 +54,7 @@ def _config() -> dict:
 
 RENDERED: dict[str, str] = {}  # spec hash → SVG, for this process (the same spec, the same SVG)
 RENDERED_MAX = 4096
-BACKGROUND_MIN = 4  # charts worth starting the chart processes for (each engine starts in ~0.6 s)
-WARM_UP_SPEC = {"mark": "point", "data": {"values": [{"x": 1}]},
-                "encoding": {"x": {"field": "x", "type": "quantitative"}}}
-
-
-def _warm_up() -> None:
-    """Draw a chart once: vl-convert's first chart in a process costs ~0.6 s (its engine starts)."""
-    vl_convert.vegalite_to_svg(WARM_UP_SPEC)
-
-
-class ChartProcesses:
-    """Processes that draw charts (vl-convert uses one core per process), one per core, each
-    warmed up as it starts. A refresh starts them as its build begins, so that they are warm when
-    the report, built last, asks; a report alone starts them when it has enough charts."""
-
-    pool: ProcessPoolExecutor | None = None
-    processes: list[multiprocessing.Process] = []
-
-    @classmethod
-    def start(cls) -> bool:
-        """Start them unless running; False when they were (or cannot be) started here."""
-        if cls.pool is not None:
-            return False
-        before, count = set(multiprocessing.active_children()), len(os.sched_getaffinity(0))
-        try:
-            cls.pool = ProcessPoolExecutor(count, multiprocessing.get_context("spawn"),
-                                           initializer=_warm_up)
-            for _ in range(count):
-                cls.pool.submit(int)  # each submit while none is idle starts one more process
-        except (AssertionError, OSError):  # no child processes here (a daemonic process): draw here
-            cls.pool = None
-            return False
-        cls.processes = [p for p in multiprocessing.active_children() if p not in before]
-        return True
-
-    @classmethod
-    def stop(cls) -> None:
-        """Kill them: they hold nothing but their engines (their own exit takes ~0.3 s)."""
-        if cls.pool is not None:
-            cls.pool.shutdown(wait=False, cancel_futures=True)
-            for process in cls.processes:
-                process.kill()
-            cls.pool, cls.processes = None, []
+BACKGROUND_MIN = 4  # charts worth starting the drawing processes for (each engine starts in ~0.6 s)
 
 
 class Svg:
@@ -120,7 +76,7 @@ class SvgRenderer:
     a Dagster process building several). `used` names the cache files this build needed.
 
     A chart not cached is drawn when first shown, or earlier: `start_background()` hands the
-    charts asked for so far to the ChartProcesses, which draw them while this process writes other
+    charts asked for so far to the DrawingProcesses, which draw them while this process writes other
     pages."""
 
     def __init__(self, cache_dir: Path):
@@ -128,7 +84,6 @@ class SvgRenderer:
         self.used: set[Path] = set()
         self.waiting: dict[str, dict] = {}  # digest → spec, not drawn yet
         self.drawing: dict[str, Future] = {}
-        self.started_processes = False
 
     def __call__(self, spec: dict) -> Svg:
         text = json.dumps(spec, sort_keys=True, ensure_ascii=False, default=str)
@@ -142,19 +97,16 @@ class SvgRenderer:
         return self.cache_dir / f"{digest}.svg"
 
     def start_background(self) -> None:
-        """Have the chart processes draw the waiting charts not in this process's cache."""
-        todo = [d for d in self.waiting if d not in RENDERED and d not in self.drawing]
-        if ChartProcesses.pool is None and len(todo) >= BACKGROUND_MIN:
-            self.started_processes = ChartProcesses.start()
-        for digest in todo if ChartProcesses.pool else []:
-            try:
-                self.drawing[digest] = ChartProcesses.pool.submit(vl_convert.vegalite_to_svg,
-                                                                  self.waiting[digest])
-            except BrokenProcessPool:  # a chart process died: the rest are drawn here
+        """Have the drawing processes, if running, draw the waiting charts not in this process's
+        cache."""
+        for digest in [d for d in self.waiting if d not in RENDERED and d not in self.drawing]:
+            drawing = DrawingProcesses.submit(vl_convert.vegalite_to_svg, self.waiting[digest])
+            if drawing is None:
                 break
+            self.drawing[digest] = drawing
 
     def svg(self, digest: str) -> str:
-        """The SVG of a chart asked for: from disk, this process's cache, the chart processes, or
+        """The SVG of a chart asked for: from disk, this process's cache, a drawing process, or
         drawn now."""
         file = self._file(digest)
         spec = self.waiting.pop(digest, None)
@@ -167,7 +119,7 @@ class SvgRenderer:
             if drawing is not None:
                 try:
                     drawn = drawing.result()
-                except Exception:  # noqa: BLE001 — a chart process failed or died: draw it here
+                except Exception:  # noqa: BLE001 — a drawing process failed or died: draw it here
                     drawn = None
             svg = (drawn or vl_convert.vegalite_to_svg(spec)).replace(LOADER_BASE, 'xlink:href="')
             if len(RENDERED) >= RENDERED_MAX:
@@ -178,12 +130,6 @@ class SvgRenderer:
         tmp.write_text(svg, encoding="utf-8")
         tmp.replace(file)
         return svg
-
-    def close(self) -> None:
-        """Stop the chart processes if this renderer started them."""
-        if self.started_processes:
-            ChartProcesses.stop()
-            self.started_processes = False
 
     def remove_unused(self) -> None:
         for file in self.cache_dir.glob("*.svg"):

@@ -14,10 +14,13 @@ import hashlib
 import json
 import math
 import re
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
+
+from pipelines.report.drawing import DrawingProcesses
 
 
 @dataclass(frozen=True)
@@ -102,14 +105,75 @@ def _render(page_image, region: tuple, page_size: tuple[float, float], settings:
     return crop.quantize(settings.colours, method=Image.Quantize.FASTOCTREE), clipped
 
 
-def render_trace_images(facts: pl.DataFrame, raw: Path, out_dir: Path,
-                        settings: CropSettings = SETTINGS) -> dict[str, TraceImage]:
-    """fact_id → its TraceImage, for the facts of PDF documents with a page and a bbox.
+def _draw_page(pdf: Path, page_no: int, wanted: list[tuple[str, tuple]], out_dir: Path,
+               settings: CropSettings) -> dict[str, dict]:
+    """Render one page once and save the crops `wanted` (image name, region) from it; their index
+    entries (none when the PDF or the page cannot be read: their fact pages say so)."""
+    import pypdfium2 as pdfium
+
+    try:
+        document = pdfium.PdfDocument(str(pdf))
+    except (pdfium.PdfiumError, FileNotFoundError, OSError):
+        return {}
+    entries = {}
+    try:
+        page = document[page_no - 1]
+        page_size = page.get_size()
+        page_image = page.render(scale=settings.render_scale).to_pil()
+        for name, region in wanted:
+            crop, clipped = _render(page_image, region, page_size, settings)
+            tmp = out_dir / f".{name}.tmp"
+            crop.save(tmp, format="PNG")
+            tmp.replace(out_dir / name)
+            entries[name] = {"width": crop.width, "height": crop.height,
+                             "origin": [clipped[0], clipped[1]], "scale": settings.render_scale}
+    except IndexError:
+        pass
+    finally:
+        document.close()
+    return entries
+
+
+@dataclass
+class PendingImages:
+    """Page images being drawn (by the DrawingProcesses, else here when asked for): `result()` gives
+    fact_id → TraceImage once all are drawn, and writes the index."""
+
+    out_dir: Path
+    index: dict[str, dict]
+    placed: dict[str, tuple[str, dict]]          # fact_id → (image name, fact)
+    names: set[str]                              # every image a fact page shows
+    pages: list[tuple[Path, int, list]]          # pdf, page, [(image name, region)] to draw
+    drawing: list[Future | None]
+    settings: CropSettings
+
+    def result(self) -> dict[str, TraceImage]:
+        for (pdf, page_no, wanted), future in zip(self.pages, self.drawing):
+            entries = None
+            if future is not None:
+                try:
+                    entries = future.result()
+                except Exception:  # noqa: BLE001 — a drawing process died: draw the page here
+                    entries = None
+            self.index.update(entries if entries is not None
+                              else _draw_page(pdf, page_no, wanted, self.out_dir, self.settings))
+        for stale in [n for n in self.index if n not in self.names]:
+            (self.out_dir / stale).unlink(missing_ok=True)
+            del self.index[stale]
+        tmp = self.out_dir / f".{INDEX}.tmp"
+        tmp.write_text(json.dumps(self.index, sort_keys=True))
+        tmp.replace(self.out_dir / INDEX)
+        return {fact_id: _placed(name, self.index[name], fact)
+                for fact_id, (name, fact) in self.placed.items() if name in self.index}
+
+
+def start_trace_images(facts: pl.DataFrame, raw: Path, out_dir: Path,
+                       settings: CropSettings = SETTINGS) -> PendingImages:
+    """Start drawing the images of the facts of PDF documents with a page and a bbox: each page
+    not drawn before goes to the DrawingProcesses when they run.
 
     `facts` has fact_id, path (under raw/), sha256, page, x0, top, x1, bottom, table_id and the
     table's page and bbox as t_page, t_x0, t_top, t_x1, t_bottom."""
-    import pypdfium2 as pdfium
-
     out_dir.mkdir(parents=True, exist_ok=True)
     index_file = out_dir / INDEX
     index = json.loads(index_file.read_text()) if index_file.exists() else {}
@@ -131,34 +195,9 @@ def render_trace_images(facts: pl.DataFrame, raw: Path, out_dir: Path,
     by_page: dict[tuple, list] = {}
     for path, page, name, region in todo:
         by_page.setdefault((path, page), []).append((name, region))
-    for (path, page_no), wanted in by_page.items():
-        try:
-            document = pdfium.PdfDocument(str(raw / path))
-        except (pdfium.PdfiumError, FileNotFoundError, OSError):
-            continue  # the fact page says the image is unavailable; the rest of the report goes on
-        try:
-            page = document[page_no - 1]
-            page_size = page.get_size()
-            page_image = page.render(scale=settings.render_scale).to_pil()
-            for name, region in wanted:
-                crop, clipped = _render(page_image, region, page_size, settings)
-                tmp = out_dir / f".{name}.tmp"
-                crop.save(tmp, format="PNG")
-                tmp.replace(out_dir / name)
-                index[name] = {"width": crop.width, "height": crop.height,
-                               "origin": [clipped[0], clipped[1]], "scale": settings.render_scale}
-        except IndexError:
-            continue
-        finally:
-            document.close()
-    for stale in [n for n in index if n not in regions]:
-        (out_dir / stale).unlink(missing_ok=True)
-        del index[stale]
-    tmp = out_dir / f".{INDEX}.tmp"
-    tmp.write_text(json.dumps(index, sort_keys=True))
-    tmp.replace(index_file)
-    return {fact_id: _placed(name, index[name], fact)
-            for fact_id, (name, fact) in placed.items() if name in index}
+    pages = [(raw / path, page_no, wanted) for (path, page_no), wanted in by_page.items()]
+    drawing = [DrawingProcesses.submit(_draw_page, *page, out_dir, settings) for page in pages]
+    return PendingImages(out_dir, index, placed, set(regions), pages, drawing, settings)
 
 
 def _placed(name: str, entry: dict, fact: dict) -> TraceImage:
