@@ -17,10 +17,12 @@ import re
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-
-import polars as pl
+from typing import TYPE_CHECKING
 
 from pipelines.report.drawing import DrawingProcesses
+
+if TYPE_CHECKING:  # polars is imported where facts are read: the drawing processes go without it
+    import polars as pl
 
 
 @dataclass(frozen=True)
@@ -174,6 +176,8 @@ def start_trace_images(facts: pl.DataFrame, raw: Path, out_dir: Path,
 
     `facts` has fact_id, path (under raw/), sha256, page, x0, top, x1, bottom, table_id and the
     table's page and bbox as t_page, t_x0, t_top, t_x1, t_bottom."""
+    import polars as pl
+
     out_dir.mkdir(parents=True, exist_ok=True)
     index_file = out_dir / INDEX
     index = json.loads(index_file.read_text()) if index_file.exists() else {}
