@@ -62,4 +62,5 @@ class DrawingProcesses:
             cls.pool.shutdown(wait=False, cancel_futures=True)
             for process in cls.processes:
                 process.kill()
+            cls.pool.shutdown(wait=True)  # its queues' semaphores released, not left to a tracker
             cls.pool, cls.processes = None, []
