@@ -5,7 +5,8 @@ Sets: `seeds` (the five seeds rendered to PDF in broker house styles, seedpdf/re
 `corpus` (every file under ../shared/corpus/real-world-pdfs). For each set:
 
   bare pass     one pdfplumber `extract_tables()` over every page of every PDF, in one process
-  refresh       `rdw refresh` of a fresh RDW_HOME holding the set, in a child process
+  refresh       `rdw refresh` of a fresh RDW_HOME holding the set, in a child process, on every core
+                and with `--workers 1` (the three runs taken in turn, `--repeat` times)
 each with wall time, CPU utilisation (CPU seconds of the process tree ÷ wall seconds; 2.0 = two cores
 busy) and peak RSS of the process tree (sampled every 50 ms from /proc, summed over processes).
 
@@ -127,25 +128,34 @@ def _line(name: str, runs: list[dict]) -> dict:
     return {"wall": wall, "cpu": cpu, "rss": rss}
 
 
+def _refresh_fresh_home(files: list[Path], workers: int | None = None) -> dict:
+    """`rdw refresh` of a fresh home holding `files` (with `--workers` when given), measured."""
+    with tempfile.TemporaryDirectory(prefix="rdw-speed-") as home:
+        raw = Path(home) / "raw"
+        raw.mkdir()
+        for f in files:
+            target = raw / f.name
+            n = 1
+            while target.exists():
+                target, n = raw / f"{f.stem}.{n}{f.suffix}", n + 1
+            shutil.copy(f, target)
+        command = [sys.executable, "-m", "pipelines.cli", "--home", home, "refresh"]
+        return measured(command + (["--workers", str(workers)] if workers else []))
+
+
 def compare(name: str, files: list[Path], repeat: int) -> None:
+    """The bare pass, the refresh on every core and on one worker, taken in turn `repeat` times."""
     pdfs = [str(f) for f in files if f.suffix.lower() == ".pdf"]
     print(f"{name}: {len(files)} files, {len(pdfs)} PDFs", flush=True)
-    bare = _line("bare pdfplumber pass", [measured([sys.executable, BARE, *pdfs])
-                                          for _ in range(repeat)])
-    runs = []
+    bare, full, one = [], [], []
     for _ in range(repeat):
-        with tempfile.TemporaryDirectory(prefix="rdw-speed-") as home:
-            raw = Path(home) / "raw"
-            raw.mkdir()
-            for f in files:
-                target = raw / f.name
-                n = 1
-                while target.exists():
-                    target, n = raw / f"{f.stem}.{n}{f.suffix}", n + 1
-                shutil.copy(f, target)
-            runs.append(measured([sys.executable, "-m", "pipelines.cli", "--home", home, "refresh"]))
-    full = _line("rdw refresh (fresh home)", runs)
+        bare.append(measured([sys.executable, BARE, *pdfs]))
+        full.append(_refresh_fresh_home(files))
+        one.append(_refresh_fresh_home(files, workers=1))
+    bare, full, one = (_line("bare pdfplumber pass", bare), _line("rdw refresh (fresh home)", full),
+                       _line("rdw refresh --workers 1", one))
     print(f"  refresh ÷ bare pass: {full['wall'] / bare['wall']:.2f}×", flush=True)
+    print(f"  1 → {os.cpu_count()} workers: {one['wall'] / full['wall']:.2f}×", flush=True)
 
 
 def _phases_child(home: str) -> None:
