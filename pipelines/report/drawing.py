@@ -36,7 +36,7 @@ class DrawingProcesses:
         """Start them unless running; False when they were (or cannot be) started here."""
         if cls.pool is not None:
             return False
-        count = len(os.sched_getaffinity(0))
+        count = max(1, len(os.sched_getaffinity(0)) - 1)  # the report's own process keeps a core
         try:
             cls.pool = ProcessPoolExecutor(count, multiprocessing.get_context("spawn"),
                                            initializer=_warm_up)
