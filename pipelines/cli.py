@@ -119,7 +119,10 @@ def _clock(seconds: float) -> str:
 def cmd_refresh(args: argparse.Namespace) -> int:
     from pipelines.document_workers import start_reader_server
 
-    start_reader_server()  # the workers' imports begin now, beside this process's own
+    try:
+        start_reader_server()  # the workers' imports begin now, beside this process's own
+    except OSError:  # (a deleted working directory) only a head start: the refresh says what is wrong
+        pass
     from pipelines.refresh import refresh
     from pipelines.warehouse_reader import read_only, scalar
 

@@ -27,9 +27,9 @@ import polars as pl
 from pipelines.lake import RdwPaths
 from pipelines.report import charts
 from pipelines.report.content import AssumptionIndex, ReportContent, read_content, stated_entries
-from pipelines.report.drawing import DrawingProcesses
+from pipelines.report.drawing import WORTH_STARTING, DrawingProcesses
 from pipelines.report.numbers import DisplayScale, for_values, plain, scale_from_label, show_fact
-from pipelines.report.trace_images import TraceImage, safe_name, start_trace_images
+from pipelines.report.trace_images import TraceImage, plan_trace_images, safe_name
 from pipelines.warehouse_reader import read_only
 
 SCENARIO_ORDER = ["base", "bear", "bull"]
@@ -431,8 +431,10 @@ def build_report(paths: RdwPaths, out: Path | None = None) -> ReportSummary:
         if content.consensus is not None:
             n_charts += _consensus_page(site, render, content.consensus, facts)
         # drawn meanwhile: first the page images (the fact pages need them), then the charts
-        started_here = len(render.waiting) >= charts.BACKGROUND_MIN and DrawingProcesses.start()
-        pending_images = start_trace_images(content.facts, paths.raw, out / "facts" / "img")
+        pending_images = plan_trace_images(content.facts, paths.raw, out / "facts" / "img")
+        to_draw = len(render.not_drawn()) + len(pending_images.pages)
+        started_here = to_draw >= WORTH_STARTING and DrawingProcesses.start()
+        pending_images.start()
         render.start_background()
         figures = _figure_pages(site, figure_rows, content.model_vs_reported, facts, stated,
                                 assumptions)
@@ -442,15 +444,16 @@ def build_report(paths: RdwPaths, out: Path | None = None) -> ReportSummary:
             _checks_page(site, content.report_checks, facts,
                          dict(zip(content.documents["doc_id"], content.documents["path"])))
         site.write_waiting()
+        summary = {"documents": content.documents.height,
+                   "loaded": sum(1 for s in content.documents["status"] if s == "loaded"),
+                   "facts": int(content.documents["n_facts"].sum() or 0),
+                   "rejects": int(content.documents["n_rejects"].sum() or 0),
+                   "models": len(content.models), "charts": n_charts, "fact_pages": fact_pages}
+        _overview(site, content, summary)
     finally:
         if started_here:
             DrawingProcesses.stop()
-    summary = {"documents": content.documents.height,
-               "loaded": sum(1 for s in content.documents["status"] if s == "loaded"),
-               "facts": int(content.documents["n_facts"].sum() or 0),
-               "rejects": int(content.documents["n_rejects"].sum() or 0),
-               "models": len(content.models), "charts": n_charts, "fact_pages": fact_pages}
-    _overview(site, content, summary)
+        site.writer.shutdown()  # pages queued are written whatever happened (no .tmp left)
     site.remove_stale()
     render.remove_unused()
     return ReportSummary(out, len(site.written), fact_pages, figures,

@@ -54,7 +54,6 @@ def _config() -> dict:
 
 RENDERED: dict[str, str] = {}  # spec hash → SVG, for this process (the same spec, the same SVG)
 RENDERED_MAX = 4096
-BACKGROUND_MIN = 4  # charts worth starting the drawing processes for (each engine starts in ~0.6 s)
 
 
 class Svg:
@@ -96,10 +95,13 @@ class SvgRenderer:
     def _file(self, digest: str) -> Path:
         return self.cache_dir / f"{digest}.svg"
 
+    def not_drawn(self) -> list[str]:
+        """The charts asked for that no cache holds and nobody draws yet."""
+        return [d for d in self.waiting if d not in RENDERED and d not in self.drawing]
+
     def start_background(self) -> None:
-        """Have the drawing processes, if running, draw the waiting charts not in this process's
-        cache."""
-        for digest in [d for d in self.waiting if d not in RENDERED and d not in self.drawing]:
+        """Have the drawing processes, if running, draw the charts not drawn."""
+        for digest in self.not_drawn():
             drawing = DrawingProcesses.submit(vl_convert.vegalite_to_svg, self.waiting[digest])
             if drawing is None:
                 break

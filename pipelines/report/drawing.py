@@ -1,8 +1,10 @@
 """Processes that draw the report's charts (vl-convert) and page images (pypdfium2, Pillow) while
-the report's own process writes pages: one per core, each warmed up as it starts (vl-convert's first
-chart in a process costs ~0.6 s: its engine starts). A refresh starts them as its build begins, so
-they are warm when the report, built last, asks; a report alone starts them when it has enough to
-draw. Whatever they cannot draw (a process died, none could start) is drawn in the report's process."""
+the report's own process renders and writes pages: one per core (a chart is drawn on one core, so
+two processes draw the charts in half the time, while that process shares the cores), each warmed up as it starts (vl-convert's first chart in a process costs ~0.6 s: its engine starts;
+it draws one chart at a time per process, whatever the threads). A refresh starts them as its build
+begins, so they are warm when the report, built last, asks; a report alone starts them when it has
+enough to draw. Whatever they cannot draw (one died, none could start) is drawn in the report's
+process."""
 
 from __future__ import annotations
 
@@ -12,11 +14,15 @@ import os
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
+from pipelines.child_lifetime import end_with
+
+WORTH_STARTING = 4  # charts and page images to draw that are worth starting the processes for
 WARM_UP_SPEC = {"mark": "point", "data": {"values": [{"x": 1}]},
                 "encoding": {"x": {"field": "x", "type": "quantitative"}}}
 
 
-def _warm_up() -> None:
+def _warm_up(parent: int) -> None:
+    end_with(parent)
     # the process's own end skips the interpreter's teardown (~0.3 s with vl-convert's engine
     # loaded): a drawing process holds nothing that needs it
     atexit.register(os._exit, 0)
@@ -36,15 +42,16 @@ class DrawingProcesses:
         """Start them unless running; False when they were (or cannot be) started here."""
         if cls.pool is not None:
             return False
-        count = max(1, len(os.sched_getaffinity(0)) - 1)  # the report's own process keeps a core
+        count = len(os.sched_getaffinity(0))
+        pool = ProcessPoolExecutor(count, multiprocessing.get_context("spawn"),
+                                   initializer=_warm_up, initargs=(os.getpid(),))
         try:
-            cls.pool = ProcessPoolExecutor(count, multiprocessing.get_context("spawn"),
-                                           initializer=_warm_up)
             for _ in range(count):
-                cls.pool.submit(int)  # each submit while none is idle starts one more process
-        except (AssertionError, OSError):  # no child processes here (a daemonic process)
-            cls.pool = None
+                pool.submit(int)  # each submit while none is idle starts one more process
+        except (AssertionError, OSError, RuntimeError):  # no child processes here (a daemonic one)
+            pool.shutdown(wait=False, cancel_futures=True)
             return False
+        cls.pool = pool
         return True
 
     @classmethod
@@ -54,12 +61,12 @@ class DrawingProcesses:
             return None
         try:
             return cls.pool.submit(function, *args)
-        except BrokenProcessPool:
+        except (BrokenProcessPool, RuntimeError):
             return None
 
     @classmethod
     def stop(cls) -> None:
-        """Stop them (each ends its chart under way, then exits at once: _warm_up)."""
+        """Stop them (each ends what it is drawing, then exits at once: _warm_up)."""
         if cls.pool is not None:
             cls.pool.shutdown(wait=True, cancel_futures=True)
             cls.pool = None

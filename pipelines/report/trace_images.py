@@ -15,7 +15,7 @@ import json
 import math
 import re
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -138,21 +138,30 @@ def _draw_page(pdf: Path, page_no: int, wanted: list[tuple[str, tuple]], out_dir
 
 @dataclass
 class PendingImages:
-    """Page images being drawn (by the DrawingProcesses, else here when asked for): `result()` gives
-    fact_id → TraceImage once all are drawn, and writes the index."""
+    """The page images facts need (`pages`: those not drawn before). `start()` hands them to the
+    DrawingProcesses; `result()` draws here what they have not begun, waits for the rest, writes
+    the index and gives fact_id → TraceImage."""
 
     out_dir: Path
     index: dict[str, dict]
     placed: dict[str, tuple[str, dict]]          # fact_id → (image name, fact)
     names: set[str]                              # every image a fact page shows
     pages: list[tuple[Path, int, list]]          # pdf, page, [(image name, region)] to draw
-    drawing: list[Future | None]
     settings: CropSettings
+    drawing: list[Future | None] = field(default_factory=list)
+
+    def start(self) -> None:
+        self.drawing = [DrawingProcesses.submit(_draw_page, *page, self.out_dir, self.settings)
+                        for page in self.pages]
 
     def result(self) -> dict[str, TraceImage]:
-        for (pdf, page_no, wanted), future in zip(self.pages, self.drawing):
-            entries = None
+        drawing = self.drawing + [None] * (len(self.pages) - len(self.drawing))
+        for future in drawing:
             if future is not None:
+                future.cancel()  # not begun: drawn here below, while the processes finish theirs
+        for (pdf, page_no, wanted), future in zip(self.pages, drawing):
+            entries = None
+            if future is not None and not future.cancelled():
                 try:
                     entries = future.result()
                 except Exception:  # noqa: BLE001 — a drawing process died: draw the page here
@@ -169,10 +178,10 @@ class PendingImages:
                 for fact_id, (name, fact) in self.placed.items() if name in self.index}
 
 
-def start_trace_images(facts: pl.DataFrame, raw: Path, out_dir: Path,
-                       settings: CropSettings = SETTINGS) -> PendingImages:
-    """Start drawing the images of the facts of PDF documents with a page and a bbox: each page
-    not drawn before goes to the DrawingProcesses when they run.
+def plan_trace_images(facts: pl.DataFrame, raw: Path, out_dir: Path,
+                      settings: CropSettings = SETTINGS) -> PendingImages:
+    """The images of the facts of PDF documents with a page and a bbox, and the pages to draw for
+    those not drawn before.
 
     `facts` has fact_id, path (under raw/), sha256, page, x0, top, x1, bottom, table_id and the
     table's page and bbox as t_page, t_x0, t_top, t_x1, t_bottom."""
@@ -200,8 +209,7 @@ def start_trace_images(facts: pl.DataFrame, raw: Path, out_dir: Path,
     for path, page, name, region in todo:
         by_page.setdefault((path, page), []).append((name, region))
     pages = [(raw / path, page_no, wanted) for (path, page_no), wanted in by_page.items()]
-    drawing = [DrawingProcesses.submit(_draw_page, *page, out_dir, settings) for page in pages]
-    return PendingImages(out_dir, index, placed, set(regions), pages, drawing, settings)
+    return PendingImages(out_dir, index, placed, set(regions), pages, settings)
 
 
 def _placed(name: str, entry: dict, fact: dict) -> TraceImage:
