@@ -50,6 +50,42 @@ def _wait_for(condition, timeout=120):
     raise AssertionError("condition not reached in time")
 
 
+def _descendants(pid: int) -> list[int]:
+    """The processes a process started, and theirs."""
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/stat") as stat:
+                    parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], list(children.get(pid, []))
+    while todo:
+        found.append(child := todo.pop())
+        todo += children.get(child, [])
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _kill_and_expect_no_orphans(process) -> None:
+    """SIGKILL a refresh; every process it started (workers, their server, drawing processes) ends
+    too, within seconds: none reads on beside the next refresh or holds the test's pipes."""
+    helpers = _descendants(process.pid)
+    assert helpers  # the refresh had started helpers (the reader server, at least)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    _wait_for(lambda: not any(_running(pid) for pid in helpers), timeout=10)
+
+
 def _add_seeds(paths, names=("000", "004")):
     for prefix in names:
         seed = next(needs_shared(SEEDS).glob(f"{prefix}_*.txt"))
@@ -90,8 +126,7 @@ def test_sigkill_during_extraction(served, clean_run_of):
     # one worker: the kill falls between two documents (with two, both may finish before it)
     process = _rdw(served.home, "refresh", env={"RDW_FAULT_PAUSE": "extract:60", "RDW_WORKERS": "1"})
     _wait_for(lambda: len(list((served.lake / "fact_rejects").glob("*.parquet"))) == 10)
-    process.send_signal(signal.SIGKILL)
-    process.wait()
+    _kill_and_expect_no_orphans(process)
     assert checksums(served) == before  # the served warehouse is untouched
     summary = refresh(served, instance=dg.DagsterInstance.ephemeral())
     assert len(summary.extracted) == 1  # the finished document is not extracted again
@@ -112,8 +147,7 @@ def test_sigkill_during_warehouse_build(served, clean_run_of):
     second = _rdw(served.home, "refresh")
     assert second.wait(timeout=120) == 3
     assert "another refresh is running" in second.stderr.read()
-    process.send_signal(signal.SIGKILL)
-    process.wait()
+    _kill_and_expect_no_orphans(process)
     assert checksums(served) == before
     assert any(building.glob(".research.duckdb.building-*"))  # the orphan is still there …
     refresh(served, instance=dg.DagsterInstance.ephemeral())
