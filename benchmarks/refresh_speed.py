@@ -155,7 +155,7 @@ def compare(name: str, files: list[Path], repeat: int) -> None:
     bare, full, one = (_line("bare pdfplumber pass", bare), _line("rdw refresh (fresh home)", full),
                        _line("rdw refresh --workers 1", one))
     print(f"  refresh ÷ bare pass: {full['wall'] / bare['wall']:.2f}×", flush=True)
-    print(f"  1 → {os.cpu_count()} workers: {one['wall'] / full['wall']:.2f}×", flush=True)
+    print(f"  1 worker → one per core ({len(os.sched_getaffinity(0))}): {one['wall'] / full['wall']:.2f}×", flush=True)
 
 
 def _phases_child(home: str) -> None:
