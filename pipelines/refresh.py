@@ -129,7 +129,18 @@ def refresh(paths: RdwPaths, instance: dg.DagsterInstance | None = None,
         recorder = stack.enter_context(EventRecorder(open_instance))
         if todo:
             progress(f"extracting {len(todo)} documents", 0, len(todo))
+
+        def start_drawing() -> None:
+            """The report comes last: the processes drawing its charts and page images warm up
+            (about a core-second each) on a core the extraction's tail or the models leave idle."""
+            from pipelines.report.drawing import DrawingProcesses
+
+            if DrawingProcesses.start():
+                stack.callback(DrawingProcesses.stop)
+
         for done, stages in enumerate(pool.runs(todo) if pool else [], 1):
+            if len(todo) - done < len(pool.slots):  # the last documents are read: a worker idles
+                start_drawing()
             run = document_run(paths, stages)
             recorder.put(run)
             (summary.extracted if run.success else summary.failed).append(run.doc_id)
@@ -144,12 +155,7 @@ def refresh(paths: RdwPaths, instance: dg.DagsterInstance | None = None,
             pool.close()  # the workers' memory is free for the build
         if summary.extracted or build_needed(paths):
             progress("building models, warehouse and exports", len(todo), len(todo))
-            from pipelines.report.drawing import DrawingProcesses
-
-            # the report comes last: the processes drawing its charts and page images warm up
-            # while the models are built
-            if DrawingProcesses.start():
-                stack.callback(DrawingProcesses.stop)
+            start_drawing()
             result = dg.materialize(REFRESH_ASSETS, instance=instance,
                                     resources={"rdw": RdwHome.for_paths(paths)},
                                     run_config=QUIET, raise_on_error=False)

@@ -1,10 +1,11 @@
 """Processes that draw the report's charts (vl-convert) and page images (pypdfium2, Pillow) while
-the report's own process renders and writes pages: one per core (a chart is drawn on one core, so
-two processes draw the charts in half the time, while that process shares the cores), each warmed up as it starts (vl-convert's first chart in a process costs ~0.6 s: its engine starts;
-it draws one chart at a time per process, whatever the threads). A refresh starts them as its build
-begins, so they are warm when the report, built last, asks; a report alone starts them when it has
-enough to draw. Whatever they cannot draw (one died, none could start) is drawn in the report's
-process."""
+the report's own process renders and writes pages: one per core but one, so that process keeps a
+core (on 2 cores one drawing process was as fast as two, whose start slowed the models beside them).
+Each warms up as it starts: vl-convert's first chart in a process costs ~0.6 s (its engine starts).
+A refresh starts them once its last documents are being read, so they warm up on a core the
+extraction leaves idle and are ready when the report, built last, asks; a report alone starts them
+when it has enough to draw. Whatever they cannot draw (one died, none could start) is drawn in the
+report's process."""
 
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ class DrawingProcesses:
         """Start them unless running; False when they were (or cannot be) started here."""
         if cls.pool is not None:
             return False
-        count = len(os.sched_getaffinity(0))
+        count = max(1, len(os.sched_getaffinity(0)) - 1)
         pool = ProcessPoolExecutor(count, multiprocessing.get_context("spawn"),
                                    initializer=_warm_up, initargs=(os.getpid(),))
         try:
