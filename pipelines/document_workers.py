@@ -288,7 +288,7 @@ class DocumentWorkers:
                     if not slot.ready and not slot.process.is_alive() and pending:  # died starting
                         raise RuntimeError(f"a document worker failed to start (exit code "
                                            f"{slot.process.exitcode})")
-                    if not slot.ready and time.monotonic() - slot.born > READY_SECONDS:
+                    if not slot.ready and pending and time.monotonic() - slot.born > READY_SECONDS:
                         raise RuntimeError(f"a document worker did not start within "
                                            f"{READY_SECONDS} s")
                     continue
