@@ -176,8 +176,8 @@ def extract_shard(context: dg.OpExecutionContext, home: StoreHome, shard: int,
         counts["skipped"] = len(doc_ids) - len(todo)
         paths_by_id = dict(load_registry(staging).select("doc_id", "path").iter_rows())
         raw.fetch_many([(paths_by_id[d], staging.raw / paths_by_id[d]) for d in todo])
-        with DocumentWorkers(staging, 1) as pool:
-            for stage_run in pool.runs(todo):
+        with DocumentWorkers(staging, todo, 1) as pool:
+            for stage_run in pool.runs():
                 publish_document(staging, lake, stage_run.doc_id)
                 run = document_run(staging, stage_run)
                 for event in run.events:

@@ -74,8 +74,8 @@ def run_documents(paths: RdwPaths, doc_ids: list[str], workers: int,
     document under `budget` (default DocumentBudget.from_env())."""
     if not doc_ids:
         return
-    with DocumentWorkers(paths, min(workers, len(doc_ids)), budget) as pool:
-        for stages in pool.runs(doc_ids):
+    with DocumentWorkers(paths, doc_ids, workers, budget) as pool:
+        for stages in pool.runs():
             yield document_run(paths, stages)
 
 

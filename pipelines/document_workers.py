@@ -224,13 +224,19 @@ def _mib(size: int) -> str:
 
 
 class DocumentWorkers:
-    """`count` worker processes, started now; `runs(doc_ids)` reads documents on them; `close()`
-    (or leaving the `with` block) stops them, at once for a worker still reading."""
+    """Worker processes reading `doc_ids`, in the order given, on up to `count` processes started
+    now, each handed its first document at once (read as soon as it is ready: the caller's own
+    imports and instance work overlap the reading); `runs()` hands back each document's stages in
+    completion order. `close()` (or leaving the `with` block) stops them, at once for a worker still
+    reading."""
 
-    def __init__(self, paths: RdwPaths, count: int, budget: DocumentBudget | None = None):
+    def __init__(self, paths: RdwPaths, doc_ids: list[str], count: int,
+                 budget: DocumentBudget | None = None):
         self.paths = paths
         self.budget = budget or DocumentBudget.from_env()
-        self.slots = [self._start() for _ in range(max(count, 1))]
+        self.pending = list(reversed(doc_ids))
+        self.slots = [self._start() for _ in range(max(min(count, len(doc_ids)), 1))]
+        self._hand_out()
 
     def __enter__(self) -> "DocumentWorkers":
         return self
@@ -247,6 +253,14 @@ class DocumentWorkers:
         process.start()
         child.close()
         return _Slot(process, parent)
+
+    def _hand_out(self) -> None:
+        """The next documents to idle workers, ready or not (the pipe holds a document until its
+        worker is ready to read it)."""
+        for slot in self.slots:
+            if slot.doc_id is None and self.pending and slot.process.is_alive():
+                slot.doc_id, slot.started, slot.peak = self.pending.pop(), time.monotonic(), 0
+                slot.conn.send(slot.doc_id)
 
     @staticmethod
     def _stop(slot: _Slot) -> None:
@@ -265,32 +279,38 @@ class DocumentWorkers:
                 slot.process.join(timeout=2)
             self._stop(slot)
 
-    def runs(self, doc_ids: list[str]) -> Iterator[StagesRun]:
-        """Each document's stages, in completion order, handed out in the order given."""
+    def _ready(self, slot: _Slot) -> None:
+        """Take a starting worker's "ready" (its document's clock starts now, not during its start);
+        fail the run when it died or hangs before it."""
+        if slot.doc_id is None and not slot.process.is_alive():
+            return  # a stopped worker's place, nothing left to read
+        if slot.conn.poll():
+            try:
+                slot.ready = slot.conn.recv()[0] == "ready"
+            except (EOFError, OSError):
+                pass
+            if slot.ready:
+                slot.started = time.monotonic()
+        if slot.ready or slot.doc_id is None:
+            return
+        if not slot.process.is_alive():
+            raise RuntimeError(f"a document worker failed to start (exit code "
+                               f"{slot.process.exitcode})")
+        if time.monotonic() - slot.born > READY_SECONDS:
+            raise RuntimeError(f"a document worker did not start within {READY_SECONDS} s")
+
+    def runs(self) -> Iterator[StagesRun]:
+        """Each document's stages, in completion order."""
         budget, slots = self.budget, self.slots
-        pending = list(reversed(doc_ids))
-
-        def hand_out() -> None:
-            for slot in slots:
-                if slot.ready and slot.doc_id is None and pending:
-                    slot.doc_id, slot.started, slot.peak = pending.pop(), time.monotonic(), 0
-                    slot.conn.send(slot.doc_id)
-
-        while pending or any(s.doc_id for s in slots):
-            hand_out()
+        while self.pending or any(s.doc_id for s in slots):
+            self._hand_out()
             alive = [s for s in slots if s.process.is_alive() or s.doc_id]
             wait([s.conn for s in alive] + [s.process.sentinel for s in alive], timeout=POLL_SECONDS)
             for n, slot in enumerate(slots):
-                if not slot.ready and slot.process.is_alive() and slot.conn.poll():
-                    slot.ready = slot.conn.recv()[0] == "ready"
+                if not slot.ready:
+                    self._ready(slot)
                     continue
                 if slot.doc_id is None:
-                    if not slot.ready and not slot.process.is_alive() and pending:  # died starting
-                        raise RuntimeError(f"a document worker failed to start (exit code "
-                                           f"{slot.process.exitcode})")
-                    if not slot.ready and pending and time.monotonic() - slot.born > READY_SECONDS:
-                        raise RuntimeError(f"a document worker did not start within "
-                                           f"{READY_SECONDS} s")
                     continue
                 elapsed = time.monotonic() - slot.started
                 verdict = None
@@ -301,7 +321,7 @@ class DocumentWorkers:
                         kind, payload = "crashed", None
                     if kind == "done":
                         slot.doc_id = None
-                        hand_out()  # the next document first: the worker reads while we record
+                        self._hand_out()  # the next document first: the worker reads while we record
                         yield payload
                         continue
                     verdict = ("memory limit", f"needed more than the {_mib(budget.memory)} budget "
@@ -320,7 +340,7 @@ class DocumentWorkers:
                     continue
                 doc_id = slot.doc_id
                 self._stop(slot)
-                slots[n] = self._start() if pending else _Slot(slot.process, slot.conn)
+                slots[n] = self._start() if self.pending else _Slot(slot.process, slot.conn)
                 run = refused_stages(self.paths, doc_id, *verdict)
                 run.seconds, run.peak_bytes = elapsed, slot.peak
                 yield run

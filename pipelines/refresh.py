@@ -95,13 +95,14 @@ def refresh(paths: RdwPaths, instance: dg.DagsterInstance | None = None,
         present = registry.filter(pl.col("present"))["doc_id"].to_list()
         summary.documents = len(present)
         # the largest first (longest-processing-time first: no core idles at the end on one big
-        # document), on workers started now, which import while this process opens the instance
+        # document), on workers started now and handed their first documents: they read while this
+        # process imports Dagster and opens the instance
         size = dict(zip(registry["doc_id"], registry["bytes"]))
         todo = sorted(documents_to_extract(paths, present), key=lambda k: -size[k])
         if not todo and not build_needed(paths):
             return summary  # nothing new, nothing stale: the Dagster instance is not even opened
         pool = stack.enter_context(DocumentWorkers(
-            paths, min(workers or default_workers(), len(todo)))) if todo else None
+            paths, todo, workers or default_workers())) if todo else None
         import dagster as dg  # now, while the workers start (see the imports above)
 
         from pipelines.assets import REFRESH_ASSETS, WAREHOUSE, source_documents
@@ -138,7 +139,7 @@ def refresh(paths: RdwPaths, instance: dg.DagsterInstance | None = None,
             if DrawingProcesses.start():
                 stack.callback(DrawingProcesses.stop)
 
-        for done, stages in enumerate(pool.runs(todo) if pool else [], 1):
+        for done, stages in enumerate(pool.runs() if pool else [], 1):
             if len(todo) - done < len(pool.slots):  # the last documents are read: a worker idles
                 start_drawing()
             run = document_run(paths, stages)

@@ -19,8 +19,8 @@ def test_a_worker_hands_back_counts_and_rejects_without_the_rows(tmp_path):
     (paths.raw / "r.md").write_bytes((SAMPLES / "reports" / "csc_ai_inference_excerpt.md").read_bytes())
     doc_id = register_documents(paths)["doc_id"][0]
     here = run_stages(paths, doc_id)
-    with DocumentWorkers(paths, 1) as pool:
-        [there] = list(pool.runs([doc_id]))
+    with DocumentWorkers(paths, [doc_id], 1) as pool:
+        [there] = list(pool.runs())
     assert there.error is None and [name for name, _ in there.stages] == ["tables", "facts"]
     for (_, mine), (_, theirs) in zip(here.stages, there.stages):
         assert theirs.counts == mine.counts and theirs.counts.get("tables", 2) == 2

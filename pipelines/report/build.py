@@ -443,6 +443,7 @@ def build_report(paths: RdwPaths, out: Path | None = None) -> ReportSummary:
         if content.report_checks is not None:
             _checks_page(site, content.report_checks, facts,
                          dict(zip(content.documents["doc_id"], content.documents["path"])))
+        render.draw_unbegun()  # this process has no other page to write: share the charts left
         site.write_waiting()
         summary = {"documents": content.documents.height,
                    "loaded": sum(1 for s in content.documents["status"] if s == "loaded"),

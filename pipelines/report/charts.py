@@ -17,7 +17,7 @@ from pathlib import Path
 import polars as pl
 import vl_convert
 
-from pipelines.report.drawing import DrawingProcesses
+from pipelines.report.drawing import DrawingProcesses, draw_charts
 from pipelines.report.numbers import DisplayScale
 
 # Latin first: vl-convert draws a chart ~2.5× faster than with the CJK font first; it measures CJK
@@ -52,6 +52,8 @@ def _config() -> dict:
             "title": {"fontSize": 14, "anchor": "start"}}
 
 
+CHARTS_PER_TASK = 3  # charts handed to a drawing process at a time (drawing.draw_charts)
+
 RENDERED: dict[str, str] = {}  # spec hash → SVG, for this process (the same spec, the same SVG)
 RENDERED_MAX = 4096
 
@@ -82,7 +84,7 @@ class SvgRenderer:
         self.cache_dir = cache_dir
         self.used: set[Path] = set()
         self.waiting: dict[str, dict] = {}  # digest → spec, not drawn yet
-        self.drawing: dict[str, Future] = {}
+        self.drawing: dict[str, tuple[Future, int]] = {}  # digest → (its batch, its place)
 
     def __call__(self, spec: dict) -> Svg:
         text = json.dumps(spec, sort_keys=True, ensure_ascii=False, default=str)
@@ -100,12 +102,25 @@ class SvgRenderer:
         return [d for d in self.waiting if d not in RENDERED and d not in self.drawing]
 
     def start_background(self) -> None:
-        """Have the drawing processes, if running, draw the charts not drawn."""
-        for digest in self.not_drawn():
-            drawing = DrawingProcesses.submit(vl_convert.vegalite_to_svg, self.waiting[digest])
+        """Have the drawing processes, if running, draw the charts not drawn (CHARTS_PER_TASK at a
+        time)."""
+        digests = self.not_drawn()
+        for first in range(0, len(digests), CHARTS_PER_TASK):
+            batch = digests[first:first + CHARTS_PER_TASK]
+            drawing = DrawingProcesses.submit(draw_charts, [self.waiting[d] for d in batch])
             if drawing is None:
                 break
-            self.drawing[digest] = drawing
+            self.drawing.update((digest, (drawing, n)) for n, digest in enumerate(batch))
+
+    def draw_unbegun(self) -> None:
+        """Draw here, last first, the charts handed to the drawing processes that they have not
+        begun: they draw from the first, so the two meet in the middle of what is left."""
+        for drawing in reversed(list(dict.fromkeys(task for task, _ in self.drawing.values()))):
+            if not drawing.cancel():
+                return  # begun (or queued to a process): so is every chart before it
+            for digest in [d for d, (task, _) in self.drawing.items() if task is drawing]:
+                del self.drawing[digest]
+                self.svg(digest)
 
     def svg(self, digest: str) -> str:
         """The SVG of a chart asked for: from disk, this process's cache, a drawing process, or
@@ -116,11 +131,11 @@ class SvgRenderer:
             return file.read_text(encoding="utf-8")
         svg = RENDERED.get(digest)
         if svg is None:
-            drawing = self.drawing.pop(digest, None)
+            drawing, n = self.drawing.pop(digest, (None, 0))
             drawn = None
             if drawing is not None:
                 try:
-                    drawn = drawing.result()
+                    drawn = drawing.result()[n]
                 except Exception:  # noqa: BLE001 — a drawing process failed or died: draw it here
                     drawn = None
             svg = (drawn or vl_convert.vegalite_to_svg(spec)).replace(LOADER_BASE, 'xlink:href="')

@@ -22,6 +22,15 @@ WARM_UP_SPEC = {"mark": "point", "data": {"values": [{"x": 1}]},
                 "encoding": {"x": {"field": "x", "type": "quantitative"}}}
 
 
+def draw_charts(specs: list[dict]) -> list[str]:
+    """The SVGs of Vega-Lite specs. A drawing process is handed charts a few at a time: vl-convert
+    holds the interpreter's lock while it draws, so a chart drawn in the report's process would
+    otherwise hold up the thread that feeds the drawing processes their next chart."""
+    import vl_convert
+
+    return [vl_convert.vegalite_to_svg(spec) for spec in specs]
+
+
 def _warm_up(parent: int) -> None:
     if not end_with(parent):  # the report's process is gone already
         os._exit(0)
