@@ -14,7 +14,9 @@ import polars as pl
 import pytest
 
 from pipelines.lake import RdwPaths
+from pipelines.report import charts
 from pipelines.report.build import build_report
+from pipelines.report.drawing import DrawingProcesses
 from pipelines.report.numbers import for_values, show_fact
 from pipelines.report.trace_images import SETTINGS, crop_region
 from pipelines.warehouse import read_only
@@ -70,6 +72,30 @@ class Browser:
 
     def outside_requests(self) -> list[str]:
         return [u for u in self.requests if not u.startswith(("file://", "data:"))]
+
+
+def test_the_report_process_draws_the_charts_the_drawing_process_has_not_begun(tmp_path):
+    """Charts go to the drawing process three at a time; the report's process takes the batches it
+    has not begun (at most three are with it: one drawn, two queued) and draws them itself."""
+    import vl_convert
+
+    specs = [{"title": f"draw_unbegun {n}", "mark": "point", "data": {"values": [{"x": n}]},
+              "encoding": {"x": {"field": "x", "type": "quantitative"}}} for n in range(15)]
+    render = charts.SvgRenderer(tmp_path)
+    shown = [render(spec) for spec in specs]
+    assert DrawingProcesses.start()
+    try:
+        render.start_background()
+        assert len(render.drawing) == 15
+        render.draw_unbegun()
+        drawn_here = 15 - len(render.drawing)
+        svgs = [str(chart) for chart in shown]
+    finally:
+        DrawingProcesses.stop()
+    assert 6 <= drawn_here <= 15 and drawn_here % charts.CHARTS_PER_TASK == 0
+    assert svgs == [vl_convert.vegalite_to_svg(s).replace(charts.LOADER_BASE, 'xlink:href="')
+                    for s in specs]
+    assert sorted(f.name for f in tmp_path.iterdir()) == sorted(f"{c.digest}.svg" for c in shown)
 
 
 def test_numbers_are_shown_as_the_report_printed_them():

@@ -472,8 +472,9 @@ def aligned_table(crop, lines: list[Line], max_header_rows: int | None = None,
     if not tables or len(tables[0].rows) <= header_rows:
         return None
     table = tables[0]
-    grid = [[cell(text, box) for text, box in zip(rt, row.cells)]
-            for rt, row in zip(table.extract(), table.rows)]
+    # the cells' boxes only: each cell's text comes from the phrases of its row band below (what
+    # pdfplumber's extract() would put there is never kept, and costs a pass over the chars per row)
+    grid = [[cell(None, box) for box in row.cells] for row in table.rows]
     for i, (row, cells) in enumerate(zip(rows, grid)):
         below = rows[i + 1] if i + 1 < len(rows) else None
         texts = (_header_cells(row, columns, size, settings, below) if i < header_rows
