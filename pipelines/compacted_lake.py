@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import polars as pl
@@ -23,6 +24,9 @@ from pipelines.lake import RdwPaths, damaged_parquet, write_parquet_atomic
 COMPACTED = "compacted"
 SOURCE_COLUMN = "lake_doc"  # the doc_id of the file a row came from
 SOURCES_KEY = "rdw_sources"  # footer key: {doc_id: [bytes, mtime_ns]} of the files compacted
+# files read side by side: reading a document's small file is mostly opening it and its footer
+# (200 documents' stages: 1.7 s one at a time, 0.8 s four at a time on 2 cores)
+READ_THREADS = 4
 
 
 def compacted_file(paths: RdwPaths, stage: str) -> Path:
@@ -70,13 +74,20 @@ def compact_stage(paths: RdwPaths, stage: str) -> pl.DataFrame:
     changed = sorted(d for d in now if before.get(d) != now[d])
     dropped = [d for d in before if before[d] != now.get(d)]
     parts = [rows.filter(~pl.col(SOURCE_COLUMN).is_in(dropped))] if rows is not None else []
-    for doc_id in changed:
+
+    def read(doc_id: str) -> pl.DataFrame | None:
         try:
             part = pl.read_parquet(paths.stage_file(stage, doc_id))
         except FileNotFoundError:  # removed since it was listed
-            del now[doc_id]
-            continue
-        parts.append(part.with_columns(pl.lit(doc_id, dtype=pl.String).alias(SOURCE_COLUMN)))
+            return None
+        return part.with_columns(pl.lit(doc_id, dtype=pl.String).alias(SOURCE_COLUMN))
+
+    with ThreadPoolExecutor(READ_THREADS) as pool:
+        for doc_id, part in zip(changed, pool.map(read, changed)):
+            if part is None:
+                del now[doc_id]
+            else:
+                parts.append(part)
     frame = (pl.concat(parts, how="diagonal_relaxed") if parts
              else pl.DataFrame(schema={SOURCE_COLUMN: pl.String}))
     frame = frame.sort(SOURCE_COLUMN, maintain_order=True)  # each file's rows stay in their order
