@@ -14,6 +14,10 @@ Phases (`--set phases`, on the seeds): where the wall time of one `rdw refresh` 
 process start to the refresh code imported, to 'extracting', the extraction, each step of the
 models/warehouse/exports run (from the Dagster event log: STEP_START to STEP_SUCCESS), and the end.
 
+Timeline (`--set timeline`, on the seeds): the cores each process of one refresh used (the refresh,
+the reader server, each document worker, the drawing process, Dagster's log capture) per half
+second, sampled from /proc: where a core idles.
+
 Orchestration overhead per document: the bundled samples copied four times with a changed trailing
 byte (36 documents); the extraction phase of an in-process `refresh()` (from its first 'extracting'
 progress call to 'building models') with RDW_WORKERS=1, minus the same stage functions called
@@ -22,7 +26,7 @@ seconds the worker spent in the stages (its own clock, in the same run: less exp
 
 The refresh records into the home's persistent Dagster instance, as `rdw refresh` does.
 
-Run: .venv/bin/python benchmarks/refresh_speed.py [--set seeds|phases|corpus|overhead ...] [--repeat N]
+Run: .venv/bin/python benchmarks/refresh_speed.py [--set seeds|phases|timeline|corpus|overhead ...] [--repeat N]
      [--seeds-dir DIR]   reuse rendered seed PDFs
      [--code DIR]        measure the rdw code of another checkout (e.g. `git archive` of main;
                          for --set phases, with this script copied into its benchmarks/)
@@ -93,11 +97,12 @@ def _cpu_ticks(pids: list[int]) -> dict[int, int]:
     return ticks
 
 
-def measured(command: list[str], env: dict | None = None) -> dict:
+def measured(command: list[str], env: dict | None = None, timeline: dict | None = None) -> dict:
     """Wall seconds, CPU utilisation and peak tree RSS (MB) of a child process. CPU is the sum
     over every process of the tree of its own CPU time as last sampled (every 50 ms): the document
     workers are forked by a server that outlives the refresh, so the kernel's accounting of waited-
-    for children misses them; each process's last 50 ms at most are missed here."""
+    for children misses them; each process's last 50 ms at most are missed here. `timeline`, when
+    given, gets {(pid, role): {second bucket (TIMELINE_STEP): clock ticks used in it}}."""
     start = time.perf_counter()
     # stderr to a file, not a pipe: a refresh of many documents writes more progress lines than a
     # pipe buffer holds, and an unread pipe would block the child
@@ -108,7 +113,13 @@ def measured(command: list[str], env: dict | None = None) -> dict:
         while process.poll() is None:
             pids = _tree(process.pid)
             peak = max(peak, _rss(pids))
-            ticks |= _cpu_ticks(pids)
+            now = _cpu_ticks(pids)
+            if timeline is not None:
+                bucket = int((time.perf_counter() - start) / TIMELINE_STEP)
+                for pid, used in now.items():
+                    row = timeline.setdefault((pid, _role(pid, process.pid)), {})
+                    row[bucket] = row.get(bucket, 0) + used - ticks.get(pid, 0)
+            ticks |= now
             time.sleep(0.05)
         wall = time.perf_counter() - start
         if process.returncode:
@@ -117,6 +128,50 @@ def measured(command: list[str], env: dict | None = None) -> dict:
                                f"{errors.read().decode(errors='replace')[-2000:]}")
     cpu = sum(ticks.values()) / os.sysconf("SC_CLK_TCK")
     return {"wall": wall, "cpu": cpu / wall, "rss": peak / 2**20}
+
+
+TIMELINE_STEP = 0.5  # seconds a row of the timeline covers
+
+
+def _role(pid: int, refresh: int) -> str:
+    """What a process of a refresh's tree is, from its command line."""
+    if pid == refresh:
+        return "refresh"
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        parent = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        parent_command = Path(f"/proc/{parent}/cmdline").read_bytes()
+    except (OSError, IndexError, ValueError):
+        return "ended"
+    if b"forkserver" in parent_command:  # forked by the server: its command line is the server's
+        return "document worker"
+    if "forkserver" in command:
+        return "reader server"
+    if "spawn_main" in command:
+        return "drawing"
+    if "resource_tracker" in command:
+        return "resource tracker"
+    return "dagster logs" if "compute_logs" in command or "watch_orphans" in command else "other"
+
+
+def timeline(pdfs: list[Path]) -> None:
+    """Cores each process of one fresh-home `rdw refresh` used, TIMELINE_STEP by TIMELINE_STEP:
+    where a core idles (one process alone at ~1.0 while the sum stays under 2)."""
+    seen: dict[tuple[int, str], dict[int, int]] = {}
+    with tempfile.TemporaryDirectory(prefix="rdw-timeline-") as home:
+        (Path(home) / "raw").mkdir()
+        for f in pdfs:
+            shutil.copy(f, Path(home) / "raw" / f.name)
+        run = measured([sys.executable, "-m", "pipelines.cli", "--home", home, "refresh"], timeline=seen)
+    rows = [(key, used) for key, used in sorted(seen.items()) if sum(used.values())]
+    per_tick = 1 / os.sysconf("SC_CLK_TCK") / TIMELINE_STEP
+    print(f"timeline of rdw refresh ({len(pdfs)} PDFs, {run['wall']:.1f} s): cores used per "
+          f"{TIMELINE_STEP} s", flush=True)
+    print("  from s  " + " ".join(f"{role[:15]:>15s}" for (_, role), _ in rows) + "    all")
+    for bucket in range(max(b for _, used in rows for b in used) + 1):
+        cores = [used.get(bucket, 0) * per_tick for _, used in rows]
+        print(f"  {bucket * TIMELINE_STEP:6.1f}  " + " ".join(f"{c:15.2f}" for c in cores)
+              + f"  {sum(cores):5.2f}", flush=True)
 
 
 def _line(name: str, runs: list[dict]) -> dict:
@@ -274,7 +329,8 @@ def overhead() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument("--set", action="append", choices=["seeds", "phases", "corpus", "overhead"])
+    parser.add_argument("--set", action="append", choices=["seeds", "phases", "timeline", "corpus",
+                                                                  "overhead"])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seeds-dir", type=Path, default=None)
     parser.add_argument("--code", type=Path, default=ROOT)
@@ -287,7 +343,7 @@ def main() -> None:
         return _phases_child(args.phases_child)
     sets = args.set or ["seeds", "overhead", "corpus"]
     print(f"code {CODE}; {os.cpu_count()} cores; RDW_WORKERS={os.environ.get('RDW_WORKERS', 'unset')}", flush=True)
-    if "seeds" in sets or "phases" in sets:
+    if {"seeds", "phases", "timeline"} & set(sets):
         from render_seeds import render_all
 
         folder = args.seeds_dir or Path(tempfile.mkdtemp(prefix="seedpdf-"))
@@ -296,6 +352,8 @@ def main() -> None:
             compare("seeds as PDF", pdfs, args.repeat)
         if "phases" in sets:
             phases(pdfs, args.repeat)
+        if "timeline" in sets:
+            timeline(pdfs)
     if "overhead" in sets:
         overhead()
     if "corpus" in sets:
