@@ -83,21 +83,18 @@ def pick(facts: pl.DataFrame, metric_id: str, *, segment: str | None = None,
          region: str | None = None, label_contains: str | None = None,
          workload: str | None = None) -> pl.DataFrame:
     """One stated value per year: the first fact by id among those that match."""
-    chosen = facts.filter(pl.col("metric_id") == metric_id, pl.col("year").is_not_null(),
-                          pl.col("value").is_not_null())
-    if workload is not None:
-        chosen = chosen.filter(pl.col("workload") == workload)
-    if segment is not None:
-        chosen = chosen.filter(pl.col("segment") == segment)
-    if region is not None:
-        chosen = chosen.filter(pl.col("region") == region)
+    wanted = [pl.col("metric_id") == metric_id, pl.col("year").is_not_null(),
+              pl.col("value").is_not_null()]
+    wanted += [pl.col(column) == value for column, value in
+               (("workload", workload), ("segment", segment), ("region", region)) if value is not None]
     if label_contains is not None:
-        chosen = chosen.filter(pl.col("metric_raw").str.contains(label_contains, literal=True))
+        wanted.append(pl.col("metric_raw").str.contains(label_contains, literal=True))
     return (
-        chosen.sort("year", "fact_id").unique(subset=["year"], keep="first", maintain_order=True)
+        facts.lazy().filter(*wanted)  # one query: a model picks a hundred inputs
+        .sort("year", "fact_id").unique(subset=["year"], keep="first", maintain_order=True)
         .select(pl.col("fact_id").alias("input_id"), pl.lit(metric_id).alias("metric_id"), "year",
                 "value", pl.format("fact {} ({})", "fact_id", "raw_text").alias("origin"))
-        .cast(INPUT_COLUMNS)
+        .cast(INPUT_COLUMNS).collect()
     )
 
 
