@@ -235,7 +235,7 @@ class DocumentWorkers:
         self.paths = paths
         self.budget = budget or DocumentBudget.from_env()
         self.pending = list(reversed(doc_ids))
-        self.slots = [self._start() for _ in range(max(min(count, len(doc_ids)), 1))]
+        self.slots = [self._start() for _ in range(min(max(count, 1), len(doc_ids)))]
         self._hand_out()
 
     def __enter__(self) -> "DocumentWorkers":

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
-import vl_convert
 
 from pipelines.report.drawing import DrawingProcesses, draw_charts
 from pipelines.report.numbers import DisplayScale
@@ -138,7 +137,7 @@ class SvgRenderer:
                     drawn = drawing.result()[n]
                 except Exception:  # noqa: BLE001 — a drawing process failed or died: draw it here
                     drawn = None
-            svg = (drawn or vl_convert.vegalite_to_svg(spec)).replace(LOADER_BASE, 'xlink:href="')
+            svg = (drawn or draw_charts([spec])[0]).replace(LOADER_BASE, 'xlink:href="')
             if len(RENDERED) >= RENDERED_MAX:
                 RENDERED.clear()
             RENDERED[digest] = svg
