@@ -118,11 +118,24 @@ def test_pdfium_joins_ligatures_and_keeps_figures_whole():
     assert any(line.startswith("Total") and "11,062.6 1,540.0 9,522.6" in line for line in crime.text_lines)
 
 
+def test_pdfium_reads_line_end_hyphens_and_symbol_bullets():
+    """diesel_engines: pdfium's text marks a hyphen that ends a line with U+0002 and maps the bullets
+    pdfminer prints as (cid:129); 22 of its 23 pages used to go to pdfminer for those marks.
+    split_text_lattice: pdfminer spreads one cell's glyphs over single letters."""
+    diesel = extract_pdf(needs_shared(CORPUS / "camelot/diesel_engines.pdf"), "x")
+    assert diesel.pdfminer_pages == [10, 17] and diesel.rejects == []
+    assert cell_texts(diesel, "x:2:0")[22] == ["21", "• Control valves"]
+    assert any(line.endswith("as a result of a fuel sys-") for line in diesel.text_lines)
+    lattice = extract_pdf(needs_shared(CORPUS / "camelot/split_text_lattice.pdf"), "x")
+    assert lattice.pdfminer_pages == [] and cell_texts(lattice, "x:1:0")[24][4] == "Delhi and Mumbai"
+
+
 @pytest.mark.parametrize("name,page_number", [
     ("camelot/tabula/arabic.pdf", 1),  # right-to-left text: pdfium gives it in reading order
     ("camelot/anticlockwise_table_1.pdf", 1),  # text printed turned
     ("pdfplumber/nics-background-checks-2015-11-rotated.pdf", 1),  # a turned page
     ("camelot/superscript.pdf", 1),  # a media box that does not start at the origin
+    ("camelot/tabula/offense.pdf", 1),  # glyphs without Unicode: pdfium gives their codes
 ])
 def test_pages_pdfium_cannot_stand_in_for_are_left_to_pdfminer(name, page_number):
     path = needs_shared(CORPUS / name)

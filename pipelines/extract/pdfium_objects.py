@@ -10,7 +10,11 @@ into subpaths and classed as pdfminer classes them: one segment is a line, a clo
 four-sided loop a rect, anything else a curve through its segments' end points.
 
 `page_objects` returns None when pdfium cannot stand in for pdfminer on a page: a glyph printed turned
-or without Unicode, or right-to-left text (pdfium gives it in reading order, pdfminer as drawn)."""
+or without Unicode (pdfium gives its code, a control character; pdfminer prints (cid:N)), or
+right-to-left text (pdfium gives it in reading order, pdfminer as drawn). Two characters that look like
+controls are not: U+0002 is how pdfium's text page writes a hyphen that ends a line (read as '-'), and
+C1 controls and private-use code points (symbol-font bullets) are what the font maps the glyph to,
+as pdfminer reads it too."""
 
 from __future__ import annotations
 
@@ -23,6 +27,7 @@ from dataclasses import dataclass, field
 import pypdfium2.raw as pdfium_c
 
 GENERATED = {" ", "\r", "\n", "\x00", "\ufffe"}  # what pdfium inserts between words and lines
+LINE_END_HYPHEN = 0x02  # pdfium's text page writes a hyphen that ends a line as U+0002
 TURNED_SHARE = 0.01  # a text matrix skewed more than this (b ÷ a) is not upright
 RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")  # Hebrew, Arabic and their forms
 SPACE_GAPS = (0.5, 2.0)  # a gap this many spaces wide, where pdfium put a space, held a space glyph
@@ -60,8 +65,7 @@ def pdfium_chars(page, page_number: int = 0, initial_doctop: float = 0.0) -> lis
         buffer = ctypes.create_string_buffer((count + 1) * 2)
         pdfium_c.FPDFText_GetText(raw, 0, count, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)))
         text = buffer.raw[: count * 2].decode("utf-16-le", errors="surrogatepass")  # one unit per index
-        letters = set(text)
-        if any(c == "\ufffd" or not c.isprintable() and not c.isspace() for c in letters - GENERATED):
+        if any(_without_unicode(c) for c in set(text) - GENERATED):
             return None  # a glyph without Unicode: pdfminer's (cid:N) handling decides
         if RIGHT_TO_LEFT.search(text):
             return None  # pdfium gives right-to-left text in reading order, pdfminer as drawn
@@ -78,7 +82,9 @@ def pdfium_chars(page, page_number: int = 0, initial_doctop: float = 0.0) -> lis
                         placed.append([glyph, 0.0, 0.0, None, i, False])  # a space pdfium put in
                     continue
                 if glyph in "\x00\ufffe":
-                    return None
+                    if pdfium_c.FPDFText_GetUnicode(raw, i) != LINE_END_HYPHEN:
+                        return None
+                    glyph = "-"  # the text it gives holds U+0000 there
             run_id = _text_object(address, i)
             if run_id not in runs:
                 runs[run_id] = _Run.of(raw, i, run_id)
@@ -126,6 +132,14 @@ def pdfium_chars(page, page_number: int = 0, initial_doctop: float = 0.0) -> lis
         return _without_covered(chars, inferred) if inferred else chars
     finally:
         text_page.close()
+
+
+def _without_unicode(letter: str) -> bool:
+    """pdfium found no Unicode for the glyph: U+FFFD, or the glyph's code as a C0 control character
+    (or a lone surrogate); whitespace aside."""
+    code = ord(letter)
+    return (letter == "\ufffd" or 0xD800 <= code < 0xE000
+            or (code < 0x20 or code == 0x7F) and not letter.isspace())
 
 
 def _dropped_space(before: dict, run: "_Run", after: list | None) -> dict | None:
