@@ -120,19 +120,40 @@ def test_pdfium_joins_ligatures_and_keeps_figures_whole():
 
 def test_pdfium_reads_line_end_hyphens_and_symbol_bullets():
     """diesel_engines: pdfium's text marks a hyphen that ends a line with U+0002 and maps the bullets
-    pdfminer prints as (cid:129); 22 of its 23 pages used to go to pdfminer for those marks.
-    split_text_lattice: pdfminer spreads one cell's glyphs over single letters."""
+    pdfminer prints as (cid:129); all 23 pages used to go to pdfminer for those marks (and turned
+    glyphs). split_text_lattice: pdfminer spreads one cell's glyphs over single letters."""
     diesel = extract_pdf(needs_shared(CORPUS / "camelot/diesel_engines.pdf"), "x")
-    assert diesel.pdfminer_pages == [10, 17] and diesel.rejects == []
+    assert diesel.pdfminer_pages == [] and diesel.rejects == []
     assert cell_texts(diesel, "x:2:0")[22] == ["21", "• Control valves"]
     assert any(line.endswith("as a result of a fuel sys-") for line in diesel.text_lines)
     lattice = extract_pdf(needs_shared(CORPUS / "camelot/split_text_lattice.pdf"), "x")
     assert lattice.pdfminer_pages == [] and cell_texts(lattice, "x:1:0")[24][4] == "Delhi and Mumbai"
 
 
+@pytest.mark.parametrize("name,page_number,turned", [
+    ("camelot/vertical_header.pdf", 2, 87),  # column headings printed upwards
+    ("pdfplumber/federal-register-2020-17221.pdf", 8, 52),  # a line up the page's margin
+    ("camelot/anticlockwise_table_1.pdf", 1, 781),  # a whole table printed turned
+])
+def test_turned_glyphs_sit_where_pdfminer_puts_them(name, page_number, turned):
+    """Every glyph, turned or not, at pdfminer's box with its matrix. Spaces aside: pdfium gives a
+    run of them (anticlockwise_table_1 pads with 141) as one."""
+    theirs, ours = objects_of(needs_shared(CORPUS / name), page_number)
+    glyphs = [[c for c in found["char"] if c["text"] != " "] for found in (theirs, ours)]
+    assert [sum(not c["upright"] for c in chars) for chars in glyphs] == [turned, turned]
+    assert unmatched(*glyphs) == [] and unmatched(glyphs[1], glyphs[0]) == []
+    pairs = zip(sorted(glyphs[0], key=key), sorted(glyphs[1], key=key))
+    assert all(a["upright"] == b["upright"] and a["matrix"][:4] == pytest.approx(b["matrix"][:4], abs=1e-4)
+               for a, b in pairs)
+
+
+def key(char: dict) -> tuple:
+    """Where a glyph is, to pair pdfminer's with pdfium's."""
+    return (round(char["top"], 1), round(char["x0"], 1), char["text"])
+
+
 @pytest.mark.parametrize("name,page_number", [
     ("camelot/tabula/arabic.pdf", 1),  # right-to-left text: pdfium gives it in reading order
-    ("camelot/anticlockwise_table_1.pdf", 1),  # text printed turned
     ("pdfplumber/nics-background-checks-2015-11-rotated.pdf", 1),  # a turned page
     ("camelot/superscript.pdf", 1),  # a media box that does not start at the origin
     ("camelot/tabula/offense.pdf", 1),  # glyphs without Unicode: pdfium gives their codes

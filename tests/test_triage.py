@@ -68,7 +68,7 @@ def test_text_only_page_gives_pdfplumbers_lines(seed_renderings):
 
 
 @pytest.mark.parametrize("name,page_number", [
-    ("camelot/anticlockwise_table_1.pdf", 1),  # text printed turned
+    ("camelot/anticlockwise_table_1.pdf", 1),  # a table printed turned
     ("camelot/tabula/offense.pdf", 1),  # glyphs pdfium gives no Unicode for (their codes)
     ("pdfplumber/chelsea_pdta.pdf", 2),  # rows of a table
 ])

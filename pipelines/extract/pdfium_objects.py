@@ -3,18 +3,21 @@ layout (`page.objects`: char, line, rect, curve, image), so the table reader run
 
 pdfminer's layout of a page is most of what reading a PDF costs; pdfium reads the same objects several
 times faster. Glyphs run from their origin over their font's advance width; their top and bottom come
-from the font's descent and size, as pdfminer places them. A ligature is one char of several letters,
-as pdfminer has it. pdfium's text page drops a space glyph that ends a text object and infers a space
-of its own between words; where the gap is about a space wide, the glyph is put back. Paths are split
-into subpaths and classed as pdfminer classes them: one segment is a line, a closed axis-aligned
-four-sided loop a rect, anything else a curve through its segments' end points.
+from the font's descent and size, as pdfminer places them. A glyph printed turned (its text matrix
+turns, mirrors or skews it: margin lines, upward column headings, whole tables) has pdfminer's box too,
+its text-space box taken through the matrix. A ligature is one char of several letters, as pdfminer
+has it. pdfium's text page drops a space glyph that ends a text object and infers a space of its own
+between words (in turned text it drops spaces without a trace); where the gap is about a space wide,
+the glyph is put back. Paths are split into subpaths and classed as pdfminer classes them: one
+segment is a line, a closed axis-aligned four-sided loop a rect, anything else a curve through its
+segments' end points.
 
-`page_objects` returns None when pdfium cannot stand in for pdfminer on a page: a glyph printed turned
-or without Unicode (pdfium gives its code, a control character; pdfminer prints (cid:N)), or
-right-to-left text (pdfium gives it in reading order, pdfminer as drawn). Two characters that look like
-controls are not: U+0002 is how pdfium's text page writes a hyphen that ends a line (read as '-'), and
-C1 controls and private-use code points (symbol-font bullets) are what the font maps the glyph to,
-as pdfminer reads it too."""
+`page_objects` returns None when pdfium cannot stand in for pdfminer on a page: a glyph without
+Unicode (pdfium gives its code, a control character; pdfminer prints (cid:N)), a turned ligature or
+turned glyph without a width, or right-to-left text (pdfium gives it in reading order, pdfminer as
+drawn). Two kinds of character that look like controls are not: U+0002 is how pdfium's text page
+writes a hyphen that ends a line or a soft hyphen (read as '-'), and C1 controls and private-use code
+points (symbol-font bullets) are what the font maps the glyph to, as pdfminer reads it too."""
 
 from __future__ import annotations
 
@@ -52,7 +55,7 @@ def page_objects(page, page_number: int, initial_doctop: float = 0.0,
 
 def pdfium_chars(page, page_number: int = 0, initial_doctop: float = 0.0) -> list[dict] | None:
     """pdfplumber-style chars from pdfium, or None when pdfium cannot stand in for pdfminer on this
-    page (a glyph printed turned or without Unicode). Each glyph runs from its origin over its font's
+    page (see the module's docstring). Each upright glyph runs from its origin over its font's
     advance width (its loose box when the font has none for it); its size is the font size times the
     text matrix's scale, and top and bottom come from the font's descent and that size, as pdfminer
     places them."""
@@ -73,13 +76,14 @@ def pdfium_chars(page, page_number: int = 0, initial_doctop: float = 0.0) -> lis
         x, y = ctypes.c_double(), ctypes.c_double()
         address = ctypes.cast(raw, ctypes.c_void_p)
         box = pdfium_c.FS_RECTF()
-        runs: dict[int, _Run | None] = {}
+        runs: dict[int, _Run] = {}
         placed: list[list] = []  # [text, x, baseline, run, index, index of a ligature's last letter]
         for i, glyph in enumerate(text):
             if glyph in GENERATED:
                 if pdfium_c.FPDFText_IsGenerated(raw, i):
-                    if glyph == " " and placed and placed[-1][3] is not None:
-                        placed.append([glyph, 0.0, 0.0, None, i, False])  # a space pdfium put in
+                    if placed and placed[-1][3] is not None and (glyph == " " or placed[-1][3].turned):
+                        placed.append([" ", 0.0, 0.0, None, i, False])  # a space pdfium put in (or,
+                        # in turned text, a line break where pdfminer has a space glyph)
                     continue
                 if glyph in "\x00\ufffe":
                     if pdfium_c.FPDFText_GetUnicode(raw, i) != LINE_END_HYPHEN:
@@ -89,8 +93,6 @@ def pdfium_chars(page, page_number: int = 0, initial_doctop: float = 0.0) -> lis
             if run_id not in runs:
                 runs[run_id] = _Run.of(raw, i, run_id)
             run = runs[run_id]
-            if run is None:
-                return None  # printed turned: the reader's turned views handle it
             pdfium_c.FPDFText_GetCharOrigin(raw, i, x, y)
             last = placed[-1] if placed else None
             if last and last[3] is run and last[1] == x.value and last[2] == y.value:
@@ -104,15 +106,27 @@ def pdfium_chars(page, page_number: int = 0, initial_doctop: float = 0.0) -> lis
         for n, (glyph, x0, baseline, run, i, ligature) in enumerate(placed):
             after = placed[n + 1] if n + 1 < len(placed) else None
             if run is None:
-                space = _dropped_space(chars[-1], placed[n - 1][3], after)
+                before = placed[n - 1][3]
+                restore = _dropped_turned_space if before.turned else _dropped_space
+                space = restore(chars[-1], before, after)
                 if space:
                     chars.append(space)
-                    inferred.append(len(chars) - 1)
+                    if not before.turned:
+                        inferred.append(len(chars) - 1)
                 continue
             width = None if ligature else run.widths.get(glyph, _UNKNOWN)
             if width is _UNKNOWN:
                 known = pdfium_c.FPDFFont_GetGlyphWidth(run.font, ord(glyph), run.font_size, advance)
-                width = run.widths[glyph] = advance.value * run.scale[0] if known else None
+                width = run.widths[glyph] = advance.value * run.width_scale if known else None
+            if run.turned:
+                if width is None:
+                    return None  # a turned ligature, or a turned glyph without a width: pdfminer
+                chars.append(_turned_char(glyph, run, x0, baseline, width, height))
+                chars[-1].update(doctop=initial_doctop + chars[-1]["top"], page_number=page_number)
+                space = _dropped_turned_space(chars[-1], run, after)  # pdfium drops turned spaces
+                if space:  # without a mark of its own too
+                    chars.append(space)
+                continue
             if width is not None:
                 x1 = x0 + width
             elif after and after[3] is not None and after[2] == baseline and x0 < after[1] < x0 + 2 * run.size:
@@ -147,8 +161,9 @@ def _dropped_space(before: dict, run: "_Run", after: list | None) -> dict | None
     space that ends a text object, pdfminer keeps it, and pdfplumber's cell text needs it between
     words closer than its tolerance. A char of the font's space width after `before` (of `run`), when
     the next glyph sits on the same baseline a gap of SPACE_GAPS spaces further on (wider gaps part
-    words in any case)."""
-    if after is None or after[3] is None or abs(after[2] - before["matrix"][5]) > 0.01:
+    words in any case). Not between turned glyphs."""
+    if run.turned or after is None or after[3] is None or after[3].turned \
+            or abs(after[2] - before["matrix"][5]) > 0.01:
         return None
     width = ctypes.c_float()
     if not pdfium_c.FPDFFont_GetGlyphWidth(run.font, 32, run.font_size, width) or width.value <= 0:
@@ -159,6 +174,28 @@ def _dropped_space(before: dict, run: "_Run", after: list | None) -> dict | None
     x0, x1 = before["x1"], before["x1"] + min(gap, space)
     return {**before, "text": " ", "x0": x0, "x1": x1, "adv": x1 - x0, "width": x1 - x0,
             "matrix": (*run.scale, x0, before["matrix"][5])}
+
+
+def _dropped_turned_space(before: dict, run: "_Run", after: list | None) -> dict | None:
+    """_dropped_space along a turned run: the next glyph printed in the same direction on the same
+    baseline, a gap of SPACE_GAPS spaces further on in text space; the space placed as _turned_char
+    places glyphs."""
+    if after is None or after[3] is None or after[3].scale != run.scale:
+        return None  # not a glyph printed in the same direction
+    a, b = run.scale[0], run.scale[1]
+    scale = a * a + b * b
+    width = ctypes.c_float()
+    if scale <= 0 or not pdfium_c.FPDFFont_GetGlyphWidth(run.font, 32, run.font_size, width) \
+            or width.value <= 0:
+        return None
+    x, y = before["matrix"][4] + a * before["adv"], before["matrix"][5] + b * before["adv"]
+    dx, dy = after[1] - x, after[2] - y
+    gap, off = (dx * a + dy * b) / scale, (dx * b - dy * a) / scale  # along and across the baseline
+    if abs(off) > 0.01 or not SPACE_GAPS[0] * width.value <= gap <= SPACE_GAPS[1] * width.value:
+        return None
+    space = _turned_char(" ", run, x, y, width.value, before["bottom"] + before["y0"])
+    return {**space, "doctop": before["doctop"] - before["top"] + space["top"],
+            "page_number": before["page_number"]}
 
 
 def _without_covered(chars: list[dict], spaces: list[int]) -> list[dict]:
@@ -190,7 +227,9 @@ _text_object = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)(
 @dataclass
 class _Run:
     """A text object's size on the page, where its glyphs sit below the baseline, its font's name
-    and the scale part of its text matrix."""
+    and the linear part of its text matrix (text space to page space). A turned run (`turned`: the
+    matrix turns, mirrors or skews its glyphs) keeps its descent in text space, as its glyphs are
+    placed through the matrix (_turned_char)."""
 
     size: float
     descent: float
@@ -198,23 +237,42 @@ class _Run:
     scale: tuple[float, float, float, float]
     font: object  # pdfium's FPDF_FONT, for advance widths
     font_size: ctypes.c_float  # the size advance widths are asked at (before the text matrix)
-    widths: dict = field(default_factory=dict)  # letter → advance width on the page (None: no width)
+    turned: bool = False
+    widths: dict = field(default_factory=dict)  # letter → advance width (None: no width)
+
+    @property
+    def width_scale(self) -> float:
+        """What an advance width at font_size is multiplied by: upright, the matrix's x scale (a
+        width on the page); turned, 1 (a width in text space, as pdfminer's `adv`)."""
+        return 1.0 if self.turned else self.scale[0]
 
     @classmethod
-    def of(cls, text_page, index: int, address: int) -> "_Run | None":
-        """The run (text object at `address`) of the glyph at `index`, or None when its text matrix
-        turns it."""
+    def of(cls, text_page, index: int, address: int) -> "_Run":
+        """The run (text object at `address`) of the glyph at `index`."""
         matrix = pdfium_c.FS_MATRIX()
         pdfium_c.FPDFText_GetMatrix(text_page, index, matrix)
-        if abs(matrix.b) > TURNED_SHARE * abs(matrix.a) or matrix.a <= 0 or matrix.d <= 0:
-            return None
+        turned = abs(matrix.b) > TURNED_SHARE * abs(matrix.a) or matrix.a <= 0 or matrix.d <= 0
         font_size = pdfium_c.FPDFText_GetFontSize(text_page, index)
         size = font_size * math.hypot(matrix.c, matrix.d)
         font = pdfium_c.FPDFTextObj_GetFont(ctypes.cast(address, pdfium_c.FPDF_PAGEOBJECT))
         descent = ctypes.c_float()
-        pdfium_c.FPDFFont_GetDescent(font, ctypes.c_float(size), descent)
+        pdfium_c.FPDFFont_GetDescent(font, ctypes.c_float(font_size if turned else size), descent)
         return cls(size, descent.value, _font_name(font), (matrix.a, matrix.b, matrix.c, matrix.d),
-                   font, ctypes.c_float(font_size))
+                   font, ctypes.c_float(font_size), turned)
+
+
+def _turned_char(text: str, run: _Run, x: float, y: float, advance: float, height: float) -> dict:
+    """A glyph of a turned run as pdfminer places it: the text-space box from (0, descent) to
+    (advance, descent + font size) taken through the run's matrix at the glyph's origin (x, y), two
+    corners only; upright only when the matrix neither turns nor mirrors it."""
+    a, b, c, d = run.scale
+    low, high = run.descent, run.descent + run.font_size.value
+    x0, x1 = sorted((c * low + x, a * advance + c * high + x))
+    y0, y1 = sorted((d * low + y, b * advance + d * high + y))
+    return {"text": text, "fontname": run.fontname, "size": y1 - y0, "adv": advance,
+            "upright": a * d > 0 and b * c <= 0, "matrix": (a, b, c, d, x, y),
+            "x0": x0, "x1": x1, "y0": y0, "y1": y1, "width": x1 - x0, "height": y1 - y0,
+            "top": height - y1, "bottom": height - y0, "object_type": "char"}
 
 
 def _font_name(font) -> str:

@@ -12,7 +12,7 @@ times faster. Page by page (`PageTriage.read`):
   prose lines are those the full analysis gives (tests/test_triage.py compares the two paths);
 - any other page is analysed by pdfplumber on pdfium's objects in place of pdfminer's layout
   (pdfium_objects.py; tests/test_pdfium_objects.py compares the two readings);
-- pdfium cannot stand in for pdfminer on a page with glyphs printed turned, glyphs with no Unicode,
+- pdfium cannot stand in for pdfminer on a page with glyphs with no Unicode, a turned ligature,
   right-to-left text, a turned page, a media box away from the origin, no text at all, or a page
   pdfium cannot open: pdfminer lays that page out, as it does every page when
   `PdfTableSettings.pdfium_objects` is off.
