@@ -130,21 +130,37 @@ def test_pdfium_reads_line_end_hyphens_and_symbol_bullets():
     assert lattice.pdfminer_pages == [] and cell_texts(lattice, "x:1:0")[24][4] == "Delhi and Mumbai"
 
 
+def test_pdfium_puts_back_the_spaces_of_fonts_without_one():
+    """schools (pages shown turned) and senate-expenditures set words apart with spaces their subset
+    fonts have no width for; pdfium drops those glyphs, the reading puts a space of NOMINAL_SPACE
+    back (pdfminer's own reading ran senate's header words together: 'DOCUMENTNO.')."""
+    schools = extract_pdf(needs_shared(CORPUS / "camelot/tabula/schools.pdf"), "x")
+    assert schools.pdfminer_pages == []
+    assert cell_texts(schools, "x:1:0")[1][:4] == ["Lidstad", "Dick & Peg", "62 Mississippi River Blvd N",
+                                                    "Saint Paul"]
+    senate = extract_pdf(needs_shared(CORPUS / "pdfplumber/senate-expenditures.pdf"), "x")
+    assert cell_texts(senate, "x:1:0")[0][:3] == ["DOCUMENT NO.", "DATE POSTED", "PAYEE NAME"]
+
+
 @pytest.mark.parametrize("name,page_number,turned", [
     ("camelot/vertical_header.pdf", 2, 87),  # column headings printed upwards
     ("pdfplumber/federal-register-2020-17221.pdf", 8, 52),  # a line up the page's margin
     ("camelot/anticlockwise_table_1.pdf", 1, 781),  # a whole table printed turned
+    ("camelot/tabula/schools.pdf", 1, 0),  # a page shown turned (/Rotate 90), its text upright
+    ("pdfplumber/nics-background-checks-2015-11-rotated.pdf", 1, 4147),  # … and its text turned
 ])
 def test_turned_glyphs_sit_where_pdfminer_puts_them(name, page_number, turned):
-    """Every glyph, turned or not, at pdfminer's box with its matrix. Spaces aside: pdfium gives a
-    run of them (anticlockwise_table_1 pads with 141) as one."""
+    """Every glyph, turned or not, at pdfminer's box with its matrix, and every rule. Spaces aside:
+    pdfium gives a run of them (anticlockwise_table_1 pads with 141) as one."""
     theirs, ours = objects_of(needs_shared(CORPUS / name), page_number)
-    glyphs = [[c for c in found["char"] if c["text"] != " "] for found in (theirs, ours)]
+    glyphs = [[c for c in found["char"] if not c["text"].isspace()] for found in (theirs, ours)]
     assert [sum(not c["upright"] for c in chars) for chars in glyphs] == [turned, turned]
     assert unmatched(*glyphs) == [] and unmatched(glyphs[1], glyphs[0]) == []
     pairs = zip(sorted(glyphs[0], key=key), sorted(glyphs[1], key=key))
     assert all(a["upright"] == b["upright"] and a["matrix"][:4] == pytest.approx(b["matrix"][:4], abs=1e-4)
                for a, b in pairs)
+    for kind in ("line", "rect"):
+        assert unmatched(theirs.get(kind, []), ours.get(kind, [])) == []
 
 
 def key(char: dict) -> tuple:
@@ -154,7 +170,6 @@ def key(char: dict) -> tuple:
 
 @pytest.mark.parametrize("name,page_number", [
     ("camelot/tabula/arabic.pdf", 1),  # right-to-left text: pdfium gives it in reading order
-    ("pdfplumber/nics-background-checks-2015-11-rotated.pdf", 1),  # a turned page
     ("camelot/superscript.pdf", 1),  # a media box that does not start at the origin
     ("camelot/tabula/offense.pdf", 1),  # glyphs without Unicode: pdfium gives their codes
 ])

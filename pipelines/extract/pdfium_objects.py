@@ -5,10 +5,11 @@ pdfminer's layout of a page is most of what reading a PDF costs; pdfium reads th
 times faster. Glyphs run from their origin over their font's advance width; their top and bottom come
 from the font's descent and size, as pdfminer places them. A glyph printed turned (its text matrix
 turns, mirrors or skews it: margin lines, upward column headings, whole tables) has pdfminer's box too,
-its text-space box taken through the matrix. A ligature is one char of several letters, as pdfminer
-has it. pdfium's text page drops a space glyph that ends a text object and infers a space of its own
-between words (in turned text it drops spaces without a trace); where the gap is about a space wide,
-the glyph is put back. Paths are split into subpaths and classed as pdfminer classes them: one
+its text-space box taken through the matrix; a page shown turned (/Rotate) is read through the turn
+pdfminer applies. A ligature is one char of several letters, as pdfminer has it. pdfium's text page
+drops a space glyph that ends a text object and infers a space of its own between words (in turned
+text it drops spaces without a trace); where the gap is about a space wide, the glyph is put back
+(a no-break space a quarter em wide when a subset font has no space). Paths are split into subpaths and classed as pdfminer classes them: one
 segment is a line, a closed axis-aligned four-sided loop a rect, anything else a curve through its
 segments' end points.
 
@@ -34,6 +35,7 @@ LINE_END_HYPHEN = 0x02  # pdfium's text page writes a hyphen that ends a line as
 TURNED_SHARE = 0.01  # a text matrix skewed more than this (b ÷ a) is not upright
 RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")  # Hebrew, Arabic and their forms
 SPACE_GAPS = (0.5, 2.0)  # a gap this many spaces wide, where pdfium put a space, held a space glyph
+NOMINAL_SPACE = 0.25  # ems: the space of a font that has none (a subset without U+0020 or U+00A0)
 _UNKNOWN = object()
 Matrix = tuple[float, float, float, float, float, float]
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
@@ -48,7 +50,7 @@ def page_objects(page, page_number: int, initial_doctop: float = 0.0,
         return None  # None: pdfium cannot stand in; []: no text (pdfminer's reading says why)
     objects: dict[str, list[dict]] = {"char": chars}
     height = page.get_height()
-    for kind, shape in _drawn(page.raw, height, page_number, initial_doctop):
+    for kind, shape in _drawn(page.raw, height, page_number, initial_doctop, page_turn(page)):
         objects.setdefault(kind, []).append(shape)
     return objects
 
@@ -73,6 +75,7 @@ def pdfium_chars(page, page_number: int = 0, initial_doctop: float = 0.0) -> lis
         if RIGHT_TO_LEFT.search(text):
             return None  # pdfium gives right-to-left text in reading order, pdfminer as drawn
         height = page.get_height()
+        turn = page_turn(page)
         x, y = ctypes.c_double(), ctypes.c_double()
         address = ctypes.cast(raw, ctypes.c_void_p)
         box = pdfium_c.FS_RECTF()
@@ -91,15 +94,16 @@ def pdfium_chars(page, page_number: int = 0, initial_doctop: float = 0.0) -> lis
                     glyph = "-"  # the text it gives holds U+0000 there
             run_id = _text_object(address, i)
             if run_id not in runs:
-                runs[run_id] = _Run.of(raw, i, run_id)
+                runs[run_id] = _Run.of(raw, i, run_id, turn)
             run = runs[run_id]
             pdfium_c.FPDFText_GetCharOrigin(raw, i, x, y)
+            origin = (x.value, y.value) if turn is IDENTITY else _apply(turn, x.value, y.value)
             last = placed[-1] if placed else None
-            if last and last[3] is run and last[1] == x.value and last[2] == y.value:
+            if last and last[3] is run and last[1] == origin[0] and last[2] == origin[1]:
                 last[0] += glyph  # one glyph, several letters (a ligature): one char, as pdfminer has it
                 last[5] = i  # its last letter
             else:
-                placed.append([glyph, x.value, y.value, run, i, False])
+                placed.append([glyph, *origin, run, i, False])
         chars: list[dict] = []
         inferred: list[int] = []  # indexes of the spaces _dropped_space put back
         advance = ctypes.c_float()
@@ -133,7 +137,8 @@ def pdfium_chars(page, page_number: int = 0, initial_doctop: float = 0.0) -> lis
                 x1 = after[1]  # a ligature (or a glyph without a width) ends where the next begins
             else:
                 pdfium_c.FPDFText_GetLooseCharBox(raw, ligature or i, box)
-                x1 = max(box.right, x0)
+                x1 = max(max(_apply(turn, px, py)[0] for px in (box.left, box.right)
+                             for py in (box.bottom, box.top)), x0)
             y0 = baseline + run.descent
             top = height - (y0 + run.size)
             chars.append({
@@ -165,15 +170,24 @@ def _dropped_space(before: dict, run: "_Run", after: list | None) -> dict | None
     if run.turned or after is None or after[3] is None or after[3].turned \
             or abs(after[2] - before["matrix"][5]) > 0.01:
         return None
-    width = ctypes.c_float()
-    if not pdfium_c.FPDFFont_GetGlyphWidth(run.font, 32, run.font_size, width) or width.value <= 0:
-        return None
-    space, gap = width.value * run.scale[0], after[1] - before["x1"]
+    letter, width = _space_of(run)
+    space, gap = width * run.scale[0], after[1] - before["x1"]
     if not SPACE_GAPS[0] * space <= gap <= SPACE_GAPS[1] * space:
         return None
     x0, x1 = before["x1"], before["x1"] + min(gap, space)
-    return {**before, "text": " ", "x0": x0, "x1": x1, "adv": x1 - x0, "width": x1 - x0,
+    return {**before, "text": letter, "x0": x0, "x1": x1, "adv": x1 - x0, "width": x1 - x0,
             "matrix": (*run.scale, x0, before["matrix"][5])}
+
+
+def _space_of(run: "_Run") -> tuple[str, float]:
+    """The run's font's space and its advance width at font_size: U+0020, else a no-break space
+    (pdfium drops both where it puts a space of its own), else, in a subset font that has neither,
+    a no-break space NOMINAL_SPACE of an em wide."""
+    width = ctypes.c_float()
+    for letter in (" ", "\xa0"):
+        if pdfium_c.FPDFFont_GetGlyphWidth(run.font, ord(letter), run.font_size, width) and width.value > 0:
+            return letter, width.value
+    return "\xa0", NOMINAL_SPACE * run.font_size.value
 
 
 def _dropped_turned_space(before: dict, run: "_Run", after: list | None) -> dict | None:
@@ -184,16 +198,15 @@ def _dropped_turned_space(before: dict, run: "_Run", after: list | None) -> dict
         return None  # not a glyph printed in the same direction
     a, b = run.scale[0], run.scale[1]
     scale = a * a + b * b
-    width = ctypes.c_float()
-    if scale <= 0 or not pdfium_c.FPDFFont_GetGlyphWidth(run.font, 32, run.font_size, width) \
-            or width.value <= 0:
+    letter, width = _space_of(run)
+    if scale <= 0:
         return None
     x, y = before["matrix"][4] + a * before["adv"], before["matrix"][5] + b * before["adv"]
     dx, dy = after[1] - x, after[2] - y
     gap, off = (dx * a + dy * b) / scale, (dx * b - dy * a) / scale  # along and across the baseline
-    if abs(off) > 0.01 or not SPACE_GAPS[0] * width.value <= gap <= SPACE_GAPS[1] * width.value:
+    if abs(off) > 0.01 or not SPACE_GAPS[0] * width <= gap <= SPACE_GAPS[1] * width:
         return None
-    space = _turned_char(" ", run, x, y, width.value, before["bottom"] + before["y0"])
+    space = _turned_char(letter, run, x, y, width, before["bottom"] + before["y0"])
     return {**space, "doctop": before["doctop"] - before["top"] + space["top"],
             "page_number": before["page_number"]}
 
@@ -247,18 +260,20 @@ class _Run:
         return 1.0 if self.turned else self.scale[0]
 
     @classmethod
-    def of(cls, text_page, index: int, address: int) -> "_Run":
-        """The run (text object at `address`) of the glyph at `index`."""
-        matrix = pdfium_c.FS_MATRIX()
-        pdfium_c.FPDFText_GetMatrix(text_page, index, matrix)
-        turned = abs(matrix.b) > TURNED_SHARE * abs(matrix.a) or matrix.a <= 0 or matrix.d <= 0
+    def of(cls, text_page, index: int, address: int, turn: Matrix = IDENTITY) -> "_Run":
+        """The run (text object at `address`) of the glyph at `index`, on a page shown turned by
+        `turn` (page_turn)."""
+        raw = pdfium_c.FS_MATRIX()
+        pdfium_c.FPDFText_GetMatrix(text_page, index, raw)
+        a, b, c, d = _compose((raw.a, raw.b, raw.c, raw.d, 0.0, 0.0), turn)[:4]
+        turned = abs(b) > TURNED_SHARE * abs(a) or a <= 0 or d <= 0
         font_size = pdfium_c.FPDFText_GetFontSize(text_page, index)
-        size = font_size * math.hypot(matrix.c, matrix.d)
+        size = font_size * math.hypot(c, d)
         font = pdfium_c.FPDFTextObj_GetFont(ctypes.cast(address, pdfium_c.FPDF_PAGEOBJECT))
         descent = ctypes.c_float()
         pdfium_c.FPDFFont_GetDescent(font, ctypes.c_float(font_size if turned else size), descent)
-        return cls(size, descent.value, _font_name(font), (matrix.a, matrix.b, matrix.c, matrix.d),
-                   font, ctypes.c_float(font_size), turned)
+        return cls(size, descent.value, _font_name(font), (a, b, c, d), font,
+                   ctypes.c_float(font_size), turned)
 
 
 def _turned_char(text: str, run: _Run, x: float, y: float, advance: float, height: float) -> dict:
@@ -275,15 +290,30 @@ def _turned_char(text: str, run: _Run, x: float, y: float, advance: float, heigh
             "top": height - y1, "bottom": height - y0, "object_type": "char"}
 
 
+def page_turn(page) -> Matrix:
+    """What takes the page's own space to the page as shown: its /Rotate (clockwise) as pdfminer
+    applies it (a media box at the origin: triage leaves any other to pdfminer)."""
+    rotation = page.get_rotation() % 360
+    if not rotation:
+        return IDENTITY
+    width, height = page.get_size()  # as shown: a quarter turn swaps them
+    if rotation == 90:
+        return (0.0, -1.0, 1.0, 0.0, 0.0, height)
+    if rotation == 180:
+        return (-1.0, 0.0, 0.0, -1.0, width, height)
+    return (0.0, 1.0, -1.0, 0.0, width, 0.0)
+
+
 def _font_name(font) -> str:
     name = ctypes.create_string_buffer(256)
     length = pdfium_c.FPDFFont_GetBaseFontName(font, name, len(name))
     return name.value.decode("utf-8", "replace") if length else ""
 
 
-def _drawn(page, height: float, page_number: int, initial_doctop: float):
-    """(kind, object) for every painted subpath and every image of the page, forms included."""
-    for obj, matrix in _page_objects(page):
+def _drawn(page, height: float, page_number: int, initial_doctop: float, turn: Matrix = IDENTITY):
+    """(kind, object) for every painted subpath and every image of the page, forms included, on
+    the page as shown (turned by `turn`)."""
+    for obj, matrix in _page_objects(page, outer=turn):
         kind = pdfium_c.FPDFPageObj_GetType(obj)
         if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
             for shape in _path_shapes(obj, matrix):

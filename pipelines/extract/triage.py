@@ -13,7 +13,7 @@ times faster. Page by page (`PageTriage.read`):
 - any other page is analysed by pdfplumber on pdfium's objects in place of pdfminer's layout
   (pdfium_objects.py; tests/test_pdfium_objects.py compares the two readings);
 - pdfium cannot stand in for pdfminer on a page with glyphs with no Unicode, a turned ligature,
-  right-to-left text, a turned page, a media box away from the origin, no text at all, or a page
+  right-to-left text, a media box away from the origin, no text at all, or a page
   pdfium cannot open: pdfminer lays that page out, as it does every page when
   `PdfTableSettings.pdfium_objects` is off.
 """
@@ -84,9 +84,9 @@ class PageTriage:
             return PageRead()
         try:
             width, height = page.get_size()
-            if page.get_rotation() or any(max(map(abs, (box[0], box[1], box[2] - width, box[3] - height))) > 0.5
-                                          for box in (bbox, mediabox or bbox)):
-                return PageRead()
+            if any(max(map(abs, (box[0], box[1], box[2] - width, box[3] - height))) > 0.5
+                   for box in (bbox, mediabox or bbox)):
+                return PageRead()  # sized otherwise, or a media box away from the origin
             chars = None
             if may_skip and not _text_objects_in_rows(page, settings):  # the cheap look settles most table pages
                 chars = pdfium_chars(page, page_number, initial_doctop)
