@@ -102,6 +102,17 @@ def test_gate_raises_on_structural_mismatch(csc):
         gate(facts.drop("raw_text"), FactsSchema, "facts")
 
 
+def test_a_frame_without_rows_is_checked_for_its_columns_only(csc):
+    _, _, facts, _ = csc
+    empty = facts.clear()
+    result = gate(empty, FactsSchema, "facts")
+    assert result.passed and result.checked == 0 and result.valid.columns == facts.columns
+    with pytest.raises(ValueError, match="does not fit"):
+        gate(empty.drop("raw_text"), FactsSchema, "facts")
+    with pytest.raises(ValueError, match="does not fit"):
+        gate(empty.with_columns(pl.col("year").cast(pl.Float64)), FactsSchema, "facts")
+
+
 def test_duplicate_cell_positions_rejected(csc):
     _, cells, _, _ = csc
     doubled = pl.concat([cells, cells.head(1)])
