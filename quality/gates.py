@@ -32,7 +32,7 @@ def gate(frame: pl.DataFrame, schema: type[pa.DataFrameModel], stage: str) -> Ga
     frame without rows is checked at the schema level only: no row can fail a data check, and
     pandera runs each check as a query of its own (~15 ms a frame; many documents have no tables).
     """
-    depth = ValidationDepth.SCHEMA_ONLY if frame.height == 0 else ValidationDepth.SCHEMA_AND_DATA
+    depth = ValidationDepth.SCHEMA_ONLY if frame.height == 0 else None  # None: pandera's own
     try:
         with config_context(validation_depth=depth):
             schema.validate(frame, lazy=True)

@@ -9,9 +9,9 @@ its text-space box taken through the matrix; a page shown turned (/Rotate) is re
 pdfminer applies. A ligature is one char of several letters, as pdfminer has it. pdfium's text page
 drops a space glyph that ends a text object and infers a space of its own between words (in turned
 text it drops spaces without a trace); where the gap is about a space wide, the glyph is put back
-(a no-break space a quarter em wide when a subset font has no space). Paths are split into subpaths and classed as pdfminer classes them: one
-segment is a line, a closed axis-aligned four-sided loop a rect, anything else a curve through its
-segments' end points.
+(a no-break space a quarter em wide when a subset font has no space). Paths are split into subpaths
+and classed as pdfminer classes them: one segment is a line, a closed axis-aligned four-sided loop a
+rect, anything else a curve through its segments' end points.
 
 `page_objects` returns None when pdfium cannot stand in for pdfminer on a page: a glyph without
 Unicode (pdfium gives its code, a control character; pdfminer prints (cid:N)), a turned ligature or
@@ -50,7 +50,7 @@ def page_objects(page, page_number: int, initial_doctop: float = 0.0,
         return None  # None: pdfium cannot stand in; []: no text (pdfminer's reading says why)
     objects: dict[str, list[dict]] = {"char": chars}
     height = page.get_height()
-    for kind, shape in _drawn(page.raw, height, page_number, initial_doctop, page_turn(page)):
+    for kind, shape in _drawn(page.raw, height, page_number, initial_doctop, _page_turn(page)):
         objects.setdefault(kind, []).append(shape)
     return objects
 
@@ -75,7 +75,7 @@ def pdfium_chars(page, page_number: int = 0, initial_doctop: float = 0.0) -> lis
         if RIGHT_TO_LEFT.search(text):
             return None  # pdfium gives right-to-left text in reading order, pdfminer as drawn
         height = page.get_height()
-        turn = page_turn(page)
+        turn = _page_turn(page)
         x, y = ctypes.c_double(), ctypes.c_double()
         address = ctypes.cast(raw, ctypes.c_void_p)
         box = pdfium_c.FS_RECTF()
@@ -125,8 +125,8 @@ def pdfium_chars(page, page_number: int = 0, initial_doctop: float = 0.0) -> lis
             if run.turned:
                 if width is None:
                     return None  # a turned ligature, or a turned glyph without a width: pdfminer
-                chars.append(_turned_char(glyph, run, x0, baseline, width, height))
-                chars[-1].update(doctop=initial_doctop + chars[-1]["top"], page_number=page_number)
+                chars.append(_turned_char(glyph, run, x0, baseline, width, height, page_number,
+                                          initial_doctop))
                 space = _dropped_turned_space(chars[-1], run, after)  # pdfium drops turned spaces
                 if space:  # without a mark of its own too
                     chars.append(space)
@@ -198,17 +198,16 @@ def _dropped_turned_space(before: dict, run: "_Run", after: list | None) -> dict
         return None  # not a glyph printed in the same direction
     a, b = run.scale[0], run.scale[1]
     scale = a * a + b * b
-    letter, width = _space_of(run)
     if scale <= 0:
         return None
+    letter, width = _space_of(run)
     x, y = before["matrix"][4] + a * before["adv"], before["matrix"][5] + b * before["adv"]
     dx, dy = after[1] - x, after[2] - y
     gap, off = (dx * a + dy * b) / scale, (dx * b - dy * a) / scale  # along and across the baseline
     if abs(off) > 0.01 or not SPACE_GAPS[0] * width <= gap <= SPACE_GAPS[1] * width:
         return None
-    space = _turned_char(letter, run, x, y, width, before["bottom"] + before["y0"])
-    return {**space, "doctop": before["doctop"] - before["top"] + space["top"],
-            "page_number": before["page_number"]}
+    return _turned_char(letter, run, x, y, width, before["bottom"] + before["y0"],
+                        before["page_number"], before["doctop"] - before["top"])
 
 
 def _without_covered(chars: list[dict], spaces: list[int]) -> list[dict]:
@@ -262,7 +261,7 @@ class _Run:
     @classmethod
     def of(cls, text_page, index: int, address: int, turn: Matrix = IDENTITY) -> "_Run":
         """The run (text object at `address`) of the glyph at `index`, on a page shown turned by
-        `turn` (page_turn)."""
+        `turn` (_page_turn)."""
         raw = pdfium_c.FS_MATRIX()
         pdfium_c.FPDFText_GetMatrix(text_page, index, raw)
         a, b, c, d = _compose((raw.a, raw.b, raw.c, raw.d, 0.0, 0.0), turn)[:4]
@@ -276,10 +275,11 @@ class _Run:
                    ctypes.c_float(font_size), turned)
 
 
-def _turned_char(text: str, run: _Run, x: float, y: float, advance: float, height: float) -> dict:
+def _turned_char(text: str, run: _Run, x: float, y: float, advance: float, height: float,
+                 page_number: int, initial_doctop: float) -> dict:
     """A glyph of a turned run as pdfminer places it: the text-space box from (0, descent) to
     (advance, descent + font size) taken through the run's matrix at the glyph's origin (x, y), two
-    corners only; upright only when the matrix neither turns nor mirrors it."""
+    corners only; upright only when the matrix neither turns nor mirrors it. `height`: the page's."""
     a, b, c, d = run.scale
     low, high = run.descent, run.descent + run.font_size.value
     x0, x1 = sorted((c * low + x, a * advance + c * high + x))
@@ -287,10 +287,11 @@ def _turned_char(text: str, run: _Run, x: float, y: float, advance: float, heigh
     return {"text": text, "fontname": run.fontname, "size": y1 - y0, "adv": advance,
             "upright": a * d > 0 and b * c <= 0, "matrix": (a, b, c, d, x, y),
             "x0": x0, "x1": x1, "y0": y0, "y1": y1, "width": x1 - x0, "height": y1 - y0,
-            "top": height - y1, "bottom": height - y0, "object_type": "char"}
+            "top": height - y1, "bottom": height - y0, "doctop": initial_doctop + height - y1,
+            "object_type": "char", "page_number": page_number}
 
 
-def page_turn(page) -> Matrix:
+def _page_turn(page) -> Matrix:
     """What takes the page's own space to the page as shown: its /Rotate (clockwise) as pdfminer
     applies it (a media box at the origin: triage leaves any other to pdfminer)."""
     rotation = page.get_rotation() % 360
