@@ -337,20 +337,42 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
 
 
 def _header_cells(row: list[Line], columns: list[float], size: float, settings: PdfTableSettings,
-                  tier_below: list[Line] | None = None) -> list[str]:
-    """A header row's cells: each phrase goes whole to the column its left edge falls in, the lines
-    of a wrapped header cell one under the other. A header spanning columns of the row below goes to
-    the first of them (printed centred over them, its left edge says little)."""
+                  tier_below: list[Line] | None = None,
+                  body: dict[int, tuple[float, float]] | None = None) -> list[str]:
+    """A header row's cells: each phrase goes whole to the column it heads (`header_column`; `body`:
+    each column's extent), the lines of a wrapped header cell one under the other. A header spanning
+    columns of the row below goes to the first of them (printed centred over them, its left edge
+    says little); so does a header centred over sub-headers that no other header of its row stands
+    over (`_owned_span_start`)."""
     texts: list[list[str]] = [[] for _ in columns[1:]]
     under = _centres(tier_below or [], settings)
-    for line in row:
-        parts = phrases(line.words, gap=settings.header_phrase_gap_ratio * size)
-        for n, phrase in enumerate(parts):
-            col = column_of(phrase[0]["x0"] + 1, columns)
-            if _spanning(phrase, under, columns, size, settings):
-                col = _span_start(parts, n, under, columns, size, settings)
-            texts[col].append(join_words(phrase))
+    sub_headers = {column_of(_middle(p), columns): p for line in tier_below or []
+                   for p in phrases(line.words, settings.column_gap_ratio * line.size)
+                   if not is_data_token(join_words(p))}
+    cells = [(parts, n, header_column(phrase, columns, body or {}))
+             for line in row
+             for parts in [phrases(line.words, gap=settings.header_phrase_gap_ratio * size)]
+             for n, phrase in enumerate(parts)]
+    for parts, n, col in cells:
+        phrase = parts[n]
+        if _spanning(phrase, under, columns, size, settings):
+            col = _span_start(parts, n, under, columns, size, settings)
+        elif col in sub_headers and abs(phrase[0]["x0"] - sub_headers[col][0]["x0"]) > size:
+            # not printed flush with the sub-header under it: perhaps centred over several
+            claimed = {c for other_parts, m, other_col in cells if other_parts[m] is not phrase
+                       for c in [other_col, *_sub_headers_under(other_parts[m], sub_headers)]}
+            col = _owned_span_start(phrase, col, set(sub_headers), claimed, columns, settings)
+        texts[col].append(join_words(phrase))
     return ["\n".join(t) for t in texts]
+
+
+def _middle(phrase: list[dict]) -> float:
+    return (phrase[0]["x0"] + phrase[-1]["x1"]) / 2
+
+
+def _sub_headers_under(phrase: list[dict], sub_headers: dict[int, list[dict]]) -> list[int]:
+    """The columns of the sub-headers whose middle lies under the phrase."""
+    return [col for col, sub in sub_headers.items() if phrase[0]["x0"] <= _middle(sub) <= phrase[-1]["x1"]]
 
 
 def _span_start(parts: list[list[dict]], n: int, under: list[float], columns: list[float],
@@ -367,21 +389,72 @@ def _span_start(parts: list[list[dict]], n: int, under: list[float], columns: li
     return min(starts, default=column_of(phrase[0]["x0"] + 1, columns))
 
 
+def header_column(phrase: list[dict], columns: list[float], body: dict[int, tuple[float, float]]) -> int:
+    """The column a header phrase heads: the one its left edge falls in, unless it stands clear of
+    that column's body text and over another column's (a header centred over a centred column can
+    start left of the boundary between the two)."""
+    x0, x1 = phrase[0]["x0"], phrase[-1]["x1"]
+    col = column_of(x0 + 1, columns)
+    own = body.get(col)
+    if own is None or min(x1, own[1]) > max(x0, own[0]):
+        return col
+    overlap = {c: min(x1, e[1]) - max(x0, e[0]) for c, e in body.items()}
+    best = max(overlap, key=overlap.get, default=col)
+    return best if overlap.get(best, 0) > 0 else col
+
+
+def _owned_span_start(phrase: list[dict], col: int, sub_headed: set[int], claimed: set[int],
+                      columns: list[float], settings: PdfTableSettings) -> int:
+    """The first of the widest run of sub-headed columns around `col`, claimed by no other header of
+    the row, that the phrase is printed centred over; `col` when there is none of two or more."""
+    first = last = col
+    while first - 1 in sub_headed and first - 1 not in claimed:
+        first -= 1
+    while last + 1 in sub_headed and last + 1 not in claimed:
+        last += 1
+    runs = [(a, b) for a in range(first, col + 1) for b in range(max(col, a + 1), last + 1)
+            if abs((columns[a] + columns[b + 1]) / 2 - _middle(phrase))
+            <= settings.span_centre_share * (columns[b + 1] - columns[a])]
+    return max(runs, key=lambda r: r[1] - r[0])[0] if runs else col
+
+
+def _placed_phrases(line: Line, columns: list[float], size: float,
+                    settings: PdfTableSettings) -> list[tuple[int, list[dict], str]]:
+    """A body line's phrases with their columns: a number goes to the column its right edge stands
+    in (figures align right), words to the column their left edge stands in, so a long label that
+    reaches past a column boundary stays whole in its own cell."""
+    placed = []
+    for phrase in phrases(line.words, gap=settings.column_gap_ratio * size):
+        text = join_words(phrase)
+        edge = phrase[-1]["x1"] - 1 if is_data_token(text) else phrase[0]["x0"] + 1
+        placed.append((column_of(edge, columns), phrase, text))
+    return placed
+
+
 def _body_cells(row: list[Line], columns: list[float], size: float,
                 settings: PdfTableSettings) -> list[str]:
-    """A body row's cells, a phrase at a time: a number goes to the column its right edge stands in
-    (figures align right), words to the column their left edge stands in, so a long label that
-    reaches past a column boundary stays whole in its own cell."""
+    """A body row's cells, a phrase at a time (`_placed_phrases`)."""
     texts: list[list[str]] = [[] for _ in columns[1:]]
     for line in row:
         placed: dict[int, list[str]] = {}
-        for phrase in phrases(line.words, gap=settings.column_gap_ratio * size):
-            text = join_words(phrase)
-            edge = phrase[-1]["x1"] - 1 if is_data_token(text) else phrase[0]["x0"] + 1
-            placed.setdefault(column_of(edge, columns), []).append(text)
+        for col, _, text in _placed_phrases(line, columns, size, settings):
+            placed.setdefault(col, []).append(text)
         for col, parts in placed.items():
             texts[col].append(" ".join(parts))
     return ["\n".join(t) for t in texts]
+
+
+def body_extents(rows: list[list[Line]], columns: list[float], size: float,
+                 settings: PdfTableSettings) -> dict[int, tuple[float, float]]:
+    """Each column's extent (x0, x1) over the body rows' text placed in it."""
+    extents: dict[int, tuple[float, float]] = {}
+    for row in rows:
+        for line in row:
+            for col, phrase, _ in _placed_phrases(line, columns, size, settings):
+                x0, x1 = phrase[0]["x0"], phrase[-1]["x1"]
+                old = extents.get(col, (x0, x1))
+                extents[col] = (min(old[0], x0), max(old[1], x1))
+    return extents
 
 
 def is_two_column_prose(line: Line, settings: PdfTableSettings = DEFAULT_SETTINGS) -> bool:
@@ -475,10 +548,11 @@ def aligned_table(crop, lines: list[Line], max_header_rows: int | None = None,
     # the cells' boxes only: each cell's text comes from the phrases of its row band below (what
     # pdfplumber's extract() would put there is never kept, and costs a pass over the chars per row)
     grid = [[cell(None, box) for box in row.cells] for row in table.rows]
+    body = body_extents(rows[header_rows:], columns, size, settings)
     for i, (row, cells) in enumerate(zip(rows, grid)):
         below = rows[i + 1] if i + 1 < len(rows) else None
-        texts = (_header_cells(row, columns, size, settings, below) if i < header_rows
-                 else _body_cells(row, columns, size, settings))
+        texts = (_header_cells(row, columns, size, settings, below, body)
+                 if i < header_rows else _body_cells(row, columns, size, settings))
         for box, text in zip(cells, texts):
             box["text"] = text
     body = [[c["text"] for c in r] for r in grid[header_rows:]]

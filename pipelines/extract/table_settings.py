@@ -26,6 +26,7 @@ class PdfTableSettings:
     headnote_width_share: float = 0.8  # a single phrase this wide above a table is a note, not a header
     max_numeric_lines_per_cell: int = 4  # a ruled cell with more lines of numbers frames an unruled body
     span_overlap: float = 3.0  # a phrase reaching this far past a column boundary spans columns
+    span_centre_share: float = 0.1  # a header centred (within this share of their width) over sub-headers spans them
     # rows of aligned tables: wrapped lines inside a cell vs the gap between rows
     wrap_gap_max_ratio: float = 0.8  # lines of one wrapped cell are never further apart than this × size
     wrap_slack_ratio: float = 2.5  # a cell line ending within this × size of its column's edge is full
