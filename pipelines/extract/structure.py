@@ -357,13 +357,19 @@ def _header_cells(row: list[Line], columns: list[float], size: float, settings: 
         phrase = parts[n]
         if _spanning(phrase, under, columns, size, settings):
             col = _span_start(parts, n, under, columns, size, settings)
-        elif col in sub_headers and abs(phrase[0]["x0"] - sub_headers[col][0]["x0"]) > size:
-            # not printed flush with the sub-header under it: perhaps centred over several
+        elif col in sub_headers and not _flush_left(phrase, sub_headers[col], size):
+            # not set flush left with the sub-header under it: perhaps centred over several
             claimed = {c for other_parts, m, other_col in cells if other_parts[m] is not phrase
                        for c in [other_col, *_sub_headers_under(other_parts[m], sub_headers)]}
             col = _owned_span_start(phrase, col, set(sub_headers), claimed, columns, settings)
         texts[col].append(join_words(phrase))
     return ["\n".join(t) for t in texts]
+
+
+def _flush_left(phrase: list[dict], under: list[dict], size: float) -> bool:
+    """Set flush left with the phrase under it, and not as wide (a label over its first column)."""
+    return (abs(phrase[0]["x0"] - under[0]["x0"]) <= size
+            and abs(phrase[-1]["x1"] - under[-1]["x1"]) > size)
 
 
 def _middle(phrase: list[dict]) -> float:
@@ -391,31 +397,59 @@ def _span_start(parts: list[list[dict]], n: int, under: list[float], columns: li
 
 def header_column(phrase: list[dict], columns: list[float], body: dict[int, tuple[float, float]]) -> int:
     """The column a header phrase heads: the one its left edge falls in, unless it stands clear of
-    that column's body text and over another column's (a header centred over a centred column can
-    start left of the boundary between the two)."""
+    that column's body text; then the column whose body text it stands over, else the column most
+    of it lies in (a header centred over a narrow centred or right-aligned column can start left
+    of the boundary between the two)."""
     x0, x1 = phrase[0]["x0"], phrase[-1]["x1"]
     col = column_of(x0 + 1, columns)
     own = body.get(col)
     if own is None or min(x1, own[1]) > max(x0, own[0]):
         return col
-    overlap = {c: min(x1, e[1]) - max(x0, e[0]) for c, e in body.items()}
-    best = max(overlap, key=overlap.get, default=col)
-    return best if overlap.get(best, 0) > 0 else col
+    over_body = {c: min(x1, e[1]) - max(x0, e[0]) for c, e in body.items()}
+    best = max(over_body, key=over_body.get)
+    if over_body[best] > 0:
+        return best
+    over_range = [min(x1, right) - max(x0, left) for left, right in zip(columns, columns[1:])]
+    return max(range(len(over_range)), key=over_range.__getitem__)
 
 
 def _owned_span_start(phrase: list[dict], col: int, sub_headed: set[int], claimed: set[int],
                       columns: list[float], settings: PdfTableSettings) -> int:
-    """The first of the widest run of sub-headed columns around `col`, claimed by no other header of
-    the row, that the phrase is printed centred over; `col` when there is none of two or more."""
+    """The first of the sub-headed columns around `col` that no other header of the row claims,
+    when they are two or more and the phrase is printed centred over them; else `col`."""
     first = last = col
     while first - 1 in sub_headed and first - 1 not in claimed:
         first -= 1
     while last + 1 in sub_headed and last + 1 not in claimed:
         last += 1
-    runs = [(a, b) for a in range(first, col + 1) for b in range(max(col, a + 1), last + 1)
-            if abs((columns[a] + columns[b + 1]) / 2 - _middle(phrase))
-            <= settings.span_centre_share * (columns[b + 1] - columns[a])]
-    return max(runs, key=lambda r: r[1] - r[0])[0] if runs else col
+    width = columns[last + 1] - columns[first]
+    centred = abs((columns[first] + columns[last + 1]) / 2 - _middle(phrase)) <= settings.span_centre_share * width
+    return first if last > first and centred else col
+
+
+def header_only_columns(header: list[list[Line]], columns: list[float],
+                        body: dict[int, tuple[float, float]], size: float,
+                        settings: PdfTableSettings) -> list[float]:
+    """The column boundaries with a column added for each header phrase that stands apart, on the
+    same line, right of another header of its column and clear of every column's body text: a
+    column left empty in the body (an image column, figures given only on a later page). Its
+    boundaries lie halfway to the text on either side."""
+    clearance = settings.header_phrase_gap_ratio * size
+    bounds = list(columns)
+    for line in (line for row in header for line in row):
+        by_column: dict[int, list[list[dict]]] = {}
+        for phrase in phrases(line.words, gap=settings.header_phrase_gap_ratio * size):
+            by_column.setdefault(header_column(phrase, columns, body), []).append(phrase)
+        for col, parts in by_column.items():
+            own = body.get(col)
+            after = min((e[0] for c, e in body.items() if c > col), default=None)
+            for left, right in zip(parts, parts[1:]):
+                x0, x1 = right[0]["x0"], right[-1]["x1"]
+                if own and x0 > own[1] + clearance and (after is None or x1 < after - clearance):
+                    bounds.append((max(left[-1]["x1"], own[1]) + x0) / 2)
+                    edge = columns[col + 1]  # the boundary to the next column, moved past the phrase
+                    bounds[bounds.index(edge)] = max(edge, (x1 + after) / 2 if after else x1 + 1)
+    return sorted(bounds)
 
 
 def _placed_phrases(line: Line, columns: list[float], size: float,
@@ -455,6 +489,16 @@ def body_extents(rows: list[list[Line]], columns: list[float], size: float,
                 old = extents.get(col, (x0, x1))
                 extents[col] = (min(old[0], x0), max(old[1], x1))
     return extents
+
+
+def running_text(line: Line, columns: list[float], settings: PdfTableSettings = DEFAULT_SETTINGS) -> bool:
+    """A line of running text across a table's columns: one phrase over most of the column
+    boundaries (three or more), no number standing apart. A cell's text wraps inside its column."""
+    parts = phrases(line.words, settings.prose_gap_ratio * line.size)
+    inner = columns[1:-1]
+    crossed = sum(1 for x in inner if parts[0][0]["x0"] < x < parts[0][-1]["x1"])
+    return (len(parts) == 1 and crossed >= max(settings.min_prose_crossings, len(inner) / 2)
+            and not is_data_line(line, settings))
 
 
 def is_two_column_prose(line: Line, settings: PdfTableSettings = DEFAULT_SETTINGS) -> bool:
@@ -527,6 +571,9 @@ def aligned_table(crop, lines: list[Line], max_header_rows: int | None = None,
         columns = _outer(column_bounds(lines[first_data:], size, settings), lines)
         if columns is None:
             return None
+    prose = next((i for i in range(first_data + 1, len(lines)) if running_text(lines[i], columns, settings)),
+                 None)
+    lines = lines[:prose]  # running text under the table ends it
     rows, shaded = row_bands(lines, columns, size, crop, first_data, settings)
     header_rows = next(i for i, row in enumerate(rows) if lines[first_data] in row)
     if not fixed and rows[header_rows][0] is not lines[first_data]:
@@ -535,6 +582,13 @@ def aligned_table(crop, lines: list[Line], max_header_rows: int | None = None,
                          lines)
         if refined is not None and len(refined) == len(columns):
             columns = refined
+            rows, shaded = row_bands(lines, columns, size, crop, first_data, settings)
+            header_rows = next(i for i, row in enumerate(rows) if lines[first_data] in row)
+    if not fixed:
+        headed = header_only_columns(rows[:header_rows], columns, body_extents(rows[header_rows:], columns, size, settings),
+                                     size, settings)
+        if len(headed) > len(columns):
+            columns = headed
             rows, shaded = row_bands(lines, columns, size, crop, first_data, settings)
             header_rows = next(i for i, row in enumerate(rows) if lines[first_data] in row)
     horizontals = ([rows[0][0].top - 1] + [(a[-1].bottom + b[0].top) / 2 for a, b in zip(rows, rows[1:])]

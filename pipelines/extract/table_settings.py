@@ -41,6 +41,7 @@ class PdfTableSettings:
     prose_gap_ratio: float = 1.5  # words closer than this (× size) belong to one prose phrase
     prose_column_width_ratio: float = 18.0  # a phrase this many × size wide is a line of a text column
     max_prose_line_share: float = 0.3  # a table region with more two-column prose lines is not a table
+    min_prose_crossings: int = 3  # a single phrase over this many column boundaries (and half) is running text
     gutter_clearance: float = 4.0  # a sidebar word stands this far beyond the main text
     sidebar_shared_line_share: float = 0.8  # below this share of shared lines, words past the gutter are a sidebar
     # uncaptioned aligned tables
