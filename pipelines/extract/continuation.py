@@ -20,7 +20,7 @@ class OpenTable:
     table_id: str
     turn: int
     n_cols: int
-    header: list[list[str]]  # the texts of its header rows, to recognise a repeated header
+    header: list[list[str]]  # the texts of its header rows (else its first row): a repeated header
     columns: list[float] | None  # column boundaries of an aligned table, in the view's coordinates
     x0: float
     x1: float
@@ -74,19 +74,25 @@ def read_continuation(view, lines: list[Line], region: Region, carried: OpenTabl
     if not body:
         return None
     for columns in (None, carried.columns):  # this page's own columns, else the carried ones
-        found = aligned_table(crop, body, columns=columns, settings=settings)
+        found = aligned_table(crop, body, columns=columns, settings=settings, continued=True)
         if found is not None and len(found.grid[0]) == carried.n_cols:
             return found
     return None
 
 
 def new_rows(found: FoundTable, carried: OpenTable) -> list[list[dict]]:
-    """The rows that continue the table: a header printed again on this page is left out."""
+    """The rows that continue the table: rows that print the carried header again are left out.
+    Of an aligned table's other header rows, one whose label the carried header does not hold is a
+    row of words that goes on with the table (a row without numbers reads as a header)."""
     rows = found.grid
-    if found.method != "lattice":
-        return rows[found.header_rows:]
-    header = carried.header[:1]
-    return rows[1:] if header and [c["text"] for c in rows[0]] == header[0] else rows
+    repeated = 0
+    while repeated < len(rows) and [c["text"] for c in rows[repeated]] in carried.header:
+        repeated += 1
+    if found.method == "lattice":
+        return rows[repeated:]
+    labels = {row[0] for row in carried.header}
+    return [row for n, row in enumerate(rows[repeated:], repeated) if n >= found.header_rows
+            or (row[0]["text"] and row[0]["text"] not in labels)]
 
 
 def carry(table_id: str, found: FoundTable, region: Region, turn: int) -> OpenTable:
@@ -94,5 +100,5 @@ def carry(table_id: str, found: FoundTable, region: Region, turn: int) -> OpenTa
     width of its caption's region."""
     texts = found.texts()
     return OpenTable(table_id=table_id, turn=turn, n_cols=len(texts[0]),
-                     header=texts[:found.header_rows], columns=found.columns,
+                     header=texts[:max(found.header_rows, 1)], columns=found.columns,
                      x0=min(found.bbox[0], region.bbox[0]), x1=max(found.bbox[2], region.bbox[2]))

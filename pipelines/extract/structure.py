@@ -524,15 +524,18 @@ def _outer(columns: list[float] | None, lines: list[Line]) -> list[float] | None
 
 
 def table_lines(lines: list[Line], text_only: bool, max_header_rows: int | None,
-                settings: PdfTableSettings) -> tuple[list[Line], int, bool] | None:
+                settings: PdfTableSettings, continued: bool = False) -> tuple[list[Line], int, bool] | None:
     """The lines that make the table, the index of its first data line, and whether it is a table of
-    words: dot leaders, a headnote above and footnotes under it left out. None for running text."""
+    words: dot leaders, a headnote above and footnotes under it left out. None for running text.
+    The rows of a table of words `continued` from the page before are all body rows."""
     lines = [ln for ln in (without_leaders(line) for line in lines) if ln.words]
     while len(lines) > 2 and _headnote(lines[0], lines, settings):
         lines = lines[1:]  # a note printed above the header, across the whole table
     first_data = next((i for i, line in enumerate(lines) if is_data_line(line, settings)), None)
     words_only = first_data is None
-    if words_only:  # a table of words: its first line heads it
+    if words_only and continued:
+        first_data = 0
+    elif words_only:  # a table of words: its first line heads it
         if not text_only or len(lines) < 3:
             return None
         first_data = 1
@@ -555,13 +558,14 @@ def _method(crop, columns: list[float], shaded: int, settings: PdfTableSettings)
 
 def aligned_table(crop, lines: list[Line], max_header_rows: int | None = None,
                   columns: list[float] | None = None, text_only: bool = False,
-                  settings: PdfTableSettings = DEFAULT_SETTINGS) -> FoundTable | None:
+                  settings: PdfTableSettings = DEFAULT_SETTINGS, continued: bool = False) -> FoundTable | None:
     """Rows and columns from word positions; pdfplumber's explicit strategy assigns the characters.
-    `columns` given (a table continued from the page before) are used as they are. Without a number
-    in any line the lines are a table only when `text_only` (a caption says there is one)."""
+    `columns` given (a table `continued` from the page before) are used as they are. Without a number
+    in any line the lines are a table only when `text_only` (a caption says there is one) or
+    `continued`."""
     if len(lines) < (1 if columns else 2):
         return None
-    found = table_lines(lines, text_only, max_header_rows, settings)
+    found = table_lines(lines, text_only, max_header_rows, settings, continued)
     if found is None:
         return None
     lines, first_data, words_only = found
