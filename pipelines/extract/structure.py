@@ -549,6 +549,20 @@ def table_lines(lines: list[Line], text_only: bool, max_header_rows: int | None,
     return lines, first_data, words_only
 
 
+def _header_band_end(crop, lines: list[Line], settings: PdfTableSettings) -> int | None:
+    """The first line under a filled header band that holds the table's first line and no number:
+    the body starts there however long it runs before a number (a table of words with a few)."""
+    _, bands = separators(crop, min(ln.x0 for ln in lines), max(ln.x1 for ln in lines), settings)
+    middle = (lines[0].top + lines[0].bottom) / 2
+    band = next((b for b in bands if b[1] <= middle <= b[3]), None)
+    if band is None:
+        return None
+    end = next((i for i, ln in enumerate(lines) if (ln.top + ln.bottom) / 2 > band[3]), None)
+    if end is None or any(is_data_line(ln, settings) for ln in lines[:end]):
+        return None
+    return end
+
+
 def _method(crop, columns: list[float], shaded: int, settings: PdfTableSettings) -> str:
     rules = sum(1 for e in crop.horizontal_edges
                 if e["x1"] - e["x0"] > settings.rule_width_share * (columns[-1] - columns[0]))
@@ -569,6 +583,7 @@ def aligned_table(crop, lines: list[Line], max_header_rows: int | None = None,
     if found is None:
         return None
     lines, first_data, words_only = found
+    first_data = min(first_data, _header_band_end(crop, lines, settings) or first_data)
     size = statistics.median(w.get("size", 10) for line in lines for w in line.words)
     fixed = columns is not None
     if not fixed:
