@@ -130,22 +130,31 @@ _CJK_CHAR_RE = re.compile(rf"[{_CJK}]")
 
 _IDEOGRAPH_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _WORD_CHAR_RE = re.compile(r"[A-Za-z0-9]")
+_IDEOGRAPH = r"[\u3400-\u9fff\uf900-\ufaff]"
+_MIXED_UNSPACED_RE = re.compile(rf"{_IDEOGRAPH}[A-Za-z0-9]|[A-Za-z0-9]{_IDEOGRAPH}")
+_MIXED_SPACED_RE = re.compile(rf"{_IDEOGRAPH} [A-Za-z0-9]|[A-Za-z0-9] {_IDEOGRAPH}")
 
 
 def clean_cell_text(text: str | None) -> str:
-    """Cell text as shown: a wrapped line joins with a space between words and between an ideograph
-    and a Latin word or number (the way these reports space 'AI 服务器'), without one elsewhere
+    """Cell text as shown: a wrapped line joins with a space between words and after Latin
+    punctuation; between an ideograph and a Latin word, number or '(' the way the cell's own lines
+    set them ('AI 服务器' or 'AI服务器'; with a space when they do not say); without one elsewhere
     next to CJK text or punctuation."""
+    text = (text or "").strip()
+    unspaced = len(_MIXED_UNSPACED_RE.findall(text))
+    mixed = " " if len(_MIXED_SPACED_RE.findall(text)) >= unspaced else ""
+
     def join(match: re.Match[str]) -> str:
         before = match.string[match.start() - 1] if match.start() else ""
         after = match.string[match.end()] if match.end() < len(match.string) else ""
-        if _IDEOGRAPH_RE.match(before) and _WORD_CHAR_RE.match(after):
-            return " "
-        if _WORD_CHAR_RE.match(before) and _IDEOGRAPH_RE.match(after):
+        if (_IDEOGRAPH_RE.match(before) and (_WORD_CHAR_RE.match(after) or after == "(")) or (
+                _WORD_CHAR_RE.match(before) and _IDEOGRAPH_RE.match(after)):
+            return mixed
+        if before in ",;:!?":  # Latin punctuation is followed by a space, even before CJK text
             return " "
         return "" if _CJK_CHAR_RE.match(before) or _CJK_CHAR_RE.match(after) else " "
 
-    return tidy_cjk(DOT_LEADER_RE.sub("", _WRAP_RE.sub(join, (text or "").strip())))
+    return tidy_cjk(DOT_LEADER_RE.sub("", _WRAP_RE.sub(join, text)))
 
 
 def find_header_rows(grid: list[list[str]]) -> int:
