@@ -82,14 +82,17 @@ def read_continuation(view, lines: list[Line], region: Region, carried: OpenTabl
 
 def new_rows(found: FoundTable, carried: OpenTable) -> list[list[dict]]:
     """The rows that continue the table: rows that print the carried header again are left out.
-    Of an aligned table's other header rows, one whose label the carried header does not hold is a
-    row of words that goes on with the table (a row without numbers reads as a header)."""
+    Of an aligned table's other header rows (no more than the carried header has), one whose label
+    the carried header does not hold is a row of words that goes on with the table (a row without
+    numbers reads as a header)."""
     rows = found.grid
     repeated = 0
     while repeated < len(rows) and [c["text"] for c in rows[repeated]] in carried.header:
         repeated += 1
     if found.method == "lattice":
         return rows[repeated:]
+    if found.header_rows - repeated > len(carried.header):  # lines above its first number, no header
+        return rows[max(found.header_rows, repeated):]
     labels = {row[0] for row in carried.header}
     return [row for n, row in enumerate(rows[repeated:], repeated) if n >= found.header_rows
             or (row[0]["text"] and row[0]["text"] not in labels)]

@@ -137,19 +137,21 @@ _MIXED_SPACED_RE = re.compile(rf"{_IDEOGRAPH} [A-Za-z0-9]|[A-Za-z0-9] {_IDEOGRAP
 
 def clean_cell_text(text: str | None) -> str:
     """Cell text as shown: a wrapped line joins with a space between words and after Latin
-    punctuation; between an ideograph and a Latin word, number or '(' the way the cell's own lines
-    set them ('AI 服务器' or 'AI服务器'; with a space when they do not say); without one elsewhere
-    next to CJK text or punctuation."""
+    punctuation; between an ideograph and a Latin word or number the way the cell's own lines set
+    them ('AI 服务器' or 'AI服务器'; with a space when they do not say), and before '(' only when
+    they space them; without one elsewhere next to CJK text or punctuation."""
     text = (text or "").strip()
-    unspaced = len(_MIXED_UNSPACED_RE.findall(text))
-    mixed = " " if len(_MIXED_SPACED_RE.findall(text)) >= unspaced else ""
+    spaced, unspaced = len(_MIXED_SPACED_RE.findall(text)), len(_MIXED_UNSPACED_RE.findall(text))
+    mixed = " " if spaced >= unspaced else ""
 
     def join(match: re.Match[str]) -> str:
         before = match.string[match.start() - 1] if match.start() else ""
         after = match.string[match.end()] if match.end() < len(match.string) else ""
-        if (_IDEOGRAPH_RE.match(before) and (_WORD_CHAR_RE.match(after) or after == "(")) or (
+        if (_IDEOGRAPH_RE.match(before) and _WORD_CHAR_RE.match(after)) or (
                 _WORD_CHAR_RE.match(before) and _IDEOGRAPH_RE.match(after)):
             return mixed
+        if _IDEOGRAPH_RE.match(before) and after == "(":
+            return " " if spaced and mixed else ""
         if before in ",;:!?":  # Latin punctuation is followed by a space, even before CJK text
             return " "
         return "" if _CJK_CHAR_RE.match(before) or _CJK_CHAR_RE.match(after) else " "
