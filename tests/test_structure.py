@@ -217,6 +217,66 @@ def test_numbered_row_labels_at_the_end_of_a_table_stay_rows(tmp_path):
     assert found.texts() == rows
 
 
+def _read(tmp_path, words, bands=()):
+    """The table under the one caption of a page drawn from (x, top, text) words and bands."""
+    path = tmp_path / "table.pdf"
+    draw_page(path, words, bands)
+    with pdfplumber.open(path) as pdf:
+        page = pdf.pages[0]
+        lines = page_lines(page)
+        [region] = caption_regions(page, lines, page.bbox)
+        return read_region(page, region, lines, [])
+
+
+def test_a_header_heads_the_column_whose_body_it_stands_over(tmp_path):
+    """可训练参数量 starts left of the boundary between the label column and the narrow centred
+    figures under it: it heads the figures, not the labels."""
+    found = _read(tmp_path, [(56, 60, "图表7：模型参数（测试）"), (60, 80, "模型"), (120, 80, "可训练参数量"),
+                             (255, 80, "得分"),
+                             *rows_at(96, [["GPT-2 M", "354.9", "68.2"], ["GPT-2 L", "774.0", "70.4"]],
+                                      xs=(60, 165, 255))])
+    assert found.texts() == [["模型", "可训练参数量", "得分"], ["GPT-2 M", "354.9", "68.2"],
+                             ["GPT-2 L", "774.0", "70.4"]]
+
+
+def test_a_header_centred_over_sub_headers_no_other_header_claims_spans_them(tmp_path):
+    """评测 sits over the middle of three sub-headed columns without crossing a boundary: it heads
+    all three, from the first (its left edge falls in the second)."""
+    found = _read(tmp_path, [(56, 60, "图表8：评测结果（测试）"), (60, 80, "模型"), (241, 80, "评测"),
+                             (200, 100, "BLEU"), (260, 100, "NIST"), (320, 100, "MET"),
+                             *rows_at(116, [["华东", "1.10", "2.20", "3.30"], ["华南", "4.40", "5.50", "6.60"]],
+                                      xs=(60, 200, 260, 320))])
+    assert found.header_rows == 2
+    assert found.texts()[:2] == [["模型", "评测", "", ""], ["", "BLEU", "NIST", "MET"]]
+
+
+def test_a_header_over_a_column_empty_in_the_body_makes_that_column(tmp_path):
+    found = _read(tmp_path, [(56, 60, "图表9：制冷方式（测试）"),
+                             *rows_at(80, [["方式", "PUE", "功率", "示意图"], ["风冷", "1.4", "10kW"],
+                                           ["液冷", "1.2", "30kW"]], xs=(60, 150, 230, 330)),
+                             (56, 140, "资料来源：测试")])
+    assert found.texts() == [["方式", "PUE", "功率", "示意图"], ["风冷", "1.4", "10kW", ""],
+                             ["液冷", "1.2", "30kW", ""]]
+
+
+def test_running_text_under_a_table_ends_it(tmp_path):
+    rows = [["项目", "2022", "2023", "2024", "2025"], ["服务器", "1.1", "1.2", "1.3", "1.4"],
+            ["交换机", "2.1", "2.2", "2.3", "2.4"]]
+    found = _read(tmp_path, [(56, 60, "图表10：分产品收入（亿元）"), *rows_at(80, rows),
+                             (56, 140, "我们预计服务器与交换机的收入在未来三年保持稳定增长，其中服务器的增速更快。")])
+    assert found.texts() == rows
+
+
+def test_the_body_of_a_table_of_words_starts_under_its_header_band(tmp_path):
+    """Only the last row holds a number; the rows under the header band still give the columns, so
+    the middle column, filled in one row only, stays a column."""
+    rows = [["公司", "2022年", "2023年"], ["甲公司", "发布产品", "扩产"], ["乙公司", "", "合作"],
+            ["丙公司", "", "出货 120 万台"]]
+    found = _read(tmp_path, [(56, 60, "图表11：厂商进展（测试）"), *rows_at(80, rows, xs=(60, 160, 260), step=20)],
+                  bands=[(56, 78, 420, 94)])
+    assert found.header_rows == 1 and found.texts() == rows
+
+
 def test_grid_tables_read_ruled_grids_of_two_or_more_rows(tmp_path):
     grid = [["", "2024E", "2025E"], ["北美", "1.1", "1.2"], ["中国", "2.1", "2.2"]]
     table = {"style": "grid", "header_rows": 1, "col_widths": [120, 60, 60]}

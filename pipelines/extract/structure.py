@@ -501,6 +501,18 @@ def running_text(line: Line, columns: list[float], settings: PdfTableSettings = 
             and not is_data_line(line, settings))
 
 
+def _running_text_start(lines: list[Line], first_data: int, columns: list[float] | None, size: float,
+                        settings: PdfTableSettings) -> int | None:
+    """The first line of running text under the table's first row (`running_text`, against its
+    columns, or those of its data lines), which ends the table; None when there is none."""
+    columns = columns or column_bounds([ln for ln in lines[first_data:] if is_data_line(ln, settings)],
+                                       size, settings)
+    if columns is None:
+        return None
+    return next((i for i in range(first_data + 1, len(lines)) if running_text(lines[i], columns, settings)),
+                None)
+
+
 def is_two_column_prose(line: Line, settings: PdfTableSettings = DEFAULT_SETTINGS) -> bool:
     """A line of running text set in two columns: two wide phrases side by side."""
     gap = settings.column_gap_ratio * line.size  # words of running text sit closer
@@ -596,13 +608,11 @@ def aligned_table(crop, lines: list[Line], max_header_rows: int | None = None,
     first_data = min(first_data, _header_band_end(crop, lines, settings) or first_data)
     size = statistics.median(w.get("size", 10) for line in lines for w in line.words)
     fixed = columns is not None
+    lines = lines[:_running_text_start(lines, first_data, columns, size, settings)]
     if not fixed:
         columns = _outer(column_bounds(lines[first_data:], size, settings), lines)
         if columns is None:
             return None
-    prose = next((i for i in range(first_data + 1, len(lines)) if running_text(lines[i], columns, settings)),
-                 None)
-    lines = lines[:prose]  # running text under the table ends it
     rows, shaded = row_bands(lines, columns, size, crop, first_data, settings)
     header_rows = next(i for i, row in enumerate(rows) if lines[first_data] in row)
     if not fixed and rows[header_rows][0] is not lines[first_data]:
