@@ -134,3 +134,42 @@ def test_ruled_grid_continued_with_or_without_its_header(tmp_path, repeat_header
         repeated = texts(more.grid[:1]) == carried.header
         assert repeated == repeat_header
         assert texts(found.grid) + texts(new_rows(more, carried)) == grid
+
+
+def _continued(tmp_path, table: dict, space: int) -> list[list[str]]:
+    """A table pushed down page 1 by `space` points so that it breaks onto page 2, read as the
+    extraction reads it: its rows on page 1, then the rows that continue it on page 2."""
+    build_pdf({"title": "跨页", "blocks": [{"space": space}, {"table": {
+        "label": "图表1", "caption": "图表1：跨页表（测试）", "source": "资料来源：测试", **table}}]},
+        tmp_path / "split.pdf")
+    with read_pages(tmp_path / "split.pdf") as pages:
+        (first, lines, _, [region]), (second, lines2, body2, regions2) = pages[:2]
+        found = read_region(first, region, lines, grid_tables(first))
+        carried = carry("s:1:0", found, region, turn=0)
+        more = read_continuation(second, lines2, continuation_region(lines2, body2, regions2, carried),
+                                 carried)
+        return texts(found.grid) + texts(new_rows(more, carried))
+
+
+def test_a_row_of_words_under_the_repeated_header_goes_on_with_the_table(tmp_path):
+    """制程 opens page 2 under the repeated header: no number, so it reads as a header row of that
+    page, but the carried header has no such label — it is a row of the table."""
+    grid = ([["厂商", "甲公司", "乙公司"], ["核心数", "16384", "2560"], ["制程", "4nm", "16nm"]]
+            + [[f"指标{i}", f"{i}.1", f"{i}.2"] for i in range(1, 9)])
+    table = {"style": "three_line", "grid": grid, "header_rows": 1, "repeat_header": True,
+             "col_widths": [120, 80, 80]}
+    assert _continued(tmp_path, table, space=632) == grid
+
+
+def test_a_ruled_grid_repeating_both_header_tiers_drops_both(tmp_path):
+    grid = ([["", "收入（亿元）", "", "利润（亿元）", ""], ["", "2024E", "2025E", "2024E", "2025E"]]
+            + [[f"项目{i}", f"{i}.1", f"{i}.2", f"{i}.3", f"{i}.4"] for i in range(1, 13)])
+    table = {"style": "grid", "grid": grid, "header_rows": 2, "repeat_header": True,
+             "spans": [[1, 0, 2, 0], [3, 0, 4, 0]], "col_widths": [100, 60, 60, 60, 60]}
+    assert _continued(tmp_path, table, space=600) == grid
+
+
+def test_a_table_of_words_goes_on_over_the_page(tmp_path):
+    grid = [["公司", "2022年", "2023年"]] + [[f"公司{i}", f"发布新品{i}", "扩建产线"] for i in range(1, 13)]
+    table = {"style": "three_line", "grid": grid, "header_rows": 1, "col_widths": [100, 120, 120]}
+    assert _continued(tmp_path, table, space=600) == grid

@@ -198,7 +198,7 @@ def test_real_corpus_tables_match_their_projects_gold(name):
 def seed_scores(seed_renderings):
     from seed_pdf_accuracy import score_document
 
-    return {seed: score_document(seed_renderings[seed]) for seed in ("002", "004")}
+    return {seed: score_document(pdf) for seed, pdf in seed_renderings.items()}
 
 
 @pytest.mark.parametrize("seed,label", [("002", "图表49"), ("002", "图表50"), ("002", "图表108"),
@@ -209,6 +209,16 @@ def test_seed_model_tables_read_from_pdf_exactly(seed_scores, seed, label):
     table = next(t for t in seed_scores[seed].tables if t.label.replace(" ", "") == label)
     assert table.found and table.caption_ok
     assert (table.cells.fp, table.cells.fn) == (0, 0), (table.got_grid, table.truth_grid)
+
+
+@pytest.mark.parametrize("seed", ["000", "001", "002", "003", "004"])
+def test_every_seed_rendering_table_reads_cell_for_cell(seed_scores, seed):
+    """Header bands, zebra rows, headers over sub-headers or over empty columns, words-only tables
+    and tables split across pages: every table of the renderings, cell for cell (whitespace aside),
+    but 002's 图表188, an algorithm listing in a box."""
+    missed = {(t.label, t.cells.fp, t.cells.fn) for t in seed_scores[seed].tables
+              if (t.cells.fp, t.cells.fn) != (0, 0) and t.label != "图表188"}
+    assert missed == set()
 
 
 def test_seed_renderings_keep_tables_and_sidebar_analysts(seed_scores):

@@ -1,0 +1,26 @@
+"""layout.py::clean_cell_text: a cell's wrapped lines joined the way its text is set."""
+
+import pytest
+
+from pipelines.extract.layout import clean_cell_text
+
+
+@pytest.mark.parametrize("text, shown", [
+    # Latin words wrap onto the next line with a space between them
+    ("Training &\nServing", "Training & Serving"),
+    # CJK text wraps without one
+    ("训练端峰值算力需求（\n单模型所需算力）", "训练端峰值算力需求（单模型所需算力）"),
+    # an ideograph next to a Latin word: as the cell's own lines set them — here without a space …
+    ("开放ChatGPT和\nWhisper模型的API", "开放ChatGPT和Whisper模型的API"),
+    ("推出AI芯片TPU v5e；4-7月生成式AI客户项目数量增长\n150多倍", "推出AI芯片TPU v5e；4-7月生成式AI客户项目数量增长150多倍"),
+    # … here with one, and with one when the cell does not say
+    ("全球 AI 服务器出货量 120\n万台", "全球 AI 服务器出货量 120 万台"),
+    ("服务器\nGPU", "服务器 GPU"),
+    # Latin punctuation takes its space even before CJK text
+    ("发布GPT-4 Turbo,\n价格降低2-4倍", "发布GPT-4 Turbo, 价格降低2-4倍"),
+    # '(' after an ideograph only where the cell spaces mixed text
+    ("香港中央结算\n(代理人)有限公司", "香港中央结算(代理人)有限公司"),
+    ("年平均 AI 风速\n(m/s)", "年平均 AI 风速 (m/s)"),
+])
+def test_wrapped_lines_join_as_the_cell_sets_its_text(text, shown):
+    assert clean_cell_text(text) == shown
