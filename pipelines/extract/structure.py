@@ -342,27 +342,33 @@ def _header_cells(row: list[Line], columns: list[float], size: float, settings: 
     """A header row's cells: each phrase goes whole to the column it heads (`header_column`; `body`:
     each column's extent), the lines of a wrapped header cell one under the other. A header spanning
     columns of the row below goes to the first of them (printed centred over them, its left edge
-    says little); so does a header centred over sub-headers that no other header of its row stands
-    over (`_owned_span_start`)."""
+    says little); so does a group header printed centred over sub-headers (`_group_span_start`)."""
     texts: list[list[str]] = [[] for _ in columns[1:]]
     under = _centres(tier_below or [], settings)
     sub_headers = {column_of(_middle(p), columns): p for line in tier_below or []
                    for p in phrases(line.words, settings.column_gap_ratio * line.size)
                    if not is_data_token(join_words(p))}
-    cells = [(parts, n, header_column(phrase, columns, body or {}))
+    cells = [(parts, n, header_column(phrase, columns, body or {}),
+              _spanning(phrase, under, columns, size, settings))
              for line in row
              for parts in [phrases(line.words, gap=settings.header_phrase_gap_ratio * size)]
              for n, phrase in enumerate(parts)]
-    for parts, n, col in cells:
-        phrase = parts[n]
-        if _spanning(phrase, under, columns, size, settings):
+    # a group header: over a sub-headed column, not set flush left with it; each sub-headed column
+    # no other header stands over goes to the group header nearest it
+    groups = [i for i, (parts, n, col, _) in enumerate(cells)
+              if col in sub_headers and not _flush_left(parts[n], sub_headers[col], size)]
+    held = {c for i, (parts, n, col, _) in enumerate(cells) if i not in groups
+            for c in [col, *_sub_headers_under(parts[n], sub_headers)]}
+    owner = {k: min(groups, key=lambda i: abs(_middle(sub) - _middle(cells[i][0][cells[i][1]])))
+             for k, sub in sub_headers.items() if k not in held and groups}
+    for i, (parts, n, col, spanning) in enumerate(cells):
+        start = _group_span_start(parts[n], col, {k: sub_headers[k] for k, o in owner.items() if o == i}
+                                  | {col: sub_headers[col]}, columns, settings) if i in groups else None
+        if start is not None:
+            col = start
+        elif spanning:
             col = _span_start(parts, n, under, columns, size, settings)
-        elif col in sub_headers and not _flush_left(phrase, sub_headers[col], size):
-            # not set flush left with the sub-header under it: perhaps centred over several
-            claimed = {c for other_parts, m, other_col in cells if other_parts[m] is not phrase
-                       for c in [other_col, *_sub_headers_under(other_parts[m], sub_headers)]}
-            col = _owned_span_start(phrase, col, set(sub_headers), claimed, columns, settings)
-        texts[col].append(join_words(phrase))
+        texts[col].append(join_words(parts[n]))
     return ["\n".join(t) for t in texts]
 
 
@@ -413,18 +419,26 @@ def header_column(phrase: list[dict], columns: list[float], body: dict[int, tupl
     return max(range(len(over_range)), key=over_range.__getitem__)
 
 
-def _owned_span_start(phrase: list[dict], col: int, sub_headed: set[int], claimed: set[int],
-                      columns: list[float], settings: PdfTableSettings) -> int:
-    """The first of the sub-headed columns around `col` that no other header of the row claims,
-    when they are two or more and the phrase is printed centred over them; else `col`."""
+def _group_span_start(phrase: list[dict], col: int, owned: dict[int, list[dict]], columns: list[float],
+                      settings: PdfTableSettings) -> int | None:
+    """The first column of the run of its own sub-headers around `col` (two or more) that a group
+    header is printed most nearly centred over, the sub-headers' text or their columns (within
+    `span_centre_share` of their width; the wider of two as near); None when there is none."""
     first = last = col
-    while first - 1 in sub_headed and first - 1 not in claimed:
+    while first - 1 in owned:
         first -= 1
-    while last + 1 in sub_headed and last + 1 not in claimed:
+    while last + 1 in owned:
         last += 1
-    width = columns[last + 1] - columns[first]
-    centred = abs((columns[first] + columns[last + 1]) / 2 - _middle(phrase)) <= settings.span_centre_share * width
-    return first if last > first and centred else col
+    offsets = {}
+    for a in range(first, col + 1):
+        for b in range(max(col, a + 1), last + 1):
+            offset = min(abs((x0 + x1) / 2 - _middle(phrase)) / (x1 - x0) for x0, x1 in (
+                (owned[a][0]["x0"], owned[b][-1]["x1"]), (columns[a], columns[b + 1])))
+            if offset <= settings.span_centre_share:
+                offsets[a, b] = round(offset / settings.span_centre_tie)
+    if not offsets:
+        return None
+    return min(offsets, key=lambda r: (offsets[r], r[0] - r[1]))[0]
 
 
 def header_only_columns(header: list[list[Line]], columns: list[float],

@@ -27,6 +27,7 @@ class PdfTableSettings:
     max_numeric_lines_per_cell: int = 4  # a ruled cell with more lines of numbers frames an unruled body
     span_overlap: float = 3.0  # a phrase reaching this far past a column boundary spans columns
     span_centre_share: float = 0.1  # a header centred (within this share of their width) over sub-headers spans them
+    span_centre_tie: float = 0.02  # … and of two runs of sub-headers centred this alike, spans the wider
     # rows of aligned tables: wrapped lines inside a cell vs the gap between rows
     wrap_gap_max_ratio: float = 0.8  # lines of one wrapped cell are never further apart than this × size
     wrap_slack_ratio: float = 2.5  # a cell line ending within this × size of its column's edge is full
