@@ -575,14 +575,6 @@ def table_lines(lines: list[Line], text_only: bool, max_header_rows: int | None,
     return lines, first_data, words_only
 
 
-def _prose_share(lines: list[Line], width: float, settings: PdfTableSettings) -> float:
-    """The share of lines holding a run of words (no column-sized gap) over 40% of `width`."""
-    wide = sum(1 for line in lines
-               if any(p[-1]["x1"] - p[0]["x0"] >= settings.prose_width_share * width
-                      for p in phrases(line.words, settings.prose_gap_ratio * line.size)))
-    return wide / len(lines)
-
-
 def _header_band_end(crop, lines: list[Line], settings: PdfTableSettings) -> int | None:
     """The first line under a filled header band that holds the table's first line and no number:
     the body starts there however long it runs before a number (a table of words with a few)."""
@@ -617,8 +609,6 @@ def aligned_table(crop, lines: list[Line], max_header_rows: int | None = None,
     if found is None:
         return None
     lines, first_data, words_only = found
-    if words_only and continued and _prose_share(lines, crop.width, settings) > settings.max_prose_line_share:
-        return None  # running text on the page after a table of words, not more of its rows
     first_data = min(first_data, _header_band_end(crop, lines, settings) or first_data)
     size = statistics.median(w.get("size", 10) for line in lines for w in line.words)
     fixed = columns is not None
