@@ -1,7 +1,7 @@
 """Render the seed reports (../shared/seeds, text renderings of broker PDFs) back into broker-style
 PDFs, with a truth file per PDF whose tables come from the seed text, not from any PDF extractor.
 
-Run: .venv/bin/python benchmarks/seedpdf/render_seeds.py [--out DIR] [--seeds DIR]
+Run: .venv/bin/python benchmarks/seedpdf/render_seeds.py [--out DIR] [--seeds DIR] [--shift N]
 Writes <stem>.pdf and <stem>.truth.json per seed into DIR (default: a new temp folder). Output is
 byte-reproducible (reportlab invariant mode). Nothing rendered belongs in git.
 
@@ -508,20 +508,24 @@ def render_document(doc: SeedDoc, index: int, out_dir: Path) -> Path:
     return pdf
 
 
-def render_all(out_dir: Path, seeds: Path = SEEDS) -> list[Path]:
-    """Render every seed into out_dir; returns the PDFs (each with its .truth.json beside it)."""
+def render_all(out_dir: Path, seeds: Path = SEEDS, shift: int = 0) -> list[Path]:
+    """Render every seed into out_dir; returns the PDFs (each with its .truth.json beside it).
+    `shift` moves each document's layout (style cycle offset, header colour, header repeat,
+    two-column prose) that many places on: every table in another house style."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    return [render_document(read_seed(path), n, out_dir) for n, path in enumerate(seed_paths(seeds))]
+    return [render_document(read_seed(path), n + shift, out_dir)
+            for n, path in enumerate(seed_paths(seeds))]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--out", type=Path, default=None, help="output folder (default: a temp folder)")
     parser.add_argument("--seeds", type=Path, default=SEEDS)
+    parser.add_argument("--shift", type=int, default=0, help="move each document's layout this many places on")
     args = parser.parse_args()
     out = args.out or Path(tempfile.mkdtemp(prefix="seedpdf-"))
     styles: dict[str, int] = {}
-    for pdf in render_all(out, args.seeds):
+    for pdf in render_all(out, args.seeds, args.shift):
         truth = json.loads(pdf.with_suffix(".truth.json").read_text(encoding="utf-8"))
         for table in truth["tables"]:
             styles[table["style"]] = styles.get(table["style"], 0) + 1
