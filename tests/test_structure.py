@@ -14,7 +14,7 @@ from pipelines.extract.layout import clean_cell_text
 from pipelines.extract.regions import caption_regions, split_furniture, words_within
 from pipelines.extract.rotation import TurnedPage, char_turn, reading_turns
 from pipelines.extract.structure import (
-    column_bounds, column_of, fill_sideways_cells, grid_tables, read_region, row_bands,
+    coarse_grid, column_bounds, column_of, fill_sideways_cells, grid_tables, read_region, row_bands,
     spans_columns,
 )
 from pipelines.extract.table_settings import DEFAULT_SETTINGS
@@ -275,6 +275,17 @@ def test_the_body_of_a_table_of_words_starts_under_its_header_band(tmp_path):
     found = _read(tmp_path, [(56, 60, "图表11：厂商进展（测试）"), *rows_at(80, rows, xs=(60, 160, 260), step=20)],
                   bands=[(56, 78, 420, 94)])
     assert found.header_rows == 1 and found.texts() == rows
+
+
+@pytest.mark.parametrize("text, coarse", [
+    ("Arunachal Pradesh 2,241,609 107,549 23,000 0 2,372,158", True),  # a whole row in one cell
+    ("7.6 0 126.3 $846", True),
+    ("1,275,000\n15,000", False),  # two figures a line
+    ("Halothane containing 0.01 % w/w thymol 250 ml 100 ml", False),  # numbers inside a sentence
+    ("Part (4) (5) (6) (7) (8)", False),  # footnote marks
+])
+def test_a_ruled_cell_holding_a_row_of_figures_means_the_rules_only_frame_the_table(text, coarse):
+    assert coarse_grid([[{"text": "label"}, {"text": text}]]) is coarse
 
 
 def test_grid_tables_read_ruled_grids_of_two_or_more_rows(tmp_path):

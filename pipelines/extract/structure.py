@@ -79,15 +79,29 @@ def _chars_within(view, bbox: Box):
 
 
 def coarse_grid(rows: list[list[dict]], settings: PdfTableSettings = DEFAULT_SETTINGS) -> bool:
-    """Rules that frame a table without ruling its rows: one cell holds many lines of numbers, so
-    the rows must come from the text (a ruled header over an unruled body)."""
+    """Rules that frame a table without ruling its rows or columns: one cell holds many lines of
+    numbers, or a line of figures, so the rows must come from the text (a ruled header over an
+    unruled body, a frame around an unruled table)."""
     for row in rows:
         for box in row:
             lines = [t for t in box["text"].split("\n") if t.strip()]
             numeric = sum(1 for t in lines if any(is_data_token(w) for w in t.split()))
-            if numeric > settings.max_numeric_lines_per_cell:
+            if numeric > settings.max_numeric_lines_per_cell or any(_row_of_figures(t, settings) for t in lines):
                 return True
     return False
+
+
+def _row_of_figures(line: str, settings: PdfTableSettings = DEFAULT_SETTINGS) -> bool:
+    """A cell line that is a table row itself: more figures than `max_numbers_per_cell_line`, and
+    figures for half its words or more (not numbers inside a sentence)."""
+    words = line.split()
+    figures = sum(map(_figure, words))
+    return figures > settings.max_numbers_per_cell_line and figures >= len(words) / 2
+
+
+def _figure(token: str) -> bool:
+    """A number of two digits or more (not a footnote mark such as '(4)')."""
+    return is_data_token(token) and sum(ch.isdigit() for ch in token) >= 2
 
 
 def grid_in_region(grids: list[FoundTable], region: Region,
