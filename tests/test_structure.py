@@ -194,14 +194,19 @@ def test_two_column_prose_under_a_chart_caption_is_not_a_table(tmp_path):
     assert len(lenient.grid[0]) == 2 and lenient.texts()[0][1].startswith("光模块方面")
 
 
-def _numbered_table(tmp_path, rows, under):
-    path = tmp_path / "numbered.pdf"
-    draw_page(path, [(56, 60, "图表6：分产品收入（亿元）"), *rows_at(80, rows), *under])
+def _read(tmp_path, words, bands=()):
+    """The table under the one caption of a page drawn from (x, top, text) words and bands."""
+    path = tmp_path / "table.pdf"
+    draw_page(path, words, bands)
     with pdfplumber.open(path) as pdf:
         page = pdf.pages[0]
         lines = page_lines(page)
         [region] = caption_regions(page, lines, page.bbox)
         return read_region(page, region, lines, [])
+
+
+def _numbered_table(tmp_path, rows, under):
+    return _read(tmp_path, [(56, 60, "图表6：分产品收入（亿元）"), *rows_at(80, rows), *under])
 
 
 def test_footnote_under_an_aligned_table_is_not_a_row(tmp_path):
@@ -215,17 +220,6 @@ def test_numbered_row_labels_at_the_end_of_a_table_stay_rows(tmp_path):
             ["3. 光模块", "5.3", "6.4"]]
     found = _numbered_table(tmp_path, rows, [(56, 150, "资料来源：测试")])
     assert found.texts() == rows
-
-
-def _read(tmp_path, words, bands=()):
-    """The table under the one caption of a page drawn from (x, top, text) words and bands."""
-    path = tmp_path / "table.pdf"
-    draw_page(path, words, bands)
-    with pdfplumber.open(path) as pdf:
-        page = pdf.pages[0]
-        lines = page_lines(page)
-        [region] = caption_regions(page, lines, page.bbox)
-        return read_region(page, region, lines, [])
 
 
 def test_a_header_heads_the_column_whose_body_it_stands_over(tmp_path):
