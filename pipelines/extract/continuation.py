@@ -91,7 +91,7 @@ def new_rows(found: FoundTable, carried: OpenTable) -> list[list[dict]]:
         repeated += 1
     if found.method == "lattice":
         return rows[repeated:]
-    if found.header_rows - repeated > len(carried.header):  # lines above its first number, no header
+    if found.header_rows - repeated > len(carried.header):  # lines above a number, not a header
         return rows[max(found.header_rows, repeated):]
     labels = {row[0] for row in carried.header}
     return [row for n, row in enumerate(rows[repeated:], repeated) if n >= found.header_rows

@@ -86,7 +86,8 @@ def coarse_grid(rows: list[list[dict]], settings: PdfTableSettings = DEFAULT_SET
         for box in row:
             lines = [t for t in box["text"].split("\n") if t.strip()]
             numeric = sum(1 for t in lines if any(is_data_token(w) for w in t.split()))
-            if numeric > settings.max_numeric_lines_per_cell or any(_row_of_figures(t, settings) for t in lines):
+            if numeric > settings.max_numeric_lines_per_cell or any(
+                    _row_of_figures(t, settings) for t in lines):
                 return True
     return False
 
@@ -376,8 +377,8 @@ def _header_cells(row: list[Line], columns: list[float], size: float, settings: 
     owner = {k: min(groups, key=lambda i: abs(_middle(sub) - _middle(cells[i][0][cells[i][1]])))
              for k, sub in sub_headers.items() if k not in held and groups}
     for i, (parts, n, col, spanning) in enumerate(cells):
-        start = _group_span_start(parts[n], col, {k: sub_headers[k] for k, o in owner.items() if o == i}
-                                  | {col: sub_headers[col]}, columns, settings) if i in groups else None
+        own = {k: sub_headers[k] for k, o in owner.items() if o == i} | {col: sub_headers.get(col)}
+        start = _group_span_start(parts[n], col, own, columns, settings) if i in groups else None
         if start is not None:
             col = start
         elif spanning:
@@ -398,7 +399,8 @@ def _middle(phrase: list[dict]) -> float:
 
 def _sub_headers_under(phrase: list[dict], sub_headers: dict[int, list[dict]]) -> list[int]:
     """The columns of the sub-headers whose middle lies under the phrase."""
-    return [col for col, sub in sub_headers.items() if phrase[0]["x0"] <= _middle(sub) <= phrase[-1]["x1"]]
+    return [col for col, sub in sub_headers.items()
+            if phrase[0]["x0"] <= _middle(sub) <= phrase[-1]["x1"]]
 
 
 def _span_start(parts: list[list[dict]], n: int, under: list[float], columns: list[float],
@@ -415,7 +417,8 @@ def _span_start(parts: list[list[dict]], n: int, under: list[float], columns: li
     return min(starts, default=column_of(phrase[0]["x0"] + 1, columns))
 
 
-def header_column(phrase: list[dict], columns: list[float], body: dict[int, tuple[float, float]]) -> int:
+def header_column(phrase: list[dict], columns: list[float],
+                  body: dict[int, tuple[float, float]]) -> int:
     """The column a header phrase heads: the one its left edge falls in, unless it stands clear of
     that column's body text; then the column whose body text it stands over, else the column most
     of it lies in (a header centred over a narrow centred or right-aligned column can start left
@@ -433,8 +436,8 @@ def header_column(phrase: list[dict], columns: list[float], body: dict[int, tupl
     return max(range(len(over_range)), key=over_range.__getitem__)
 
 
-def _group_span_start(phrase: list[dict], col: int, owned: dict[int, list[dict]], columns: list[float],
-                      settings: PdfTableSettings) -> int | None:
+def _group_span_start(phrase: list[dict], col: int, owned: dict[int, list[dict]],
+                      columns: list[float], settings: PdfTableSettings) -> int | None:
     """The first column of the run of its own sub-headers around `col` (two or more) that a group
     header is printed most nearly centred over, the sub-headers' text or their columns (within
     `span_centre_share` of their width; the wider of two as near); None when there is none."""
@@ -463,7 +466,8 @@ def header_only_columns(header: list[list[Line]], columns: list[float],
     column left empty in the body (an image column, figures given only on a later page). Its
     boundaries lie halfway to the text on either side."""
     clearance = settings.header_phrase_gap_ratio * size
-    bounds = list(columns)
+    added: list[float] = []
+    moved: dict[int, float] = {}  # a boundary moved past a header-only column: its index → x
     for line in (line for row in header for line in row):
         by_column: dict[int, list[list[dict]]] = {}
         for phrase in phrases(line.words, gap=settings.header_phrase_gap_ratio * size):
@@ -474,10 +478,10 @@ def header_only_columns(header: list[list[Line]], columns: list[float],
             for left, right in zip(parts, parts[1:]):
                 x0, x1 = right[0]["x0"], right[-1]["x1"]
                 if own and x0 > own[1] + clearance and (after is None or x1 < after - clearance):
-                    bounds.append((max(left[-1]["x1"], own[1]) + x0) / 2)
-                    edge = columns[col + 1]  # the boundary to the next column, moved past the phrase
-                    bounds[bounds.index(edge)] = max(edge, (x1 + after) / 2 if after else x1 + 1)
-    return sorted(bounds)
+                    added.append((max(left[-1]["x1"], own[1]) + x0) / 2)
+                    past = (x1 + after) / 2 if after else x1 + 1
+                    moved[col + 1] = max(moved.get(col + 1, columns[col + 1]), past)
+    return sorted([moved.get(i, x) for i, x in enumerate(columns)] + added)
 
 
 def _placed_phrases(line: Line, columns: list[float], size: float,
@@ -519,7 +523,8 @@ def body_extents(rows: list[list[Line]], columns: list[float], size: float,
     return extents
 
 
-def running_text(line: Line, columns: list[float], settings: PdfTableSettings = DEFAULT_SETTINGS) -> bool:
+def running_text(line: Line, columns: list[float],
+                 settings: PdfTableSettings = DEFAULT_SETTINGS) -> bool:
     """A line of running text across a table's columns: one phrase over most of the column
     boundaries (three or more), no number standing apart. A cell's text wraps inside its column."""
     parts = phrases(line.words, settings.prose_gap_ratio * line.size)
@@ -529,16 +534,16 @@ def running_text(line: Line, columns: list[float], settings: PdfTableSettings = 
             and not is_data_line(line, settings))
 
 
-def _running_text_start(lines: list[Line], first_data: int, columns: list[float] | None, size: float,
-                        settings: PdfTableSettings) -> int | None:
+def _running_text_start(lines: list[Line], first_data: int, columns: list[float] | None,
+                        size: float, settings: PdfTableSettings) -> int | None:
     """The first line of running text under the table's first row (`running_text`, against its
     columns, or those of its data lines), which ends the table; None when there is none."""
-    columns = columns or column_bounds([ln for ln in lines[first_data:] if is_data_line(ln, settings)],
-                                       size, settings)
+    data = [ln for ln in lines[first_data:] if is_data_line(ln, settings)]
+    columns = columns or column_bounds(data, size, settings)
     if columns is None:
         return None
-    return next((i for i in range(first_data + 1, len(lines)) if running_text(lines[i], columns, settings)),
-                None)
+    return next((i for i in range(first_data + 1, len(lines))
+                 if running_text(lines[i], columns, settings)), None)
 
 
 def is_two_column_prose(line: Line, settings: PdfTableSettings = DEFAULT_SETTINGS) -> bool:
@@ -564,7 +569,8 @@ def _outer(columns: list[float] | None, lines: list[Line]) -> list[float] | None
 
 
 def table_lines(lines: list[Line], text_only: bool, max_header_rows: int | None,
-                settings: PdfTableSettings, continued: bool = False) -> tuple[list[Line], int, bool] | None:
+                settings: PdfTableSettings,
+                continued: bool = False) -> tuple[list[Line], int, bool] | None:
     """The lines that make the table, the index of its first data line, and whether it is a table of
     words: dot leaders, a headnote above and footnotes under it left out. None for running text.
     The rows of a table of words `continued` from the page before are all body rows."""
@@ -612,11 +618,12 @@ def _method(crop, columns: list[float], shaded: int, settings: PdfTableSettings)
 
 def aligned_table(crop, lines: list[Line], max_header_rows: int | None = None,
                   columns: list[float] | None = None, text_only: bool = False,
-                  settings: PdfTableSettings = DEFAULT_SETTINGS, continued: bool = False) -> FoundTable | None:
+                  settings: PdfTableSettings = DEFAULT_SETTINGS,
+                  continued: bool = False) -> FoundTable | None:
     """Rows and columns from word positions; pdfplumber's explicit strategy assigns the characters.
-    `columns` given (a table `continued` from the page before) are used as they are. Without a number
-    in any line the lines are a table only when `text_only` (a caption says there is one) or
-    `continued`."""
+    `columns` given (a table `continued` from the page before) are used as they are. Without a
+    number in any line the lines are a table only when `text_only` (a caption says there is one)
+    or `continued`."""
     if len(lines) < (1 if columns else 2):
         return None
     found = table_lines(lines, text_only, max_header_rows, settings, continued)
@@ -642,8 +649,8 @@ def aligned_table(crop, lines: list[Line], max_header_rows: int | None = None,
             rows, shaded = row_bands(lines, columns, size, crop, first_data, settings)
             header_rows = next(i for i, row in enumerate(rows) if lines[first_data] in row)
     if not fixed:
-        headed = header_only_columns(rows[:header_rows], columns, body_extents(rows[header_rows:], columns, size, settings),
-                                     size, settings)
+        extents = body_extents(rows[header_rows:], columns, size, settings)
+        headed = header_only_columns(rows[:header_rows], columns, extents, size, settings)
         if len(headed) > len(columns):
             columns = headed
             rows, shaded = row_bands(lines, columns, size, crop, first_data, settings)
@@ -659,10 +666,10 @@ def aligned_table(crop, lines: list[Line], max_header_rows: int | None = None,
     # the cells' boxes only: each cell's text comes from the phrases of its row band below (what
     # pdfplumber's extract() would put there is never kept, and costs a pass over the chars per row)
     grid = [[cell(None, box) for box in row.cells] for row in table.rows]
-    body = body_extents(rows[header_rows:], columns, size, settings)
+    extents = body_extents(rows[header_rows:], columns, size, settings)
     for i, (row, cells) in enumerate(zip(rows, grid)):
         below = rows[i + 1] if i + 1 < len(rows) else None
-        texts = (_header_cells(row, columns, size, settings, below, body)
+        texts = (_header_cells(row, columns, size, settings, below, extents)
                  if i < header_rows else _body_cells(row, columns, size, settings))
         for box, text in zip(cells, texts):
             box["text"] = text
