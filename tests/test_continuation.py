@@ -14,7 +14,7 @@ from pipelines.extract.continuation import (
 )
 from pipelines.extract.layout import clean_cell_text
 from pipelines.extract.regions import caption_regions, split_furniture
-from pipelines.extract.structure import grid_tables, read_region
+from pipelines.extract.structure import FoundTable, cell, grid_tables, read_region
 from pipelines.extract.table_settings import DEFAULT_SETTINGS
 from pipelines.extract.words import group_lines
 
@@ -173,3 +173,10 @@ def test_a_table_of_words_goes_on_over_the_page(tmp_path):
     grid = [["公司", "2022年", "2023年"]] + [[f"公司{i}", f"发布新品{i}", "扩建产线"] for i in range(1, 13)]
     table = {"style": "three_line", "grid": grid, "header_rows": 1, "col_widths": [100, 120, 120]}
     assert _continued(tmp_path, table, space=600) == grid
+
+
+def test_a_header_repeated_with_a_continued_mark_is_dropped():
+    carried = OpenTable("t:1:0", 0, 3, [["公司", "2023", "2024"]], [0, 1, 2, 3], 0, 1)
+    rows = [["公司（续）", "2023", "2024"], ["甲", "1.0", "2.0"]]
+    found = FoundTable((0, 0, 1, 1), "three_line", 0.9, [[cell(t, None) for t in r] for r in rows], 1)
+    assert texts(new_rows(found, carried)) == [["甲", "1.0", "2.0"]]

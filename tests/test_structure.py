@@ -14,8 +14,8 @@ from pipelines.extract.layout import clean_cell_text
 from pipelines.extract.regions import caption_regions, split_furniture, words_within
 from pipelines.extract.rotation import TurnedPage, char_turn, reading_turns
 from pipelines.extract.structure import (
-    coarse_grid, column_bounds, column_of, fill_sideways_cells, grid_tables, read_region, row_bands,
-    spans_columns,
+    aligned_table, coarse_grid, column_bounds, column_of, fill_sideways_cells, grid_tables,
+    read_region, row_bands, spans_columns,
 )
 from pipelines.extract.table_settings import DEFAULT_SETTINGS
 from pipelines.extract.words import Line, group_lines
@@ -269,6 +269,58 @@ def test_the_body_of_a_table_of_words_starts_under_its_header_band(tmp_path):
     found = _read(tmp_path, [(56, 60, "图表11：厂商进展（测试）"), *rows_at(80, rows, xs=(60, 160, 260), step=20)],
                   bands=[(56, 78, 420, 94)])
     assert found.header_rows == 1 and found.texts() == rows
+
+
+def test_a_wrapped_header_over_an_empty_column_makes_one_column(tmp_path):
+    found = _read(tmp_path, [(56, 60, "图表9：制冷方式（测试）"),
+                             *rows_at(80, [["方式", "PUE", "功率", "示意图"]], xs=(60, 150, 230, 330)),
+                             *rows_at(92, [["名称", "值", "kW", "说明"]], xs=(60, 150, 230, 330)),
+                             *rows_at(110, [["风冷", "1.4", "10kW"], ["液冷", "1.2", "30kW"]],
+                                      xs=(60, 150, 230)),
+                             (56, 150, "资料来源：测试")])
+    assert found.texts()[0] == ["方式\n名称", "PUE\n值", "功率\nkW", "示意图\n说明"]
+    assert found.texts()[1:] == [["风冷", "1.4", "10kW", ""], ["液冷", "1.2", "30kW", ""]]
+
+
+def test_a_header_over_a_body_row_of_words_keeps_its_column(tmp_path):
+    """The first body row is no tier of sub-headers: 评级说明 heads the column it stands in."""
+    found = _read(tmp_path, [(56, 60, "图表5：评级（测试）"), (60, 80, "公司"), (210, 80, "评级说明"),
+                             *rows_at(100, [["甲公司", "买入", "维持优于大市", "12.5"],
+                                            ["乙公司", "增持", "首次覆盖", "13.0"]],
+                                      xs=(60, 150, 230, 330))])
+    assert found.texts()[0] == ["公司", "", "评级说明", ""]
+
+
+def test_a_tier_of_periods_under_a_header_band_stays_in_the_header(tmp_path):
+    found = _read(tmp_path, [(56, 60, "图表12：收入与利润（亿元）"), (60, 80, "公司"), (215, 80, "收入"),
+                             (335, 80, "利润"),
+                             *rows_at(96, [["", "2023A", "2024E", "2023A", "2024E"],
+                                           ["甲公司", "1.1", "1.2", "1.3", "1.4"]],
+                                      xs=(60, 190, 250, 310, 370)),
+                             (56, 130, "资料来源：测试")], bands=[(56, 78, 420, 93)])
+    assert found.header_rows == 2
+    assert found.texts()[:2] == [["公司", "收入", "", "利润", ""], ["", "2023A", "2024E", "2023A", "2024E"]]
+
+
+def test_a_section_row_between_rows_of_numbers_neither_ends_the_table_nor_sets_its_columns(tmp_path):
+    found = _read(tmp_path, [(56, 60, "图表10：分产品收入（亿元）"),
+                             *rows_at(80, [["项目", "2022", "2023", "2024", "2025"],
+                                           ["服务器", "1.1", "1.2", "1.3", "1.4"]]),
+                             (60, 112, "其中：按地区划分的收入（不含港澳台地区及海外业务，单位同上）"),
+                             *rows_at(128, [["华东", "2.1", "2.2", "2.3", "2.4"],
+                                            ["华南", "3.1", "3.2", "3.3", "3.4"]]),
+                             (56, 170, "资料来源：测试")])
+    assert len(found.columns) == 6
+    assert [row[1:] for row in found.texts()] == [["2022", "2023", "2024", "2025"],
+                                                  ["1.1", "1.2", "1.3", "1.4"], ["2.1", "2.2", "2.3", "2.4"],
+                                                  ["3.1", "3.2", "3.3", "3.4"]]
+
+
+def test_a_continued_page_of_dot_leaders_holds_no_table(tmp_path):
+    draw_page(tmp_path / "leaders.pdf", [(60, 100, "........"), (200, 100, "........")])
+    with pdfplumber.open(tmp_path / "leaders.pdf") as pdf:
+        page = pdf.pages[0]
+        assert aligned_table(page, page_lines(page), columns=[50, 150, 300], continued=True) is None
 
 
 @pytest.mark.parametrize("text, coarse", [

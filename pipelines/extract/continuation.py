@@ -4,6 +4,7 @@ there is dropped."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from pipelines.extract.layout import SOURCE_RE, UNIT_LINE_RE
@@ -81,13 +82,15 @@ def read_continuation(view, lines: list[Line], region: Region, carried: OpenTabl
 
 
 def new_rows(found: FoundTable, carried: OpenTable) -> list[list[dict]]:
-    """The rows that continue the table: rows that print the carried header again are left out.
-    Of an aligned table's other header rows (no more than the carried header has), one whose label
-    the carried header does not hold is a row of words that goes on with the table (a row without
-    numbers reads as a header)."""
+    """The rows that continue the table: rows that print the carried header again ('(续)' aside)
+    are left out. Of an aligned table's other header rows, one whose label the carried header does
+    not hold is a row of words that goes on with the table (a row without numbers reads as a
+    header) — when they are no more than the carried header's rows; more lines above the first
+    number are running text (a figure read as a table, the page after it), and are left out."""
     rows = found.grid
+    header = [[_without_continued(t) for t in row] for row in carried.header]
     repeated = 0
-    while repeated < len(rows) and [c["text"] for c in rows[repeated]] in carried.header:
+    while repeated < len(rows) and [_without_continued(c["text"]) for c in rows[repeated]] in header:
         repeated += 1
     if found.method == "lattice":
         return rows[repeated:]
@@ -96,6 +99,14 @@ def new_rows(found: FoundTable, carried: OpenTable) -> list[list[dict]]:
     labels = {row[0] for row in carried.header}
     return [row for n, row in enumerate(rows[repeated:], repeated) if n >= found.header_rows
             or (row[0]["text"] and row[0]["text"] not in labels)]
+
+
+CONTINUED_RE = re.compile(r"\s*[(（]\s*(?:续(?:表)?|續|cont(?:inued|'d|\.)?)\s*[)）]\s*", re.IGNORECASE)
+
+
+def _without_continued(text: str) -> str:
+    """A header cell without the '(续)' / '(continued)' a repeated header may carry."""
+    return CONTINUED_RE.sub("", text).strip()
 
 
 def carry(table_id: str, found: FoundTable, region: Region, turn: int) -> OpenTable:

@@ -360,9 +360,7 @@ def _header_cells(row: list[Line], columns: list[float], size: float, settings: 
     says little); so does a group header printed centred over sub-headers (`_group_span_start`)."""
     texts: list[list[str]] = [[] for _ in columns[1:]]
     under = _centres(tier_below or [], settings)
-    sub_headers = {column_of(_middle(p), columns): p for line in tier_below or []
-                   for p in phrases(line.words, settings.column_gap_ratio * line.size)
-                   if not is_data_token(join_words(p))}
+    sub_headers = _sub_headers(tier_below or [], columns, settings)
     cells = [(parts, n, header_column(phrase, columns, body or {}),
               _spanning(phrase, under, columns, size, settings))
              for line in row
@@ -385,6 +383,16 @@ def _header_cells(row: list[Line], columns: list[float], size: float, settings: 
             col = _span_start(parts, n, under, columns, size, settings)
         texts[col].append(join_words(parts[n]))
     return ["\n".join(t) for t in texts]
+
+
+def _sub_headers(tier: list[Line], columns: list[float],
+                 settings: PdfTableSettings) -> dict[int, list[dict]]:
+    """The phrases of the row below a header by column, when it is a row of labels (no number in
+    it): sub-headers a group header may span. A body row's words are never sub-headers."""
+    parts = [p for line in tier for p in phrases(line.words, settings.column_gap_ratio * line.size)]
+    if any(is_data_token(join_words(p)) for p in parts):
+        return {}
+    return {column_of(_middle(p), columns): p for p in parts}
 
 
 def _flush_left(phrase: list[dict], under: list[dict], size: float) -> bool:
@@ -466,7 +474,7 @@ def header_only_columns(header: list[list[Line]], columns: list[float],
     column left empty in the body (an image column, figures given only on a later page). Its
     boundaries lie halfway to the text on either side."""
     clearance = settings.header_phrase_gap_ratio * size
-    added: list[float] = []
+    added: dict[int, float] = {}  # a column's new boundary (the lines of a wrapped header: one)
     moved: dict[int, float] = {}  # a boundary moved past a header-only column: its index → x
     for line in (line for row in header for line in row):
         by_column: dict[int, list[list[dict]]] = {}
@@ -478,10 +486,11 @@ def header_only_columns(header: list[list[Line]], columns: list[float],
             for left, right in zip(parts, parts[1:]):
                 x0, x1 = right[0]["x0"], right[-1]["x1"]
                 if own and x0 > own[1] + clearance and (after is None or x1 < after - clearance):
-                    added.append((max(left[-1]["x1"], own[1]) + x0) / 2)
+                    at = (max(left[-1]["x1"], own[1]) + x0) / 2
+                    added[col] = min(added.get(col, at), at)
                     past = (x1 + after) / 2 if after else x1 + 1
                     moved[col + 1] = max(moved.get(col + 1, columns[col + 1]), past)
-    return sorted([moved.get(i, x) for i, x in enumerate(columns)] + added)
+    return sorted([moved.get(i, x) for i, x in enumerate(columns)] + list(added.values()))
 
 
 def _placed_phrases(line: Line, columns: list[float], size: float,
@@ -534,16 +543,16 @@ def running_text(line: Line, columns: list[float],
             and not is_data_line(line, settings))
 
 
-def _running_text_start(lines: list[Line], first_data: int, columns: list[float] | None,
-                        size: float, settings: PdfTableSettings) -> int | None:
-    """The first line of running text under the table's first row (`running_text`, against its
-    columns, or those of its data lines), which ends the table; None when there is none."""
+def _running_text_lines(lines: list[Line], first_data: int, columns: list[float] | None,
+                        size: float, settings: PdfTableSettings) -> list[int]:
+    """The lines of running text under the table's first row (`running_text`, against its
+    columns, or those of its data lines): a long section row between rows, or text after the
+    table when no data line follows."""
     data = [ln for ln in lines[first_data:] if is_data_line(ln, settings)]
     columns = columns or column_bounds(data, size, settings)
     if columns is None:
-        return None
-    return next((i for i in range(first_data + 1, len(lines))
-                 if running_text(lines[i], columns, settings)), None)
+        return []
+    return [i for i in range(first_data + 1, len(lines)) if running_text(lines[i], columns, settings)]
 
 
 def is_two_column_prose(line: Line, settings: PdfTableSettings = DEFAULT_SETTINGS) -> bool:
@@ -575,6 +584,8 @@ def table_lines(lines: list[Line], text_only: bool, max_header_rows: int | None,
     words: dot leaders, a headnote above and footnotes under it left out. None for running text.
     The rows of a table of words `continued` from the page before are all body rows."""
     lines = [ln for ln in (without_leaders(line) for line in lines) if ln.words]
+    if not lines:
+        return None
     while len(lines) > 2 and _headnote(lines[0], lines, settings):
         lines = lines[1:]  # a note printed above the header, across the whole table
     first_data = next((i for i, line in enumerate(lines) if is_data_line(line, settings)), None)
@@ -596,16 +607,19 @@ def table_lines(lines: list[Line], text_only: bool, max_header_rows: int | None,
 
 
 def _header_band_end(crop, lines: list[Line], settings: PdfTableSettings) -> int | None:
-    """The first line under a filled header band that holds the table's first line and no number:
-    the body starts there however long it runs before a number (a table of words with a few)."""
+    """The first line under a filled header band that holds the table's first line and no number,
+    unless that line is a tier of periods: the body starts there however long it runs before a
+    number (a table of words with a few)."""
     _, bands = separators(crop, min(ln.x0 for ln in lines), max(ln.x1 for ln in lines), settings)
     middle = (lines[0].top + lines[0].bottom) / 2
     band = next((b for b in bands if b[1] <= middle <= b[3]), None)
     if band is None:
         return None
     end = next((i for i, ln in enumerate(lines) if (ln.top + ln.bottom) / 2 > band[3]), None)
-    if end is None or any(is_data_line(ln, settings) for ln in lines[:end]):
-        return None
+    if end is None or any(is_data_line(ln, settings) for ln in lines[:end]) or all(
+            parse_period(join_words(p)) for p in phrases(lines[end].words, settings.column_gap_ratio
+                                                          * lines[end].size)):
+        return None  # no band, a number in it, or a tier of periods under it (still the header)
     return end
 
 
@@ -633,9 +647,14 @@ def aligned_table(crop, lines: list[Line], max_header_rows: int | None = None,
     first_data = min(first_data, _header_band_end(crop, lines, settings) or first_data)
     size = statistics.median(w.get("size", 10) for line in lines for w in line.words)
     fixed = columns is not None
-    lines = lines[:_running_text_start(lines, first_data, columns, size, settings)]
-    if not fixed:
-        columns = _outer(column_bounds(lines[first_data:], size, settings), lines)
+    running = _running_text_lines(lines, first_data, columns, size, settings)
+    end = next((i for i in running if not any(is_data_line(ln, settings) for ln in lines[i + 1:])),
+               None)
+    lines = lines[:end]  # running text after the table's last data line ends it
+    if not fixed:  # the columns are the gaps the rows leave, not those a section row crosses
+        spanning = {i for i in running if end is None or i < end}
+        rows = [ln for i, ln in enumerate(lines) if i >= first_data and i not in spanning]
+        columns = _outer(column_bounds(rows, size, settings), lines)
         if columns is None:
             return None
     rows, shaded = row_bands(lines, columns, size, crop, first_data, settings)
