@@ -351,6 +351,22 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
     return [[lines[i] for i in row] for row in rows], len(bands)
 
 
+@dataclass(eq=False)
+class _HeaderPhrase:
+    """A phrase of a header row: its line's phrases and its place among them, the column it heads,
+    whether it spans columns of the row below, and the sub-headed columns it heads as a group."""
+
+    parts: list[list[dict]]
+    n: int
+    col: int
+    spanning: bool
+    group: dict[int, list[dict]] | None = None  # None: not a group header
+
+    @property
+    def words(self) -> list[dict]:
+        return self.parts[self.n]
+
+
 def _header_cells(row: list[Line], columns: list[float], size: float, settings: PdfTableSettings,
                   tier_below: list[Line] | None = None,
                   body: dict[int, tuple[float, float]] | None = None) -> list[str]:
@@ -361,28 +377,39 @@ def _header_cells(row: list[Line], columns: list[float], size: float, settings: 
     texts: list[list[str]] = [[] for _ in columns[1:]]
     under = _centres(tier_below or [], settings)
     sub_headers = _sub_headers(tier_below or [], columns, settings)
-    cells = [(parts, n, header_column(phrase, columns, body or {}),
-              _spanning(phrase, under, columns, size, settings))
-             for line in row
-             for parts in [phrases(line.words, gap=settings.header_phrase_gap_ratio * size)]
-             for n, phrase in enumerate(parts)]
-    # a group header: over a sub-headed column, not set flush left with it; each sub-headed column
-    # no other header stands over goes to the group header nearest it
-    groups = [i for i, (parts, n, col, _) in enumerate(cells)
-              if col in sub_headers and not _flush_left(parts[n], sub_headers[col], size)]
-    held = {c for i, (parts, n, col, _) in enumerate(cells) if i not in groups
-            for c in [col, *_sub_headers_under(parts[n], sub_headers)]}
-    owner = {k: min(groups, key=lambda i: abs(_middle(sub) - _middle(cells[i][0][cells[i][1]])))
-             for k, sub in sub_headers.items() if k not in held and groups}
-    for i, (parts, n, col, spanning) in enumerate(cells):
-        own = {k: sub_headers[k] for k, o in owner.items() if o == i} | {col: sub_headers.get(col)}
-        start = _group_span_start(parts[n], col, own, columns, settings) if i in groups else None
+    headers = [_HeaderPhrase(parts, n, header_column(phrase, columns, body or {}),
+                             _spanning(phrase, under, columns, size, settings))
+               for line in row
+               for parts in [phrases(line.words, gap=settings.header_phrase_gap_ratio * size)]
+               for n, phrase in enumerate(parts)]
+    _hand_out_sub_headers(headers, sub_headers, size)
+    for header in headers:
+        col = header.col
+        start = (_group_span_start(header.words, col, header.group, columns, settings)
+                 if header.group is not None else None)
         if start is not None:
             col = start
-        elif spanning:
-            col = _span_start(parts, n, under, columns, size, settings)
-        texts[col].append(join_words(parts[n]))
+        elif header.spanning:
+            col = _span_start(header.parts, header.n, under, columns, size, settings)
+        texts[col].append(join_words(header.words))
     return ["\n".join(t) for t in texts]
+
+
+def _hand_out_sub_headers(headers: list[_HeaderPhrase], sub_headers: dict[int, list[dict]],
+                          size: float) -> None:
+    """Set each group header's sub-headers: a group header stands over a sub-headed column and is
+    not set flush left with it; every sub-headed column that no other header stands over (its own
+    column, or sub-headers under it) goes to the group header nearest it."""
+    groups = [h for h in headers
+              if h.col in sub_headers and not _flush_left(h.words, sub_headers[h.col], size)]
+    held = {c for h in headers if h not in groups
+            for c in [h.col, *_sub_headers_under(h.words, sub_headers)]}
+    for h in groups:
+        h.group = {h.col: sub_headers[h.col]}
+    for col, sub in sub_headers.items():
+        if col not in held and groups:
+            nearest = min(groups, key=lambda h: abs(_middle(sub) - _middle(h.words)))
+            nearest.group[col] = sub
 
 
 def _sub_headers(tier: list[Line], columns: list[float],
