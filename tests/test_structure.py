@@ -316,6 +316,20 @@ def test_a_section_row_between_rows_of_numbers_neither_ends_the_table_nor_sets_i
                                                   ["3.1", "3.2", "3.3", "3.4"]]
 
 
+def test_a_row_label_level_with_the_middle_of_its_cells_lines_is_one_row(tmp_path):
+    """Unruled rows 20 points apart; a list cell prints three items 11 points apart with its label
+    level with the middle one: one row, as a reader sees it."""
+    found = _read(tmp_path, [(56, 60, "图表13：主营业务（测试）"),
+                             (60, 80, "业务条线"), (200, 80, "主要产品"),
+                             (60, 100, "智慧教育"), (200, 100, "精准教学、自主学习"),
+                             (200, 120, "管理数字化；"), (60, 131, "企业数字化"), (200, 131, "业务数字化；"),
+                             (200, 142, "企业中台"),
+                             (60, 162, "消费者业务"), (200, 162, "翻译机、学习机")])
+    assert [[clean_cell_text(t) for t in row] for row in found.texts()] == [
+        ["业务条线", "主要产品"], ["智慧教育", "精准教学、自主学习"],
+        ["企业数字化", "管理数字化；业务数字化；企业中台"], ["消费者业务", "翻译机、学习机"]]
+
+
 def test_a_continued_page_of_dot_leaders_holds_no_table(tmp_path):
     draw_page(tmp_path / "leaders.pdf", [(60, 100, "........"), (200, 100, "........")])
     with pdfplumber.open(tmp_path / "leaders.pdf") as pdf:

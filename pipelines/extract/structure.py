@@ -300,9 +300,10 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
               settings: PdfTableSettings = DEFAULT_SETTINGS) -> tuple[list[list[Line]], int]:
     """Group text lines into rows. A line joins the row above unless a rule or band edge lies between
     them or it carries a number in a column where that row already has text (other than running words
-    filling the column); and only when it overlaps that row's last line, shares its shaded band, or
-    sits within line spacing under a cell that is full to its column's edge (the text wrapped).
-    Returns the rows and how many shaded bands the table has."""
+    filling the column); and only when it overlaps that row's last line, shares its shaded band,
+    sits within line spacing under a cell that is full to its column's edge (the text wrapped), or,
+    in the body, within line spacing of a row label printed level with the middle of its cell's
+    lines (`centred_label`). Returns the rows and how many shaded bands the table has."""
     x0, x1 = min(line.x0 for line in lines), max(line.x1 for line in lines)
     edges, bands = separators(crop, x0, x1, settings)
     cells = [line_cells(line, columns) for line in lines]
@@ -334,6 +335,17 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
         return {col for col, i in last.items() if col in cells[i].numbers or b <= first_data
                 or not (col in cells[i].words and full(i, col))}
 
+    def centred_label(row: list[int], b: int) -> bool:
+        """Line b is the label of a cell of several lines printed level with their middle: the row
+        has no label yet and line b brings one, or line b is one of as many lines under the label
+        as there were over it."""
+        labelled = [i for i in row if 0 in cells[i].right]
+        if not labelled:
+            return 0 in cells[b].right
+        over = row.index(labelled[0])
+        return (over > 0 and 0 not in cells[b].right and len(labelled) == 1
+                and len(row) - 1 - over < over)
+
     rows: list[list[int]] = [[0]]
     for b in range(1, len(lines)):
         prev, line = lines[b - 1], lines[b]
@@ -341,7 +353,8 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
         ruled = any(prev.bottom - 0.5 <= y <= line.top + 0.5 for y in edges)
         taken = occupied(rows[-1], b)
         close = gap <= settings.wrap_gap_max_ratio * size
-        joins = gap < 0 or (close and (same_band(prev, line) or wrapped(rows[-1], b)))
+        joins = gap < 0 or (close and (same_band(prev, line) or wrapped(rows[-1], b)
+                                       or (b > first_data and centred_label(rows[-1], b))))
         if b <= first_data and spans_columns(prev, line, columns, size, settings):
             joins = False  # the header's next tier
         if ruled or not joins or taken & cells[b].numbers:
