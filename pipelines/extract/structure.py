@@ -697,23 +697,26 @@ def aligned_table(crop, lines: list[Line], max_header_rows: int | None = None,
         columns = _outer(column_bounds(rows, size, settings), lines)
         if columns is None:
             return None
-    rows, shaded = row_bands(lines, columns, size, crop, first_data, settings)
-    header_rows = next(i for i, row in enumerate(rows) if lines[first_data] in row)
+    def grouped(columns: list[float]) -> tuple[list[list[Line]], int, int]:
+        """Rows, shaded bands and header rows for these columns."""
+        rows, shaded = row_bands(lines, columns, size, crop, first_data, settings)
+        return rows, shaded, next(i for i, row in enumerate(rows) if lines[first_data] in row)
+
+    rows, shaded, header_rows = grouped(columns)
     if not fixed and rows[header_rows][0] is not lines[first_data]:
         # the first data row's label wraps onto lines above its numbers: columns from the whole row
         refined = _outer(column_bounds([ln for row in rows[header_rows:] for ln in row], size, settings),
                          lines)
         if refined is not None and len(refined) == len(columns):
             columns = refined
-            rows, shaded = row_bands(lines, columns, size, crop, first_data, settings)
-            header_rows = next(i for i, row in enumerate(rows) if lines[first_data] in row)
+            rows, shaded, header_rows = grouped(columns)
+    extents = body_extents(rows[header_rows:], columns, size, settings)
     if not fixed:
-        extents = body_extents(rows[header_rows:], columns, size, settings)
         headed = header_only_columns(rows[:header_rows], columns, extents, size, settings)
         if len(headed) > len(columns):
             columns = headed
-            rows, shaded = row_bands(lines, columns, size, crop, first_data, settings)
-            header_rows = next(i for i, row in enumerate(rows) if lines[first_data] in row)
+            rows, shaded, header_rows = grouped(columns)
+            extents = body_extents(rows[header_rows:], columns, size, settings)
     horizontals = ([rows[0][0].top - 1] + [(a[-1].bottom + b[0].top) / 2 for a, b in zip(rows, rows[1:])]
                    + [rows[-1][-1].bottom + 1])
     tables = crop.find_tables({"vertical_strategy": "explicit", "horizontal_strategy": "explicit",
@@ -725,7 +728,6 @@ def aligned_table(crop, lines: list[Line], max_header_rows: int | None = None,
     # the cells' boxes only: each cell's text comes from the phrases of its row band below (what
     # pdfplumber's extract() would put there is never kept, and costs a pass over the chars per row)
     grid = [[cell(None, box) for box in row.cells] for row in table.rows]
-    extents = body_extents(rows[header_rows:], columns, size, settings)
     for i, (row, cells) in enumerate(zip(rows, grid)):
         below = rows[i + 1] if i + 1 < len(rows) else None
         texts = (_header_cells(row, columns, size, settings, below, extents)
