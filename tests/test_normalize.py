@@ -50,6 +50,22 @@ def test_unknown_trailing_word_is_not_a_unit():
     assert (number.low, number.high, unit.base) == (300, 350, "W")
 
 
+@pytest.mark.parametrize("text, value, scale, currency", [
+    ("8 €", 8, 1, "EUR"), ("€8", 8, 1, "EUR"), ("£3.50", 3.5, 1, "GBP"), ("$5", 5, 1, "USD"),
+    ("-$5", -5, 1, "USD"), ("$(106,870)", -106870, 1, "USD"), ("US$1.5bn", 1.5, 1e9, "USD"),
+    ("12 EUR", 12, 1, "EUR"), ("￥1,000", 1000, 1, "CNY"), ("HK$ 3 亿", 3, 1e8, "HKD"),
+])
+def test_money_printed_with_a_currency_sign_or_code(text, value, scale, currency):
+    number, unit = parse_quantity(text)
+    assert number.value == pytest.approx(value)
+    assert (unit.scale, unit.base, unit.dimension, unit.currency) == (scale, currency, "money", currency)
+
+
+def test_dollar_signs_of_latex_math_are_no_currency():
+    assert parse_quantity("$10000 \\times$ NVIDIA V100")[0].value is None
+    assert parse_quantity("$6N$")[0].value is None
+
+
 @pytest.mark.parametrize("label, scale, base, currency", [
     ("市场规模（亿美元）", 1e8, "USD", "USD"),
     ("归母净利润 (亿元)", 1e8, "CNY", "CNY"),
@@ -64,6 +80,10 @@ def test_unknown_trailing_word_is_not_a_unit():
     ("单机柜功率 (kW)", 1e3, "W", None),
     ("带宽 (TB/s)", 1e12, "B/s", None),
     ("训练算力 (PD)", 1e15 * 86400, "FLOP", None),
+    ("Revenue (US$ m)", 1e6, "USD", "USD"),
+    ("Net income (in € millions)", 1e6, "EUR", "EUR"),
+    ("Cost (EUR '000)", 1e3, "EUR", "EUR"),
+    ("收入 (RMB bn)", 1e9, "CNY", "CNY"),
 ])
 def test_units_in_labels(label, scale, base, currency):
     unit = unit_in_label(label)

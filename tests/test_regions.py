@@ -29,9 +29,6 @@ def draw_words(path, pages, size=9):
     pdf.save()
 
 
-def page_lines(page):
-    return group_lines(page.extract_words(**DEFAULT_SETTINGS.word_settings))
-
 
 def by_text(lines, start):
     return next(line for line in lines if line.text.startswith(start))
@@ -235,3 +232,38 @@ def test_budget_statement_keeps_its_last_numbered_rows(budget):
     assert len(rows) == 38
     assert rows["27. Capital Outlay on Defence Services"] == [
         "...", "...", "...", "...", "94587.95", "94587.95", "94587.95", "87-88"]
+
+
+def _blocks(tmp_path, words):
+    draw_words(tmp_path / "blocks.pdf", [words])
+    with pdfplumber.open(tmp_path / "blocks.pdf") as pdf:
+        page = pdf.pages[0]
+        lines = page_lines(page)
+        return [read_region(page, block, lines, []).texts() for block in aligned_blocks(page, lines, [])]
+
+
+def _rows(top, rows, step=20):
+    return [(x, top + step * n, text) for n, row in enumerate(rows)
+            for x, text in zip((60, 300), row) if text]
+
+
+def test_sections_set_a_wide_gap_apart_are_one_table_when_their_figures_line_up(tmp_path):
+    """edge_tol.pdf's fund statement: 9-point rows 20 points apart, and a section row between two
+    sections set 24 and more points clear of it (wider than the gap within a block): one table, the
+    section row a row of its own."""
+    first = [["Net Asset Value", "5,111,372"], ["Outstanding units", "49,136"], ["Value per unit", "104.03"]]
+    second = [["Net Asset Value", "49,144,825"], ["Outstanding units", "471,555"],
+              ["Value per unit", "104.22"]]
+    [table] = _blocks(tmp_path, [*_rows(80, first), (60, 162, "Class B"), *_rows(195, second)])
+    assert table == [*first, ["Class B", ""], *second]
+
+
+def test_blocks_whose_figures_stand_in_other_columns_stay_apart(tmp_path):
+    first = [["Net Asset Value", "5,111,372"], ["Outstanding units", "49,136"], ["Value per unit", "104.03"]]
+    second = [(60, 195 + 20 * n, label) for n, label in enumerate(["Revaluation", "Costs", "Result"])] + [
+        (x, 195 + 20 * n, f"{n}.{x}") for n in range(3) for x in (160, 220)]
+    assert [len(t) for t in _blocks(tmp_path, [*_rows(80, first), (60, 162, "Class B"), *second])] == [3, 3]
+
+
+def page_lines(page):
+    return group_lines(page.extract_words(**DEFAULT_SETTINGS.word_settings))

@@ -330,6 +330,24 @@ def test_a_row_label_level_with_the_middle_of_its_cells_lines_is_one_row(tmp_pat
         ["企业数字化", "管理数字化；业务数字化；企业中台"], ["消费者业务", "翻译机、学习机"]]
 
 
+def test_a_long_section_label_set_like_the_tables_other_section_rows_does_not_wrap(tmp_path):
+    """clockwise_table_2's survey table: section labels start left of the indented rows under them.
+    'Number of living children' is the widest label, so it looks full to its column's edge, but it is
+    set where 'Wealth index' is: a row of its own, not the first line of 'No children'."""
+    rows = [(56, 100, "Wealth index"), (62, 112, "Lowest"), (62, 124, "Highest"),
+            (56, 138, "Number of living children"), (62, 150, "No children"), (62, 162, "1 child")]
+    figures = {112: ("64.5", "48.6"), 124: ("78.3", "44.4"), 150: ("25.1", "7.6"), 162: ("66.5", "32.1")}
+    found = _read(tmp_path, [(56, 60, "Table 4: Current use of contraception"), (56, 82, "Characteristic"),
+                             (200, 82, "Any"), (260, 82, "Modern"), *rows,
+                             *[(x, top, text) for top, pair in figures.items()
+                               for x, text in zip((200, 260), pair)],
+                             (56, 180, "Source: test")])
+    assert found.texts() == [["Characteristic", "Any", "Modern"], ["Wealth index", "", ""],
+                             ["Lowest", "64.5", "48.6"], ["Highest", "78.3", "44.4"],
+                             ["Number of living children", "", ""], ["No children", "25.1", "7.6"],
+                             ["1 child", "66.5", "32.1"]]
+
+
 def test_a_continued_page_of_dot_leaders_holds_no_table(tmp_path):
     draw_page(tmp_path / "leaders.pdf", [(60, 100, "........"), (200, 100, "........")])
     with pdfplumber.open(tmp_path / "leaders.pdf") as pdf:

@@ -215,7 +215,8 @@ def is_toc_line(line: Line) -> bool:
 def aligned_blocks(page, lines: list[Line], excluded: list[Box],
                    settings: PdfTableSettings = DEFAULT_SETTINGS) -> list[Region]:
     """Uncaptioned table candidates: runs of lines outside every captioned region that read as table
-    rows — two or more phrases spaced like columns, no running text, no table-of-contents leaders."""
+    rows — two or more phrases spaced like columns, no running text, no table-of-contents leaders.
+    Runs a wider gap apart (a table loosely set in sections) are one when their columns line up."""
     def row_like(line: Line) -> bool:
         line = without_leaders(line)
         if not line.words:
@@ -227,24 +228,60 @@ def aligned_blocks(page, lines: list[Line], excluded: list[Box],
             return False  # running text (a long label followed by its numbers is a row)
         return len(phrases(line.words, settings.header_phrase_gap_ratio * line.size)) >= 2
 
+    def single_phrase(line: Line) -> bool:
+        return not is_toc_line(line) and not prose_phrases(line.words, page.width)
+
     blocks: list[list[Line]] = [[]]
+    # per block, the single-phrase lines between it and the block before (None: other text there)
+    between: list[list[Line] | None] = [None]
     held: list[Line] = []  # lines of one phrase inside a table: a section row or a wrapped label
+    loose: list[Line] | None = None  # lines of one phrase since the last block ended
     for line in lines:
         near = blocks[-1] and line.top - (held or blocks[-1])[-1].bottom <= settings.block_gap_ratio * line.size
         if row_like(line):
             if not near:
                 blocks.append([])
+                between.append(loose)
                 held = []
             blocks[-1] += held + [line]
-            held = []
-        elif (near and len(held) < settings.max_single_phrase_lines and not is_toc_line(line)
-              and not prose_phrases(line.words, page.width)):
+            held, loose = [], []
+        elif near and len(held) < settings.max_single_phrase_lines and single_phrase(line):
             held.append(line)
         else:
-            blocks.append([])
+            if blocks[-1]:
+                blocks.append([])
+                between.append(None)
+            loose = (loose + held + [line] if loose is not None and single_phrase(line) else None)
             held = []
+    tables: list[list[Line]] = []
+    for block, lead in zip(blocks, between):
+        if sum(is_data_line(line, settings) for line in block) < settings.min_uncaptioned_rows:
+            continue  # rows enough, and enough of them with numbers standing apart
+        if tables and lead is not None and _section_gap(tables[-1], lead, block, settings):
+            tables[-1] += lead + block
+        else:
+            tables.append(block)
     return [Region(label=None, caption=None, caption_top=block[0].top - 1,
                    bbox=(min(ln.x0 for ln in block) - 1, block[0].top - 1,
                          max(ln.x1 for ln in block) + 1, block[-1].bottom + 1))
-            for block in blocks  # rows enough, and enough of them with numbers standing apart
-            if sum(is_data_line(line, settings) for line in block) >= settings.min_uncaptioned_rows]
+            for block in tables]
+
+
+def _section_gap(above: list[Line], lead: list[Line], below: list[Line],
+                 settings: PdfTableSettings) -> bool:
+    """Two runs of table rows are one table set in sections: at most a section row or two between
+    them, no gap wider than `section_gap_ratio` × size, the same left edge, and every figure of the
+    lower run standing under a figure of the upper one."""
+    run = [above[-1], *lead, below[0]]
+    if len(lead) > settings.max_single_phrase_lines or any(
+            b.top - a.bottom > settings.section_gap_ratio * b.size for a, b in zip(run, run[1:])):
+        return False
+    if abs(min(ln.x0 for ln in above) - min(ln.x0 for ln in below)) > above[-1].size:
+        return False
+
+    def figures(block: list[Line]) -> list[tuple[float, float]]:
+        return [(p[0]["x0"], p[-1]["x1"]) for line in block if is_data_line(line, settings)
+                for p in phrases(line.words, settings.column_gap_ratio * line.size)[1:]]
+
+    upper = figures(above)
+    return all(any(x0 < u1 and u0 < x1 for u0, u1 in upper) for x0, x1 in figures(below))

@@ -320,11 +320,27 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
     def full(i: int, col: int) -> bool:
         return cells[i].right[col] >= right_edge[col] - slack
 
+    def label_only(i: int) -> bool:
+        return set(cells[i].right) == {0}
+
+    def indented(i: int) -> bool:
+        return i + 1 < len(lines) and lines[i + 1].x0 - lines[i].x0 > settings.indent_min
+
+    # where the table sets a section row: a label alone, not full, over indented rows
+    section_x0 = [lines[i].x0 for i in range(len(lines) - 1)
+                  if label_only(i) and not full(i, 0) and indented(i)]
+
+    def section_row(i: int) -> bool:
+        """A label alone set where the table's other section rows start, over indented rows: it
+        heads them, even when it is long enough to look wrapped."""
+        return label_only(i) and indented(i) and any(
+            abs(lines[i].x0 - x0) <= settings.indent_min for x0 in section_x0)
+
     def wrapped(row: list[int], b: int) -> bool:
         """Some column of line b continues a cell of the row that is full to the column's edge."""
         for col in cells[b].right:
             above = [i for i in row if col in cells[i].right]
-            if above and full(above[-1], col):
+            if above and full(above[-1], col) and not section_row(above[-1]):
                 return True
         return False
 

@@ -32,6 +32,7 @@ class PdfTableSettings:
     # rows of aligned tables: wrapped lines inside a cell vs the gap between rows
     wrap_gap_max_ratio: float = 0.8  # lines of one wrapped cell are never further apart than this × size
     wrap_slack_ratio: float = 2.5  # a cell line ending within this × size of its column's edge is full
+    indent_min: float = 1.5  # a line starting this much further right than the one above is indented
     rule_width_share: float = 0.8  # a horizontal rule spans at least this share of the table's text width
     band_width_share: float = 0.6  # a filled band (zebra row, header band) spans this share of it
     min_shaded_bands: int = 2  # filled bands that make a table "zebra"
@@ -51,6 +52,7 @@ class PdfTableSettings:
     min_uncaptioned_rows: int = 3  # body rows an uncaptioned table needs
     max_single_phrase_lines: int = 2  # lines of one phrase (wrapped labels, section rows) inside a block
     block_gap_ratio: float = 2.5  # lines of one uncaptioned table are no further apart than this × size
+    section_gap_ratio: float = 4.0  # … or than this, between sections whose figures line up
     min_numeric_share: float = 0.4  # share of body cells that read as numbers in an uncaptioned table
     min_filled_share: float = 0.75  # … or share of its body cells that hold text
     min_numeric_share_two_columns: float = 0.8  # a label and a value column: the values are numbers

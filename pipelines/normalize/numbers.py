@@ -25,7 +25,7 @@ _NUMBER_RE = re.compile(
     rf"(?:\s*(?:-|~|～|至|到|—|–)\s*(?P<num2>{_NUMBER}))?"
     r"\s*(?:[×xX*]\s*10\^?(?P<exp>[-+]?\d+))?"
     r"\s*(?P<pct>%)?"
-    r"\s*(?P<unit>[A-Za-z\u4e00-\u9fff/][A-Za-z\u4e00-\u9fff/+\-.\s]*?)?"
+    r"\s*(?P<unit>[A-Za-z\u4e00-\u9fff/€£¥'][A-Za-z\u4e00-\u9fff/€£¥'+\-.\s]*?)?"
     r"\s*(?P<qual2>以上|以下|左右|多)?$"
 )
 

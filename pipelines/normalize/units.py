@@ -62,6 +62,44 @@ _PER_BASES = {"w": ("CNY/W", "money_per_power"), "wh": ("CNY/Wh", "money_per_ene
 _POWER_OF_TEN = re.compile(r"/\s*10\s*[⁻-]?\s*([⁰¹²³⁴⁵⁶⁷⁸⁹]+|\d+)\s*$")
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 
+# Money printed with a currency sign or ISO code rather than 美元/元: before the number or after it
+# ('€8', '8 €', 'US$1.5bn', '12 EUR'), in a label ('(US$ m)', '(in € millions)'), with an English or
+# Chinese scale word. '¥' is the renminbi in the reports read here.
+_CURRENCIES = {"USD": "USD", "EUR": "EUR", "€": "EUR", "GBP": "GBP", "£": "GBP", "JPY": "JPY",
+               "CNY": "CNY", "RMB": "CNY", "¥": "CNY", "HKD": "HKD", "TWD": "TWD"}
+_DOLLAR_SIGNS = [("US$", "USD"), ("HK$", "HKD"), ("NT$", "TWD"), ("$", "USD")]
+_MONEY_SCALES = {"k": 1e3, "thousand": 1e3, "thousands": 1e3, "'000": 1e3, "m": 1e6, "mn": 1e6,
+                 "mm": 1e6, "million": 1e6, "millions": 1e6, "b": 1e9, "bn": 1e9, "billion": 1e9,
+                 "billions": 1e9, "tn": 1e12, "trillion": 1e12, "trillions": 1e12,
+                 **dict(_SCALE_PREFIXES)}
+_ALTERNATIVES = {name: "|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True))
+                 for name, keys in (("currency", _CURRENCIES), ("scale", _MONEY_SCALES))}
+_MONEY_UNIT = re.compile(
+    rf"^(?:in)?(?:(?P<pre>{_ALTERNATIVES['scale']})(?:of)?)?(?P<currency>{_ALTERNATIVES['currency']})"
+    rf"(?P<post>{_ALTERNATIVES['scale']})?$", re.IGNORECASE)
+_LEADING_CURRENCY = re.compile(rf"^(?P<sign>[-+−(]?)\s*(?P<currency>{_ALTERNATIVES['currency']})\s*"
+                               r"(?=[-+−(]?[\d.])")
+
+
+def dollar_signs_as_codes(text: str) -> str:
+    """'US$5bn' → 'USD5bn': '$' means a currency only where the text has one (clean_text drops the
+    '$' pairs of LaTeX math)."""
+    if not text or text.count("$") != 1:
+        return text
+    return next(text.replace(sign, code) for sign, code in _DOLLAR_SIGNS if sign in text)
+
+
+def _money_unit(text: str, compact: str) -> Unit | None:
+    match = _MONEY_UNIT.match(compact)
+    if not match or (match["pre"] and match["post"]):
+        return None
+    scale = _MONEY_SCALES[next(s for s in _MONEY_SCALES if s.lower() == (match["pre"] or match["post"]
+                                                                        or "k").lower())] \
+        if (match["pre"] or match["post"]) else 1.0
+    code = _CURRENCIES[next(c for c in _CURRENCIES if c.lower() == match["currency"].lower())]
+    return Unit(text.strip(), scale, code, "money", code)
+
+
 _PAREN_UNIT = re.compile(r"[（(]\s*([^,，、;；（）()]{1,16})")  # first item inside a bracket
 _UNIT_PHRASE = re.compile(r"(?<!编制)单位\s*[:：]\s*([^\s,，;；:：)）]+)")
 
@@ -70,7 +108,7 @@ def parse_unit(text: str | None) -> Unit | None:
     """Parse a unit label such as '亿美元', '%', '万张', 'TFLOPS', 'kW', 'E+8PFlop/s'."""
     if not text:
         return None
-    label = clean_text(text).strip(" ()（）")
+    label = clean_text(dollar_signs_as_codes(text)).strip(" ()（）")
     if not label:
         return None
     if label in {"%", "pct", "百分比"}:
@@ -100,7 +138,8 @@ def parse_unit(text: str | None) -> Unit | None:
     for prefix, scale in _SCALE_PREFIXES:
         if compact == prefix:
             return Unit(text.strip(), scale * extra, "count", "count")
-    return None
+    money = _money_unit(label, compact)
+    return Unit(money.label, money.scale * extra, money.base, "money", money.currency) if money else None
 
 
 # Unit words of running text that a table cell does not carry: shares in tenths (7 成), percentage
@@ -122,7 +161,7 @@ def unit_in_label(label: str | None) -> Unit | None:
     """Find a unit stated inside a label: '市场规模（亿美元）', '单位：亿元', 'H100 需求总量(万张)'."""
     if not label:
         return None
-    text = clean_text(label)
+    text = clean_text(dollar_signs_as_codes(label))
     power = _POWER_OF_TEN.search(text)
     if power:
         return Unit(power.group(0).strip(), power_of_ten(power.group(1).translate(_SUPERSCRIPTS)),
@@ -139,11 +178,16 @@ def parse_quantity(text: str) -> tuple[ParsedNumber, Unit | None]:
     """A number and the unit printed after it ('312TFLOPS', '>150 万块', '300-350W').
 
     Trailing words that are not a known unit make the cell text, not a number: '2023 年出货量预测'.
+    A currency before the number is its unit: '€8', '-US$1.5bn'.
     """
+    text = clean_text(dollar_signs_as_codes(text))
+    leading = _LEADING_CURRENCY.match(text)
+    if leading:
+        text = leading["sign"] + text[leading.end():]
     number = parse_number(text)
-    if number.value is None or not number.unit_text:
+    if number.value is None or not (number.unit_text or leading):
         return number, None
-    unit = parse_unit(number.unit_text)
+    unit = parse_unit(f"{leading['currency']} {number.unit_text or ''}" if leading else number.unit_text)
     if unit is None:
         return ParsedNumber(None, null_reason="not numeric"), None
     return number, unit
@@ -165,4 +209,4 @@ def _is_data_token(text: str) -> bool:
     cleaned = clean_text(text)
     if not cleaned or parse_period(cleaned):
         return False
-    return parse_quantity(cleaned)[0].value is not None
+    return parse_quantity(text)[0].value is not None
