@@ -14,8 +14,8 @@ from pipelines.extract.layout import clean_cell_text
 from pipelines.extract.regions import caption_regions, split_furniture, words_within
 from pipelines.extract.rotation import TurnedPage, char_turn, reading_turns
 from pipelines.extract.structure import (
-    aligned_table, coarse_grid, column_bounds, column_of, fill_sideways_cells, grid_tables,
-    read_region, row_bands, spans_columns,
+    aligned_table, cell, coarse_grid, column_bounds, column_of, fill_sideways_cells, grid_tables,
+    read_region, row_bands, spans_columns, stacked_rows,
 )
 from pipelines.extract.table_settings import DEFAULT_SETTINGS
 from pipelines.extract.words import Line, group_lines
@@ -364,6 +364,26 @@ def test_a_continued_page_of_dot_leaders_holds_no_table(tmp_path):
 ])
 def test_a_ruled_cell_holding_a_row_of_figures_means_the_rules_only_frame_the_table(text, coarse):
     assert coarse_grid([[{"text": "label"}, {"text": text}]]) is coarse
+
+
+def test_a_ruled_row_of_stacked_labels_and_figures_is_as_many_rows():
+    """issue-53-example.pdf: one ruled row prints FY2013 over FY2014 beside their figures."""
+    row = [cell("FY2013\nFY2014", (10, 100, 60, 120)), cell("7,723,293\n7,793,704", (60, 100, 120, 120)),
+           cell("102.6\n100.9", (120, 100, 160, 120))]
+    assert [[(c["text"], c["top"], c["bottom"]) for c in r] for r in stacked_rows(row)] == [
+        [("FY2013", 100, 110), ("7,723,293", 100, 110), ("102.6", 100, 110)],
+        [("FY2014", 110, 120), ("7,793,704", 110, 120), ("100.9", 110, 120)]]
+
+
+@pytest.mark.parametrize("texts", [
+    ["Gross margin\n(%)", "35.2\n(1.2)"],  # a wrapped label over a figure and its change
+    ["Revenue\n(USD m)", "Net\nincome"],  # a header of words
+    ["Server revenue by region", "1.2\n3.4"],  # one label beside two lines of figures
+    ["A\nB\nC\nD\nE", "1\n2\n3\n4\n5"],  # more lines than a ruled cell holds: coarse_grid's
+])
+def test_other_multi_line_ruled_rows_stay_one_row(texts):
+    row = [cell(text, (0, 0, 10, 10)) for text in texts]
+    assert stacked_rows(row) == [row]
 
 
 def test_grid_tables_read_ruled_grids_of_two_or_more_rows(tmp_path):

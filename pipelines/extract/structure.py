@@ -57,13 +57,38 @@ def grid_tables(view, settings: PdfTableSettings = DEFAULT_SETTINGS) -> list[Fou
         if len(table.rows) < 2:
             continue
         texts = Table(_chars_within(view, table.bbox), table.cells).extract()
-        grid = [[cell(text, box) for text, box in zip(row_text, row.cells)]
-                for row_text, row in zip(texts, table.rows)]
+        grid = [split for row_text, row in zip(texts, table.rows)
+                for split in stacked_rows([cell(text, box) for text, box in zip(row_text, row.cells)],
+                                          settings)]
         if max(len(r) for r in grid) < 2:
             continue
         found.append(FoundTable(table.bbox, "lattice", settings.confidence_captioned_grid, grid,
-                                find_header_rows(texts)))
+                                find_header_rows([[c["text"] for c in row] for row in grid])))
     return found
+
+
+def stacked_rows(row: list[dict], settings: PdfTableSettings = DEFAULT_SETTINGS) -> list[list[dict]]:
+    """A ruled row whose cells each print the same few lines, labels one under the other beside
+    figures one under the other ('FY2013 / FY2014' beside '7,723,293 / 7,793,704'), is that many
+    rows the rules leave unruled; each takes its share of the row's height. Anything else (a wrapped
+    label, a header of words, more lines than a cell of a ruled table holds: `coarse_grid`) stays."""
+    parts = [[t for t in c["text"].split("\n") if t.strip()] for c in row]
+    counts = {len(p) for p in parts if p}
+    if len(counts) != 1 or not 2 <= (k := counts.pop()) <= settings.max_numeric_lines_per_cell \
+            or len(parts[0]) != k:
+        return [row]
+    if not all(t[0].isalnum() for t in parts[0]) or any(is_data_token(t) for t in parts[0]):
+        return [row]  # the first cell's lines are not labels of their own: '(%)', a wrapped number
+    if not any(all(is_data_token(t) for t in p) for p in parts[1:] if p):
+        return [row]
+
+    def share(c: dict, i: int, text: str) -> dict:
+        if c["top"] is None:
+            return cell(text, None)
+        step = (c["bottom"] - c["top"]) / k
+        return cell(text, (c["x0"], c["top"] + i * step, c["x1"], c["top"] + (i + 1) * step))
+
+    return [[share(c, i, p[i] if p else "") for c, p in zip(row, parts)] for i in range(k)]
 
 
 def _chars_within(view, bbox: Box):
