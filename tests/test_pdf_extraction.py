@@ -198,6 +198,17 @@ def test_real_corpus_tables_match_their_projects_gold(name):
     assert golds and min(scores) >= REAL_GOLD_PINS[name], scores
 
 
+@pytest.mark.parametrize("name", ["pdfplumber/issue-53-example.pdf", "pdfplumber/senate-expenditures.pdf"])
+def test_real_corpus_cells_their_projects_assert_are_found(name):
+    """issue-53: FY2013 over FY2014 in one ruled row, read as two rows; senate-expenditures: a ruled
+    frame around unruled rows of codes, dates and names, read from its text."""
+    from real_corpus_accuracy import load_gold, our_candidates, score_table
+
+    path = needs_shared(CORPUS / name)
+    [gold] = [g for g in load_gold() if g["file"] == name]
+    assert score_table(gold, our_candidates(path)).recall == 1.0
+
+
 @pytest.fixture(scope="module")
 def seed_scores(seed_renderings):
     from seed_pdf_accuracy import score_document

@@ -56,6 +56,7 @@ class PdfTableSettings:
     min_numeric_share: float = 0.4  # share of body cells that read as numbers in an uncaptioned table
     min_filled_share: float = 0.75  # … or share of its body cells that hold text
     min_numeric_share_two_columns: float = 0.8  # a label and a value column: the values are numbers
+    framed_rows_share: float = 0.8  # … or rows filling this share of a ruled frame's height (a table)
     # page triage (triage.py): pages pdfplumber need not analyse
     page_triage: bool = True  # False: analyse every page (the reference the triage is tested against)
     pdfium_objects: bool = True  # pages analysed from pdfium's objects (pdfium_objects.py); False: pdfminer's layout
