@@ -181,7 +181,7 @@ REAL_GOLD_PINS = {"camelot/mexican_towns.pdf": 1.0, "camelot/foo.pdf": 1.0,
                   "camelot/multiple_tables.pdf": 1.0, "camelot/column_span_2.pdf": 1.0,
                   "camelot/twotables_2.pdf": 0.90, "camelot/clockwise_table_1.pdf": 0.99,
                   "camelot/vertical_header.pdf": 0.95, "camelot/split_text_lattice.pdf": 0.99,
-                  "camelot/health.pdf": 0.96, "camelot/birdisland.pdf": 0.74,
+                  "camelot/health.pdf": 0.96, "camelot/birdisland.pdf": 0.98,
                   "camelot/tabula/m27.pdf": 0.80, "camelot/edge_tol.pdf": 0.95,
                   "camelot/clockwise_table_2.pdf": 0.95, "camelot/anticlockwise_table_2.pdf": 0.95,
                   "camelot/detect_vertical_false.pdf": 0.60}

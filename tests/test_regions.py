@@ -267,3 +267,18 @@ def test_blocks_whose_figures_stand_in_other_columns_stay_apart(tmp_path):
 
 def page_lines(page):
     return group_lines(page.extract_words(**DEFAULT_SETTINGS.word_settings))
+
+
+def test_details_set_apart_above_a_table_are_not_its_rows(tmp_path):
+    """birdisland.pdf: a trial's site details ('SOIL:' then 'Canisteo clay loam, well drained'
+    running across the columns below) over its results, a wider gap apart than the table's lines
+    but near enough to join its block: the table starts at its header."""
+    details = [("SITE:", "Renville County, MN 55310"), ("SOIL:", "Canisteo clay loam, mod. well drained"),
+               ("SEEDED:", "May 15 140,000 /A"), ("HARVESTED:", "Oct 3 122,921 /A")]
+    xs = (60, 150, 200, 250, 300, 350)
+    rows = [["Brand", "Mat.", "Yield", "Moist.", "Stand", "Income"],
+            *[[f"Brand {n}", f"1.{n}", f"5{n}.4", f"7.{n}", f"12{n}.3", f"${n}84"] for n in range(6)]]
+    words = [(x, 60 + 12 * n, text) for n, pair in enumerate(details) for x, text in zip(xs, pair)]
+    words += [(x, 118 + 12 * n, text) for n, row in enumerate(rows) for x, text in zip(xs, row)]
+    [table] = _blocks(tmp_path, words)
+    assert table == rows

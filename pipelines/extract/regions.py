@@ -264,7 +264,31 @@ def aligned_blocks(page, lines: list[Line], excluded: list[Box],
     return [Region(label=None, caption=None, caption_top=block[0].top - 1,
                    bbox=(min(ln.x0 for ln in block) - 1, block[0].top - 1,
                          max(ln.x1 for ln in block) + 1, block[-1].bottom + 1))
-            for block in tables]
+            for block in map(lambda b: _without_headnote(b, settings), tables)]
+
+
+def _without_headnote(block: list[Line], settings: PdfTableSettings) -> list[Line]:
+    """The block from the line where the table starts: lines of details above it (a farm's address,
+    soil and dates over a trial's results) are not its rows when they stand a wider gap apart than
+    its lines do, have at most half as many phrases as its rows, and run text across three or more
+    of its columns (a wrapped header stands over its columns instead)."""
+    def parts(line: Line) -> list[tuple[float, float]]:
+        return [(p[0]["x0"], p[-1]["x1"])
+                for p in phrases(line.words, settings.column_gap_ratio * line.size)]
+
+    gaps = sorted(b.top - a.bottom for a, b in zip(block, block[1:]))
+    if len(gaps) < 2 * settings.min_uncaptioned_rows:
+        return block
+    usual = max(gaps[len(gaps) // 2], 1.0)
+    for start in range(1, len(block) - settings.min_uncaptioned_rows):
+        rows = sorted(len(parts(line)) for line in block[start:])
+        widest = max(block[start:], key=lambda line: len(parts(line)))
+        if (block[start].top - block[start - 1].bottom >= settings.headnote_gap_ratio * usual
+                and all(2 * len(parts(line)) <= rows[len(rows) // 2] for line in block[:start])
+                and any(sum(x0 < c1 and c0 < x1 for c0, c1 in parts(widest)) >= 3
+                        for line in block[:start] for x0, x1 in parts(line))):
+            return block[start:]
+    return block
 
 
 def _section_gap(above: list[Line], lead: list[Line], below: list[Line],

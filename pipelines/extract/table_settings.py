@@ -53,6 +53,7 @@ class PdfTableSettings:
     max_single_phrase_lines: int = 2  # lines of one phrase (wrapped labels, section rows) inside a block
     block_gap_ratio: float = 2.5  # lines of one uncaptioned table are no further apart than this × size
     section_gap_ratio: float = 4.0  # … or than this, between sections whose figures line up
+    headnote_gap_ratio: float = 2.0  # details above a table stand this many × its usual line gap apart
     min_numeric_share: float = 0.4  # share of body cells that read as numbers in an uncaptioned table
     min_filled_share: float = 0.75  # … or share of its body cells that hold text
     min_numeric_share_two_columns: float = 0.8  # a label and a value column: the values are numbers
