@@ -196,3 +196,17 @@ def test_gate_rejects_non_finite_and_absurd_values(csc):
     assert result.valid.height == facts.height - 3
     assert result.rejects["reason"].to_list() == ["failed value_is_a_plausible_number"] * 3
     assert sorted(result.rejects["value"]) == ["1e+20", "NaN", "inf"]
+
+
+def test_a_cell_printing_only_its_currency_takes_the_scale_its_label_states(tmp_path):
+    from pipelines.extract.text import extract_text
+
+    path = tmp_path / "money.md"
+    path.write_text("Table 3: Capex (US$ m)\n\nCompany\t2023\t2024\nAlpha\t$1,234\t$1,500\n"
+                    "Beta\t€80\t€95\nSource: sample\n", encoding="utf-8")
+    tables, cells, _ = extract_text(path, "m").frames()
+    facts, _ = facts_from_cells(tables, cells)
+    rows = facts.sort("row_idx", "col_idx").select("raw_text", "value", "currency").rows()
+    # dollars take the caption's millions; euros, another currency, keep their own unit
+    assert rows == [("$1,234", pytest.approx(1.234e9), "USD"), ("$1,500", pytest.approx(1.5e9), "USD"),
+                    ("€80", 80.0, "EUR"), ("€95", 95.0, "EUR")]

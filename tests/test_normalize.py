@@ -54,6 +54,7 @@ def test_unknown_trailing_word_is_not_a_unit():
     ("8 €", 8, 1, "EUR"), ("€8", 8, 1, "EUR"), ("£3.50", 3.5, 1, "GBP"), ("$5", 5, 1, "USD"),
     ("-$5", -5, 1, "USD"), ("$(106,870)", -106870, 1, "USD"), ("US$1.5bn", 1.5, 1e9, "USD"),
     ("12 EUR", 12, 1, "EUR"), ("￥1,000", 1000, 1, "CNY"), ("HK$ 3 亿", 3, 1e8, "HKD"),
+    ("~$5", 5, 1, "USD"), ("约$5", 5, 1, "USD"), ("$12美元", 12, 1, "USD"),
 ])
 def test_money_printed_with_a_currency_sign_or_code(text, value, scale, currency):
     number, unit = parse_quantity(text)
@@ -64,6 +65,19 @@ def test_money_printed_with_a_currency_sign_or_code(text, value, scale, currency
 def test_dollar_signs_of_latex_math_are_no_currency():
     assert parse_quantity("$10000 \\times$ NVIDIA V100")[0].value is None
     assert parse_quantity("$6N$")[0].value is None
+
+
+def test_a_percentage_in_a_currency_and_scales_nobody_knows_are_no_money():
+    assert parse_quantity("50% USD")[0].value is None
+    # 'ı' and 'İ' match 'i' when case is ignored, but name no scale
+    assert parse_unit("USD bıllion") is None and parse_unit("€ BİLLION") is None
+    assert unit_in_label("Revenue (€ bıllion)") is None
+
+
+def test_a_unit_phrase_keeps_its_scale_word():
+    unit = unit_in_label("单位：US$ m")
+    assert (unit.scale, unit.currency) == (1e6, "USD")
+    assert unit_in_label("单位：亿元 2023").scale == 1e8
 
 
 @pytest.mark.parametrize("label, scale, base, currency", [

@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 
 from conftest import CORPUS, SAMPLES, needs_shared
-from pipelines.extract.pdf import extract_pdf
+from pipelines.extract.pdf import extract_pdf, fills_frame
 from pipelines.extract.table_settings import DEFAULT_SETTINGS
 
 STYLE_METHOD = {"grid": "lattice", "three_line": "three_line", "borderless": "borderless"}
@@ -196,6 +196,16 @@ def test_real_corpus_tables_match_their_projects_gold(name):
     candidates = our_candidates(path)
     scores = [score_table(gold, candidates).cell.f1 for gold in golds]
     assert golds and min(scores) >= REAL_GOLD_PINS[name], scores
+
+
+@pytest.mark.parametrize("block, fills", [
+    ((50, 100, 550, 300), True),  # the frame's rows
+    ((50, 150, 550, 300), False),  # the lower half of them
+    ((570, 100, 800, 300), False),  # beside the frame, as tall as it
+    ((40, 50, 560, 780), False),  # a page-tall block around it
+])
+def test_only_rows_filling_a_ruled_frame_are_a_table_by_its_rules(block, fills):
+    assert fills_frame(block, (40, 98, 560, 302), DEFAULT_SETTINGS) is fills
 
 
 @pytest.mark.parametrize("name", ["pdfplumber/issue-53-example.pdf", "pdfplumber/senate-expenditures.pdf"])

@@ -29,6 +29,9 @@ def draw_words(path, pages, size=9):
     pdf.save()
 
 
+def page_lines(page):
+    return group_lines(page.extract_words(**DEFAULT_SETTINGS.word_settings))
+
 
 def by_text(lines, start):
     return next(line for line in lines if line.text.startswith(start))
@@ -263,10 +266,6 @@ def test_blocks_whose_figures_stand_in_other_columns_stay_apart(tmp_path):
     second = [(60, 195 + 20 * n, label) for n, label in enumerate(["Revaluation", "Costs", "Result"])] + [
         (x, 195 + 20 * n, f"{n}.{x}") for n in range(3) for x in (160, 220)]
     assert [len(t) for t in _blocks(tmp_path, [*_rows(80, first), (60, 162, "Class B"), *second])] == [3, 3]
-
-
-def page_lines(page):
-    return group_lines(page.extract_words(**DEFAULT_SETTINGS.word_settings))
 
 
 def test_details_set_apart_above_a_table_are_not_its_rows(tmp_path):

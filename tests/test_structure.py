@@ -348,6 +348,22 @@ def test_a_long_section_label_set_like_the_tables_other_section_rows_does_not_wr
                              ["1 child", "66.5", "32.1"]]
 
 
+def test_a_long_label_wrapped_with_a_hanging_indent_stays_one_row(tmp_path):
+    """The same table, but its long label wraps onto one indented line carrying the figures, and
+    the next row starts where the label did: one row, not a section row over it."""
+    rows = [(56, 100, "Wealth index"), (62, 112, "Lowest"), (62, 124, "Highest"),
+            (56, 138, "Women currently married or in"), (62, 150, "union, aged 15-49"),
+            (56, 164, "Total")]
+    figures = {112: ("64.5", "48.6"), 124: ("78.3", "44.4"), 150: ("25.1", "7.6"), 164: ("66.5", "32.1")}
+    found = _read(tmp_path, [(56, 60, "Table 4: Current use of contraception"), (56, 82, "Characteristic"),
+                             (200, 82, "Any"), (260, 82, "Modern"), *rows,
+                             *[(x, top, text) for top, pair in figures.items()
+                               for x, text in zip((200, 260), pair)],
+                             (56, 182, "Source: test")])
+    assert [[clean_cell_text(t) for t in row] for row in found.texts()][-2:] == [
+        ["Women currently married or in union, aged 15-49", "25.1", "7.6"], ["Total", "66.5", "32.1"]]
+
+
 def test_a_continued_page_of_dot_leaders_holds_no_table(tmp_path):
     draw_page(tmp_path / "leaders.pdf", [(60, 100, "........"), (200, 100, "........")])
     with pdfplumber.open(tmp_path / "leaders.pdf") as pdf:
@@ -376,10 +392,12 @@ def test_a_ruled_row_of_stacked_labels_and_figures_is_as_many_rows():
 
 
 @pytest.mark.parametrize("texts", [
-    ["Gross margin\n(%)", "35.2\n(1.2)"],  # a wrapped label over a figure and its change
-    ["Revenue\n(USD m)", "Net\nincome"],  # a header of words
-    ["Server revenue by region", "1.2\n3.4"],  # one label beside two lines of figures
-    ["A\nB\nC\nD\nE", "1\n2\n3\n4\n5"],  # more lines than a ruled cell holds: coarse_grid's
+    ["Gross margin\n(%)", "35.2\n(1.2)", "36.0\n(0.8)"],  # a label's unit under it
+    ["Net income attributable\nto shareholders", "1,234\n567", "1,300\n600"],  # a wrapped label
+    ["归属母公司\n股东净利润", "1,234\n15.2%", "1,300\n5.3%"],  # figures over their growth
+    ["Revenue\nCost", "Net\nincome", "Gross\nmargin"],  # a header of words
+    ["Server revenue by region", "1.2\n3.4", "5.6\n7.8"],  # one label beside two lines of figures
+    ["A\nB\nC\nD\nE", "1\n2\n3\n4\n5", "6\n7\n8\n9\n10"],  # more than a ruled cell holds
 ])
 def test_other_multi_line_ruled_rows_stay_one_row(texts):
     row = [cell(text, (0, 0, 10, 10)) for text in texts]

@@ -224,7 +224,7 @@ def read_uncaptioned(view, result: Extraction, grids: list[FoundTable], lines, r
         emit_uncaptioned(result, view, found, lines, regions, taken, placement, settings)
     for region in aligned_blocks(view, lines, [r.bbox for r in regions], settings):
         found = read_region(view, region, lines, [], settings=settings)
-        framed = any(_fills_frame(region.bbox, frame.bbox, settings) for frame in coarse)
+        framed = any(fills_frame(region.bbox, frame.bbox, settings) for frame in coarse)
         if found and free(found) and (framed or plausible_uncaptioned(found, settings)):
             found.confidence = min(found.confidence, settings.confidence_uncaptioned_aligned)
             emit_uncaptioned(result, view, found, lines, regions, taken, placement, settings)
@@ -233,10 +233,16 @@ def read_uncaptioned(view, result: Extraction, grids: list[FoundTable], lines, r
             emit_uncaptioned(result, view, found, lines, regions, taken, placement, settings)
 
 
-def _fills_frame(block: tuple, frame: tuple, settings: PdfTableSettings) -> bool:
-    """Aligned rows filling most of a ruled frame's height: the rules say they are a table."""
-    overlap = min(block[3], frame[3]) - max(block[1], frame[1])
-    return overlap >= settings.framed_rows_share * (frame[3] - frame[1])
+def fills_frame(block: tuple, frame: tuple, settings: PdfTableSettings) -> bool:
+    """Aligned rows inside a ruled frame, filling most of its height: the rules say they are a
+    table."""
+    def inside(axis: int) -> float:  # the share of the block's extent along the axis inside the frame
+        low, high = block[axis], block[axis + 2]
+        return (min(high, frame[axis + 2]) - max(low, frame[axis])) / max(high - low, 1e-9)
+
+    height = min(block[3], frame[3]) - max(block[1], frame[1])
+    return (inside(0) >= settings.framed_rows_share and inside(1) >= settings.framed_rows_share
+            and height >= settings.framed_rows_share * (frame[3] - frame[1]))
 
 
 def emit_uncaptioned(result: Extraction, view, found: FoundTable, lines, regions: list[Region],

@@ -228,14 +228,14 @@ def aligned_blocks(page, lines: list[Line], excluded: list[Box],
             return False  # running text (a long label followed by its numbers is a row)
         return len(phrases(line.words, settings.header_phrase_gap_ratio * line.size)) >= 2
 
-    def single_phrase(line: Line) -> bool:
+    def short_text(line: Line) -> bool:  # a section row, a wrapped label: no contents entry, no prose
         return not is_toc_line(line) and not prose_phrases(line.words, page.width)
 
     blocks: list[list[Line]] = [[]]
-    # per block, the single-phrase lines between it and the block before (None: other text there)
+    # per block, the short lines between it and the block before (None: other text there)
     between: list[list[Line] | None] = [None]
     held: list[Line] = []  # lines of one phrase inside a table: a section row or a wrapped label
-    loose: list[Line] | None = None  # lines of one phrase since the last block ended
+    loose: list[Line] | None = None  # short lines since the last block ended
     for line in lines:
         near = blocks[-1] and line.top - (held or blocks[-1])[-1].bottom <= settings.block_gap_ratio * line.size
         if row_like(line):
@@ -245,13 +245,13 @@ def aligned_blocks(page, lines: list[Line], excluded: list[Box],
                 held = []
             blocks[-1] += held + [line]
             held, loose = [], []
-        elif near and len(held) < settings.max_single_phrase_lines and single_phrase(line):
+        elif near and len(held) < settings.max_single_phrase_lines and short_text(line):
             held.append(line)
         else:
             if blocks[-1]:
                 blocks.append([])
                 between.append(None)
-            loose = (loose + held + [line] if loose is not None and single_phrase(line) else None)
+            loose = (loose + held + [line] if loose is not None and short_text(line) else None)
             held = []
     tables: list[list[Line]] = []
     for block, lead in zip(blocks, between):
@@ -264,7 +264,7 @@ def aligned_blocks(page, lines: list[Line], excluded: list[Box],
     return [Region(label=None, caption=None, caption_top=block[0].top - 1,
                    bbox=(min(ln.x0 for ln in block) - 1, block[0].top - 1,
                          max(ln.x1 for ln in block) + 1, block[-1].bottom + 1))
-            for block in map(lambda b: _without_headnote(b, settings), tables)]
+            for block in [_without_headnote(b, settings) for b in tables]]
 
 
 def _without_headnote(block: list[Line], settings: PdfTableSettings) -> list[Line]:
@@ -294,8 +294,8 @@ def _without_headnote(block: list[Line], settings: PdfTableSettings) -> list[Lin
 def _section_gap(above: list[Line], lead: list[Line], below: list[Line],
                  settings: PdfTableSettings) -> bool:
     """Two runs of table rows are one table set in sections: at most a section row or two between
-    them, no gap wider than `section_gap_ratio` × size, the same left edge, and every figure of the
-    lower run standing under a figure of the upper one."""
+    them, no gap wider than `section_gap_ratio` × size, the same left edge, and every phrase right
+    of the label on a lower row with numbers standing under one on an upper row with numbers."""
     run = [above[-1], *lead, below[0]]
     if len(lead) > settings.max_single_phrase_lines or any(
             b.top - a.bottom > settings.section_gap_ratio * b.size for a, b in zip(run, run[1:])):

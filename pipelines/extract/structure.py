@@ -69,17 +69,21 @@ def grid_tables(view, settings: PdfTableSettings = DEFAULT_SETTINGS) -> list[Fou
 
 def stacked_rows(row: list[dict], settings: PdfTableSettings = DEFAULT_SETTINGS) -> list[list[dict]]:
     """A ruled row whose cells each print the same few lines, labels one under the other beside
-    figures one under the other ('FY2013 / FY2014' beside '7,723,293 / 7,793,704'), is that many
-    rows the rules leave unruled; each takes its share of the row's height. Anything else (a wrapped
-    label, a header of words, more lines than a cell of a ruled table holds: `coarse_grid`) stays."""
+    columns of figures one under the other ('FY2013 / FY2014' beside '7,723,293 / 7,793,704' and
+    '102.6 / 100.9'), is that many rows the rules leave unruled; each takes its share of the row's
+    height. Anything else stays one row: a wrapped label beside a figure and its growth ('1,234 /
+    15.2%'), a header of words, more lines than a ruled cell holds (`coarse_grid`)."""
     parts = [[t for t in c["text"].split("\n") if t.strip()] for c in row]
     counts = {len(p) for p in parts if p}
     if len(counts) != 1 or not 2 <= (k := counts.pop()) <= settings.max_numeric_lines_per_cell \
             or len(parts[0]) != k:
         return [row]
-    if not all(t[0].isalnum() for t in parts[0]) or any(is_data_token(t) for t in parts[0]):
-        return [row]  # the first cell's lines are not labels of their own: '(%)', a wrapped number
-    if not any(all(is_data_token(t) for t in p) for p in parts[1:] if p):
+    if not all(t[0].isupper() or t[0].isdigit() or not t[0].isascii() for t in parts[0]) or any(
+            is_data_token(t) for t in parts[0]):
+        return [row]  # not labels of their own: 'to shareholders', '(%)', a wrapped number
+    figures = [p for p in parts[1:] if p]
+    if len(figures) < 2 or not all(all(is_data_token(t) for t in p)
+                                   and len({t.strip().endswith("%") for t in p}) == 1 for p in figures):
         return [row]
 
     def share(c: dict, i: int, text: str) -> dict:
@@ -349,7 +353,9 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
         return set(cells[i].right) == {0}
 
     def indented(i: int) -> bool:
-        return i + 1 < len(lines) and lines[i + 1].x0 - lines[i].x0 > settings.indent_min
+        """The two lines under line i start further right (one could be its hanging indent)."""
+        return i + 2 < len(lines) and all(lines[j].x0 - lines[i].x0 > settings.indent_min
+                                          for j in (i + 1, i + 2))
 
     # where the table sets a section row: a label alone, not full, over indented rows
     section_x0 = [lines[i].x0 for i in range(len(lines) - 1)

@@ -93,16 +93,18 @@ def _period_of(label: str | None) -> Period | None:
 
 def _resolve_unit(cell_unit: Unit | None, percent: bool, labels: list[str | None],
                   table_unit: str | None) -> Unit | None:
-    """The cell's own unit, else one stated in its row, column or caption, else the table's."""
+    """The cell's own unit, else one stated in its row, column or caption, else the table's. A cell
+    printing only its currency ('$1,234') takes the scale a label states in that currency
+    ('Revenue (US$ m)', '单位：百万美元')."""
     if percent:
         return parse_unit("%")
-    if cell_unit:
+    if cell_unit and not (cell_unit.dimension == "money" and cell_unit.scale == 1):
         return cell_unit
     for label in labels:
         unit = unit_in_label(label) if label else None
-        if unit:
+        if unit and (cell_unit is None or unit.currency == cell_unit.currency):
             return unit
-    return parse_unit(table_unit)
+    return cell_unit or parse_unit(table_unit)
 
 
 def facts_from_table(table: dict, cells: list[dict]) -> tuple[list[dict], list[dict]]:

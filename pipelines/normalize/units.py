@@ -63,10 +63,10 @@ _POWER_OF_TEN = re.compile(r"/\s*10\s*[⁻-]?\s*([⁰¹²³⁴⁵⁶⁷⁸⁹]+|
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 
 # Money printed with a currency sign or ISO code rather than 美元/元: before the number or after it
-# ('€8', '8 €', 'US$1.5bn', '12 EUR'), in a label ('(US$ m)', '(in € millions)'), with an English or
-# Chinese scale word. '¥' is the renminbi in the reports read here.
-_CURRENCIES = {"USD": "USD", "EUR": "EUR", "€": "EUR", "GBP": "GBP", "£": "GBP", "JPY": "JPY",
-               "CNY": "CNY", "RMB": "CNY", "¥": "CNY", "HKD": "HKD", "TWD": "TWD"}
+# ('€8', '8 €', 'US$1.5bn', '~$5', '12 EUR'), in a label ('(US$ m)', '(in € millions)'), with an
+# English or Chinese scale word. '¥' is the renminbi in the reports read here.
+_CURRENCIES = {"usd": "USD", "eur": "EUR", "€": "EUR", "gbp": "GBP", "£": "GBP", "jpy": "JPY",
+               "cny": "CNY", "rmb": "CNY", "¥": "CNY", "hkd": "HKD", "twd": "TWD"}
 _DOLLAR_SIGNS = [("US$", "USD"), ("HK$", "HKD"), ("NT$", "TWD"), ("$", "USD")]
 _MONEY_SCALES = {"k": 1e3, "thousand": 1e3, "thousands": 1e3, "'000": 1e3, "m": 1e6, "mn": 1e6,
                  "mm": 1e6, "million": 1e6, "millions": 1e6, "b": 1e9, "bn": 1e9, "billion": 1e9,
@@ -77,8 +77,9 @@ _ALTERNATIVES = {name: "|".join(re.escape(k) for k in sorted(keys, key=len, reve
 _MONEY_UNIT = re.compile(
     rf"^(?:in)?(?:(?P<pre>{_ALTERNATIVES['scale']})(?:of)?)?(?P<currency>{_ALTERNATIVES['currency']})"
     rf"(?P<post>{_ALTERNATIVES['scale']})?$", re.IGNORECASE)
-_LEADING_CURRENCY = re.compile(rf"^(?P<sign>[-+−(]?)\s*(?P<currency>{_ALTERNATIVES['currency']})\s*"
-                               r"(?=[-+−(]?[\d.])")
+# a currency ahead of the number, after at most a sign or qualifier ('-US$5', '约$5', '~€5')
+_LEADING_CURRENCY = re.compile(rf"^(?P<before>\D{{0,3}}?)\s*(?P<currency>USD|EUR|GBP|JPY|CNY|RMB|HKD|TWD|€|£|¥)"
+                               r"\s*(?=\D{0,3}\d)")
 
 
 def dollar_signs_as_codes(text: str) -> str:
@@ -89,19 +90,18 @@ def dollar_signs_as_codes(text: str) -> str:
     return next(text.replace(sign, code) for sign, code in _DOLLAR_SIGNS if sign in text)
 
 
-def _money_unit(text: str, compact: str) -> Unit | None:
+def _money_unit(label: str, compact: str, extra: float) -> Unit | None:
     match = _MONEY_UNIT.match(compact)
-    if not match or (match["pre"] and match["post"]):
-        return None
-    scale = _MONEY_SCALES[next(s for s in _MONEY_SCALES if s.lower() == (match["pre"] or match["post"]
-                                                                        or "k").lower())] \
-        if (match["pre"] or match["post"]) else 1.0
-    code = _CURRENCIES[next(c for c in _CURRENCIES if c.lower() == match["currency"].lower())]
-    return Unit(text.strip(), scale, code, "money", code)
+    word = match and (match["pre"] or match["post"])
+    scale = _MONEY_SCALES.get(word.lower()) if word else 1.0
+    code = _CURRENCIES.get(match["currency"].lower()) if match else None
+    if not match or (match["pre"] and match["post"]) or scale is None or code is None:
+        return None  # ('ı' matches 'i' when ignoring case, but names no scale)
+    return Unit(label, scale * extra, code, "money", code)
 
 
 _PAREN_UNIT = re.compile(r"[（(]\s*([^,，、;；（）()]{1,16})")  # first item inside a bracket
-_UNIT_PHRASE = re.compile(r"(?<!编制)单位\s*[:：]\s*([^\s,，;；:：)）]+)")
+_UNIT_PHRASE = re.compile(r"(?<!编制)单位\s*[:：]\s*([^\s,，;；:：)）]+(?:\s+[A-Za-z'][A-Za-z0]*)?)")
 
 
 def parse_unit(text: str | None) -> Unit | None:
@@ -138,8 +138,7 @@ def parse_unit(text: str | None) -> Unit | None:
     for prefix, scale in _SCALE_PREFIXES:
         if compact == prefix:
             return Unit(text.strip(), scale * extra, "count", "count")
-    money = _money_unit(label, compact)
-    return Unit(money.label, money.scale * extra, money.base, "money", money.currency) if money else None
+    return _money_unit(text.strip(), compact, extra)
 
 
 # Unit words of running text that a table cell does not carry: shares in tenths (7 成), percentage
@@ -166,7 +165,8 @@ def unit_in_label(label: str | None) -> Unit | None:
     if power:
         return Unit(power.group(0).strip(), power_of_ten(power.group(1).translate(_SUPERSCRIPTS)),
                     "count", "count")
-    for candidate in [*_UNIT_PHRASE.findall(text), *_PAREN_UNIT.findall(text)]:
+    phrases = _UNIT_PHRASE.findall(text)  # '单位：US$ m', and its first word alone ('单位：亿元 2023')
+    for candidate in [*phrases, *(p.split()[0] for p in phrases), *_PAREN_UNIT.findall(text)]:
         for part in re.split(r"[,，、]", candidate):
             unit = parse_unit(part)
             if unit:
@@ -183,12 +183,14 @@ def parse_quantity(text: str) -> tuple[ParsedNumber, Unit | None]:
     text = clean_text(dollar_signs_as_codes(text))
     leading = _LEADING_CURRENCY.match(text)
     if leading:
-        text = leading["sign"] + text[leading.end():]
+        text = leading["before"] + text[leading.end():]
     number = parse_number(text)
     if number.value is None or not (number.unit_text or leading):
         return number, None
-    unit = parse_unit(f"{leading['currency']} {number.unit_text or ''}" if leading else number.unit_text)
-    if unit is None:
+    unit = parse_unit(number.unit_text) if number.unit_text else None
+    if leading and not (unit and unit.currency == _CURRENCIES[leading["currency"].lower()]):
+        unit = parse_unit(f"{leading['currency']} {number.unit_text or ''}")  # '$12美元' keeps 美元
+    if unit is None or (unit.dimension == "money" and number.is_percent):
         return ParsedNumber(None, null_reason="not numeric"), None
     return number, unit
 
