@@ -24,6 +24,9 @@ from pipelines.normalize.units import parse_quantity, parse_unit, unit_in_label
     ("超 200", 200, 200, 200, "超", False),
     (">150 万块", 150, 150, 150, ">", False),
     ("30 以上", 30, 30, 30, "以上", False),
+    ("2.426,7", 2426.7, 2426.7, 2426.7, None, False),  # continental: dots group, the comma decides
+    ("27.083.460", 27083460, 27083460, 27083460, None, False),
+    ("1.234", 1.234, 1.234, 1.234, None, False),  # one group: a decimal point, as before
 ])
 def test_numbers(text, value, low, high, qualifier, percent):
     parsed = parse_number(text)
@@ -36,7 +39,7 @@ def test_numbers(text, value, low, high, qualifier, percent):
 @pytest.mark.parametrize("text, reason", [
     ("-", "placeholder"), ("—", "placeholder"), ("/", "placeholder"), ("n.a.", "placeholder"),
     ("", "empty"), ("Volta", "not numeric"), ("8 块 Tesla A800-80G 显卡", "not numeric"),
-    ("44/48", "not numeric"),
+    ("44/48", "not numeric"), ("09.10.2013", "not numeric"), ("192.168.1.1", "not numeric"),
 ])
 def test_non_numbers_carry_a_reason(text, reason):
     parsed = parse_number(text)

@@ -96,9 +96,21 @@ def _to_float(token: str) -> float:
     return -value if negative else value
 
 
+# Numbers set the continental way, where no other reading is possible: dots grouping thousands and
+# a decimal comma ('2.426,7', '10.000,00'), or two or more groups of thousands ('27.083.460').
+_CONTINENTAL = re.compile(r"(?<![\d.,])(\d{1,3}(?:\.\d{3})+)(,\d+)?(?![\d.,])")
+
+
+def _continental_to_plain(match: re.Match) -> str:
+    groups, decimals = match[1], match[2]
+    if not decimals and groups.count(".") < 2:
+        return match[0]  # '1.234' may be one and a bit
+    return groups.replace(".", "") + ("." + decimals[1:] if decimals else "")
+
+
 def parse_number(text: str) -> ParsedNumber:
     """Parse one cell's text. Non-numbers come back with `null_reason` set, never raise."""
-    cleaned = clean_text(text)
+    cleaned = _CONTINENTAL.sub(_continental_to_plain, clean_text(text))
     if not cleaned:
         return ParsedNumber(None, null_reason="empty")
     if cleaned.lower() in PLACEHOLDERS:
