@@ -184,7 +184,11 @@ REAL_GOLD_PINS = {"camelot/mexican_towns.pdf": 1.0, "camelot/foo.pdf": 1.0,
                   "camelot/health.pdf": 0.96, "camelot/birdisland.pdf": 0.98,
                   "camelot/tabula/m27.pdf": 0.80, "camelot/edge_tol.pdf": 0.95,
                   "camelot/clockwise_table_2.pdf": 0.95, "camelot/anticlockwise_table_2.pdf": 0.95,
-                  "camelot/detect_vertical_false.pdf": 0.60}
+                  "camelot/detect_vertical_false.pdf": 0.60,
+                  "camelot/tabula/spreadsheet_no_bounding_frame.pdf": 0.99,
+                  "camelot/tabula/argentina_diputados_voting_record.pdf": 0.99,
+                  "camelot/tabula/frx_2012_disclosure.pdf": 0.99, "camelot/tabula/schools.pdf": 0.99,
+                  "camelot/tabula/spanning_cells.pdf": 0.99, "camelot/tabula/twotables.pdf": 0.99}
 
 
 @pytest.mark.parametrize("name", sorted(REAL_GOLD_PINS))

@@ -423,6 +423,28 @@ def test_grid_tables_read_ruled_grids_of_two_or_more_rows(tmp_path):
     assert found.bbox[0] == 56 and found.bbox[2] == 56 + 240 and found.bbox[1] > caption.bottom
 
 
+@pytest.mark.parametrize("sides", [False, True])
+def test_a_grid_printed_without_its_outer_frame_is_read_to_its_rules_ends(tmp_path, sides):
+    """spreadsheet_no_bounding_frame.pdf: rules run the table's width, but only the inner columns
+    are ruled down; the label and last columns are read all the same (and framed, the same grid)."""
+    xs, tops = (60, 160, 240, 320, 420), (100, 118, 136, 154)
+    rows = [["PRODUCTS", "11/12", "12/13", "(c-a)"], ["COTTON", "1.393,4", "886,7", "(498,5)"],
+            ["RICE", "2.426,7", "2.389,7", "(30,7)"]]
+    pdf = canvas.Canvas(str(tmp_path / "open.pdf"), pagesize=A4)
+    for top in tops:
+        pdf.line(xs[0], HEIGHT - top, xs[-1], HEIGHT - top)
+    for x in xs if sides else xs[1:-1]:
+        pdf.line(x, HEIGHT - tops[0], x, HEIGHT - tops[-1])
+    pdf.setFont(FONT, 9)
+    for top, row in zip(tops, rows):
+        for x, text in zip(xs, row):
+            pdf.drawString(x + 4, HEIGHT - top - 13, text)
+    pdf.save()
+    with pdfplumber.open(tmp_path / "open.pdf") as pdf:
+        [found] = grid_tables(pdf.pages[0])
+    assert found.texts() == rows
+
+
 def _grid_lines(pdf, xs, tops):
     for x in xs:
         pdf.line(x, HEIGHT - tops[0], x, HEIGHT - tops[-1])

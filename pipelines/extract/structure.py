@@ -13,7 +13,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 
-from pdfplumber.table import Table
+from pdfplumber.table import Table, merge_edges
 from pdfplumber.utils.geometry import get_bbox_overlap
 
 from pipelines.extract.layout import NOTE_RE, TOC_ENTRY_RE, UNIT_LINE_RE, find_header_rows
@@ -51,20 +51,74 @@ def filled_cells(texts: list[list[str | None]]) -> int:
 
 
 def grid_tables(view, settings: PdfTableSettings = DEFAULT_SETTINGS) -> list[FoundTable]:
-    """Every ruled grid of two or more rows and columns."""
+    """Every ruled grid of two or more rows and columns, closed at the sides it leaves open."""
     found = []
-    for table in view.find_tables(settings.lattice):
+    sides = open_sides(view.edges)
+    lattice = {**settings.lattice, "explicit_vertical_lines": sides} if sides else settings.lattice
+    for table in view.find_tables(lattice):
         if len(table.rows) < 2:
             continue
         texts = Table(_chars_within(view, table.bbox), table.cells).extract()
         grid = [split for row_text, row in zip(texts, table.rows)
                 for split in stacked_rows([cell(text, box) for text, box in zip(row_text, row.cells)],
                                           settings)]
+        if sides:  # a side rule added where the grid had one after all leaves an empty column
+            grid = _without_empty_edge_columns(grid)
         if max(len(r) for r in grid) < 2:
             continue
         found.append(FoundTable(table.bbox, "lattice", settings.confidence_captioned_grid, grid,
                                 find_header_rows([[c["text"] for c in row] for row in grid])))
     return found
+
+
+def _without_empty_edge_columns(grid: list[list[dict]]) -> list[list[dict]]:
+    """The grid without a first or last column that is empty in every row."""
+    width = len(grid[0])
+    if any(len(row) != width for row in grid):
+        return grid
+    keep = [c for c in range(width)
+            if 0 < c < width - 1 or any(row[c]["text"].strip() for row in grid)]
+    return [[row[c] for c in keep] for row in grid]
+
+
+def open_sides(edges: list[dict], slack: float = 2.0, max_row: float = 60.0) -> list[dict]:
+    """The vertical rules a grid leaves out at its sides: where three or more horizontal rules start
+    and end together, with inner vertical rules between them running down half their height or more
+    but none at either end, both ends get a rule from the first to the last of them (a spreadsheet
+    printed without its outer frame)."""
+    edges = merge_edges([dict(e) for e in edges if e.get("orientation") in ("h", "v")],
+                        slack, slack, slack, slack)  # one rule, however drawn: cell by cell
+    across = [e for e in edges if e["orientation"] == "h"]
+    down = [e for e in edges if e["orientation"] == "v" and e["bottom"] - e["top"] > slack]
+    spans: dict[tuple[int, int], list[dict]] = {}
+    for e in sorted(across, key=lambda e: e["top"]):
+        spans.setdefault((round(e["x0"] / slack), round(e["x1"] / slack)), []).append(e)
+    grids = []  # rules of one span, split where a gap wider than a table row parts two grids
+    for rules in spans.values():
+        grids.append([rules[0]])
+        for e in rules[1:]:
+            if e["top"] - grids[-1][-1]["bottom"] > max_row:
+                grids.append([])
+            grids[-1].append(e)
+    sides = []
+    for rules in grids:
+        if len(rules) < 3:
+            continue
+        x0, x1 = rules[0]["x0"], rules[0]["x1"]
+        top, bottom = min(e["top"] for e in rules), max(e["bottom"] for e in rules)
+
+        def ruled_at(x: float) -> float:  # how much of the span's height rules at x cover
+            return sum(max(0.0, min(e["bottom"], bottom) - max(e["top"], top)) for e in down
+                       if abs(e["x0"] - x) <= slack)
+
+        inner = {round(e["x0"]) for e in down if x0 + slack < e["x0"] < x1 - slack}
+        if not any(ruled_at(x) >= (bottom - top) / 2 for x in inner):
+            continue
+        if ruled_at(x0) >= (bottom - top) / 2 or ruled_at(x1) >= (bottom - top) / 2:
+            continue  # a side is ruled: this is a frame with a gap, not an open spreadsheet
+        sides += [{"object_type": "side_edge", "orientation": "v", "x0": x, "x1": x, "top": top,
+                   "bottom": bottom, "width": 0, "height": bottom - top} for x in (x0, x1)]
+    return sides
 
 
 def stacked_rows(row: list[dict], settings: PdfTableSettings = DEFAULT_SETTINGS) -> list[list[dict]]:
