@@ -1,8 +1,9 @@
-"""layout.py::clean_cell_text: a cell's wrapped lines joined the way its text is set."""
+"""layout.py: a cell's wrapped lines joined the way its text is set (clean_cell_text), and
+right-to-left text in the order it is read (in_reading_order)."""
 
 import pytest
 
-from pipelines.extract.layout import clean_cell_text
+from pipelines.extract.layout import clean_cell_text, in_reading_order
 
 
 @pytest.mark.parametrize("text, shown", [
@@ -24,3 +25,18 @@ from pipelines.extract.layout import clean_cell_text
 ])
 def test_wrapped_lines_join_as_the_cell_sets_its_text(text, shown):
     assert clean_cell_text(text) == shown
+
+
+@pytest.mark.parametrize("visual, read", [
+    # Hebrew as a PDF's glyphs run left to right (indictb1h_14.pdf), brackets mirrored
+    ("לכה ךס", "סך הכל"), ("(םימולהי אלל) היישעת", "תעשייה (ללא יהלומים)"),
+    # a number inside right-to-left text reads left to right
+    ("ﻂﻄﻗ 47 ﻱﺪﻨﻋ", "عندي 47 قطط"),
+    # Arabic presentation forms become letters, a ligature spelled in reading order (arabic.pdf)
+    ("ﻝﺎﻤﺸﻟﺍ ﺎﻨﻴﻟﻭﺭﺎﻛ ﺔﻳﻻﻭ", "ولاية كارولينا الشمال"),
+    # text mostly left to right turns only its right-to-left run
+    ("Jeremy is ﻲﻣﺮﺟ in Arabic", "Jeremy is جرمي in Arabic"),
+    ("2.6", "2.6"), ("AI 服务器", "AI 服务器"),
+])
+def test_right_to_left_text_reads_in_its_own_order(visual, read):
+    assert in_reading_order(visual) == read

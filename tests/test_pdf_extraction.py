@@ -188,7 +188,8 @@ REAL_GOLD_PINS = {"camelot/mexican_towns.pdf": 1.0, "camelot/foo.pdf": 1.0,
                   "camelot/tabula/spreadsheet_no_bounding_frame.pdf": 0.99,
                   "camelot/tabula/argentina_diputados_voting_record.pdf": 0.99,
                   "camelot/tabula/frx_2012_disclosure.pdf": 0.99, "camelot/tabula/schools.pdf": 0.99,
-                  "camelot/tabula/spanning_cells.pdf": 0.99, "camelot/tabula/twotables.pdf": 0.99}
+                  "camelot/tabula/spanning_cells.pdf": 0.99, "camelot/tabula/twotables.pdf": 0.99,
+                  "camelot/tabula/arabic.pdf": 0.99}
 
 
 @pytest.mark.parametrize("name", sorted(REAL_GOLD_PINS))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -133,6 +134,32 @@ _WORD_CHAR_RE = re.compile(r"[A-Za-z0-9]")
 _IDEOGRAPH = r"[\u3400-\u9fff\uf900-\ufaff]"
 _MIXED_UNSPACED_RE = re.compile(rf"{_IDEOGRAPH}[A-Za-z0-9]|[A-Za-z0-9]{_IDEOGRAPH}")
 _MIXED_SPACED_RE = re.compile(rf"{_IDEOGRAPH} [A-Za-z0-9]|[A-Za-z0-9] {_IDEOGRAPH}")
+
+
+_MIRRORED = str.maketrans("()[]{}<>", ")(][}{><")
+_RTL = "\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff"  # Hebrew and Arabic, with presentation forms
+_ARABIC_FORMS_RE = re.compile("[\ufb50-\ufdff\ufe70-\ufeff]+")
+_RTL_RUN_RE = re.compile(f"[{_RTL}](?:[{_RTL}\\s]*[{_RTL}])?")
+# a run of left-to-right text inside right-to-left text: numbers, Latin words and what joins them
+_LTR_RUN_RE = re.compile(r"[0-9A-Za-z](?:[0-9A-Za-z.,%:/\- ]*[0-9A-Za-z%])?")
+_SPACED_MARK_RE = re.compile("\\s+(?=[\u064b-\u065f])")  # a vowel mark set apart from its letter
+
+
+def in_reading_order(text: str) -> str:
+    """Hebrew or Arabic text as it is read. A PDF's glyphs are read left to right across the page, so
+    right-to-left words come out backwards ('לכה ךס' for 'סך הכל'). Text mostly right to left is
+    turned round with its brackets mirrored and its numbers and Latin words turned back; in text
+    mostly left to right only the right-to-left runs turn. Arabic presentation forms become letters."""
+    if not text or not re.search(f"[{_RTL}]", text):
+        return text
+    strong = [unicodedata.bidirectional(ch) for ch in text]
+    if strong.count("L") > strong.count("R") + strong.count("AL"):
+        turned = _RTL_RUN_RE.sub(lambda run: run[0][::-1], text)
+    else:
+        turned = _LTR_RUN_RE.sub(lambda run: run[0][::-1], text[::-1].translate(_MIRRORED))
+    # after turning: a ligature of two letters ('ﻻ') spells them in reading order
+    turned = _ARABIC_FORMS_RE.sub(lambda run: unicodedata.normalize("NFKC", run[0]), turned)
+    return _SPACED_MARK_RE.sub("", turned)
 
 
 def clean_cell_text(text: str | None) -> str:

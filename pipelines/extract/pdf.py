@@ -15,7 +15,7 @@ from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
 
 from pipelines.extract.continuation import PageFlow, carry, continuation_region, new_rows, read_continuation
-from pipelines.extract.layout import Extraction, clean_cell_text, match_caption
+from pipelines.extract.layout import Extraction, clean_cell_text, in_reading_order, match_caption
 from pipelines.extract.regions import (
     Region, aligned_blocks, caption_regions, overlaps, region_above, source_below, split_furniture,
 )
@@ -198,8 +198,7 @@ def continue_table(view, result: Extraction, flow: PageFlow, carried, lines, bod
     if found is None or not free(found):
         return
     taken.append(placement.to_page(*found.bbox))
-    rows = [[{**_placed(c, placement), "page": view.page_number} for c in row]
-            for row in new_rows(found, carried)]
+    rows = [[_page_cell(c, placement, view.page_number) for c in row] for row in new_rows(found, carried)]
     result.append_rows(carried.table_id, rows, view.page_number, region.source_line)
     flow.open = carried if region.open_end else None
 
@@ -269,12 +268,14 @@ def plausible_uncaptioned(found: FoundTable, settings: PdfTableSettings) -> bool
     return numeric >= settings.min_numeric_share or filled >= settings.min_filled_share
 
 
-def _placed(cell: dict, placement: Placement) -> dict:
-    """A cell whose box was found on a turned view, in the coordinates of the page as displayed."""
+def _page_cell(cell: dict, placement: Placement, page_number: int) -> dict:
+    """A cell as the page shows it: its box in the coordinates of the page as displayed (when found
+    on a turned view), its text in reading order."""
+    placed = {**cell, "page": page_number, "text": in_reading_order(cell["text"])}
     if placement.to_page is _unchanged or cell["x0"] is None:
-        return cell
+        return placed
     x0, top, x1, bottom = placement.to_page(cell["x0"], cell["top"], cell["x1"], cell["bottom"])
-    return {**cell, "x0": x0, "top": top, "x1": x1, "bottom": bottom}
+    return {**placed, "x0": x0, "top": top, "x1": x1, "bottom": bottom}
 
 
 def emit(result: Extraction, page, region: Region, found: FoundTable, placement: Placement) -> str:
@@ -288,7 +289,7 @@ def emit(result: Extraction, page, region: Region, found: FoundTable, placement:
          "unit_hint": region.unit_hint, "source_line": region.source_line, "method": found.method,
          "confidence": found.confidence, "turn": placement.turn,
          "x0": x0, "top": top, "x1": x1, "bottom": bottom},
-        [[{**_placed(cell, placement), "page": page.page_number} for cell in row] for row in found.grid],
+        [[_page_cell(cell, placement, page.page_number) for cell in row] for row in found.grid],
         found.header_rows,
     )
     return table_id
