@@ -224,6 +224,20 @@ def test_real_corpus_cells_their_projects_assert_are_found(name):
     assert score_table(gold, our_candidates(path)).recall == 1.0
 
 
+def test_hebrew_row_labels_read_in_their_own_order_and_wrap_at_their_left_edge():
+    """tabula-java's indictb1h_14.pdf: right-aligned Hebrew labels beside six years of figures. The
+    labels read right to left; a short section label ('צריכה', consumption) is a row of its own, not
+    the first line of the row under it, as a right-aligned label reaches the right edge anyway."""
+    tables, cells, _ = extract_pdf(needs_shared(CORPUS / "camelot" / "tabula" / "indictb1h_14.pdf"),
+                                   "h").frames()
+    rows = {}
+    for cell in cells.sort("row_idx", "col_idx").iter_rows(named=True):
+        rows.setdefault(cell["row_idx"], []).append(cell["text"])
+    by_label = {row[-1]: row[:-1] for row in rows.values()}
+    assert tables.height == 1 and by_label["תעשייה (ללא יהלומים)"] == ["0.3", "3.2", "2.9", "0.0", "12.0", "-4.3"]
+    assert by_label["צריכה"] == [""] * 6
+
+
 @pytest.fixture(scope="module")
 def seed_scores(seed_renderings):
     from seed_pdf_accuracy import score_document

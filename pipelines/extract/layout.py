@@ -138,6 +138,7 @@ _MIXED_SPACED_RE = re.compile(rf"{_IDEOGRAPH} [A-Za-z0-9]|[A-Za-z0-9] {_IDEOGRAP
 
 _MIRRORED = str.maketrans("()[]{}<>", ")(][}{><")
 _RTL = "\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff"  # Hebrew and Arabic, with presentation forms
+RTL_RE = re.compile(f"[{_RTL}]")
 _ARABIC_FORMS_RE = re.compile("[\ufb50-\ufdff\ufe70-\ufeff]+")
 _RTL_RUN_RE = re.compile(f"[{_RTL}](?:[{_RTL}\\s]*[{_RTL}])?")
 # a run of left-to-right text inside right-to-left text: numbers, Latin words and what joins them
@@ -150,7 +151,7 @@ def in_reading_order(text: str) -> str:
     right-to-left words come out backwards ('לכה ךס' for 'סך הכל'). Text mostly right to left is
     turned round with its brackets mirrored and its numbers and Latin words turned back; in text
     mostly left to right only the right-to-left runs turn. Arabic presentation forms become letters."""
-    if not text or not re.search(f"[{_RTL}]", text):
+    if not text or not RTL_RE.search(text):
         return text
     strong = [unicodedata.bidirectional(ch) for ch in text]
     if strong.count("L") > strong.count("R") + strong.count("AL"):

@@ -11,12 +11,12 @@ computed lines go to pdfplumber's explicit strategy, which assigns the character
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pdfplumber.table import Table, merge_edges
 from pdfplumber.utils.geometry import get_bbox_overlap
 
-from pipelines.extract.layout import NOTE_RE, TOC_ENTRY_RE, UNIT_LINE_RE, find_header_rows
+from pipelines.extract.layout import NOTE_RE, RTL_RE, TOC_ENTRY_RE, UNIT_LINE_RE, find_header_rows
 from pipelines.extract.regions import Box, Region, words_within
 from pipelines.extract.rotation import read_turned
 from pipelines.normalize.units import is_data_token
@@ -338,13 +338,15 @@ def separators(crop, x0: float, x1: float,
 
 @dataclass
 class LineCells:
-    """What one text line holds in each column: the right edge of its text, whether the text reads
-    as a number, and whether it is running words that may wrap onto the next line (not a number,
-    period or code)."""
+    """What one text line holds in each column: the left and right edges of its text, whether the
+    text reads as a number, whether it is running words that may wrap onto the next line (not a
+    number, period or code), and whether it runs right to left (Hebrew, Arabic)."""
 
     right: dict[int, float]
     numbers: set[int]
     words: set[int]
+    left: dict[int, float] = field(default_factory=dict)
+    rtl: set[int] = field(default_factory=set)
 
 
 def line_cells(line: Line, columns: list[float]) -> LineCells:
@@ -355,7 +357,9 @@ def line_cells(line: Line, columns: list[float]) -> LineCells:
     return LineCells({col: max(w["x1"] for w in ws) for col, ws in parts.items()},
                      {col for col, text in texts.items() if is_data_token(text)},
                      {col for col, text in texts.items() if len(text) >= 6 and not is_data_token(text)
-                      and not parse_period(text)})
+                      and not parse_period(text)},
+                     {col: min(w["x0"] for w in ws) for col, ws in parts.items()},
+                     {col for col, text in texts.items() if RTL_RE.search(text)})
 
 
 def _centres(lines: list[Line], settings: PdfTableSettings) -> list[float]:
@@ -391,9 +395,14 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
     edges, bands = separators(crop, x0, x1, settings)
     cells = [line_cells(line, columns) for line in lines]
     right_edge: dict[int, float] = {}
+    left_edge: dict[int, float] = {}
     for c in cells:
         for col, x in c.right.items():
             right_edge[col] = max(right_edge.get(col, x), x)
+            left_edge[col] = min(left_edge.get(col, c.left[col]), c.left[col])
+    # columns of right-to-left text: a line of theirs is full when it reaches the left edge
+    rtl = {col for col in right_edge
+           if 2 * sum(col in c.rtl for c in cells) >= sum(col in c.right for c in cells)}
     slack = settings.wrap_slack_ratio * size
 
     def same_band(a: Line, b: Line) -> bool:
@@ -401,6 +410,8 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
         return any(band[1] <= ya <= band[3] and band[1] <= yb <= band[3] for band in bands)
 
     def full(i: int, col: int) -> bool:
+        if col in rtl:
+            return cells[i].left[col] <= left_edge[col] + slack
         return cells[i].right[col] >= right_edge[col] - slack
 
     def label_only(i: int) -> bool:
