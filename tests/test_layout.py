@@ -37,6 +37,12 @@ def test_wrapped_lines_join_as_the_cell_sets_its_text(text, shown):
     # text mostly left to right turns only its right-to-left run
     ("Jeremy is ﻲﻣﺮﺟ in Arabic", "Jeremy is جرمي in Arabic"),
     ("2.6", "2.6"), ("AI 服务器", "AI 服务器"),
+    # each line of a cell turns on its own, the lines in their order
+    ("ןושאר\nןורחא", "ראשון\nאחרון"),
+    # numbers apart from each other keep the right-to-left order of the text they are in
+    ("567 234 1 םוכס", "סכום 1 234 567"),
+    # a vowel mark set above its word and read as a line of its own joins the word (arabic.pdf)
+    ("\u064b\n\xa0\nﺎﺒﺣﺮﻣ", "مرحباً"),
 ])
 def test_right_to_left_text_reads_in_its_own_order(visual, read):
     assert in_reading_order(visual) == read

@@ -40,6 +40,9 @@ def test_numbers(text, value, low, high, qualifier, percent):
     ("-", "placeholder"), ("—", "placeholder"), ("/", "placeholder"), ("n.a.", "placeholder"),
     ("", "empty"), ("Volta", "not numeric"), ("8 块 Tesla A800-80G 显卡", "not numeric"),
     ("44/48", "not numeric"), ("09.10.2013", "not numeric"), ("192.168.1.1", "not numeric"),
+    # a continental number beside one set otherwise, or with a leading zero: no safe reading
+    ("1.500,00 - 2.000", "not numeric"), ("1.000 - 2.000.000", "not numeric"),
+    ("030.123.456", "not numeric"),
 ])
 def test_non_numbers_carry_a_reason(text, reason):
     parsed = parse_number(text)
@@ -58,6 +61,7 @@ def test_unknown_trailing_word_is_not_a_unit():
     ("-$5", -5, 1, "USD"), ("$(106,870)", -106870, 1, "USD"), ("US$1.5bn", 1.5, 1e9, "USD"),
     ("12 EUR", 12, 1, "EUR"), ("￥1,000", 1000, 1, "CNY"), ("HK$ 3 亿", 3, 1e8, "HKD"),
     ("~$5", 5, 1, "USD"), ("约$5", 5, 1, "USD"), ("$12美元", 12, 1, "USD"),
+    ("$ 10.000,00", 10000, 1, "USD"),
 ])
 def test_money_printed_with_a_currency_sign_or_code(text, value, scale, currency):
     number, unit = parse_quantity(text)

@@ -281,3 +281,14 @@ def test_details_set_apart_above_a_table_are_not_its_rows(tmp_path):
     words += [(x, 118 + 12 * n, text) for n, row in enumerate(rows) for x, text in zip(xs, row)]
     [table] = _blocks(tmp_path, words)
     assert table == rows
+
+
+def test_a_group_header_set_apart_above_a_table_stays_its_row(tmp_path):
+    """A header over the year columns, a wider gap above the table's lines, names no key: a row."""
+    xs = (60, 150, 200, 250, 300, 350, 400)
+    rows = [["Segment", "2019", "2020", "2021", "2022", "2023", "2024"],
+            *[[f"Unit {n}", *(f"{n}.{k}" for k in range(6))] for n in range(6)]]
+    words = [(150, 60, "Revenue in USD million, by year"), (330, 60, "Outlook")]
+    words += [(x, 80 + 12 * n, text) for n, row in enumerate(rows) for x, text in zip(xs, row)]
+    [table] = _blocks(tmp_path, words)
+    assert {"Revenue in USD million, by year", "Outlook"} <= set(table[0]) and table[1:] == rows

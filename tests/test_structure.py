@@ -423,26 +423,48 @@ def test_grid_tables_read_ruled_grids_of_two_or_more_rows(tmp_path):
     assert found.bbox[0] == 56 and found.bbox[2] == 56 + 240 and found.bbox[1] > caption.bottom
 
 
-@pytest.mark.parametrize("sides", [False, True])
-def test_a_grid_printed_without_its_outer_frame_is_read_to_its_rules_ends(tmp_path, sides):
-    """spreadsheet_no_bounding_frame.pdf: rules run the table's width, but only the inner columns
-    are ruled down; the label and last columns are read all the same (and framed, the same grid)."""
+ROWS = [["PRODUCTS", "11/12", "12/13", "(c-a)"], ["COTTON", "1.393,4", "886,7", "(498,5)"],
+        ["RICE", "2.426,7", "2.389,7", "(30,7)"]]
+
+
+def _open_grid(path, down, texts=ROWS, below=()):
+    """Rules across four columns at x 60..420, rules down at `down`, `texts` in the rows; `below`:
+    (top, text) lines under the grid, each with a rule as wide as the grid's over it."""
     xs, tops = (60, 160, 240, 320, 420), (100, 118, 136, 154)
-    rows = [["PRODUCTS", "11/12", "12/13", "(c-a)"], ["COTTON", "1.393,4", "886,7", "(498,5)"],
-            ["RICE", "2.426,7", "2.389,7", "(30,7)"]]
-    pdf = canvas.Canvas(str(tmp_path / "open.pdf"), pagesize=A4)
-    for top in tops:
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    for top in (*tops, *(top - 4 for top, _ in below)):
         pdf.line(xs[0], HEIGHT - top, xs[-1], HEIGHT - top)
-    for x in xs if sides else xs[1:-1]:
+    for x in down:
         pdf.line(x, HEIGHT - tops[0], x, HEIGHT - tops[-1])
     pdf.setFont(FONT, 9)
-    for top, row in zip(tops, rows):
+    for top, row in zip(tops, texts):
         for x, text in zip(xs, row):
             pdf.drawString(x + 4, HEIGHT - top - 13, text)
+    for top, text in below:
+        pdf.drawString(64, HEIGHT - top - 9, text)
     pdf.save()
-    with pdfplumber.open(tmp_path / "open.pdf") as pdf:
-        [found] = grid_tables(pdf.pages[0])
-    assert found.texts() == rows
+    with pdfplumber.open(path) as pdf:
+        return grid_tables(pdf.pages[0])
+
+
+@pytest.mark.parametrize("down", [(160, 240, 320), (60, 160, 240, 320, 420)])
+def test_a_grid_printed_without_its_outer_frame_is_read_to_its_rules_ends(tmp_path, down):
+    """spreadsheet_no_bounding_frame.pdf: rules run the table's width, but only the inner columns
+    are ruled down; the label and last columns are read all the same (and framed, the same grid)."""
+    [found] = _open_grid(tmp_path / "open.pdf", down)
+    assert found.texts() == ROWS
+
+
+def test_an_open_grid_ends_where_its_rules_down_end(tmp_path):
+    """A rule as wide as the grid over the source line under it does not make the source a row."""
+    [found] = _open_grid(tmp_path / "open.pdf", (160, 240, 320), below=[(200, "Source: test")])
+    assert found.texts() == ROWS
+
+
+def test_rules_down_only_some_columns_do_not_make_an_open_grid(tmp_path):
+    """Two figures between the same rules down: the rules do not say where the columns are, so no
+    grid is closed around them (the text is read as an unruled table instead)."""
+    assert _open_grid(tmp_path / "open.pdf", (160, 240)) == []
 
 
 def _grid_lines(pdf, xs, tops):

@@ -137,27 +137,41 @@ _MIXED_SPACED_RE = re.compile(rf"{_IDEOGRAPH} [A-Za-z0-9]|[A-Za-z0-9] {_IDEOGRAP
 
 
 _MIRRORED = str.maketrans("()[]{}<>", ")(][}{><")
-_RTL = "\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff"  # Hebrew and Arabic, with presentation forms
+_RTL = "\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc"  # Hebrew and Arabic, with presentation forms
 RTL_RE = re.compile(f"[{_RTL}]")
-_ARABIC_FORMS_RE = re.compile("[\ufb50-\ufdff\ufe70-\ufeff]+")
+_ARABIC_FORMS_RE = re.compile("[\ufb50-\ufdff\ufe70-\ufefc]+")
 _RTL_RUN_RE = re.compile(f"[{_RTL}](?:[{_RTL}\\s]*[{_RTL}])?")
-# a run of left-to-right text inside right-to-left text: numbers, Latin words and what joins them
-_LTR_RUN_RE = re.compile(r"[0-9A-Za-z](?:[0-9A-Za-z.,%:/\- ]*[0-9A-Za-z%])?")
+# runs of left-to-right text inside right-to-left text: a number, or Latin words and what joins them
+# (numbers apart from each other are runs of their own, in right-to-left order)
+_LTR_RUN_RE = re.compile(r"[0-9][0-9.,%:/\-]*|[A-Za-z](?:[A-Za-z0-9.,%:/\- ]*[A-Za-z0-9%])?")
+_MARKS_ONLY_RE = re.compile("\\s*[\u064b-\u065f]+\\s*")
 _SPACED_MARK_RE = re.compile("\\s+(?=[\u064b-\u065f])")  # a vowel mark set apart from its letter
 
 
 def in_reading_order(text: str) -> str:
     """Hebrew or Arabic text as it is read. A PDF's glyphs are read left to right across the page, so
-    right-to-left words come out backwards ('לכה ךס' for 'סך הכל'). Text mostly right to left is
-    turned round with its brackets mirrored and its numbers and Latin words turned back; in text
-    mostly left to right only the right-to-left runs turn. Arabic presentation forms become letters."""
+    right-to-left words come out backwards ('לכה ךס' for 'סך הכל'). Each line of a line mostly right
+    to left is turned round with its brackets mirrored and its numbers and Latin words turned back; in
+    a line mostly left to right only the right-to-left runs turn. Arabic presentation forms become
+    letters. (A glyph the PDF maps to two letters, such as some lam-alef ligatures, comes out swapped.)"""
     if not text or not RTL_RE.search(text):
         return text
-    strong = [unicodedata.bidirectional(ch) for ch in text]
+    lines, marks = [], ""
+    for line in text.split("\n"):
+        if _MARKS_ONLY_RE.fullmatch(line):  # a vowel mark set above its word, read as a line
+            marks += line.strip()
+        elif line.strip():
+            lines.append(_line_in_reading_order(line) + marks)
+            marks = ""
+    return "\n".join(lines) + marks
+
+
+def _line_in_reading_order(line: str) -> str:
+    strong = [unicodedata.bidirectional(ch) for ch in line]
     if strong.count("L") > strong.count("R") + strong.count("AL"):
-        turned = _RTL_RUN_RE.sub(lambda run: run[0][::-1], text)
+        turned = _RTL_RUN_RE.sub(lambda run: run[0][::-1], line)
     else:
-        turned = _LTR_RUN_RE.sub(lambda run: run[0][::-1], text[::-1].translate(_MIRRORED))
+        turned = _LTR_RUN_RE.sub(lambda run: run[0][::-1], line[::-1].translate(_MIRRORED))
     # after turning: a ligature of two letters ('ﻻ') spells them in reading order
     turned = _ARABIC_FORMS_RE.sub(lambda run: unicodedata.normalize("NFKC", run[0]), turned)
     return _SPACED_MARK_RE.sub("", turned)

@@ -267,11 +267,15 @@ def aligned_blocks(page, lines: list[Line], excluded: list[Box],
             for block in [_without_headnote(b, settings) for b in tables]]
 
 
+_KEY_RE = re.compile(r"^[^:：]{1,40}[:：](\s|$)")  # 'SOIL CONDITIONS: …', '地址：…'
+
+
 def _without_headnote(block: list[Line], settings: PdfTableSettings) -> list[Line]:
-    """The block from the line where the table starts: lines of details above it (a farm's address,
-    soil and dates over a trial's results) are not its rows when they stand a wider gap apart than
-    its lines do, have at most half as many phrases as its rows, and run text across three or more
-    of its columns (a wrapped header stands over its columns instead)."""
+    """The block from the line where the table starts: lines of 'key: value' details above it (a
+    farm's address, soil and dates over a trial's results) are not its rows when they stand a wider
+    gap apart than its lines do, have at most half as many phrases as its rows, and run text across
+    three or more of its columns (a wrapped header stands over its columns instead, and a group
+    header names no key)."""
     def parts(line: Line) -> list[tuple[float, float]]:
         return [(p[0]["x0"], p[-1]["x1"])
                 for p in phrases(line.words, settings.column_gap_ratio * line.size)]
@@ -286,7 +290,8 @@ def _without_headnote(block: list[Line], settings: PdfTableSettings) -> list[Lin
         if (block[start].top - block[start - 1].bottom >= settings.headnote_gap_ratio * usual
                 and all(2 * len(parts(line)) <= rows[len(rows) // 2] for line in block[:start])
                 and any(sum(x0 < c1 and c0 < x1 for c0, c1 in parts(widest)) >= 3
-                        for line in block[:start] for x0, x1 in parts(line))):
+                        for line in block[:start] for x0, x1 in parts(line))
+                and 2 * sum(bool(_KEY_RE.search(line.text)) for line in block[:start]) >= start):
             return block[start:]
     return block
 

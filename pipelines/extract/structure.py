@@ -21,7 +21,9 @@ from pipelines.extract.regions import Box, Region, words_within
 from pipelines.extract.rotation import read_turned
 from pipelines.normalize.units import is_data_token
 from pipelines.extract.table_settings import DEFAULT_SETTINGS, PdfTableSettings
-from pipelines.extract.words import Line, is_data_line, join_words, phrases, without_leaders
+from pipelines.extract.words import (
+    Line, group_lines, is_data_line, join_words, phrases, without_leaders,
+)
 from pipelines.normalize.periods import parse_period
 from pipelines.normalize.units import unit_in_label
 
@@ -53,7 +55,8 @@ def filled_cells(texts: list[list[str | None]]) -> int:
 def grid_tables(view, settings: PdfTableSettings = DEFAULT_SETTINGS) -> list[FoundTable]:
     """Every ruled grid of two or more rows and columns, closed at the sides it leaves open."""
     found = []
-    sides = open_sides(view.edges)
+    sides = [rule for grid in open_sides(view.edges) if _columns_hold_lines(view, grid, settings)
+             for rule in _side_rules(grid)]
     lattice = {**settings.lattice, "explicit_vertical_lines": sides} if sides else settings.lattice
     for table in view.find_tables(lattice):
         if len(table.rows) < 2:
@@ -82,10 +85,10 @@ def _without_empty_edge_columns(grid: list[list[dict]]) -> list[list[dict]]:
 
 
 def open_sides(edges: list[dict], slack: float = 2.0, max_row: float = 60.0) -> list[dict]:
-    """The vertical rules a grid leaves out at its sides: where three or more horizontal rules start
-    and end together, with inner vertical rules between them running down half their height or more
-    but none at either end, both ends get a rule from the first to the last of them (a spreadsheet
-    printed without its outer frame)."""
+    """Grids printed without their outer frame (a spreadsheet's rules): three or more horizontal
+    rules starting and ending together, with inner vertical rules between them running down half
+    their height or more but none at either end. Each as {x0, x1, top, bottom, columns}: its rules'
+    ends, the inner rules' extent, and how many columns they make."""
     edges = merge_edges([dict(e) for e in edges if e.get("orientation") in ("h", "v")],
                         slack, slack, slack, slack)  # one rule, however drawn: cell by cell
     across = [e for e in edges if e["orientation"] == "h"]
@@ -100,25 +103,40 @@ def open_sides(edges: list[dict], slack: float = 2.0, max_row: float = 60.0) -> 
             if e["top"] - grids[-1][-1]["bottom"] > max_row:
                 grids.append([])
             grids[-1].append(e)
-    sides = []
+    found = []
     for rules in grids:
-        if len(rules) < 3:
-            continue
         x0, x1 = rules[0]["x0"], rules[0]["x1"]
         top, bottom = min(e["top"] for e in rules), max(e["bottom"] for e in rules)
 
-        def ruled_at(x: float) -> float:  # how much of the span's height rules at x cover
-            return sum(max(0.0, min(e["bottom"], bottom) - max(e["top"], top)) for e in down
-                       if abs(e["x0"] - x) <= slack)
+        def ruled_at(x: float) -> list[dict]:  # rules down at x, within the span's height
+            return [e for e in down if abs(e["x0"] - x) <= slack and e["bottom"] > top and e["top"] < bottom]
 
-        inner = {round(e["x0"]) for e in down if x0 + slack < e["x0"] < x1 - slack}
-        if not any(ruled_at(x) >= (bottom - top) / 2 for x in inner):
-            continue
-        if ruled_at(x0) >= (bottom - top) / 2 or ruled_at(x1) >= (bottom - top) / 2:
-            continue  # a side is ruled: this is a frame with a gap, not an open spreadsheet
-        sides += [{"object_type": "side_edge", "orientation": "v", "x0": x, "x1": x, "top": top,
-                   "bottom": bottom, "width": 0, "height": bottom - top} for x in (x0, x1)]
-    return sides
+        def height(rules_down: list[dict]) -> float:
+            return sum(min(e["bottom"], bottom) - max(e["top"], top) for e in rules_down)
+
+        inner = [ruled for x in sorted({round(e["x0"]) for e in down if x0 + slack < e["x0"] < x1 - slack})
+                 if height(ruled := ruled_at(x)) >= (bottom - top) / 2]
+        if len(rules) < 3 or not inner or any(height(ruled_at(x)) >= (bottom - top) / 2 for x in (x0, x1)):
+            continue  # no grid, or a side is ruled: a frame with a gap, not an open spreadsheet
+        found.append({"x0": x0, "x1": x1, "columns": len(inner) + 1,  # down only as far as they run
+                      "top": max(top, min(e["top"] for r in inner for e in r)),
+                      "bottom": min(bottom, max(e["bottom"] for r in inner for e in r))})
+    return found
+
+
+def _side_rules(grid: dict) -> list[dict]:
+    return [{"object_type": "side_edge", "orientation": "v", "x0": x, "x1": x, "top": grid["top"],
+             "bottom": grid["bottom"], "width": 0, "height": grid["bottom"] - grid["top"]}
+            for x in (grid["x0"], grid["x1"])]
+
+
+def _columns_hold_lines(view, grid: dict, settings: PdfTableSettings) -> bool:
+    """No line inside the open grid has more phrases than its rules make columns (rules down only
+    some of the columns: the text, not the rules, says where its columns are)."""
+    inside = view.crop((grid["x0"], grid["top"], grid["x1"], grid["bottom"]), strict=False)
+    lines = group_lines(inside.extract_words(**settings.word_settings))
+    return all(len(phrases(line.words, settings.column_gap_ratio * line.size)) <= grid["columns"]
+               for line in lines)
 
 
 def stacked_rows(row: list[dict], settings: PdfTableSettings = DEFAULT_SETTINGS) -> list[list[dict]]:

@@ -97,20 +97,31 @@ def _to_float(token: str) -> float:
 
 
 # Numbers set the continental way, where no other reading is possible: dots grouping thousands and
-# a decimal comma ('2.426,7', '10.000,00'), or two or more groups of thousands ('27.083.460').
-_CONTINENTAL = re.compile(r"(?<![\d.,])(\d{1,3}(?:\.\d{3})+)(,\d+)?(?![\d.,])")
+# a decimal comma ('2.426,7', '10.000,00'), or two or more groups of thousands ('27.083.460'); not
+# when the text also holds a number set otherwise ('1.000 - 2.000.000'), nor a leading zero ('030.123').
+_CONTINENTAL = re.compile(r"(?<![\d.,])([1-9]\d{0,2}(?:\.\d{3})+)(,\d+)?(?![\d.,])")
+_OTHER_NUMBER = re.compile(r"\d[.,]\d")
 
 
-def _continental_to_plain(match: re.Match) -> str:
-    groups, decimals = match[1], match[2]
-    if not decimals and groups.count(".") < 2:
-        return match[0]  # '1.234' may be one and a bit
-    return groups.replace(".", "") + ("." + decimals[1:] if decimals else "")
+def _continental_to_plain(text: str) -> str:
+    def plain(match: re.Match) -> str:
+        groups, decimals = match[1], match[2]
+        if not decimals and groups.count(".") < 2:
+            return match[0]  # '1.234' may be one and a bit
+        return groups.replace(".", "") + ("." + decimals[1:] if decimals else "")
+
+    parts, rest, start = [], [], 0
+    for match in _CONTINENTAL.finditer(text):
+        rest.append(text[start:match.start()] + (" " if plain(match) != match[0] else match[0]))
+        parts.append(text[start:match.start()] + plain(match))
+        start = match.end()
+    rewritten, rest = "".join(parts) + text[start:], "".join(rest) + text[start:]
+    return text if rewritten != text and _OTHER_NUMBER.search(rest) else rewritten
 
 
 def parse_number(text: str) -> ParsedNumber:
     """Parse one cell's text. Non-numbers come back with `null_reason` set, never raise."""
-    cleaned = _CONTINENTAL.sub(_continental_to_plain, clean_text(text))
+    cleaned = _continental_to_plain(clean_text(text))
     if not cleaned:
         return ParsedNumber(None, null_reason="empty")
     if cleaned.lower() in PLACEHOLDERS:
