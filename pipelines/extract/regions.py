@@ -280,17 +280,20 @@ def _without_headnote(block: list[Line], settings: PdfTableSettings) -> list[Lin
         return [(p[0]["x0"], p[-1]["x1"])
                 for p in phrases(line.words, settings.column_gap_ratio * line.size)]
 
-    gaps = sorted(b.top - a.bottom for a, b in zip(block, block[1:]))
+    gaps = [b.top - a.bottom for a, b in zip(block, block[1:])]
     if len(gaps) < 2 * settings.min_uncaptioned_rows:
         return block
-    usual = max(gaps[len(gaps) // 2], 1.0)
+    usual = max(sorted(gaps)[len(gaps) // 2], 1.0)
     for start in range(1, len(block) - settings.min_uncaptioned_rows):
-        rows = sorted(len(parts(line)) for line in block[start:])
-        widest = max(block[start:], key=lambda line: len(parts(line)))
-        if (block[start].top - block[start - 1].bottom >= settings.headnote_gap_ratio * usual
-                and all(2 * len(parts(line)) <= rows[len(rows) // 2] for line in block[:start])
-                and any(sum(x0 < c1 and c0 < x1 for c0, c1 in parts(widest)) >= 3
-                        for line in block[:start] for x0, x1 in parts(line))
+        if gaps[start - 1] < settings.headnote_gap_ratio * usual:
+            continue
+        above = [parts(line) for line in block[:start]]
+        below = [parts(line) for line in block[start:]]
+        middle = sorted(map(len, below))[len(below) // 2]
+        widest = max(below, key=len)
+        if (all(2 * len(line) <= middle for line in above)
+                and any(sum(x0 < c1 and c0 < x1 for c0, c1 in widest) >= 3
+                        for line in above for x0, x1 in line)
                 and 2 * sum(bool(_KEY_RE.search(line.text)) for line in block[:start]) >= start):
             return block[start:]
     return block

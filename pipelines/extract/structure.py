@@ -13,7 +13,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass, field
 
-from pdfplumber.table import Table, merge_edges
+from pdfplumber.table import Table
 from pdfplumber.utils.geometry import get_bbox_overlap
 
 from pipelines.extract.layout import NOTE_RE, RTL_RE, TOC_ENTRY_RE, UNIT_LINE_RE, find_header_rows
@@ -89,10 +89,11 @@ def open_sides(edges: list[dict], slack: float = 2.0, max_row: float = 60.0) -> 
     rules starting and ending together, with inner vertical rules between them running down half
     their height or more but none at either end. Each as {x0, x1, top, bottom, columns}: its rules'
     ends, the inner rules' extent, and how many columns they make."""
-    edges = merge_edges([dict(e) for e in edges if e.get("orientation") in ("h", "v")],
-                        slack, slack, slack, slack)  # one rule, however drawn: cell by cell
-    across = [e for e in edges if e["orientation"] == "h"]
-    down = [e for e in edges if e["orientation"] == "v" and e["bottom"] - e["top"] > slack]
+    across = _joined([e for e in edges if e.get("orientation") == "h"], "top", "x0", "x1", slack)
+    if len(across) < 3:
+        return []
+    down = [e for e in _joined([e for e in edges if e.get("orientation") == "v"], "x0", "top", "bottom",
+                               slack) if e["bottom"] - e["top"] > slack]
     spans: dict[tuple[int, int], list[dict]] = {}
     for e in sorted(across, key=lambda e: e["top"]):
         spans.setdefault((round(e["x0"] / slack), round(e["x1"] / slack)), []).append(e)
@@ -105,23 +106,44 @@ def open_sides(edges: list[dict], slack: float = 2.0, max_row: float = 60.0) -> 
             grids[-1].append(e)
     found = []
     for rules in grids:
+        if len(rules) < 3:
+            continue
         x0, x1 = rules[0]["x0"], rules[0]["x1"]
         top, bottom = min(e["top"] for e in rules), max(e["bottom"] for e in rules)
+        at: dict[int, list[dict]] = {}  # the rules down across the span's height, by where they stand
+        for e in down:
+            if x0 - slack <= e["x0"] <= x1 + slack and e["bottom"] > top and e["top"] < bottom:
+                at.setdefault(round(e["x0"] / slack), []).append(e)
 
-        def ruled_at(x: float) -> list[dict]:  # rules down at x, within the span's height
-            return [e for e in down if abs(e["x0"] - x) <= slack and e["bottom"] > top and e["top"] < bottom]
+        def ruled_at(x: float) -> list[dict]:
+            return [e for k in (round(x / slack) + d for d in (-1, 0, 1)) for e in at.get(k, [])
+                    if abs(e["x0"] - x) <= slack]
 
         def height(rules_down: list[dict]) -> float:
             return sum(min(e["bottom"], bottom) - max(e["top"], top) for e in rules_down)
 
-        inner = [ruled for x in sorted({round(e["x0"]) for e in down if x0 + slack < e["x0"] < x1 - slack})
-                 if height(ruled := ruled_at(x)) >= (bottom - top) / 2]
-        if len(rules) < 3 or not inner or any(height(ruled_at(x)) >= (bottom - top) / 2 for x in (x0, x1)):
+        inner = [ruled for k in sorted(at) if x0 + slack < k * slack < x1 - slack
+                 if height(ruled := at[k]) >= (bottom - top) / 2]
+        if not inner or any(height(ruled_at(x)) >= (bottom - top) / 2 for x in (x0, x1)):
             continue  # no grid, or a side is ruled: a frame with a gap, not an open spreadsheet
         found.append({"x0": x0, "x1": x1, "columns": len(inner) + 1,  # down only as far as they run
                       "top": max(top, min(e["top"] for r in inner for e in r)),
                       "bottom": min(bottom, max(e["bottom"] for r in inner for e in r))})
     return found
+
+
+def _joined(edges: list[dict], at: str, start: str, end: str, slack: float) -> list[dict]:
+    """Rules drawn in pieces (cell by cell) as one: pieces at the same `at` within `slack` that
+    meet or overlap along their length."""
+    joined: list[dict] = []
+    for e in sorted(edges, key=lambda e: (round(e[at] / slack), e[start])):
+        last = joined[-1] if joined else None
+        if last and round(last[at] / slack) == round(e[at] / slack) and e[start] <= last[end] + slack:
+            last[end] = max(last[end], e[end])
+        else:
+            joined.append({"orientation": e["orientation"], "x0": e["x0"], "x1": e["x1"],
+                           "top": e["top"], "bottom": e["bottom"]})
+    return joined
 
 
 def _side_rules(grid: dict) -> list[dict]:
