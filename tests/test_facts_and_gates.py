@@ -141,14 +141,18 @@ def test_estimate_far_before_the_report_is_rejected(csc):
     assert gate(facts.with_columns(pl.lit("2023-06-14").alias("report_date")), FactsSchema, "facts").passed
 
 
-def test_periods_as_rows(tmp_path):
+def _facts_of_text(path, text: str) -> pl.DataFrame:
+    """The facts of a converted report holding `text`."""
     from pipelines.extract.text import extract_text
 
-    path = tmp_path / "rows.md"
-    path.write_text("表 2：中国液冷数据中心市场规模\n\n年份\t市场规模（亿元）\t同比增速（%）\n"
-                    "2022\t100.5\t-\n2025E\t377.6\t56\n2027E\t1020\t—\n资料来源：样本\n", encoding="utf-8")
-    tables, cells, _ = extract_text(path, "r").frames()
-    facts, _ = facts_from_cells(tables, cells)
+    path.write_text(text, encoding="utf-8")
+    tables, cells, _ = extract_text(path, path.stem).frames()
+    return facts_from_cells(tables, cells)[0]
+
+
+def test_periods_as_rows(tmp_path):
+    facts = _facts_of_text(tmp_path / "rows.md", "表 2：中国液冷数据中心市场规模\n\n年份\t市场规模（亿元）\t同比增速（%）\n"
+                           "2022\t100.5\t-\n2025E\t377.6\t56\n2027E\t1020\t—\n资料来源：样本\n")
     market = facts.filter(pl.col("metric_raw") == "市场规模（亿元）").sort("year")
     assert market.select("year", "is_estimate", "value", "currency").rows() == [
         (2022, False, pytest.approx(100.5e8), "CNY"), (2025, True, pytest.approx(377.6e8), "CNY"),
@@ -199,13 +203,8 @@ def test_gate_rejects_non_finite_and_absurd_values(csc):
 
 
 def test_a_cell_printing_only_its_currency_takes_the_scale_its_label_states(tmp_path):
-    from pipelines.extract.text import extract_text
-
-    path = tmp_path / "money.md"
-    path.write_text("Table 3: Capex (US$ m)\n\nCompany\t2023\t2024\nAlpha\t$1,234\t$1,500\n"
-                    "Beta\t€80\t€95\nSource: sample\n", encoding="utf-8")
-    tables, cells, _ = extract_text(path, "m").frames()
-    facts, _ = facts_from_cells(tables, cells)
+    facts = _facts_of_text(tmp_path / "money.md", "Table 3: Capex (US$ m)\n\nCompany\t2023\t2024\n"
+                           "Alpha\t$1,234\t$1,500\nBeta\t€80\t€95\nSource: sample\n")
     rows = facts.sort("row_idx", "col_idx").select("raw_text", "value", "currency").rows()
     # dollars take the caption's millions; euros, another currency, keep their own unit
     assert rows == [("$1,234", pytest.approx(1.234e9), "USD"), ("$1,500", pytest.approx(1.5e9), "USD"),
