@@ -55,7 +55,7 @@ def filled_cells(texts: list[list[str | None]]) -> int:
 def grid_tables(view, settings: PdfTableSettings = DEFAULT_SETTINGS) -> list[FoundTable]:
     """Every ruled grid of two or more rows and columns, closed at the sides it leaves open."""
     found = []
-    sides = [rule for grid in open_sides(view.edges) if _columns_hold_lines(view, grid, settings)
+    sides = [rule for grid in open_sides(view.edges, settings) if _columns_hold_lines(view, grid, settings)
              for rule in _side_rules(grid)]
     lattice = {**settings.lattice, "explicit_vertical_lines": sides} if sides else settings.lattice
     for table in view.find_tables(lattice):
@@ -84,11 +84,12 @@ def _without_empty_edge_columns(grid: list[list[dict]]) -> list[list[dict]]:
     return [[row[c] for c in keep] for row in grid]
 
 
-def open_sides(edges: list[dict], slack: float = 2.0, max_row: float = 60.0) -> list[dict]:
+def open_sides(edges: list[dict], settings: PdfTableSettings = DEFAULT_SETTINGS) -> list[dict]:
     """Grids printed without their outer frame (a spreadsheet's rules): three or more horizontal
     rules starting and ending together, with inner vertical rules between them running down half
     their height or more but none at either end. Each as {x0, x1, top, bottom, columns}: its rules'
     ends, the inner rules' extent, and how many columns they make."""
+    slack, max_row = settings.rule_join_tolerance, settings.max_ruled_row
     across = _joined([e for e in edges if e.get("orientation") == "h"], "top", "x0", "x1", slack)
     if len(across) < 3:
         return []
@@ -134,7 +135,8 @@ def open_sides(edges: list[dict], slack: float = 2.0, max_row: float = 60.0) -> 
 
 def _joined(edges: list[dict], at: str, start: str, end: str, slack: float) -> list[dict]:
     """Rules drawn in pieces (cell by cell) as one: pieces at the same `at` within `slack` that
-    meet or overlap along their length."""
+    meet or overlap along their length. (pdfplumber's merge_edges also snaps and copies every edge
+    object; only the rules' extents are needed here, in one sorted pass.)"""
     joined: list[dict] = []
     for e in sorted(edges, key=lambda e: (round(e[at] / slack), e[start])):
         last = joined[-1] if joined else None
