@@ -29,6 +29,44 @@ def needs_shared(path: Path) -> Path:
     pytest.skip(f"{path} not present: ../shared is not beside this clone")
 
 
+def draw_words(path: Path, pages: list[list[tuple[float, float, str]]], size: float = 9) -> None:
+    """A PDF whose pages hold (x, top, text) words in the CJK sample font; top is measured down
+    from the page top."""
+    from make_samples import FONT
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    for words in pages:
+        pdf.setFont(FONT, size)
+        for x, top, text in words:
+            pdf.drawString(x, A4[1] - top - size, text)
+        pdf.showPage()
+    pdf.save()
+
+
+NUMBERS = "一二三四五六七八九十"
+FULL_WIDTH = "全宽段落：本周算力板块整体上涨，光模块与液冷方向领涨，海外云厂商资本开支指引上调，带动服务器订单预期改善。"
+LEFT_COLUMN = [f"左栏第{n}行：算力需求持续增长，训练端需求强劲" for n in NUMBERS[:6]]
+RIGHT_COLUMN = [f"右栏第{n}行：推理端算力需求同样快速增长" for n in NUMBERS]
+TABLE_ROWS = [["型号", "2021", "2022", "2023"], ["A100", "312", "624", "1248"], ["H100", "990", "1979", "3958"]]
+
+
+def two_column_page() -> list[tuple[float, float, str]]:
+    """Words (x, top, text) of a broker page: a paragraph across the page, then text in two
+    columns (x 56 and 306; the first three lines side by side, the rest on baselines of their own)
+    with a chart's caption and source in the left column beside the right column's text, then a
+    caption on the left over a table as wide as the page (cells at x 56, 200, 330, 460)."""
+    words = [(56, 60, FULL_WIDTH)]
+    words += [(56, 100 + 15 * n, text) for n, text in enumerate(LEFT_COLUMN)]
+    words += [(306, 100 + 15 * n + (7 if n >= 3 else 0), text) for n, text in enumerate(RIGHT_COLUMN)]
+    words += [(56, 200, "图表1：算力规模示意图"), (56, 250, "资料来源：版式样本证券研究所")]
+    words += [(56, 330, "图表2：主要型号算力对比")]
+    words += [(x, 350 + 15 * r, text) for r, row in enumerate(TABLE_ROWS)
+              for x, text in zip((56, 200, 330, 460), row)]
+    return words
+
+
 @pytest.fixture(scope="session")
 def sample_spec() -> list[dict]:
     from make_samples import load_spec

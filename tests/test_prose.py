@@ -135,6 +135,19 @@ def test_prose_facts_from_a_pdf_carry_their_page(tmp_path):
     assert facts.filter(pl.col("sentence").str.contains("相对")).height == 0
 
 
+def test_prose_set_in_two_columns_is_read_column_by_column(seed_renderings):
+    """004 rendered as a PDF sets page 7 in two columns beside charts: the sentence wrapped down
+    the left column is one sentence again, not run together with the right column's lines."""
+    from pipelines.extract.pdf import extract_pdf
+
+    sentences = body_sentences(extract_pdf(seed_renderings["004"], "004"))
+    facts, _ = facts_from_sentences(sentences)
+    shipped = facts.filter((pl.col("value") == 4.7e5) & (pl.col("page") == 7)).row(0, named=True)
+    assert shipped["year"] == 2023 and shipped["unit"] == "count"
+    assert "2023 年全球普通 AI 服务器/高端AI 服务器出货量分别为 47.0 和 27.0 万台" in shipped["sentence"]
+    assert not sentences.filter(pl.col("text").str.contains("液体的冷却能力.*出货量|出货量.*液体的冷却能力")).height
+
+
 def test_fp16_figures_take_their_chips_basis_and_a_quantity_is_no_year():
     from quality.schemas import SENTENCE_COLUMNS, frame
 

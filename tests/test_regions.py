@@ -3,11 +3,11 @@ the source line under a table, and runs of aligned lines that make an uncaptione
 
 import pdfplumber
 import pytest
-from reportlab.lib.pagesizes import A4
-from reportlab.pdfgen import canvas
 
-from conftest import CORPUS, needs_shared
-from make_samples import FONT, LAYOUT_SPEC, build_pdf, load_spec, spec_tables
+from conftest import (
+    CORPUS, FULL_WIDTH, LEFT_COLUMN, RIGHT_COLUMN, TABLE_ROWS, draw_words, needs_shared, two_column_page,
+)
+from make_samples import LAYOUT_SPEC, build_pdf, load_spec, spec_tables
 from pipelines.extract.regions import (
     aligned_blocks, caption_regions, overlaps, region_above, source_below, split_furniture,
 )
@@ -16,17 +16,6 @@ from pipelines.extract.table_settings import DEFAULT_SETTINGS
 from pipelines.extract.words import group_lines
 
 SOURCE = "资料来源：版式样本证券研究所"
-
-
-def draw_words(path, pages, size=9):
-    """A PDF whose pages hold (x, top, text) words; top is measured down from the page top."""
-    pdf = canvas.Canvas(str(path), pagesize=A4)
-    for words in pages:
-        pdf.setFont(FONT, size)
-        for x, top, text in words:
-            pdf.drawString(x, A4[1] - top - size, text)
-        pdf.showPage()
-    pdf.save()
 
 
 def page_lines(page):
@@ -121,6 +110,72 @@ def test_captions_side_by_side_split_the_line_between_them(tmp_path):
     assert (left.bbox[0], left.bbox[2]) == (48, 298)
     assert (right.bbox[0], right.bbox[2]) == (298, page.width)
     assert left.bbox[1] == right.bbox[1] and left.source_line == right.source_line == "资料来源：测试"
+
+
+def test_a_caption_in_the_left_column_heads_that_column_and_one_over_a_wide_table_the_page(tmp_path):
+    """Beside text set in two columns, a chart's caption in the left column stops at the gap (the
+    right column's text is no part of it); a caption on the left over a table as wide as the page,
+    under the columns, keeps the page width and its table reads whole."""
+    path = tmp_path / "columns.pdf"
+    draw_words(path, [two_column_page()])
+    with pdfplumber.open(path) as pdf:
+        page = pdf.pages[0]
+        lines = page_lines(page)
+        chart, table = caption_regions(page, lines, page.bbox)
+        found = read_region(page, table, lines, [])
+    assert (chart.label, chart.source_line) == ("图表1", "资料来源：版式样本证券研究所")
+    assert 260 < chart.bbox[2] < 306  # the right column starts at x 306
+    assert table.label == "图表2" and table.bbox[2] == page.width
+    assert found.texts() == TABLE_ROWS
+
+
+def test_a_caption_below_its_chart_at_the_foot_of_the_left_column_looks_up_that_column(tmp_path):
+    """A caption printed under its chart at the end of the left column: the band above it is the
+    left column only, so the two columns of text beside each other are not read as a table."""
+    words = [w for w in two_column_page() if w[1] < 300 and not w[2].startswith(("图表1", "资料来源"))]
+    path = tmp_path / "below.pdf"
+    draw_words(path, [[*words, (56, 262, "图表9：标题在图下方")]])
+    with pdfplumber.open(path) as pdf:
+        page = pdf.pages[0]
+        lines = page_lines(page)
+        [region] = caption_regions(page, lines, page.bbox)
+        above = region_above(0, region, lines)
+        found = read_region(page, above, lines, [], max_header_rows=2)
+    assert above.bbox[2] < 306 and found is None
+
+
+def test_a_chart_in_the_left_column_reaches_its_source_below_the_right_columns_end(tmp_path):
+    """The right column's text ends part way down a chart in the left column: the chart's region
+    still runs down to its source line, in the left column."""
+    words = [(56, 100 + 15 * n, t) for n, t in enumerate(LEFT_COLUMN[:4])]
+    words += [(306, 100 + 15 * n, t) for n, t in enumerate(RIGHT_COLUMN[:8])]
+    words += [(56, 160, "图表1：算力规模示意图"), (56, 330, SOURCE), (56, 360, FULL_WIDTH)]
+    path = tmp_path / "chart.pdf"
+    draw_words(path, [words])
+    with pdfplumber.open(path) as pdf:
+        page = pdf.pages[0]
+        [region] = caption_regions(page, page_lines(page), page.bbox)
+    assert region.source_line == SOURCE and region.bbox[2] < 306 and region.bbox[3] > 320
+
+
+def test_a_table_with_some_long_cells_under_a_caption_keeps_the_page_width(tmp_path):
+    """A captioned two-column table (company | progress) in which a few rows hold long cells on
+    both sides: most lines right of the middle are short cells, not a column of text."""
+    rows = [("公司", "最新进展"), ("寒武纪", "思元590量产"), ("海光信息", "深算二号发布"),
+            *[(f"龙头公司{n}：国产算力芯片验证导入明显加快", f"进展{n}：海外云厂商资本开支指引上调带动订单")
+              for n in "一二三"],
+            ("华为昇腾", "910C出货"), ("沐曦", "曦思N100"), ("壁仞科技", "BR100送样"), ("燧原科技", "邃思2.0"),
+            ("天数智芯", "智铠100")]
+    words = [(56, 100, "表2：国产算力芯片公司最新进展"), (56, 120 + 16 * len(rows) + 4, SOURCE)]
+    words += [(x, 120 + 16 * r, t) for r, row in enumerate(rows) for x, t in zip((56, 306), row)]
+    path = tmp_path / "table.pdf"
+    draw_words(path, [words])
+    with pdfplumber.open(path) as pdf:
+        page = pdf.pages[0]
+        lines = page_lines(page)
+        [region] = caption_regions(page, lines, page.bbox)
+        found = read_region(page, region, lines, [])
+    assert region.bbox[2] == page.width and found.texts()[1] == ["寒武纪", "思元590量产"]
 
 
 TABLE_UNDER_PROSE = [(200, 160, "2023"), (260, 160, "2024"),  # the label column's header is empty

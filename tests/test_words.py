@@ -1,14 +1,16 @@
 """words.py::reading_order: a page's lines as a reader takes them — beside a sidebar, the main
-column first and the sidebar after it, so sidebar words never run into the body text."""
+column first and the sidebar after it, so sidebar words never run into the body text; text set in
+two columns, the left column before the right (TextColumns)."""
 
 import pdfplumber
 import pytest
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
+from conftest import FULL_WIDTH, LEFT_COLUMN, RIGHT_COLUMN, TABLE_ROWS, draw_words, two_column_page
 from make_samples import FONT
 from pipelines.extract.table_settings import DEFAULT_SETTINGS
-from pipelines.extract.words import group_lines, reading_order
+from pipelines.extract.words import TextColumns, group_lines, reading_order
 
 MAIN = ["本周算力板块整体上涨，光模块与液冷方向领涨，成交额明显放大。",
         "海外云厂商资本开支指引上调，带动服务器与交换机订单预期改善。",
@@ -52,3 +54,64 @@ def test_a_page_without_a_sidebar_keeps_its_line_order(pages):
     width, lines = pages[1]
     assert reading_order(lines, width) is lines
     assert [line.text for line in lines] == MAIN
+
+
+@pytest.fixture(scope="module")
+def two_columns(tmp_path_factory):
+    """Page 1: conftest.two_column_page. Page 2: its table across the page alone."""
+    path = tmp_path_factory.mktemp("words") / "columns.pdf"
+    draw_words(path, [two_column_page(), [w for w in two_column_page() if w[1] >= 330]])
+    with pdfplumber.open(path) as opened:
+        yield [(page.width, group_lines(page.extract_words(**DEFAULT_SETTINGS.word_settings)))
+               for page in opened.pages]
+
+
+def test_text_in_two_columns_is_read_left_column_first(two_columns):
+    """Lines of the two columns side by side or on baselines of their own; the paragraph above
+    and the table below, across the page, stay whole where they are."""
+    width, lines = two_columns[0]
+    assert lines[1].text == LEFT_COLUMN[0] + RIGHT_COLUMN[0]  # one printed line runs both together
+    assert [line.text for line in reading_order(lines, width)] == [
+        FULL_WIDTH, *LEFT_COLUMN, "图表1：算力规模示意图", "资料来源：版式样本证券研究所", *RIGHT_COLUMN,
+        "图表2：主要型号算力对比", *[" ".join(row) for row in TABLE_ROWS]]
+    columns = TextColumns.find(lines)
+    assert columns.left_end < columns.right_start == pytest.approx(306, abs=1)
+    assert len(columns.bands) == 1 and columns.bands[0][1] < lines[-4].top  # ends above 图表2
+
+
+def test_a_table_across_the_page_is_no_text_in_columns(two_columns):
+    width, lines = two_columns[1]
+    assert TextColumns.find(lines) is None
+    assert reading_order(lines, width) is lines
+
+
+def _columns_of(tmp_path, words):
+    path = tmp_path / "page.pdf"
+    draw_words(path, [words])
+    with pdfplumber.open(path) as opened:
+        page = opened.pages[0]
+        lines = group_lines(page.extract_words(**DEFAULT_SETTINGS.word_settings))
+        return TextColumns.find(lines), [line.text for line in reading_order(lines, page.width)]
+
+
+def test_the_right_column_starts_at_its_edge_not_at_an_indent(tmp_path):
+    """A right column that opens with an indented line and holds a list with a hanging indent (items
+    at the edge, x 306; their second lines at x 324): the gap ends at the edge, and no item line
+    is cut off into a stretch of its own."""
+    right = [(324, "右栏段首缩进：推理端算力需求同样快速增长")]
+    for k in "123":
+        right += [(306, f"（{k}）第{k}条：海外云厂商资本开支指引上调带动"), (324, f"第{k}条续行：服务器订单预期改善了")]
+    left = [f"左栏第{n}行：算力需求持续增长，训练端需求强劲" for n in "一二三四五六七"]
+    columns, read = _columns_of(tmp_path, [(56, 100 + 15 * n, t) for n, t in enumerate(left)]
+                                + [(x, 107 + 15 * n, t) for n, (x, t) in enumerate(right)])
+    assert columns.right_start == pytest.approx(306, abs=1) and len(columns.bands) == 1
+    assert read == left + [t for _, t in right]
+
+
+def test_a_table_of_labels_beside_long_cells_is_no_text_in_columns(tmp_path):
+    """Rows of a short label beside a cell as wide as a text column are a table's, not a right
+    column of text: no columns, the rows stay whole."""
+    rows = [(f"公司{n}", f"进展{n}：海外云厂商资本开支指引上调带动订单") for n in "一二三四五六"]
+    columns, read = _columns_of(tmp_path, [(x, 100 + 16 * r, t) for r, row in enumerate(rows)
+                                           for x, t in zip((56, 306), row)])
+    assert columns is None and read == [f"{a}{b}" for a, b in rows]

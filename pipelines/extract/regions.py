@@ -13,7 +13,8 @@ from pipelines.extract.layout import (
 )
 from pipelines.extract.table_settings import DEFAULT_SETTINGS, PdfTableSettings
 from pipelines.extract.words import (
-    Line, beyond, find_gutter, is_data_line, join_words, phrases, prose_phrases, without_leaders,
+    Line, TextColumns, beyond, find_gutter, is_data_line, join_words, phrases, prose_phrases,
+    without_leaders,
 )
 from pipelines.normalize.units import unit_in_label
 
@@ -82,8 +83,11 @@ def split_furniture(lines: list[Line], page_bbox: Box, seen: set[str],
 def caption_regions(page, lines: list[Line], body: Box,
                     settings: PdfTableSettings = DEFAULT_SETTINGS) -> list[Region]:
     """Each caption opens a region that runs down to its source line, the next caption or the end of
-    the page body. Captions printed side by side on one line split the page width between them."""
+    the page body. Captions printed side by side on one line split the page width between them; a
+    caption in the left column of text set in two columns heads that column (TextColumns)."""
     gutter = find_gutter(lines, page.width)
+    columns = TextColumns.find([Line(m) for line in lines
+                                if (m := [w for w in line.words if not (gutter and beyond(w, gutter))])])
     anchors = []
     for line in lines:
         words = [w for w in line.words if not beyond(w, gutter)] if gutter else line.words
@@ -105,22 +109,35 @@ def caption_regions(page, lines: list[Line], body: Box,
                     left = page.bbox[0]  # a centred caption heads a table as wide as the page
                 anchors.append((line, left, right, caption_label(match), text))
     regions = []
+
+    def below(top: float, x0: float, x1: float) -> float:
+        """The next caption over a region from x0 to x1, else the end of the page body."""
+        return min([body[3], *(other.top - 1 for other, ox0, ox1, *_ in anchors
+                               if other.top > top + 1 and min(ox1, x1) - max(ox0, x0) > 5)])
+
+    def reach(caption: Line, x0: float, x1: float) -> tuple[float, str | None]:
+        """How far down a region from x0 to x1 runs: to its source line, else the next caption
+        over it, else the end of the page body or of the stretch set in columns that it heads."""
+        top, bottom = caption.bottom, below(caption.bottom, x0, x1)
+        for other in lines:
+            inside = words_within(other, x0, x1)
+            if top < other.top < bottom and inside and SOURCE_RE.match(join_words(inside)):
+                return other.top - 1, join_words(inside)
+        band = columns.band_at(caption) if columns and x1 <= columns.right_start else None
+        return (min(bottom, band[1]) if band and band[1] > top + 1 else bottom), None
+
     for line, x0, x1, label, text in anchors:
         edge = max((w["x1"] for other in lines for w in other.words if w["x1"] <= x1), default=x1)
         for extra in caption_continuation(line, lines, edge, settings):
             text, line = f"{text}{'' if re.search(r'[^ -~]$', text) else ' '}{extra.text}", extra
-        top, bottom, source = line.bottom, body[3], None
-        for other, ox0, ox1, *_ in anchors:
-            if other.top > top + 1 and min(ox1, x1) - max(ox0, x0) > 5:
-                bottom = min(bottom, other.top - 1)
-        if gutter and gutter[0] == "right" and _sidebar_beside(lines, gutter, top, bottom, page.width,
-                                                               settings):
+        top = line.bottom
+        if gutter and gutter[0] == "right" and _sidebar_beside(lines, gutter, top, below(top, x0, x1),
+                                                               page.width, settings):
             x1 = min(x1, gutter[1])
-        for other in lines:
-            inside = words_within(other, x0, x1)
-            if top < other.top < bottom and inside and SOURCE_RE.match(join_words(inside)):
-                bottom, source = other.top - 1, join_words(inside)
-                break
+        bottom, source = reach(line, x0, x1)
+        if columns and columns.right_column_beside(lines, x0, x1, top, bottom):
+            x1 = (columns.left_end + columns.right_start) / 2
+            bottom, source = reach(line, x0, x1)
         unit = unit_in_label(text)
         regions.append(Region(label=label, caption=text, unit_hint=unit.label if unit else None,
                               source_line=source, caption_top=line.top,
@@ -181,7 +198,8 @@ def _starts_caption(words: list[dict], i: int) -> bool:
 
 def region_above(page_top: float, region: Region, lines: list[Line]) -> Region:
     """For a caption printed below its table: the band above it, up to the nearest caption or
-    source line over it (or the top of the page body)."""
+    source line over it (or the top of the page body), in its column when it ends the left column
+    of text set in two."""
     x0, _, x1, _ = region.bbox
     ceiling = page_top
     for line in lines:
@@ -191,6 +209,9 @@ def region_above(page_top: float, region: Region, lines: list[Line]) -> Region:
         text = join_words(inside)
         if SOURCE_RE.match(text) or match_caption(text) or statement_heading(text):
             ceiling = max(ceiling, line.bottom + 0.5)
+    columns = TextColumns.find(lines)
+    if columns and columns.right_column_beside(lines, x0, x1, ceiling, region.caption_top):
+        x1 = (columns.left_end + columns.right_start) / 2  # a caption ending the left column
     return replace(region, bbox=(x0, ceiling, x1, region.caption_top - 0.5), open_end=False)
 
 

@@ -22,7 +22,7 @@ from pipelines.extract.rotation import read_turned
 from pipelines.normalize.units import is_data_token
 from pipelines.extract.table_settings import DEFAULT_SETTINGS, PdfTableSettings
 from pipelines.extract.words import (
-    Line, group_lines, is_data_line, join_words, phrases, without_leaders,
+    Line, group_lines, is_data_line, is_two_column_prose, join_words, phrases, without_leaders,
 )
 from pipelines.normalize.periods import parse_period
 from pipelines.normalize.units import unit_in_label
@@ -747,13 +747,6 @@ def _running_text_lines(lines: list[Line], first_data: int, columns: list[float]
     if columns is None:
         return []
     return [i for i in range(first_data + 1, len(lines)) if running_text(lines[i], columns, settings)]
-
-
-def is_two_column_prose(line: Line, settings: PdfTableSettings = DEFAULT_SETTINGS) -> bool:
-    """A line of running text set in two columns: two wide phrases side by side."""
-    gap = settings.column_gap_ratio * line.size  # words of running text sit closer
-    width = settings.prose_column_width_ratio * line.size
-    return sum(1 for p in phrases(line.words, gap) if p[-1]["x1"] - p[0]["x0"] >= width) >= 2
 
 
 def _headnote(line: Line, lines: list[Line], settings: PdfTableSettings) -> bool:

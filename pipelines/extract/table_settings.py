@@ -45,6 +45,8 @@ class PdfTableSettings:
     prose_width_share: float = 0.4  # a phrase spanning this share of the page is running text
     prose_gap_ratio: float = 1.5  # words closer than this (× size) belong to one prose phrase
     prose_column_width_ratio: float = 18.0  # a phrase this many × size wide is a line of a text column
+    min_column_lines: int = 3  # lines of two-column prose that find the gap between the columns
+    column_break_ratio: float = 3.0  # a blank this many × size high between lines ends a stretch set in columns
     max_prose_line_share: float = 0.3  # a table region with more two-column prose lines is not a table
     min_prose_crossings: int = 3  # a single phrase over this many column boundaries (and half) is running text
     gutter_clearance: float = 4.0  # a sidebar word stands this far beyond the main text

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 import statistics
-from dataclasses import dataclass
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, replace
 
-from pipelines.extract.layout import tidy_cjk
+from pipelines.extract.layout import match_caption, tidy_cjk
 from pipelines.normalize.units import is_data_token
 from pipelines.extract.table_settings import DEFAULT_SETTINGS as S, PdfTableSettings
 
@@ -113,13 +114,148 @@ def beyond(word: dict, gutter: tuple[str, float]) -> bool:
 
 def reading_order(lines: list[Line], page_width: float) -> list[Line]:
     """A page's lines as a reader takes them: with a sidebar, the main column first and the sidebar
-    after it, so a sidebar's analyst name and licence number are not run into the body text."""
+    after it, so a sidebar's analyst name and licence number are not run into the body text; where
+    the main text is set in two columns, the left column before the right (TextColumns)."""
     gutter = find_gutter(lines, page_width)
-    if gutter is None:
+    main = [Line([w for w in line.words if not beyond(w, gutter)]) for line in lines] if gutter else lines
+    side = [Line([w for w in line.words if beyond(w, gutter)]) for line in lines] if gutter else []
+    main = [line for line in main if line.words]
+    columns = TextColumns.find(main)
+    if not (gutter or columns):
         return lines
-    main = [Line([w for w in line.words if not beyond(w, gutter)]) for line in lines]
-    side = [Line([w for w in line.words if beyond(w, gutter)]) for line in lines]
-    return [line for line in main + side if line.words]
+    return [line for line in (columns.read(main) if columns else main) + side if line.words]
+
+
+def wide_phrases(line: Line, settings: PdfTableSettings = S) -> list[list[dict]]:
+    """The phrases of a line as wide as a line of a text column (words of running text sit closer
+    than a column gap)."""
+    width = settings.prose_column_width_ratio * line.size
+    return [p for p in phrases(line.words, settings.column_gap_ratio * line.size)
+            if p[-1]["x1"] - p[0]["x0"] >= width]
+
+
+def is_two_column_prose(line: Line, settings: PdfTableSettings = S) -> bool:
+    """A line of running text set in two columns: two wide phrases side by side."""
+    return len(wide_phrases(line, settings)) >= 2
+
+
+@dataclass(frozen=True)
+class TextColumns:
+    """Running text set in two columns: the gap between them (`left_end` to `right_start`) and the
+    stretches of the page, top to bottom, set in them: each a run of lines that do not reach into
+    the gap, without a wide blank, with text on both sides and lines of a text column on one. A
+    line across the gap (a heading, a paragraph or a table as wide as the page), or a row of three
+    or more short cells on both sides of it, ends a stretch."""
+
+    left_end: float
+    right_start: float
+    bands: tuple[tuple[float, float], ...]
+
+    @classmethod
+    def find(cls, lines: list[Line], settings: PdfTableSettings = S) -> TextColumns | None:
+        """The columns of a page's (main) lines, or None: the edge just left of which the most
+        lines of a text column end and right of which the most start, at least `min_column_lines`
+        on each side (TextColumns.sides). Edges are tried best bound first: a side cannot hold
+        more phrases than end (start) on it at all."""
+        wide = [(ln, [p for p in wide_phrases(ln, settings) if not match_caption(join_words(p))])
+                for ln in lines]
+        ends = sorted(p[-1]["x1"] for _, ps in wide for p in ps)
+        starts = sorted(p[0]["x0"] for _, ps in wide for p in ps)
+
+        def bound(x: float) -> int:
+            return min(bisect_left(ends, x), len(starts) - bisect_right(starts, x))
+
+        best, best_count = None, settings.min_column_lines - 1
+        for x in sorted({round(start) - 1 for start in starts}, key=bound, reverse=True):
+            if bound(x) <= best_count:
+                break
+            left, right = cls.sides(wide, x)
+            if min(len(left), len(right)) > best_count:
+                best_count = min(len(left), len(right))
+                best = (max(p[-1]["x1"] for p in left), min(p[0]["x0"] for p in right))
+        if best is None:
+            return None
+        columns = cls(*best, ())
+        bands: list[tuple[float, float]] = []
+        run, joins = [], False  # joins: the run follows a stretch across a blank (figures in both columns)
+        for line, ps in [*wide, (None, [])]:
+            across = line is None or columns.crosses(line) or (
+                not ps and len(phrases(line.words, settings.column_gap_ratio * line.size)) >= 3
+                and len(columns.split([line])[0]) == len(columns.split([line])[1]) == 1)  # a table row
+            blank = not across and run and line.top - run[-1][0].bottom > settings.column_break_ratio * line.size
+            if not across and not blank:
+                run.append((line, ps))
+                continue
+            left, right = columns.split([ln for ln, _ in run])
+            stretch = bool(left and right and any(ps_ for _, ps_ in run))
+            if stretch:
+                top, bottom = min(ln.top for ln, _ in run), max(ln.bottom for ln, _ in run)
+                bands[-1:] = [(bands[-1][0], bottom)] if joins else [*bands[-1:], (top, bottom)]
+            joins = bool(blank and stretch)
+            run = [(line, ps)] if blank else []
+        return replace(columns, bands=tuple(bands)) if bands else None
+
+    @staticmethod
+    def sides(wide: list[tuple[Line, list[list[dict]]]], x: float) -> tuple[list, list]:
+        """The wide phrases of a text column left and right of x, from lines that do not reach
+        across x: lines on one side only, or wide on both sides. A line with words on both sides
+        and only one side wide is a table row (a label beside a long cell), not column text."""
+        left, right = [], []
+        for line, ps in wide:
+            if any(w["x0"] < x < w["x1"] for w in line.words):
+                continue
+            on_left = [p for p in ps if p[-1]["x1"] < x]
+            on_right = [p for p in ps if p[0]["x0"] > x]
+            both_sides = any(w["x1"] <= x for w in line.words) and any(w["x0"] >= x for w in line.words)
+            if not both_sides or (on_left and on_right):
+                left += on_left
+                right += on_right
+        return left, right
+
+    def crosses(self, line: Line) -> bool:
+        return any(w["x0"] < self.right_start - 1 and w["x1"] > self.left_end + 1 for w in line.words)
+
+    def split(self, lines: list[Line]) -> tuple[list[Line], list[Line]]:
+        """The parts of lines that do not cross the gap: left of it, right of it."""
+        left = [Line([w for w in ln.words if w["x1"] <= self.left_end + 1]) for ln in lines]
+        right = [Line([w for w in ln.words if w["x1"] > self.left_end + 1]) for ln in lines]
+        return [ln for ln in left if ln.words], [ln for ln in right if ln.words]
+
+    def band_at(self, line: Line) -> tuple[float, float] | None:
+        """The stretch set in columns that holds this line, if any."""
+        if self.crosses(line):
+            return None
+        return next((b for b in self.bands if b[0] - 0.5 <= line.top <= b[1]), None)
+
+    def right_column_beside(self, lines: list[Line], x0: float, x1: float, top: float,
+                            bottom: float) -> bool:
+        """Does the right column's running text stand beside a region from x0 to x1 between top
+        and bottom that starts in the left column: lines there of a text column's width, one at
+        least starting at the column's edge, and at least half the lines beside it? If not, what the region holds (a table as wide as
+        the page under a caption on the left) is not cut at the gap."""
+        if not (x0 < self.left_end < self.right_start < x1):
+            return False
+        beside = [Line(right) for line in lines if top < line.top < bottom and not self.crosses(line)
+                  and (right := [w for w in line.words if w["x1"] > self.left_end + 1])]
+        text = [line for line in beside if wide_phrases(line)]
+        return (any(abs(line.x0 - self.right_start) <= 1 for line in text)
+                and len(text) >= len(beside) / 2)
+
+    def read(self, lines: list[Line]) -> list[Line]:
+        """Lines (top to bottom) in reading order: in each stretch set in columns, the left
+        column's lines first, then the right's."""
+        out: list[Line] = []
+        i = 0
+        while i < len(lines):
+            band = self.band_at(lines[i])
+            run = [lines[i]]
+            i += 1
+            while band is not None and i < len(lines) and self.band_at(lines[i]) == band:
+                run.append(lines[i])
+                i += 1
+            left, right = self.split(run) if band is not None else (run, [])
+            out += left + right
+        return out
 
 
 LEADER_RE = re.compile(r"^(?:[.·_]{4,}|…{2,}|\.)$")  # '...' alone is a nil marker, not a leader
