@@ -136,7 +136,7 @@ def caption_regions(page, lines: list[Line], body: Box,
             x1 = min(x1, gutter[1])
         bottom, source = reach(line, x0, x1)
         if columns and columns.right_column_beside(lines, x0, x1, top, bottom):
-            x1 = (columns.left_end + columns.right_start) / 2
+            x1 = columns.middle
             bottom, source = reach(line, x0, x1)
         unit = unit_in_label(text)
         regions.append(Region(label=label, caption=text, unit_hint=unit.label if unit else None,
@@ -211,7 +211,7 @@ def region_above(page_top: float, region: Region, lines: list[Line]) -> Region:
             ceiling = max(ceiling, line.bottom + 0.5)
     columns = TextColumns.find(lines)
     if columns and columns.right_column_beside(lines, x0, x1, ceiling, region.caption_top):
-        x1 = (columns.left_end + columns.right_start) / 2  # a caption ending the left column
+        x1 = columns.middle  # a caption ending the left column
     return replace(region, bbox=(x0, ceiling, x1, region.caption_top - 0.5), open_end=False)
 
 

@@ -6,6 +6,7 @@ import re
 import statistics
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
+from itertools import groupby
 
 from pipelines.extract.layout import match_caption, tidy_cjk
 from pipelines.normalize.units import is_data_token
@@ -179,9 +180,7 @@ class TextColumns:
         bands: list[tuple[float, float]] = []
         run, joins = [], False  # joins: the run follows a stretch across a blank (figures in both columns)
         for line, ps in [*wide, (None, [])]:
-            across = line is None or columns.crosses(line) or (
-                not ps and len(phrases(line.words, settings.column_gap_ratio * line.size)) >= 3
-                and len(columns.split([line])[0]) == len(columns.split([line])[1]) == 1)  # a table row
+            across = line is None or columns.crosses(line) or (not ps and columns.is_row(line, settings))
             blank = not across and run and line.top - run[-1][0].bottom > settings.column_break_ratio * line.size
             if not across and not blank:
                 run.append((line, ps))
@@ -212,8 +211,17 @@ class TextColumns:
                 right += on_right
         return left, right
 
+    @property
+    def middle(self) -> float:
+        return (self.left_end + self.right_start) / 2
+
     def crosses(self, line: Line) -> bool:
         return any(w["x0"] < self.right_start - 1 and w["x1"] > self.left_end + 1 for w in line.words)
+
+    def is_row(self, line: Line, settings: PdfTableSettings = S) -> bool:
+        """A table's row beside the gap: three or more cells, on both sides of it."""
+        left, right = self.split([line])
+        return bool(left and right) and len(phrases(line.words, settings.column_gap_ratio * line.size)) >= 3
 
     def split(self, lines: list[Line]) -> tuple[list[Line], list[Line]]:
         """The parts of lines that do not cross the gap: left of it, right of it."""
@@ -231,8 +239,8 @@ class TextColumns:
                             bottom: float) -> bool:
         """Does the right column's running text stand beside a region from x0 to x1 between top
         and bottom that starts in the left column: lines there of a text column's width, one at
-        least starting at the column's edge, and at least half the lines beside it? If not, what the region holds (a table as wide as
-        the page under a caption on the left) is not cut at the gap."""
+        least starting at the column's edge, and at least half the lines beside it? If not, what
+        the region holds (a table as wide as the page under a caption on the left) is not cut."""
         if not (x0 < self.left_end < self.right_start < x1):
             return False
         beside = [Line(right) for line in lines if top < line.top < bottom and not self.crosses(line)
@@ -245,15 +253,8 @@ class TextColumns:
         """Lines (top to bottom) in reading order: in each stretch set in columns, the left
         column's lines first, then the right's."""
         out: list[Line] = []
-        i = 0
-        while i < len(lines):
-            band = self.band_at(lines[i])
-            run = [lines[i]]
-            i += 1
-            while band is not None and i < len(lines) and self.band_at(lines[i]) == band:
-                run.append(lines[i])
-                i += 1
-            left, right = self.split(run) if band is not None else (run, [])
+        for band, run in groupby(lines, key=self.band_at):
+            left, right = self.split(list(run)) if band else (list(run), [])
             out += left + right
         return out
 
