@@ -6,7 +6,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from conftest import CORPUS, SAMPLES, needs_shared
+from conftest import CORPUS, LEFT_COLUMN, RIGHT_COLUMN, SAMPLES, draw_words, needs_shared
 from pipelines.extract.pdf import extract_pdf, fills_frame
 from pipelines.extract.table_settings import DEFAULT_SETTINGS
 
@@ -222,6 +222,25 @@ def test_real_corpus_cells_their_projects_assert_are_found(name):
     path = needs_shared(CORPUS / name)
     [gold] = [g for g in load_gold() if g["file"] == name]
     assert score_table(gold, our_candidates(path)).recall == 1.0
+
+
+def test_tables_inside_one_of_two_text_columns_read_without_the_other_column(tmp_path):
+    """A captioned table in the left column with the right column's text beside it, and one in
+    the right column beside the left's: each is its own three columns, no line of text in them."""
+    rows = [["地区", "2023", "2024"], ["北美", "120", "150"], ["中国", "60", "80"], ["欧洲", "30", "35"]]
+    words = [(56, 100 + 15 * n, t) for n, t in enumerate(LEFT_COLUMN[:3] * 4)]
+    words += [(306, 100 + 15 * n, t) for n, t in enumerate(RIGHT_COLUMN[:8])]
+    for x, top, label in ((56, 150, "图表5：服务器出货量（万台）"), (306, 230, "图表6：光模块出货量（万只）")):
+        words = [w for w in words if not (w[0] == x and top <= w[1] <= top + 82)]  # room for the table
+        words += [(x, top, label), (x, top + 82, "资料来源：版式样本证券研究所")]
+        words += [(cx, top + 18 + 15 * r, t) for r, row in enumerate(rows) for cx, t in zip((x, x + 94, x + 154), row)]
+    path = tmp_path / "column_tables.pdf"
+    draw_words(path, [words])
+    tables, cells, _ = extract_pdf(path, "c").frames()
+    assert tables["label"].to_list() == ["图表5", "图表6"]
+    for table_id in tables["table_id"]:
+        grid = cells.filter(pl.col("table_id") == table_id).sort("row_idx", "col_idx")
+        assert [g["text"].to_list() for _, g in grid.group_by("row_idx", maintain_order=True)] == rows
 
 
 def test_hebrew_row_labels_read_in_their_own_order_and_wrap_at_their_left_edge():
