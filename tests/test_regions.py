@@ -158,6 +158,26 @@ def test_a_chart_in_the_left_column_reaches_its_source_below_the_right_columns_e
     assert region.source_line == SOURCE and region.bbox[2] < 306 and region.bbox[3] > 320
 
 
+def test_a_caption_wrapped_in_the_left_column_reads_whole_without_the_right_columns_text(tmp_path):
+    """A long caption in the left column wraps at the column's edge, level with the right column's
+    lines: its text is both its lines and none of the right column's, and its region starts under
+    the wrapped line."""
+    caption = "图表1：预计软件资本开支将占人工智能支出比例"
+    words = [(56, 100 + 15 * n, t) for n, t in enumerate(LEFT_COLUMN[:4])]
+    words += [(306, 100 + 15 * n, t) for n, t in enumerate(RIGHT_COLUMN)]
+    words += [(56, 160, caption), (56, 175, "的 57%"), (56, 235, SOURCE)]
+    path = tmp_path / "wrapped.pdf"
+    draw_words(path, [words])
+    with pdfplumber.open(path) as pdf:
+        page = pdf.pages[0]
+        lines = page_lines(page)
+        [region] = caption_regions(page, lines, page.bbox)
+    assert region.caption == caption + "的 57%" and region.source_line == SOURCE
+    wrap = by_text(lines, "的 57%")
+    assert region.bbox[1] > wrap.bottom - 5 and region.bbox[2] < 306
+    assert region.wrapped[1] < wrap.bottom and region.wrapped[3] >= wrap.bottom - 1
+
+
 def test_a_table_with_some_long_cells_under_a_caption_keeps_the_page_width(tmp_path):
     """A captioned two-column table (company | progress) in which a few rows hold long cells on
     both sides: most lines right of the middle are short cells, not a column of text."""

@@ -180,10 +180,12 @@ def read_view(view, result: Extraction, flow: PageFlow, carried, taken: list[tup
 
 
 def is_prose_line(line, body: tuple, regions: list[Region], taken: list[tuple], width: float) -> bool:
-    """A text line of the page body (not furniture) outside every caption's region, and outside
-    every table unless it is running text (one phrase across the column: a table read too far)."""
+    """A text line of the page body (not furniture) outside every caption (with the lines it wraps
+    onto) and its region, and outside every table unless it is running text (one phrase across the
+    column: a table read too far)."""
     box = (line.x0, line.top, line.x1, line.bottom)
-    if not (line.top >= body[1] and line.bottom <= body[3]) or any(overlaps(box, r.bbox) for r in regions):
+    if not (line.top >= body[1] and line.bottom <= body[3]) or any(
+            overlaps(box, r.bbox) or (r.wrapped and overlaps(box, r.wrapped)) for r in regions):
         return False
     return not any(overlaps(box, t) for t in taken) or (
         len(phrases(line.words, DEFAULT_SETTINGS.prose_gap_ratio * line.size)) == 1

@@ -35,6 +35,7 @@ class Region:
     unit_hint: str | None = None
     source_line: str | None = None
     open_end: bool = False  # reaches the end of the page body without a source line: may continue
+    wrapped: Box | None = None  # the lines a long caption wraps onto, under its first
 
 
 def overlaps(a: Box, b: Box) -> bool:
@@ -100,7 +101,10 @@ def caption_regions(page, lines: list[Line], body: Box,
         starts = [i for i, w in enumerate(words) if _starts_caption(words, i)]
         for n, i in enumerate(starts):
             end = starts[n + 1] if n + 1 < len(starts) else len(words)
-            text = join_words(words[i:end])
+            own = words[i:end]
+            if columns and not columns.crosses(line) and own[0]["x0"] < columns.left_end:
+                own = [w for w in own if w["x1"] <= columns.left_end + 1]  # not the right column's text
+            text = join_words(own)
             match = match_caption(text)
             if match:
                 right = words[end]["x0"] - 2 if end < len(words) else page.bbox[2]
@@ -127,20 +131,26 @@ def caption_regions(page, lines: list[Line], body: Box,
         return (min(bottom, band[1]) if band and band[1] > top + 1 else bottom), None
 
     for line, x0, x1, label, text in anchors:
-        edge = max((w["x1"] for other in lines for w in other.words if w["x1"] <= x1), default=x1)
-        for extra in caption_continuation(line, lines, edge, settings):
+        first = line
+        scope, edge = lines, max((w["x1"] for other in lines for w in other.words if w["x1"] <= x1), default=x1)
+        if columns and x0 < columns.left_end and not columns.crosses(line):  # in the left column
+            scope, edge = columns.split(lines)[0], columns.left_end
+            line = Line([w for w in line.words if w["x1"] <= columns.left_end + 1])
+        wrapped = caption_continuation(line, scope, edge, settings)
+        for extra in wrapped:
             text, line = f"{text}{'' if re.search(r'[^ -~]$', text) else ' '}{extra.text}", extra
         top = line.bottom
         if gutter and gutter[0] == "right" and _sidebar_beside(lines, gutter, top, below(top, x0, x1),
                                                                page.width, settings):
             x1 = min(x1, gutter[1])
         bottom, source = reach(line, x0, x1)
-        if columns and columns.right_column_beside(lines, x0, x1, top, bottom):
+        if columns and columns.right_column_beside(lines, x0, x1, first.top - 0.5, bottom):
             x1 = columns.middle
             bottom, source = reach(line, x0, x1)
         unit = unit_in_label(text)
         regions.append(Region(label=label, caption=text, unit_hint=unit.label if unit else None,
                               source_line=source, caption_top=line.top,
+                              wrapped=(x0, wrapped[0].top, edge, line.bottom) if wrapped else None,
                               bbox=(max(x0, page.bbox[0]), top + 0.5, min(x1, page.bbox[2]), bottom),
                               open_end=source is None and bottom >= body[3] - 0.5))
     return regions
