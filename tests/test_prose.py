@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 
 from conftest import SEEDS, needs_shared
-from pipelines.extract.prose import body_sentences, paragraphs, split_sentences
+from pipelines.extract.prose import body_sentences, is_body_line, paragraphs, split_sentences
 from pipelines.extract.text import extract_text
 from pipelines.normalize.numbers import clean_text
 from pipelines.normalize.prose_facts import facts_from_sentences
@@ -182,3 +182,23 @@ def test_sentence_units_and_years_that_do_not_carry():
         ("超过70倍", 70.0, "multiple", 2019), ("47.28倍", 47.28, "multiple", None),
         ("84%", 0.84, "ratio", 2023)]
     assert candidates.filter(pl.col("raw_text") == "20-30万")["reason"].to_list() == ["scale word without unit"]
+
+
+def test_numbers_keep_their_minus_sign_and_a_range_its_dash():
+    from quality.schemas import SENTENCE_COLUMNS, frame
+
+    texts = ["公司营收同比 -15.1%，利润增速为-27.9%，全年亏损 -0.5 亿元（-12.3%）。",
+             "2022-2026 年复合增速为 47.5%，预计 300-370 亿元，GPT-3 参数量为 1750 亿，增长约-3%。"]
+    facts, _ = facts_from_sentences(frame(
+        [{"sentence_id": f"d:L{n}:s0", "doc_id": "d", "line_no": n, "text": t} for n, t in enumerate(texts)],
+        SENTENCE_COLUMNS))
+    assert facts.select("raw_text", "value").rows() == [
+        ("-15.1%", pytest.approx(-0.151)), ("-27.9%", pytest.approx(-0.279)), ("-0.5亿元", -5e7),
+        ("-12.3%", pytest.approx(-0.123)), ("47.5%", pytest.approx(0.475)), ("300-370亿元", 3.35e10),
+        ("1750亿", 1.75e11), ("约-3%", pytest.approx(-0.03))]
+
+
+def test_a_row_of_numbers_set_apart_by_spaces_is_no_sentence():
+    """A first-page sidebar's returns ('计算机 -15.1% -26.1% -27.9%') are a table's row."""
+    assert not is_body_line("计算机 -15.1% -26.1% -27.9%") and not is_body_line("沪深 300 2.4% -6.8% -17.4%")
+    assert is_body_line("2023 年营收同比 -15.1%，净利润 3.2 亿元。")

@@ -35,6 +35,7 @@ RANGE_RE = re.compile(rf"\s*(%?)\s*(?:-|~|～|至|到|—|–)\s*({_NUM})")
 EXPONENT_RE = re.compile(r"\s*[×xX*]\s*10\s*\^?\s*(\d{1,2})")
 LIST_SEP_RE = re.compile(rf"\s*(?:/|、|和|及|与)\s*(?={_NUM})")
 LIST_JOIN_RE = re.compile(r"\s*(?:/|、|和|及|与)\s*")
+MINUS_RE = re.compile(r"[-−－]$")
 QUALIFIER_RE = re.compile(r"(约|超过|超|大于|小于|不足|近|>|<|≥|≤)\s*$")
 UNIT_RUN_RE = re.compile(r"\s?([%A-Za-z\u4e00-\u9fff/][A-Za-z\u4e00-\u9fff/]{0,11})")
 COUNTED_RE = re.compile(r"用户|人数|日活|月活|数量|次数|参数|个数|台数|出货量|装机量|规模达|总量")
@@ -205,14 +206,25 @@ def _number_candidates(sentence: str, blocked: list[tuple[int, int, str]]
                 rejected.append((s, e, t, reason))
             consumed = end_of_chain
             continue
-        qualifier = QUALIFIER_RE.search(sentence[:chain[0][0]])
+        qualifier = QUALIFIER_RE.search(sentence[:chain[0][0] - _minus_before(sentence, chain[0][0])])
         for k, (s, e, t) in enumerate(chain):
             own = t if t.endswith("%") else f"{t}{unit_text}"
+            own = f"-{own}" if _minus_before(sentence, s) else own
             text = f"{qualifier.group(1)}{own}" if qualifier and k == 0 else own
             found.append(Candidate(s, unit_end if k == len(chain) - 1 else e, text, k, len(chain),
                                    chain[0][0], unit_text))
         consumed = unit_end
     return _joined_lists(sentence, found), rejected
+
+
+def _minus_before(sentence: str, start: int) -> int:
+    """1 when the number at start carries a minus sign ('同比 -15.1%', '增速为-3.2%', '−0.5 亿元'): a
+    dash right before it that follows a space, or no digit, letter, '%' or closing bracket (not a
+    range's dash, '60%-70%', nor 'GPT-3'); else 0."""
+    if not MINUS_RE.search(sentence[:start]):
+        return 0
+    before = sentence[start - 2:start - 1]
+    return int(not before or before.isspace() or not re.match(r"[\dA-Za-z.%)）]", before))
 
 
 def _joined_lists(sentence: str, found: list[Candidate]) -> list[Candidate]:
@@ -258,6 +270,8 @@ def _is_range(sentence: str, first: str, rng: re.Match) -> bool:
     if re.match(rf"\d{{1,2}}\s*月|{_YEAR}\s*年", sentence[rng.start(2):]):
         return False
     if rng.group(1) == "%" and sentence[rng.end():rng.end() + 1] != "%":
+        return False
+    if re.match(r"\s*%?\s+[-−－]\d", rng.group(0)):  # '-15.1% -26.1%': a second number with its sign
         return False
     return float(first.replace(",", "")) < float(rng.group(2).replace(",", ""))
 
