@@ -3,7 +3,9 @@ fragments and on a hand-checked sample of emitted facts, the conflicts marts.con
 seeds, and (with --pdf) the same sentences read from the seeds rendered as PDFs. Prints figures;
 asserts nothing.
 
-Run: .venv/bin/python benchmarks/prose_accuracy.py [--pdf] [--sample N]
+Run: .venv/bin/python benchmarks/prose_accuracy.py [--pdf [--shift N]] [--sample N]
+  --shift N    render the PDFs with each document's layout N places on (seed_pdf_accuracy.py --shift):
+               other documents set in two columns
   --sample N   print N emitted prose facts drawn at random (seed 15) for hand checking, then stop
 Labels: benchmarks/gold/prose_facts.yaml (facts, nothing, precision_sample).
 """
@@ -107,6 +109,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--pdf", action="store_true", help="also read the seeds rendered as PDFs")
     parser.add_argument("--sample", type=int, default=0)
+    parser.add_argument("--shift", type=int, default=0, help="render the PDFs N layouts on (1-4)")
     args = parser.parse_args()
     gold = yaml.safe_load(GOLD.read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory() as tmp:
@@ -155,7 +158,7 @@ def main() -> None:
         if args.pdf:
             from render_seeds import render_all
 
-            pdfs = render_all(Path(tmp) / "pdf_files")
+            pdfs = render_all(Path(tmp) / "pdf_files", shift=args.shift)
             pdf_facts = prose_facts(build_home(Path(tmp) / "pdf", pdfs))
             pdf_found, _, pdf_misses, _ = recall(pdf_facts, gold["facts"])
             print(f"PDF: prose facts emitted {pdf_facts.height}; recall {pdf_found}/{len(gold['facts'])}"

@@ -198,7 +198,20 @@ def test_numbers_keep_their_minus_sign_and_a_range_its_dash():
         ("1750亿", 1.75e11), ("约-3%", pytest.approx(-0.03))]
 
 
+def test_a_ranges_dash_is_no_minus_sign():
+    from quality.schemas import SENTENCE_COLUMNS, frame
+
+    texts = ["出货量 30 -40 万台，规模 300亿元-370亿元，估值 20倍-25倍。"]
+    facts, _ = facts_from_sentences(frame(
+        [{"sentence_id": "d:L0:s0", "doc_id": "d", "line_no": 0, "text": texts[0]}], SENTENCE_COLUMNS))
+    assert facts.select("raw_text", "value").rows() == [
+        ("30-40万台", 3.5e5), ("370亿元", 3.7e10), ("25倍", 25.0)]
+
+
 def test_a_row_of_numbers_set_apart_by_spaces_is_no_sentence():
     """A first-page sidebar's returns ('计算机 -15.1% -26.1% -27.9%') are a table's row."""
     assert not is_body_line("计算机 -15.1% -26.1% -27.9%") and not is_body_line("沪深 300 2.4% -6.8% -17.4%")
     assert is_body_line("2023 年营收同比 -15.1%，净利润 3.2 亿元。")
+    for sentence in ["1.20, 1.50, 1.80 元，对应 PE 为 30 倍", "A100 40 80 GB 显存版本",
+                     "2021 2022 2023 年营收分别为 10、20、30 亿元"]:
+        assert is_body_line(sentence), sentence

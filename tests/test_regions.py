@@ -178,6 +178,28 @@ def test_a_caption_wrapped_in_the_left_column_reads_whole_without_the_right_colu
     assert region.wrapped[1] < wrap.bottom and region.wrapped[3] >= wrap.bottom - 1
 
 
+def test_a_left_caption_over_a_wide_table_keeps_its_unit_label_and_the_tables_header(tmp_path):
+    """Under text in two columns, a caption on the left with its unit label at the right edge, and
+    a long one ending at the left column's edge, over tables as wide as the page: the label stays
+    the caption's, and the header row under the long one is no line it wraps onto."""
+    words = [w for w in two_column_page() if w[1] < 300]
+    table = [(x, 350 + 15 * r, t) for r, row in enumerate(TABLE_ROWS) for x, t in zip((56, 200, 330, 460), row)]
+    pages = [[*words, (56, 330, "图表2：主要型号算力对比"), (460, 330, "单位：亿元"), *table],
+             [*words, (56, 335, "图表2：预计软件资本开支将占人工智能支出比例"), *table]]
+    path = tmp_path / "wide.pdf"
+    draw_words(path, pages)
+    with pdfplumber.open(path) as pdf:
+        found = []
+        for page in pdf.pages:
+            lines = page_lines(page)
+            region = caption_regions(page, lines, page.bbox)[-1]
+            found.append((region, read_region(page, region, lines, [])))
+    (labelled, grid), (long_caption, under_long) = found
+    assert labelled.unit_hint == "亿元" and grid.texts() == TABLE_ROWS
+    assert long_caption.caption == "图表2：预计软件资本开支将占人工智能支出比例"
+    assert long_caption.wrapped is None and under_long.texts() == TABLE_ROWS
+
+
 def test_a_table_with_some_long_cells_under_a_caption_keeps_the_page_width(tmp_path):
     """A captioned two-column table (company | progress) in which a few rows hold long cells on
     both sides: most lines right of the middle are short cells, not a column of text."""

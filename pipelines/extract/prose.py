@@ -19,7 +19,9 @@ from quality.schemas import SENTENCE_COLUMNS, frame
 SOURCE_WORD_RE = re.compile(r"^\s*(资料来源|数据来源)")  # also without the colon SOURCE_RE wants
 NOTE_LINE_RE = re.compile(r"^\s*(注|Note)\s*\d*\s*[:：.]", re.IGNORECASE)
 IMAGE_RE = re.compile(r"^\s*!\[")
-NUMBER_ROW_RE = re.compile(r"(?:[-−－]?\d[\d,.]*%?\s+){2,}[-−－]?\d[\d,.]*%?(?!\S)")  # '-15.1% -26.1% -27.9%'
+# a label of up to three words, then three or more numbers set apart by spaces alone, and nothing
+# else: a table's row ('计算机 -15.1% -26.1% -27.9%', '沪深 300 2.4% -6.8% -17.4%')
+NUMBER_ROW_RE = re.compile(r"^(?:[^\d\s\-−－]\S*\s+){0,3}(?:[-−－]?\d+(?:\.\d+)?%?\s+){2,}[-−－]?\d+(?:\.\d+)?%?$")
 SENTENCE_END_RE = re.compile(r"(?<=[。！？!?])")
 # A line that ends here has finished its sentence (or is a heading or list label); one that ends
 # otherwise and is long was wrapped by the converter, so it continues on the next text line.
@@ -41,13 +43,13 @@ def table_line_numbers(extraction: Extraction) -> set[int]:
 
 def is_body_line(text: str) -> bool:
     """False for a line that is not prose wherever it stands: a caption, source or unit line, a
-    note, a table row (tab- or pipe-separated, or three numbers set apart by spaces alone), a
-    list-of-figures entry or an image."""
+    note, a table row (tab- or pipe-separated, or a label and numbers set apart by spaces alone),
+    a list-of-figures entry or an image."""
     stripped = text.strip()
     return bool(stripped) and not (
         "\t" in text or stripped.startswith("|") or match_caption(stripped)
         or SOURCE_RE.match(stripped) or SOURCE_WORD_RE.match(stripped) or UNIT_LINE_RE.search(stripped) or NOTE_LINE_RE.match(stripped)
-        or TOC_LEADER_RE.search(stripped) or IMAGE_RE.match(stripped) or NUMBER_ROW_RE.search(stripped))
+        or TOC_LEADER_RE.search(stripped) or IMAGE_RE.match(stripped) or NUMBER_ROW_RE.match(stripped))
 
 
 def paragraphs(lines: list[str], usable: list[bool], min_wrapped: int = MIN_WRAPPED_LINE,

@@ -96,14 +96,14 @@ def caption_regions(page, lines: list[Line], body: Box,
             continue
         statement = statement_heading(join_words(words))
         if statement:
-            anchors.append((line, words[0]["x0"] - 2, page.bbox[2], statement, join_words(words)))
+            anchors.append((line, words[0]["x0"] - 2, page.bbox[2], statement, join_words(words), True))
             continue
         starts = [i for i, w in enumerate(words) if _starts_caption(words, i)]
         for n, i in enumerate(starts):
             end = starts[n + 1] if n + 1 < len(starts) else len(words)
             own = words[i:end]
             if columns and not columns.crosses(line) and own[0]["x0"] < columns.left_end:
-                own = [w for w in own if w["x1"] <= columns.left_end + 1]  # not the right column's text
+                own = (columns.left_part(Line(own)) or Line(own)).words  # not the right column's text
             text = join_words(own)
             match = match_caption(text)
             if match:
@@ -111,7 +111,9 @@ def caption_regions(page, lines: list[Line], body: Box,
                 left = words[i]["x0"] - 2
                 if i == 0 and end == len(words) and _centred(words, page, settings):
                     left = page.bbox[0]  # a centred caption heads a table as wide as the page
-                anchors.append((line, left, right, caption_label(match), text))
+                starts_line = i == 0 or bool(columns and words[i]["x0"] >= columns.right_start - 1 and all(
+                    w["x1"] <= columns.left_end + 1 for w in words[:i]))  # or the right column's
+                anchors.append((line, left, right, caption_label(match), text, starts_line))
     regions = []
 
     def below(top: float, x0: float, x1: float) -> float:
@@ -130,12 +132,14 @@ def caption_regions(page, lines: list[Line], body: Box,
         band = columns.band_at(caption) if columns and x1 <= columns.right_start else None
         return (min(bottom, band[1]) if band and band[1] > top + 1 else bottom), None
 
-    for line, x0, x1, label, text in anchors:
+    for line, x0, x1, label, text, starts_line in anchors:
         first = line
         scope, edge = lines, max((w["x1"] for other in lines for w in other.words if w["x1"] <= x1), default=x1)
         if columns and x0 < columns.left_end and not columns.crosses(line):  # in the left column
-            scope, edge = columns.split(lines)[0], columns.left_end
-            line = Line([w for w in line.words if w["x1"] <= columns.left_end + 1])
+            scope = [columns.left_part(other) or other for other in lines
+                     if any(w["x1"] <= columns.left_end + 1 for w in other.words)]
+            edge = columns.left_end
+            line = columns.left_part(line) or line
         wrapped = caption_continuation(line, scope, edge, settings)
         for extra in wrapped:
             text, line = f"{text}{'' if re.search(r'[^ -~]$', text) else ' '}{extra.text}", extra
@@ -150,7 +154,7 @@ def caption_regions(page, lines: list[Line], body: Box,
         unit = unit_in_label(text)
         regions.append(Region(label=label, caption=text, unit_hint=unit.label if unit else None,
                               source_line=source, caption_top=line.top,
-                              wrapped=(x0, wrapped[0].top, edge, line.bottom) if wrapped else None,
+                              wrapped=(x0, wrapped[0].top, edge, line.bottom) if wrapped and starts_line else None,
                               bbox=(max(x0, page.bbox[0]), top + 0.5, min(x1, page.bbox[2]), bottom),
                               open_end=source is None and bottom >= body[3] - 0.5))
     return regions

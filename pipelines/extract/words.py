@@ -229,6 +229,17 @@ class TextColumns:
         right = [Line([w for w in ln.words if w["x1"] > self.left_end + 1]) for ln in lines]
         return [ln for ln in left if ln.words], [ln for ln in right if ln.words]
 
+    def left_part(self, line: Line) -> Line | None:
+        """A line's words left of the gap, when it does not cross it and what stands right of it,
+        if anything, is the right column's running text; None for a line that is one thing across
+        the page (a table's row, a caption with its unit label at the right edge)."""
+        if self.crosses(line):
+            return None
+        left, right = self.split([line])
+        if not left or (right and not wide_phrases(right[0])):
+            return None
+        return left[0]
+
     def band_at(self, line: Line) -> tuple[float, float] | None:
         """The stretch set in columns that holds this line, if any."""
         if self.crosses(line):

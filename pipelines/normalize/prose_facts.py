@@ -36,6 +36,9 @@ EXPONENT_RE = re.compile(r"\s*[×xX*]\s*10\s*\^?\s*(\d{1,2})")
 LIST_SEP_RE = re.compile(rf"\s*(?:/|、|和|及|与)\s*(?={_NUM})")
 LIST_JOIN_RE = re.compile(r"\s*(?:/|、|和|及|与)\s*")
 MINUS_RE = re.compile(r"[-−－]$")
+SIGN_CONTEXT = set("（(：:=，,；;为约比达至是、")  # a minus sign may follow these, or a space
+SIGNED_BEFORE_RE = re.compile(r"([-−－])\d[\d,]*(?:\.\d+)?\s*%?$")  # a signed number just before
+NUMBER_BEFORE_RE = re.compile(r"\d[\d,]*(?:\.\d+)?\s*%?\s*[^\s\d]{0,4}$")  # a number (and unit) just before
 QUALIFIER_RE = re.compile(r"(约|超过|超|大于|小于|不足|近|>|<|≥|≤)\s*$")
 UNIT_RUN_RE = re.compile(r"\s?([%A-Za-z\u4e00-\u9fff/][A-Za-z\u4e00-\u9fff/]{0,11})")
 COUNTED_RE = re.compile(r"用户|人数|日活|月活|数量|次数|参数|个数|台数|出货量|装机量|规模达|总量")
@@ -218,13 +221,22 @@ def _number_candidates(sentence: str, blocked: list[tuple[int, int, str]]
 
 
 def _minus_before(sentence: str, start: int) -> int:
-    """1 when the number at start carries a minus sign ('同比 -15.1%', '增速为-3.2%', '−0.5 亿元'): a
-    dash right before it that follows a space, or no digit, letter, '%' or closing bracket (not a
-    range's dash, '60%-70%', nor 'GPT-3'); else 0."""
+    """1 when the number at start carries a minus sign, else 0: a dash right before it that opens
+    the text, or follows a space or a word that introduces a figure ('同比 -15.1%', '增速为-3.2%',
+    '约-3%', '（-12.3%）'), or a number that carries one itself ('-15.1% -26.1%'). Not the dash
+    of a range ('30 元-35 元', '300 -370 亿元', '60%-70%') nor of a name ('GPT-3')."""
     if not MINUS_RE.search(sentence[:start]):
         return 0
-    before = sentence[start - 2:start - 1]
-    return int(not before or before.isspace() or not re.match(r"[\dA-Za-z.%)）]", before))
+    before = sentence[:start - 1]
+    stripped = before.rstrip()
+    if not stripped or stripped[-1] in SIGN_CONTEXT:
+        return 1
+    signed = SIGNED_BEFORE_RE.search(stripped)
+    if signed:
+        return _minus_before(sentence, signed.start(1) + 1)
+    if NUMBER_BEFORE_RE.search(stripped):
+        return 0  # a range's dash
+    return int(stripped != before)
 
 
 def _joined_lists(sentence: str, found: list[Candidate]) -> list[Candidate]:
@@ -252,7 +264,7 @@ def _list_chain(sentence: str, first: re.Match) -> list[tuple[int, int, str]]:
         if exp:
             text, end = f"{text}×10^{exp.group(1)}", exp.end()
         rng = RANGE_RE.match(sentence, end)
-        if rng and not exp and _is_range(sentence, match.group(0), rng):
+        if rng and not exp and _is_range(sentence, match, rng):
             text, end = f"{text}-{rng.group(2)}{rng.group(1)}", rng.end()
         if sentence[end:end + 1] == "%":
             text, end = f"{text}%", end + 1
@@ -264,16 +276,16 @@ def _list_chain(sentence: str, first: re.Match) -> list[tuple[int, int, str]]:
         pos, match = nxt.start(), nxt
 
 
-def _is_range(sentence: str, first: str, rng: re.Match) -> bool:
+def _is_range(sentence: str, match: re.Match, rng: re.Match) -> bool:
     """'300-370 亿', '3-7%', '60%-70%' — not '89%至 60 亿美元' (a share, then an amount), nor a
     descending pair, nor a date or year after the dash."""
     if re.match(rf"\d{{1,2}}\s*月|{_YEAR}\s*年", sentence[rng.start(2):]):
         return False
     if rng.group(1) == "%" and sentence[rng.end():rng.end() + 1] != "%":
         return False
-    if re.match(r"\s*%?\s+[-−－]\d", rng.group(0)):  # '-15.1% -26.1%': a second number with its sign
-        return False
-    return float(first.replace(",", "")) < float(rng.group(2).replace(",", ""))
+    if re.match(r"\s*%?\s+[-−－]\d", rng.group(0)) and _minus_before(sentence, match.start()):
+        return False  # '-15.1% -26.1%': signed numbers side by side
+    return float(match.group(0).replace(",", "")) < float(rng.group(2).replace(",", ""))
 
 
 def _is_percent_at(sentence: str, match: re.Match) -> bool:
