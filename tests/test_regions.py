@@ -16,6 +16,7 @@ from pipelines.extract.table_settings import DEFAULT_SETTINGS
 from pipelines.extract.words import group_lines
 
 SOURCE = "资料来源：版式样本证券研究所"
+A4_WIDTH = 595.2756  # the width pdfplumber reads from the A4 pages draw_words makes
 
 
 def page_lines(page):
@@ -144,17 +145,25 @@ def test_a_caption_below_its_chart_at_the_foot_of_the_left_column_looks_up_that_
     assert above.bbox[2] < 306 and found is None
 
 
+def _caption_region(tmp_path, words):
+    """The one caption region of a page drawn from (x, top, text) words, the table read in it and
+    the page's lines."""
+    path = tmp_path / "page.pdf"
+    draw_words(path, [words])
+    with pdfplumber.open(path) as pdf:
+        page = pdf.pages[0]
+        lines = page_lines(page)
+        [region] = caption_regions(page, lines, page.bbox)
+        return region, read_region(page, region, lines, []), lines
+
+
 def test_a_chart_in_the_left_column_reaches_its_source_below_the_right_columns_end(tmp_path):
     """The right column's text ends part way down a chart in the left column: the chart's region
     still runs down to its source line, in the left column."""
     words = [(56, 100 + 15 * n, t) for n, t in enumerate(LEFT_COLUMN[:4])]
     words += [(306, 100 + 15 * n, t) for n, t in enumerate(RIGHT_COLUMN[:8])]
     words += [(56, 160, "图表1：算力规模示意图"), (56, 330, SOURCE), (56, 360, FULL_WIDTH)]
-    path = tmp_path / "chart.pdf"
-    draw_words(path, [words])
-    with pdfplumber.open(path) as pdf:
-        page = pdf.pages[0]
-        [region] = caption_regions(page, page_lines(page), page.bbox)
+    region, _, _ = _caption_region(tmp_path, words)
     assert region.source_line == SOURCE and region.bbox[2] < 306 and region.bbox[3] > 320
 
 
@@ -166,12 +175,7 @@ def test_a_caption_wrapped_in_the_left_column_reads_whole_without_the_right_colu
     words = [(56, 100 + 15 * n, t) for n, t in enumerate(LEFT_COLUMN[:4])]
     words += [(306, 100 + 15 * n, t) for n, t in enumerate(RIGHT_COLUMN)]
     words += [(56, 160, caption), (56, 175, "的 57%"), (56, 235, SOURCE)]
-    path = tmp_path / "wrapped.pdf"
-    draw_words(path, [words])
-    with pdfplumber.open(path) as pdf:
-        page = pdf.pages[0]
-        lines = page_lines(page)
-        [region] = caption_regions(page, lines, page.bbox)
+    region, _, lines = _caption_region(tmp_path, words)
     assert region.caption == caption + "的 57%" and region.source_line == SOURCE
     wrap = by_text(lines, "的 57%")
     assert region.bbox[1] > wrap.bottom - 5 and region.bbox[2] < 306
@@ -210,14 +214,8 @@ def test_a_table_with_some_long_cells_under_a_caption_keeps_the_page_width(tmp_p
             ("天数智芯", "智铠100")]
     words = [(56, 100, "表2：国产算力芯片公司最新进展"), (56, 120 + 16 * len(rows) + 4, SOURCE)]
     words += [(x, 120 + 16 * r, t) for r, row in enumerate(rows) for x, t in zip((56, 306), row)]
-    path = tmp_path / "table.pdf"
-    draw_words(path, [words])
-    with pdfplumber.open(path) as pdf:
-        page = pdf.pages[0]
-        lines = page_lines(page)
-        [region] = caption_regions(page, lines, page.bbox)
-        found = read_region(page, region, lines, [])
-    assert region.bbox[2] == page.width and found.texts()[1] == ["寒武纪", "思元590量产"]
+    region, found, _ = _caption_region(tmp_path, words)
+    assert region.bbox[2] == A4_WIDTH and found.texts()[1] == ["寒武纪", "思元590量产"]
 
 
 TABLE_UNDER_PROSE = [(200, 160, "2023"), (260, 160, "2024"),  # the label column's header is empty
