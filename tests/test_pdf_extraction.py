@@ -243,6 +243,23 @@ def test_tables_inside_one_of_two_text_columns_read_without_the_other_column(tmp
         assert [g["text"].to_list() for _, g in grid.group_by("row_idx", maintain_order=True)] == rows
 
 
+def test_an_uncaptioned_table_in_the_left_column_reads_without_the_right_columns_text(tmp_path):
+    """Rows of figures with no caption in the left column, the right column's text running beside
+    them on baselines of their own: one table of three columns, no line of text in it."""
+    rows = [["地区", "2023", "2024"], ["北美", "120", "150"], ["中国", "60", "80"], ["欧洲", "30", "35"],
+            ["日本", "12", "15"]]
+    words = [(56, 100 + 15 * n, t) for n, t in enumerate(LEFT_COLUMN[:3])]
+    words += [(306, 100 + 15 * n, t) for n, t in enumerate(RIGHT_COLUMN)]
+    words += [(x, 150 + 15 * r, t) for r, row in enumerate(rows) for x, t in zip((56, 150, 210), row)]
+    words += [(56, 230 + 15 * n, t) for n, t in enumerate(LEFT_COLUMN[3:])]
+    path = tmp_path / "uncaptioned.pdf"
+    draw_words(path, [words])
+    tables, cells, _ = extract_pdf(path, "u").frames()
+    assert tables.height == 1
+    grid = cells.sort("row_idx", "col_idx")
+    assert [g["text"].to_list() for _, g in grid.group_by("row_idx", maintain_order=True)] == rows
+
+
 def test_hebrew_row_labels_read_in_their_own_order_and_wrap_at_their_left_edge():
     """tabula-java's indictb1h_14.pdf: right-aligned Hebrew labels beside six years of figures. The
     labels read right to left; a short section label ('צריכה', consumption) is a row of its own, not

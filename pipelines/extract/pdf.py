@@ -26,7 +26,9 @@ from pipelines.extract.structure import (
 from pipelines.normalize.units import is_data_token
 from pipelines.extract.table_settings import DEFAULT_SETTINGS, PdfTableSettings
 from pipelines.extract.triage import PageTriage
-from pipelines.extract.words import group_lines, has_doubled_chars, phrases, prose_phrases, reading_order
+from pipelines.extract.words import (
+    TextColumns, group_lines, has_doubled_chars, phrases, prose_phrases, reading_order,
+)
 
 CID_RE = re.compile(r"\(cid:\d+\)")
 
@@ -223,7 +225,10 @@ def read_uncaptioned(view, result: Extraction, grids: list[FoundTable], lines, r
             coarse.append(found)
             continue
         emit_uncaptioned(result, view, found, lines, regions, taken, placement, settings)
-    for region in aligned_blocks(view, lines, [r.bbox for r in regions], settings):
+    columns = TextColumns.find(lines, settings)
+    blocks = [block for group in (columns.apart(lines) if columns else [lines])
+              for block in aligned_blocks(view, group, [r.bbox for r in regions], settings)]
+    for region in blocks:
         found = read_region(view, region, lines, [], settings=settings)
         framed = any(fills_frame(region.bbox, frame.bbox, settings) for frame in coarse)
         if found and free(found) and (framed or plausible_uncaptioned(found, settings)):

@@ -240,6 +240,20 @@ class TextColumns:
             return None
         return left[0]
 
+    def apart(self, lines: list[Line]) -> tuple[list[Line], list[Line], list[Line]]:
+        """Lines set apart by column: (the lines outside every stretch set in columns, whole; the
+        left parts of those inside; the right parts), each top to bottom. A table in one column
+        is then read without the other column's text beside it."""
+        whole, left, right = [], [], []
+        for line in lines:
+            if self.band_at(line) is None:
+                whole.append(line)
+                continue
+            parts = self.split([line])
+            left += parts[0]
+            right += parts[1]
+        return whole, left, right
+
     def band_at(self, line: Line) -> tuple[float, float] | None:
         """The stretch set in columns that holds this line, if any."""
         if self.crosses(line):
