@@ -519,3 +519,46 @@ def test_sideways_header_cells_take_the_text_printed_in_them(sideways_header):
     # a grid with no upright text at all is left to the reading turned 270
     fill_sideways_cells(sideways_grid.grid, aside)
     assert sideways_grid.texts() == [["", ""], ["", ""]]
+
+
+def _cells_painted(top, heights, xs):
+    """Bands painted cell by cell, as a browser prints a shaded row: one rectangle per cell."""
+    return [(x0, top + sum(heights[:n]), x1, top + sum(heights[:n + 1]))
+            for n in range(len(heights)) for x0, x1 in zip(xs, xs[1:])]
+
+
+def test_rows_shaded_cell_by_cell_are_rows_not_a_grid(tmp_path):
+    """A header band and zebra rows painted one rectangle per cell (no rule anywhere): their edges
+    make no grid of their own (which held only the shaded rows), and each shaded row is one band."""
+    rows = [["指标", "HBM1", "HBM2", "HBM3"], ["最高工作频率（Mbps）", "~1600", "2000-4000", "4400-6400"],
+            ["电压", "1.2V", "1.2V", "1.1V"], ["堆叠容量", "2GB", "8GB", "16-24GB"], ["发布年份", "2016", "2018", "2022"]]
+    xs = (56, 190, 260, 330, 400)
+    shaded = _cells_painted(76, [14], xs) + _cells_painted(90 + 14, [14], xs) + _cells_painted(90 + 42, [14], xs)
+    found = _read(tmp_path, [(56, 60, "图表84：HBM 产品迭代（测试）"), *rows_at(79, rows, xs=(60, 200, 270, 340), step=14),
+                             (56, 160, "资料来源：测试")], bands=shaded)
+    assert found.texts() == rows
+
+
+def test_a_label_under_a_row_of_figures_set_close_starts_a_row(tmp_path):
+    """Rows 12 points apart, figures set flush right (every one reaches its column's edge), the
+    widest label first: a shorter label under a row of figures is a row of its own."""
+    rows = [["型号", "2023", "2024"], ["高端 AI 服务器出货量", "1600", "2000-4000"], ["功耗", "0.7V", "1.1V"],
+            ["单价", "12.5", "13.6"]]
+    found = _read(tmp_path, [(56, 60, "图表8：参数（测试）"), *rows_at(80, rows, xs=(60, 200, 260), step=12),
+                             (56, 140, "资料来源：测试")])
+    assert found.texts() == rows
+
+
+def test_a_label_wrapped_in_lower_case_joins_the_row_of_its_figures(tmp_path):
+    """Lines evenly spaced, the label column narrower than its widest label: the lower-case word
+    under a label alone on its line ends that label (12s0324's 'Murder and nonnegligent' /
+    'manslaughter')."""
+    words = [(56, 60, "Table 4. Arrests by offense (test)"),
+             *rows_at(80, [["Offense charged", "Total", "Male"], ["Violent crime", "467.9", "380.2"],
+                           ["Murder and nonnegligent"], ["manslaughter", "10.0", "9.0"],
+                           ["All other offenses (except traffic)", "306.1", "263.4"]],
+                      xs=(60, 250, 310), step=11),
+             (56, 150, "Source: test")]
+    found = _read(tmp_path, words)
+    assert cleaned(found)[2:4] == [["Murder and nonnegligent manslaughter", "10.0", "9.0"],
+                                  ["All other offenses (except traffic)", "306.1", "263.4"]]

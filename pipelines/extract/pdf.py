@@ -272,7 +272,15 @@ def plausible_uncaptioned(found: FoundTable, settings: PdfTableSettings) -> bool
     filled = len(cells) / sum(len(row) for row in body)
     if len(found.grid[0]) == 2:
         return numeric >= settings.min_numeric_share_two_columns
+    if numeric < settings.min_numeric_share and _running_text_share(cells) > settings.max_running_text_share:
+        return False  # columns of running text (a page set in three columns), not a table
     return numeric >= settings.min_numeric_share or filled >= settings.min_filled_share
+
+
+def _running_text_share(cells: list[str]) -> float:
+    """The share of cells that read as a line of running text: five words or more, or thirty
+    characters of CJK text or more."""
+    return sum(1 for t in cells if len(t.split()) >= 5 or len(t.replace(" ", "")) >= 30) / len(cells)
 
 
 def _page_cell(cell: dict, placement: Placement, page_number: int) -> dict:

@@ -52,14 +52,23 @@ def filled_cells(texts: list[list[str | None]]) -> int:
     return sum(1 for row in texts for text in row if text and text.strip())
 
 
+def is_shading(obj: dict, settings: PdfTableSettings = DEFAULT_SETTINGS) -> bool:
+    """A filled rectangle without an outline, thicker than a rule: a cell's or a row's background
+    (a browser or word processor paints each cell's own), not a line of the table's grid."""
+    return (obj.get("object_type") == "rect" and bool(obj.get("fill")) and not obj.get("stroke")
+            and min(obj["x1"] - obj["x0"], obj["bottom"] - obj["top"]) > settings.rule_max_thickness)
+
+
 def grid_tables(view, settings: PdfTableSettings = DEFAULT_SETTINGS) -> list[FoundTable]:
-    """Every ruled grid of two or more rows and columns, closed at the sides it leaves open."""
+    """Every ruled grid of two or more rows and columns, closed at the sides it leaves open; not
+    a grid that only cells painted one by one make (no rule down any of its columns' sides)."""
     found = []
+    rules_down = _rules_down(view, settings) if any(is_shading(r, settings) for r in view.rects) else None
     sides = [rule for grid in open_sides(view.edges, settings) if _columns_hold_lines(view, grid, settings)
              for rule in _side_rules(grid)]
     lattice = {**settings.lattice, "explicit_vertical_lines": sides} if sides else settings.lattice
     for table in view.find_tables(lattice):
-        if len(table.rows) < 2:
+        if len(table.rows) < 2 or (rules_down is not None and _painted(view, table, rules_down)):
             continue
         texts = Table(_chars_within(view, table.bbox), table.cells).extract()
         grid = [split for row_text, row in zip(texts, table.rows)
@@ -72,6 +81,31 @@ def grid_tables(view, settings: PdfTableSettings = DEFAULT_SETTINGS) -> list[Fou
         found.append(FoundTable(table.bbox, "lattice", settings.confidence_captioned_grid, grid,
                                 find_header_rows([[c["text"] for c in row] for row in grid])))
     return found
+
+
+def _rules_down(view, settings: PdfTableSettings) -> list[tuple[float, float, float]]:
+    """(x, top, bottom) of every vertical rule: a line, a rectangle no thicker than a rule, the
+    sides of an outlined rectangle."""
+    rules = [((r["x0"] + r["x1"]) / 2, r["top"], r["bottom"]) for r in view.rects
+             if r["x1"] - r["x0"] <= settings.rule_max_thickness]
+    rules += [(x, r["top"], r["bottom"]) for r in view.rects
+              if r.get("stroke") and r["x1"] - r["x0"] > settings.rule_max_thickness for x in (r["x0"], r["x1"])]
+    return rules + [(line["x0"], line["top"], line["bottom"]) for line in view.lines
+                    if abs(line["x1"] - line["x0"]) <= settings.rule_max_thickness]
+
+
+def _painted(view, table, rules_down: list[tuple[float, float, float]], slack: float = 1.5) -> bool:
+    """A grid that is only part of a table shaded cell by cell (a zebra table's shaded rows, a
+    header band): no side of any of its cells stands on a vertical rule, and the table's text goes
+    on right under it, in two or more of its columns (the next, unshaded row). A table whose every
+    cell is shaded, set apart from the text around it, stays a grid."""
+    x0, top, x1, bottom = table.bbox
+    sides = sorted({x for c in table.cells for x in (c[0], c[2])})
+    if any(abs(x - rx) <= slack and rt < bottom and rb > top for x in sides for rx, rt, rb in rules_down):
+        return False
+    row = min(c[3] - c[1] for c in table.cells)
+    under = view.crop((x0, bottom, x1, min(bottom + row / 2, view.bbox[3])), strict=False).chars
+    return len({column_of((c["x0"] + c["x1"]) / 2, sides) for c in under if c["text"].strip()}) >= 2
 
 
 def _without_empty_edge_columns(grid: list[list[dict]]) -> list[list[dict]]:
@@ -370,12 +404,25 @@ def separators(crop, x0: float, x1: float,
     """Horizontal rules across the table, and its filled bands (zebra rows, header bands): the y of
     every rule and band edge, and the bands themselves."""
     width = max(x1 - x0, 1)
-    rules = [e["top"] for e in crop.horizontal_edges
-             if e["x1"] - e["x0"] > settings.rule_width_share * width]
-    bands = [(r["x0"], r["top"], r["x1"], r["bottom"]) for r in crop.rects
-             if r.get("fill") and not r.get("stroke")
-             and r["x1"] - r["x0"] > settings.band_width_share * width and r["bottom"] - r["top"] > 2]
+    rules = [e["top"] for e in _joined(crop.horizontal_edges, "top", "x0", "x1", settings.rule_join_tolerance)
+             if e["x1"] - e["x0"] > settings.rule_width_share * width]  # a rule drawn cell by cell: one
+    bands = [b for b in _painted_rows([r for r in crop.rects if is_shading(r, settings)])
+             if b[2] - b[0] > settings.band_width_share * width]
     return sorted(rules + [y for b in bands for y in (b[1], b[3])]), bands
+
+
+def _painted_rows(rects: list[dict], slack: float = 1.0) -> list[Box]:
+    """Shaded rectangles side by side at the same height (each cell of a row painted on its own)
+    as one band across them."""
+    bands: list[list[float]] = []
+    for r in sorted(rects, key=lambda r: (round(r["top"]), round(r["bottom"]), r["x0"])):
+        last = bands[-1] if bands else None
+        if (last and abs(last[1] - r["top"]) <= slack and abs(last[3] - r["bottom"]) <= slack
+                and r["x0"] <= last[2] + slack):
+            last[2] = max(last[2], r["x1"])
+        else:
+            bands.append([r["x0"], r["top"], r["x1"], r["bottom"]])
+    return [tuple(b) for b in bands]
 
 
 @dataclass
@@ -389,6 +436,7 @@ class LineCells:
     words: set[int]
     left: dict[int, float] = field(default_factory=dict)
     rtl: set[int] = field(default_factory=set)
+    label: str = ""  # the text in the first column
 
 
 def line_cells(line: Line, columns: list[float]) -> LineCells:
@@ -401,7 +449,7 @@ def line_cells(line: Line, columns: list[float]) -> LineCells:
                      {col for col, text in texts.items() if len(text) >= 6 and not is_data_token(text)
                       and not parse_period(text)},
                      {col: min(w["x0"] for w in ws) for col, ws in parts.items()},
-                     {col for col, text in texts.items() if RTL_RE.search(text)})
+                     {col for col, text in texts.items() if RTL_RE.search(text)}, texts.get(0, ""))
 
 
 def _centres(lines: list[Line], settings: PdfTableSettings) -> list[float]:
@@ -447,8 +495,15 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
            if 2 * sum(col in c.rtl for c in cells) >= sum(col in c.right for c in cells)}
     slack = settings.wrap_slack_ratio * size
 
+    shaded_rows = (min(b[1] for b in bands), max(b[3] for b in bands)) \
+        if len(bands) >= settings.min_shaded_bands else None
+
     def same_band(a: Line, b: Line) -> bool:
+        """Both lines in one shaded band, or, in a table shaded row by row, both between the same
+        two band edges (a white row between two shaded ones; a caller checks no edge parts them)."""
         ya, yb = (a.top + a.bottom) / 2, (b.top + b.bottom) / 2
+        if shaded_rows and shaded_rows[0] <= ya and yb <= shaded_rows[1]:
+            return True
         return any(band[1] <= ya <= band[3] and band[1] <= yb <= band[3] for band in bands)
 
     def full(i: int, col: int) -> bool:
@@ -500,6 +555,24 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
         return (over > 0 and 0 not in cells[b].right and len(labelled) == 1
                 and len(row) - 1 - over < over)
 
+    def new_label(row: list[int], b: int) -> bool:
+        """Line b brings a row label under one of the row's that ends short of its column's edge:
+        a label of its own, not the wrapped end of that one (whatever the other columns show: a
+        figure set flush right reaches its column's edge on every line)."""
+        labelled = [i for i in row if 0 in cells[i].right]
+        return 0 in cells[b].right and bool(labelled) and not full(labelled[-1], 0)
+
+    def lowercase_rest(row: list[int], b: int) -> bool:
+        """Line b goes on with the label of a row that has only its label yet, in lower case
+        ('Murder and nonnegligent' / 'manslaughter 10.0 …'): a sentence's next word, not a row's."""
+        text = cells[b].label
+        return all(label_only(i) for i in row) and text[:1].isalpha() and text[:1].islower()
+
+    def under_figure(row: list[int], b: int) -> bool:
+        """Below the header, line b has text under a figure of the row: a figure does not wrap, so
+        that text starts a row of its own ('VDD 1.2V' under 'Operating Frequency 1600')."""
+        return b > first_data and any(col in cells[b].right for i in row for col in cells[i].numbers)
+
     rows: list[list[int]] = [[0]]
     for b in range(1, len(lines)):
         prev, line = lines[b - 1], lines[b]
@@ -507,8 +580,10 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
         ruled = any(prev.bottom - 0.5 <= y <= line.top + 0.5 for y in edges)
         taken = occupied(rows[-1], b)
         close = gap <= settings.wrap_gap_max_ratio * size
-        joins = gap < 0 or (close and (same_band(prev, line) or wrapped(rows[-1], b)
-                                       or (b > first_data and centred_label(rows[-1], b))))
+        joins = gap < 0 or (close and (not new_label(rows[-1], b) or lowercase_rest(rows[-1], b)) and (
+            same_band(prev, line) or lowercase_rest(rows[-1], b)
+            or (not under_figure(rows[-1], b)
+                and (wrapped(rows[-1], b) or (b > first_data and centred_label(rows[-1], b))))))
         if b <= first_data and spans_columns(prev, line, columns, size, settings):
             joins = False  # the header's next tier
         if ruled or not joins or taken & cells[b].numbers:

@@ -36,6 +36,7 @@ class PdfTableSettings:
     wrap_slack_ratio: float = 2.5  # a cell line ending within this × size of its column's edge is full
     indent_min: float = 1.5  # a line starting this much further right than the one above is indented
     rule_width_share: float = 0.8  # a horizontal rule spans at least this share of the table's text width
+    rule_max_thickness: float = 2.0  # a filled rectangle thicker than this (both ways) is shading, not a rule
     band_width_share: float = 0.6  # a filled band (zebra row, header band) spans this share of it
     min_shaded_bands: int = 2  # filled bands that make a table "zebra"
     # continuation across pages
@@ -60,6 +61,7 @@ class PdfTableSettings:
     headnote_gap_ratio: float = 2.0  # details above a table stand this many × its usual line gap apart
     min_numeric_share: float = 0.4  # share of body cells that read as numbers in an uncaptioned table
     min_filled_share: float = 0.75  # … or share of its body cells that hold text
+    max_running_text_share: float = 0.5  # … unless more of its body cells read as running text
     min_numeric_share_two_columns: float = 0.8  # a label and a value column: the values are numbers
     framed_rows_share: float = 0.8  # … or rows filling this share of a ruled frame's height (a table)
     # page triage (triage.py): pages pdfplumber need not analyse
