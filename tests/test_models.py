@@ -119,6 +119,26 @@ def test_model_vs_reported(facts):
     assert corrected["within_tolerance"].to_list() == [False, False]
 
 
+def test_model_vs_reported_takes_the_figure_of_the_models_own_document(facts):
+    """Another broker's figure for the same metric, region and year (001 quoting IDC's 91亿美元 for
+    China 2023, its fact id sorting first) is no published figure of this model: 002's 134.4亿 is."""
+    other = facts.filter(pl.col("metric_id") == "ai_server_market_size", pl.col("region") == "China",
+                         pl.col("year") == 2023).head(1).with_columns(
+        pl.lit("0other:L263:s0:c31").alias("fact_id"), pl.lit("0other").alias("doc_id"),
+        pl.lit(91e8).alias("value"), pl.lit("91亿美元").alias("raw_text"), pl.lit("prose").alias("extractor"))
+    table = model_vs_reported(build_all_scenarios(facts), pl.concat([other, facts]))
+    china = table.filter(pl.col("metric_id") == "ai_server_market_size", pl.col("region") == "China",
+                         pl.col("year") == 2023, pl.col("variant") == "as_published")
+    assert china.height == 1
+    assert china["reported_value"][0] == pytest.approx(134.4 * YI) and china["within_tolerance"][0]
+    assert china["reported_fact_id"][0].startswith("d:")
+    # and with the model's own figure gone, the other broker's is the one beside it
+    alone = model_vs_reported(build_all_scenarios(facts), pl.concat([other, facts.filter(
+        ~((pl.col("metric_id") == "ai_server_market_size") & (pl.col("region") == "China")))]))
+    assert alone.filter(pl.col("region") == "China", pl.col("year") == 2023, pl.col("variant") == "as_published",
+                        pl.col("metric_id") == "ai_server_market_size")["reported_value"].to_list() == [91e8]
+
+
 @pytest.fixture(scope="module")
 def inference_facts():
     from pipelines.extract.text import extract_text
