@@ -124,13 +124,12 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     except OSError:  # (a deleted working directory) only a head start: the refresh says what is wrong
         pass
     from pipelines.refresh import refresh
-    from pipelines.warehouse_reader import read_only, scalar
+    from pipelines.warehouse_reader import current_counts, read_only, scalar
 
     paths = _paths(args)
     summary = refresh(paths, progress=Progress(), init=args.init, workers=args.workers)
     with read_only(paths.warehouse) as con:
-        counts = {t: scalar(con, f"select count(*) from core.{t}")
-                  for t in ("documents", "tables", "cells", "facts", "rejects")}
+        counts = current_counts(con)
         loaded = scalar(con, "select count(*) from core.documents where status = 'loaded'")
     print(f"rdw refresh — raw: {paths.raw}")
     if summary.extracted or summary.failed:
@@ -328,7 +327,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     paths = _paths(args)
     out = _out_path(paths, args.out, args, "export") if args.out else paths.exports
-    formats = tuple(dict.fromkeys(args.format or ["parquet"]))
+    formats = tuple(dict.fromkeys(["parquet", *(args.format or [])]))
     manifest = export_datasets(paths, out, formats)
     for name, dataset in manifest["datasets"].items():
         print(f"  {name:<22} {dataset['rows']:>8} rows  {', '.join(dataset['files'].values())}")
@@ -387,7 +386,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     import polars as pl
 
     from pipelines.lake import list_raw, load_registry, walk_raw
-    from pipelines.warehouse_reader import read_only, scalar
+    from pipelines.warehouse_reader import current_counts, read_only, scalar
 
     paths = _paths(args)
     print(f"RDW_HOME  {paths.home}")
@@ -419,8 +418,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         built = scalar(con, "select built_at from core.build_info")
         by_status = con.sql("select status, count(*) as n from core.documents "
                             "group by status order by status").pl()
-        counts = {t: scalar(con, f"select count(*) from core.{t}")
-                  for t in ("documents", "tables", "cells", "facts", "rejects")}
+        counts = current_counts(con)
         problems = con.sql("select path, status, error as why from core.documents "
                            "where status not in ('loaded', 'superseded') order by path").pl()
     print(f"warehouse {paths.warehouse} (last refresh {built})")
@@ -514,8 +512,8 @@ def build_parser() -> argparse.ArgumentParser:
     export = command("export", "every warehouse table as parquet/csv/tsv/xlsx, "
                                            "with manifest.json")
     export.add_argument("--format", action="append", choices=["parquet", "csv", "tsv", "xlsx"],
-                        help="repeat for several (default parquet); xlsx is one workbook, "
-                             "a sheet per table")
+                        help="besides parquet, always written; repeat for several; xlsx is one "
+                             "workbook, a sheet per table (a refresh keeps the formats exported)")
     export.add_argument("--out", help="export folder (default: exports/ under RDW_HOME)")
     export.add_argument("--allow-outside-home", action="store_true", help="allow --out outside RDW_HOME")
     report = command("report", "the warehouse as a static HTML site: charts per model, model vs "

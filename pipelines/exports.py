@@ -171,15 +171,20 @@ def publish_folder(building: Path, out_dir: Path) -> None:
 
 
 def export_datasets(paths: RdwPaths, out_dir: Path | None = None,
-                    formats: tuple[str, ...] = ("parquet",)) -> dict:
+                    formats: tuple[str, ...] | None = None) -> dict:
     """Every warehouse table to <out>/<name>/<name>.<fmt> (xlsx: one workbook, a sheet per table)
-    and a manifest.json with rows, descriptions and column schemas.
+    and a manifest.json with rows, descriptions and column schemas. Parquet always; `formats`
+    adds others (default: the formats the folder's manifest lists, so a refresh keeps the CSVs an
+    analyst exported).
 
     The set is written into a new sibling folder and published whole (publish_folder), one export
     per folder at a time (export_lock); a failed export leaves the previous set untouched.
     Rows are ordered, so parquet bytes depend only on the data; the timestamp lives in the manifest.
     """
     out_dir = (out_dir or paths.exports).resolve()
+    if formats is None:
+        formats = tuple(_manifest_formats(out_dir / "manifest.json"))
+    formats = tuple(dict.fromkeys(["parquet", *formats]))
     with read_only(paths.warehouse) as con:  # raises NoWarehouse before any folder is made
         present = {f"{s}.{t}" for s, t in con.execute(
             "SELECT table_schema, table_name FROM information_schema.tables").fetchall()}
@@ -202,6 +207,14 @@ def export_datasets(paths: RdwPaths, out_dir: Path | None = None,
         finally:
             shutil.rmtree(building, ignore_errors=True)
     return manifest
+
+
+def _manifest_formats(manifest: Path) -> list[str]:
+    try:
+        listed = json.loads(manifest.read_text(encoding="utf-8")).get("formats", [])
+    except (OSError, ValueError, AttributeError):
+        return []
+    return [f for f in listed if f in ("parquet", "csv", "tsv", "xlsx")] if isinstance(listed, list) else []
 
 
 def _write_set(frames: dict[str, pl.DataFrame], out_dir: Path, formats: tuple[str, ...],

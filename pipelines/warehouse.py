@@ -65,7 +65,8 @@ ESTIMATES_VIEW = """
                               ORDER BY f.report_date DESC NULLS LAST, f.fact_id) = 1 AS is_latest_vintage,
            f.doc_id, f.table_id, f.page, f.line_no, f.raw_text
     FROM core.facts f JOIN core.report_catalog c USING (doc_id)
-    WHERE f.metric_id IS NOT NULL AND f.value IS NOT NULL AND f.year IS NOT NULL"""
+    WHERE f.metric_id IS NOT NULL AND f.value IS NOT NULL AND f.year IS NOT NULL
+      AND c.status <> 'superseded'"""
 
 
 def lake_fingerprint(paths: RdwPaths) -> str:

@@ -88,6 +88,14 @@ def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None)
     return rows[0][0] if rows else None
 
 
+def current_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Rows of documents, tables, cells, facts and rejects, of the documents in raw/ now (a
+    superseded version, deleted or changed since, stays in core for its provenance, not counted)."""
+    current = "doc_id IN (SELECT doc_id FROM core.documents WHERE status <> 'superseded')"
+    return {t: scalar(con, f"select count(*) from core.{t} where {current}")
+            for t in ("documents", "tables", "cells", "facts", "rejects")}
+
+
 def read_only(database: Path, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
     """A read-only connection that cannot touch any other file (no ATTACH, COPY TO, read_csv …),
     optionally under a DuckDB memory_limit.

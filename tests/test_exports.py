@@ -110,3 +110,15 @@ def test_export_refuses_a_folder_that_is_not_an_export(refreshed):
     with pytest.raises(ExportError, match="not an export folder"):
         export_datasets(paths, folder)
     assert (folder / "notes.txt").read_text() == "mine"
+
+
+def test_csv_comes_beside_parquet_and_a_later_export_keeps_it(refreshed):
+    """`rdw export --format csv` adds CSV to the parquet set (it used to replace it), and the next
+    export with no format named (the refresh's) writes both again."""
+    paths, _ = refreshed
+    out = paths.home / "exports_csv_kept"
+    first = export_datasets(paths, out, ("csv",))
+    assert set(first["datasets"]["facts"]["files"]) == {"parquet", "csv"}
+    again = export_datasets(paths, out)
+    assert again["formats"] == ["parquet", "csv"]
+    assert (out / "facts" / "facts.parquet").exists() and (out / "facts" / "facts.csv").exists()

@@ -15,6 +15,7 @@ import pytest
 from conftest import ROOT, SEEDS, copy_home, make_home, needs_shared
 from pipelines.refresh import refresh
 from pipelines.warehouse import read_only, scalar
+from pipelines.warehouse_reader import current_counts
 
 VOLATILE = {"first_seen", "built_at", "fingerprint"}
 COMPARED = ["core.documents", "core.tables", "core.cells", "core.facts", "core.rejects", "core.roles",
@@ -170,9 +171,17 @@ def test_replaced_file_supersedes_and_old_facts_stay(served):
         model = scalar(con, """SELECT reported_text FROM marts.model_vs_reported
                                WHERE metric_id = 'peak_inference_compute' AND year = 2027
                                  AND variant = 'as_published'""")
+        estimates = con.execute("""SELECT raw_text FROM marts.estimates
+                                   WHERE metric_id = 'peak_inference_compute' AND year = 2027""").fetchall()
+        counted = current_counts(con)["facts"]
+        current = scalar(con, """SELECT count(*) FROM core.facts JOIN core.documents USING (doc_id)
+                                 WHERE status <> 'superseded'""")
+        everything = scalar(con, "SELECT count(*) FROM core.facts")
     assert docs == [("loaded", True), ("superseded", False)]
     assert values == [("loaded", "10880001"), ("superseded", "10880000")]
     assert model == "10880001"  # models read current documents only
+    assert estimates == [("10880001",)]  # and so do the marts and the counts `rdw status` prints
+    assert counted == current < everything
 
 
 def test_hostile_inputs_each_get_a_specific_reason(served):

@@ -22,6 +22,7 @@ DOCUMENTS = """
     FROM core.documents d
     LEFT JOIN (SELECT doc_id, count(*) AS n_facts FROM core.facts GROUP BY 1) f USING (doc_id)
     LEFT JOIN (SELECT doc_id, count(*) AS n_rejects FROM core.rejects GROUP BY 1) r USING (doc_id)
+    WHERE d.status <> 'superseded'
     ORDER BY d.status <> 'loaded', d.path"""
 
 REJECT_REASONS = """
