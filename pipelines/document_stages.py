@@ -12,6 +12,7 @@ from pipelines.extract.metadata import document_metadata
 from pipelines.extract.prose import body_sentences
 from pipelines.lake import RdwPaths, load_registry, read_parquet_or_empty, write_parquet_atomic
 from pipelines.normalize.dates import stated_report_date
+from pipelines.normalize.metrics import load_catalog
 from pipelines.normalize.facts import (
     FACT_COLUMNS, apply_relative_periods, facts_from_cells, with_filing_mappings,
 )
@@ -76,7 +77,7 @@ def run_table_stage(paths: RdwPaths, doc_id: str, extraction: Extraction | None 
         "error": "; ".join(r["reason"] for r in extraction.rejects) or None,
         "report_date": str(found) if (found := stated_report_date(extraction.head_text)) else None,
         "fiscal_year": fiscal_year_of_report(extraction.head_text),
-        "extractor_version": EXTRACTOR_VERSION,
+        "extractor_version": stages_version(),
     }], schema=DOCUMENT_INFO_COLUMNS, orient="row")
     write_parquet_atomic(table_gate.valid, paths.stage_file("tables", doc_id))
     write_parquet_atomic(cell_gate.valid, paths.stage_file("cells", doc_id))
@@ -145,7 +146,7 @@ def record_stage_failure(paths: RdwPaths, doc_id: str, error: str) -> None:
     tries again."""
     info = read_parquet_or_empty(paths.stage_file("documents", doc_id), DOCUMENT_INFO_COLUMNS)
     if info.height == 0:
-        info = pl.DataFrame([{"doc_id": doc_id, "extractor_version": EXTRACTOR_VERSION}],
+        info = pl.DataFrame([{"doc_id": doc_id, "extractor_version": stages_version()}],
                             schema=DOCUMENT_INFO_COLUMNS, orient="row")
     info = info.with_columns(pl.lit("failed").alias("status"), pl.lit(error).alias("error"))
     rejects = read_parquet_or_empty(paths.stage_file("rejects", doc_id), REJECT_COLUMNS)
@@ -156,9 +157,16 @@ def record_stage_failure(paths: RdwPaths, doc_id: str, error: str) -> None:
     write_parquet_atomic(info, paths.stage_file("documents", doc_id))
 
 
+def stages_version() -> str:
+    """What a document's stages were run with: the extractor's version and the metric catalog's
+    (facts are mapped in the fact stage: a catalog that changes meaning maps them again)."""
+    return f"{EXTRACTOR_VERSION}+catalog.{load_catalog().version}"
+
+
 def documents_to_extract(paths: RdwPaths, doc_ids: list[str]) -> list[str]:
     """Those of `doc_ids` whose two stages have not both finished for these bytes with this
-    extractor version, in the order given: the one staleness rule of the refresh and the sensor.
+    extractor and catalog version (stages_version), in the order given: the one staleness rule of
+    the refresh and the sensor.
 
     `fact_rejects` is the last file the fact stage writes: a run killed before it re-extracts. The
     `documents` files are read in one go (a no-op refresh of 1,000 documents reads them all)."""
@@ -171,10 +179,10 @@ def documents_to_extract(paths: RdwPaths, doc_ids: list[str]) -> list[str]:
         versions = pl.concat([read_parquet_or_empty(paths.stage_file("documents", d), DOCUMENT_INFO_COLUMNS)
                               .select("doc_id", "extractor_version") for d in finished])
     current = set() if versions is None else set(
-        versions.filter(pl.col("extractor_version") == EXTRACTOR_VERSION)["doc_id"])
+        versions.filter(pl.col("extractor_version") == stages_version())["doc_id"])
     return [d for d in doc_ids if d not in current]
 
 
 def needs_extraction(paths: RdwPaths, doc_id: str) -> bool:
-    """True unless both stages finished for these bytes with this extractor version."""
+    """True unless both stages finished for these bytes with this stages_version."""
     return bool(documents_to_extract(paths, [doc_id]))

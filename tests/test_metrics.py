@@ -107,3 +107,10 @@ def test_every_mapped_seed_fact_has_a_rule_and_confidence(seed_facts):
     assert (mapped["metric_rule"].str.split("#").list.first() == mapped["metric_id"]).all()
     unmapped = seed_facts.filter(pl.col("metric_id").is_null(), pl.col("metric_raw").is_not_null())
     assert unmapped["unmapped_reason"].null_count() == 0
+
+
+def test_at_home_and_abroad_names_no_region():
+    """国内外 (domestic and foreign: NVIDIA beside Chinese chips) is not China; 国内 is."""
+    catalog = load_catalog()
+    assert catalog.region("国内外主流 GPGPU 产品性能对比") is None
+    assert catalog.region("国内主流 GPGPU 产品") == "China"

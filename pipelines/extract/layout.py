@@ -11,7 +11,7 @@ import polars as pl
 from pipelines.normalize.units import is_data_token
 from quality.schemas import CELL_COLUMNS, REJECT_COLUMNS, TABLE_COLUMNS, frame
 
-EXTRACTOR_VERSION = "0.5.0"  # 0.5.0: pages read from pypdfium2's objects (pdfium_objects.py)
+EXTRACTOR_VERSION = "0.5.1"  # 0.5.1: shading and rules painted cell by cell; rows under figures
 
 CAPTION_RE = re.compile(
     r"^\s*(?P<kind>图表|附图|附表|图|表|Figure|Fig\.|Table|Exhibit|Chart)\s*(?P<num>\d+(?:-\d+)?)"
