@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from models.inputs import with_segments
+
 CONSENSUS_TOLERANCE = 0.10  # independent sources within 10% of the group median agree
 # Metrics of one item (a model, a chip, a server) rather than a market: their figures compare only
 # for the same item, which is the row the table prints them in.
@@ -47,11 +49,14 @@ def _within(a: pl.Expr, b: pl.Expr) -> pl.Expr:
 
 def source_values(facts: pl.DataFrame, institutions: pl.DataFrame) -> pl.DataFrame:
     """One row per document × group × value, with institution and original source."""
-    usable = facts.filter(pl.col("metric_id").is_not_null() & pl.col("value").is_not_null()
-                          & pl.col("year").is_not_null())
+    usable = with_segments(facts.filter(pl.col("metric_id").is_not_null() & pl.col("value").is_not_null()
+                                        & pl.col("year").is_not_null()))
     rows = (usable.join(institutions, on="doc_id", how="left")
             .with_columns(pl.coalesce("institution", "doc_id").alias("institution"),
-                          pl.col("metric_qualifier").alias("qualifier"),
+                          # what the figure is of within its metric: a chip's dense figure, a list's
+                          # item, a sizing table's workload and section (图表49's 普通 models)
+                          pl.concat_str("metric_qualifier", "workload", "segment", separator=" · ",
+                                        ignore_nulls=True).replace("", None).alias("qualifier"),
                           pl.when(pl.col("metric_id").is_in(sorted(ITEM_METRICS)))
                           .then(pl.coalesce("row_label", "metric_raw")).alias("item"),
                           pl.col("value").round_sig_figs(6).alias("rounded")))

@@ -27,6 +27,24 @@ def test_china_2023_ai_server_market_sources_conflict(consensus_seed_home):
     assert group["spread"][0] == pytest.approx((broker - 9.1e9) / ((broker + 9.1e9) / 2))
 
 
+def test_sizing_tables_sections_and_workloads_stay_apart(consensus_seed_home):
+    """002 图表49 (training) and 图表50 (inference) print the same metrics for 普通 and 多模态
+    models: each is a group of its own, not one figure in conflict with the others."""
+    from pipelines.warehouse import read_only
+
+    with read_only(consensus_seed_home.warehouse) as con:
+        groups = con.sql("""SELECT metric_id, qualifier, count(DISTINCT value) AS values,
+                                   bool_or(conflict) AS conflict
+                            FROM marts.consensus WHERE year = 2023 AND metric_id IN
+                              ('concurrent_models', 'daily_active_users', 'gpu_demand_a100_equiv')
+                            GROUP BY ALL ORDER BY ALL""").pl()
+    assert groups.select("metric_id", "qualifier").rows() == [
+        ("concurrent_models", "training · general"), ("concurrent_models", "training · multimodal"),
+        ("daily_active_users", "inference · general"), ("daily_active_users", "inference · multimodal"),
+        ("gpu_demand_a100_equiv", "inference"), ("gpu_demand_a100_equiv", "training")]
+    assert set(groups["values"]) == {1} and not groups["conflict"].any()
+
+
 def test_rdw_consensus_shows_the_conflict(consensus_seed_home, capsys):
     from pipelines.cli import main
 

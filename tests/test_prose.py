@@ -215,3 +215,18 @@ def test_a_row_of_numbers_set_apart_by_spaces_is_no_sentence():
     for sentence in ["1.20, 1.50, 1.80 元，对应 PE 为 30 倍", "A100 40 80 GB 显存版本",
                      "2021 2022 2023 年营收分别为 10、20、30 亿元"]:
         assert is_body_line(sentence), sentence
+
+
+def test_each_figure_of_a_list_keeps_the_item_it_is_for(seed_prose):
+    """004: '2023 年全球普通 AI 服务器/高端 AI 服务器出货量分别为 47.0 和 27.0 万台': two segments of
+    AI-server shipments, not two competing totals; '全球和中国…分别为' gives each figure its region."""
+    shipments = _facts_in(seed_prose, "004", "2023 年全球普通 AI 服务器/高端 AI 服务器出货量分别为").filter(
+        pl.col("metric_id") == "ai_server_shipments")
+    assert sorted(zip(shipments["value"], shipments["metric_qualifier"], shipments["year"])) == [
+        (270000.0, "高端 AI 服务器", 2023), (470000.0, "普通 AI 服务器", 2023),
+        (543000.0, "高端 AI 服务器", 2024), (725000.0, "普通 AI 服务器", 2024)]
+    sentence = pl.DataFrame([{"sentence_id": "t:L1:s0", "doc_id": "t", "page": None, "line_no": 1,
+                              "text": "2023 年全球和中国 AI 服务器市场规模分别为 395 亿美元和 134 亿美元。"}])
+    facts = facts_from_sentences(sentence)[0]
+    assert list(zip(facts["value"], facts["region"], facts["metric_qualifier"])) == [
+        (395e8, "global", None), (134e8, "China", None)]

@@ -35,6 +35,8 @@ RANGE_RE = re.compile(rf"\s*(%?)\s*(?:-|~|～|至|到|—|–)\s*({_NUM})")
 EXPONENT_RE = re.compile(r"\s*[×xX*]\s*10\s*\^?\s*(\d{1,2})")
 LIST_SEP_RE = re.compile(rf"\s*(?:/|、|和|及|与)\s*(?={_NUM})")
 LIST_JOIN_RE = re.compile(r"\s*(?:/|、|和|及|与)\s*")
+ITEM_SEP_RE = re.compile(r"\s*(?:/|、|和|及|与)\s*")  # items a '分别' list names
+YEAR_IN_ITEM_RE = re.compile(r"\d{4}\s*(?:年|[AE])?")
 MINUS_RE = re.compile(r"[-−－]$")
 SIGN_CONTEXT = set("（(：:=，,；;为约比达至是、")  # a minus sign may follow these, or a space
 SIGNED_BEFORE_RE = re.compile(r"([-−－])\d[\d,]*(?:\.\d+)?\s*%?$")  # a signed number just before
@@ -423,6 +425,14 @@ def _fact(row: dict, sentence: str, c: Candidate, periods: list[Mention], source
         metric_id = metric_id if basis else None
     head = sentence[:c.list_start]
     regions = [(m.start(), name) for name, p in catalog.regions.items() for m in p.finditer(head)]
+    item = _list_item(catalog, clause, c)
+    item_region = catalog.region(item) if item else None
+    if item_region:
+        regions, item = [(len(head), item_region)], None  # '全球和中国…分别为 X 和 Y'
+    elif item and parse_period(item):
+        item = None  # '2023 年和 2024 年…分别为': the period says it
+    if metric_id and basis is None:
+        basis = item
     estimate = bool(ESTIMATE_RE.search(head)) or bool(period and period.is_estimate)
     scale = unit.scale
 
@@ -463,6 +473,29 @@ def _fp16_basis(catalog: Catalog, clause: str, c: Candidate, value: float) -> st
     chips = [text for k, (start, text) in enumerate(chips) if k == 0 or start != chips[k - 1][0]]
     chip = chips[c.list_index] if len(chips) == c.list_size else clause
     return catalog.fp16_basis(chip, value / 1e12)
+
+
+def _list_item(catalog: Catalog, clause: str, c: Candidate) -> str | None:
+    """The item a figure of a '分别' list stands for: the items the clause names before 分别, paired
+    with the figures in order ('全球普通 AI 服务器/高端 AI 服务器出货量分别为 47.0 和 27.0 万台': 普通
+    AI 服务器, 高端 AI 服务器). The last item is cut where the first one's ending recurs in it (the
+    metric's name follows); the first starts after the last year or region it names."""
+    if c.list_size < 2 or "分别" not in clause:
+        return None
+    head = re.split(r"[，,；;：:]", clause.rsplit("分别", 1)[0])[-1]
+    parts = [p.strip() for p in ITEM_SEP_RE.split(head)]
+    if len(parts) != c.list_size or not all(parts):
+        return None
+    ends = [m.end() for pattern in (YEAR_IN_ITEM_RE, *catalog.regions.values())
+            for m in pattern.finditer(parts[0])]
+    if ends and parts[0][max(ends):].strip():  # '并预计 2024 年全球普通 AI 服务器': 普通 AI 服务器
+        parts[0] = parts[0][max(ends):].strip()
+    for k in range(len(parts[0]) - 1):
+        tail = parts[0][k:]
+        if len(tail.strip()) >= 2 and tail in parts[-1]:
+            parts[-1] = parts[-1][:parts[-1].index(tail) + len(tail)]
+            break
+    return parts[c.list_index].strip()
 
 
 def names_nothing(clause: str) -> bool:
