@@ -81,12 +81,21 @@ def _show(text: str) -> None:
         print(text)
 
 
+POSITION_COLUMNS = {"page", "page_end", "line_no", "row_idx", "col_idx", "table_index", "pages"}
+
+
 def format_frame(frame, rows: int | None = None) -> str:
     """A result as a table: every column, full numbers with thousands separators; `rows` is the
     result's full count when `frame` holds only its first rows."""
     import polars as pl
 
     rows = frame.height if rows is None else rows
+    # years, pages and positions are no quantities ('2,023'); a float's last binary digits say
+    # nothing ('30,689,999,999.999996' is 306.9亿)
+    frame = frame.with_columns(
+        pl.col(c).cast(pl.String) for c, dtype in frame.schema.items()
+        if dtype.is_integer() and (c.endswith("year") or c in POSITION_COLUMNS)).with_columns(
+        pl.col(pl.Float32, pl.Float64).round_sig_figs(12))
     with pl.Config(tbl_rows=500, tbl_cols=-1, fmt_str_lengths=80, tbl_width_chars=10_000,
                    fmt_float="full", thousands_separator=",", tbl_hide_dataframe_shape=True,
                    tbl_hide_column_data_types=False):
@@ -196,13 +205,17 @@ def cmd_trace(args: argparse.Namespace) -> int:
             if result is None:
                 raise UserError(f"no fact {args.fact_id} in core.facts")
         else:
-            models = [t for (t,) in con.execute(
-                "SELECT table_name FROM information_schema.columns WHERE table_schema = 'marts' "
-                "AND column_name IN ('input_ids', 'metric_id', 'scenario', 'variant') "
-                "GROUP BY table_name HAVING count(*) = 4 ORDER BY 1").fetchall()]
+            from models.registry import MODELS
+
+            models = list(MODELS)
             if args.model not in models:
                 raise UserError(f"no model {args.model!r}{_did_you_mean(args.model, models)}; "
                                 f"models: {', '.join(models)}")
+            metrics = [m for (m,) in con.execute(
+                f"SELECT DISTINCT metric_id FROM marts.{args.model} ORDER BY 1").fetchall()]
+            if args.metric not in metrics:
+                raise UserError(f"{args.model} has no metric {args.metric!r}"
+                                f"{_did_you_mean(args.metric, metrics)}; its metrics: {', '.join(metrics)}")
             result = trace_model_row(con, args.model, args.metric, args.year, args.region,
                                      args.scenario, args.variant, args.segment)
             if not result:
@@ -385,7 +398,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     import polars as pl
 
-    from pipelines.lake import list_raw, load_registry, walk_raw
+    from pipelines.lake import list_raw, removed_from_raw, walk_raw
     from pipelines.warehouse_reader import current_counts, read_only, scalar
 
     paths = _paths(args)
@@ -395,18 +408,21 @@ def cmd_status(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     files = list_raw(paths)
     skipped = walk_raw(paths).skipped
-    registry = load_registry(paths)
-    known = set(registry.filter(pl.col("present"))["path"].to_list()) | {
-        a for aliases in registry.filter(pl.col("present"))["aliases"].to_list() for a in aliases}
-    new = files.filter(~pl.col("path").is_in(list(known)))
+    new = files.filter(~pl.col("seen"))
+    changed = files.filter(pl.col("seen") & ~pl.col("unchanged"))
+    removed = removed_from_raw(paths, files)
     unsupported = files.filter(pl.col("kind") == "unsupported")
     print(f"raw/      {paths.raw}: {files.height} file(s) — "
           f"{files.height - unsupported.height} readable, {unsupported.height} unsupported; "
-          f"{new.height} not yet refreshed")
+          f"{new.height + changed.height + len(removed)} not yet refreshed")
     for row in unsupported.iter_rows(named=True):
         print(f"  unsupported: {row['path']}")
     for row in new.iter_rows(named=True):
         print(f"  new:         {row['path']}")
+    for row in changed.iter_rows(named=True):
+        print(f"  changed:     {row['path']}")
+    for path in removed:
+        print(f"  removed:     {path}")
     if skipped:
         print(f"          {len(skipped)} entr{'y' if len(skipped) == 1 else 'ies'} not read:")
     for entry in skipped:

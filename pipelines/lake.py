@@ -210,11 +210,34 @@ def walk_raw(paths: RdwPaths) -> RawListing:
     return RawListing(sorted(files), sorted(skipped, key=lambda s: s["path"]))
 
 
+FILE_INDEX_COLUMNS = {"path": pl.String, "size": pl.Int64, "mtime_ns": pl.Int64, "sha256": pl.String}
+
+
 def list_raw(paths: RdwPaths) -> pl.DataFrame:
-    """raw/ as it is now: path and kind of every file (nothing hashed, nothing written)."""
-    rel = [f.relative_to(paths.raw) for f in walk_raw(paths).files]
-    return pl.DataFrame({"path": [r.as_posix() for r in rel], "kind": [document_kind(r) for r in rel]},
-                        schema={"path": pl.String, "kind": pl.String})
+    """raw/ as it is now: path and kind of every file, and whether the last refresh saw it with
+    this size and modification time (`seen`: nothing hashed, nothing written)."""
+    rows = []
+    for file in walk_raw(paths).files:
+        rel = file.relative_to(paths.raw)
+        try:
+            stat_ = file.stat()
+            key = (stat_.st_size, stat_.st_mtime_ns)
+        except OSError:
+            key = (None, None)
+        rows.append({"path": rel.as_posix(), "kind": document_kind(rel), "size": key[0], "mtime_ns": key[1]})
+    listing = pl.DataFrame(rows, schema={"path": pl.String, "kind": pl.String, "size": pl.Int64,
+                                         "mtime_ns": pl.Int64}, orient="row")
+    index = read_parquet_or_empty(paths.file_index, FILE_INDEX_COLUMNS).select(
+        "path", pl.struct("size", "mtime_ns").alias("indexed"))
+    return listing.join(index, on="path", how="left").select(
+        "path", "kind", pl.col("indexed").is_not_null().alias("seen"),
+        (pl.col("indexed") == pl.struct("size", "mtime_ns")).fill_null(False).alias("unchanged"))
+
+
+def removed_from_raw(paths: RdwPaths, listing: pl.DataFrame) -> list[str]:
+    """Files the last refresh saw that raw/ no longer holds."""
+    index = read_parquet_or_empty(paths.file_index, FILE_INDEX_COLUMNS)
+    return sorted(set(index["path"].to_list()) - set(listing["path"].to_list()))
 
 
 def skipped_frame(skipped: list[dict]) -> pl.DataFrame:
@@ -227,7 +250,7 @@ def skipped_frame(skipped: list[dict]) -> pl.DataFrame:
 def scan_raw(paths: RdwPaths) -> pl.DataFrame:
     """Every input file under raw/ with its sha256; unchanged files (path, size, mtime) are not re-hashed.
     Entries that cannot be read are written to the lake's skipped list (lake/registry/skipped.parquet)."""
-    index_schema = {"path": pl.String, "size": pl.Int64, "mtime_ns": pl.Int64, "sha256": pl.String}
+    index_schema = FILE_INDEX_COLUMNS
     known = {
         (r["path"], r["size"], r["mtime_ns"]): r["sha256"]
         for r in read_parquet_or_empty(paths.file_index, index_schema).iter_rows(named=True)
@@ -260,11 +283,18 @@ def register_documents(paths: RdwPaths) -> pl.DataFrame:
     files = scan_raw(paths)
     previous = read_parquet_or_empty(paths.registry, REGISTRY_COLUMNS)
     first_seen = dict(zip(previous["doc_id"], previous["first_seen"]))
+    registered = dict(zip(previous["doc_id"], previous["path"]))
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
     current = []
     for sha, group in files.group_by("sha256", maintain_order=True):
-        names = sorted(group["path"].to_list())
         doc_id = sha[0][:DOC_ID_LENGTH]
+        # the name a document was registered under stays its name; of new copies, the oldest file
+        # (a copy is younger than its original), then the first by name
+        names = group.sort("mtime_ns", "path")["path"].to_list()
+        if registered.get(doc_id) in names:
+            names.remove(registered[doc_id])
+            names.insert(0, registered[doc_id])
+        names = names[:1] + sorted(names[1:])
         current.append({"doc_id": doc_id, "sha256": sha[0], "path": names[0], "aliases": names[1:],
                         "kind": document_kind(Path(names[0])), "bytes": int(group["size"][0]),
                         "first_seen": first_seen.get(doc_id, now), "present": True})

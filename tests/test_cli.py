@@ -68,6 +68,11 @@ def test_trace_typo_and_nested_csv(refreshed, capsys):
     assert rdw([*home, "trace", "--model", "ai_server_markt", "--metric", "x"]) == 2
     err = capsys.readouterr().err
     assert "no model 'ai_server_markt' (did you mean 'ai_server_market'?)" in err
+    assert "models: ai_server_market, optical_module_demand, liquid_cooling_tam" in err
+    assert rdw([*home, "trace", "--model", "ai_server_market", "--metric", "ai_server_market_sise"]) == 2
+    assert "no metric 'ai_server_market_sise' (did you mean 'ai_server_market_size'?)" in capsys.readouterr().err
+    assert rdw([*home, "sql", "  ;  "]) == 2
+    assert "no statement" in capsys.readouterr().err
     assert rdw([*home, "sql", "select * from marts.ai_server_market", "--format", "csv"]) == 0
     text = capsys.readouterr().out
     rows = text.splitlines()
@@ -171,3 +176,14 @@ def test_ctrl_c_and_sigterm_stop_a_running_query(refreshed):
                         f"{signal.getsignal(signal.SIGINT)}):\n{query.communicate(timeout=10)[1]}")
         assert query.returncode == 130
         assert query.stderr.read().strip() == f"rdw sql: stopped by {name}"
+
+
+def test_table_output_prints_years_plainly_and_figures_without_float_noise():
+    import polars as pl
+
+    from pipelines.cli import format_frame
+
+    text = format_frame(pl.DataFrame({"year": [2023], "page": [12], "value": [30689999999.999996],
+                                      "count": [12345]}))
+    assert "│ 2023 ┆ 12 " in text and "2,023" not in text
+    assert "30,690,000,000" in text and "999" not in text and "12,345" in text

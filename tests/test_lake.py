@@ -100,3 +100,25 @@ def test_unreadable_files_and_folders_are_skipped_for_a_user_who_cannot_read_the
     assert child.returncode == 0, child.stderr
     assert json.loads(child.stdout) == [{"value": "locked", "reason": "unreadable folder"},
                                         {"value": "secret.md", "reason": "unreadable file"}]
+
+
+def test_a_copy_never_takes_the_name_of_the_document_it_copies(tmp_path):
+    """The same bytes under two names are one document, named by the original (the older file,
+    and once registered, its registered name), not by whichever name sorts first."""
+    import os
+
+    from pipelines.lake import RdwPaths, register_documents
+
+    raw = tmp_path / "raw"
+    (raw / "broker").mkdir(parents=True)
+    original = raw / "broker" / "002_report.md"
+    original.write_text("图表1：测试\n", encoding="utf-8")
+    os.utime(original, ns=(1_000_000_000_000_000_000, 1_000_000_000_000_000_000))
+    (raw / "bad").mkdir()
+    (raw / "bad" / "copy of 002.md").write_bytes(original.read_bytes())
+    paths = RdwPaths.from_env(tmp_path)
+    [row] = register_documents(paths).to_dicts()
+    assert (row["path"], row["aliases"]) == ("broker/002_report.md", ["bad/copy of 002.md"])
+    os.utime(original)  # touched later: the registered name stays
+    [row] = register_documents(paths).to_dicts()
+    assert row["path"] == "broker/002_report.md"

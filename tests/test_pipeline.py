@@ -175,6 +175,22 @@ def test_status(refreshed, capsys):
     assert "documents 9: loaded 9" in out and "rejects 0" in out
 
 
+def test_status_names_files_changed_or_removed_since_the_refresh(samples_build, tmp_path, capsys):
+    paths = copy_home(samples_build[0], tmp_path / "home", with_instance=False)
+    reports = paths.raw / "samples" / "reports"
+    edited = reports / "csc_ai_inference_excerpt.md"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("10880000", "10880001"), encoding="utf-8")
+    removed = next(reports.glob("*.pdf"))
+    removed.unlink()
+    (paths.raw / "new.md").write_text("图表1：测试\n\n| a | 2023 |\n|---|---|\n| b | 1 |\n", encoding="utf-8")
+    assert rdw(["--home", str(paths.home), "status"]) == 0
+    out = capsys.readouterr().out
+    assert "3 not yet refreshed" in out
+    assert "  new:         new.md" in out
+    assert "  changed:     samples/reports/csc_ai_inference_excerpt.md" in out
+    assert f"  removed:     samples/reports/{removed.name}" in out
+
+
 def test_bad_inputs_are_rejected_and_the_run_continues(samples_build, tmp_path):
     paths = copy_home(samples_build[0], tmp_path / "home", with_instance=False)  # the samples, refreshed
     reports = paths.raw / "incoming"
