@@ -125,6 +125,8 @@ def one_statement(con: duckdb.DuckDBPyConnection, sql: str) -> str:
         statements = con.extract_statements(sql)
     except duckdb.Error as error:
         raise QueryStopped(f"cannot parse the query — {error}".replace("\n", " ")) from None
+    if not statements:
+        raise QueryStopped("no statement: give a query, e.g. \"select * from core.documents\"")
     if len(statements) > 1:
         raise QueryStopped(f"one statement at a time: the query holds {len(statements)} "
                            "(separated by ';'); run them one by one")

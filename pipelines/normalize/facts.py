@@ -6,6 +6,8 @@ label), empty, or text (a non-numeric value, e.g. 'Volta'). `cell_roles` records
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import polars as pl
 
 from pipelines.normalize.metrics import Mapping, load_catalog
@@ -159,6 +161,7 @@ def _without_period(label: str | None) -> str | None:
     return " / ".join(parts) or None
 
 
+@lru_cache(maxsize=1 << 14)
 def _orient(row_label: str | None, col_label: str | None, first_header: str | None):
     """Decide which label names the metric and which the entity/qualifier, and find the period.
 

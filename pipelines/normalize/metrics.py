@@ -7,7 +7,7 @@ agree, and no rule of another metric agrees as well (then it is ambiguous and st
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -55,10 +55,18 @@ class Catalog:
     dense_fp16: list[tuple[re.Pattern[str], float]]
     regions: dict[str, re.Pattern[str]]
     companies: dict[str, str]  # alias → canonical name
+    # what map_label and company found for a text: a spreadsheet repeats its labels on every row
+    mapped: dict = field(default_factory=dict, compare=False, repr=False)
 
     def map_label(self, label: str | None, caption: str | None = None,
                   dimension: str | None = None) -> Mapping:
         """The metric a label names in a table with this caption, for a value of this dimension."""
+        key = (label, caption, dimension)
+        if key not in self.mapped:
+            self.mapped[key] = self._map_label(label, caption, dimension)
+        return self.mapped[key]
+
+    def _map_label(self, label: str | None, caption: str | None, dimension: str | None) -> Mapping:
         text, cap = clean_text(label or ""), clean_text(caption or "")
         named = [r for r in self.rules if r.matches_text(text, cap)]
         if not named:
@@ -109,11 +117,19 @@ class Catalog:
         return None
 
     def company(self, *texts: str | None) -> str | None:
+        """The company the first text that names one names (by alias)."""
         for text in texts:
-            for alias, name in self.companies.items():
-                if text and alias.casefold() in text.casefold():
-                    return name
+            if text and (name := self._company_in(text)):
+                return name
         return None
+
+    def _company_in(self, text: str) -> str | None:
+        key = ("company", text)
+        if key not in self.mapped:
+            folded = text.casefold()
+            self.mapped[key] = next((name for alias, name in self.companies.items()
+                                     if alias.casefold() in folded), None)
+        return self.mapped[key]
 
     def dimension(self, metric_id: str | None) -> str | None:
         return next((m["dimension"] for m in self.metrics if m["id"] == metric_id), None)

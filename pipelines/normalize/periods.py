@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pipelines.normalize.numbers import clean_text
 
@@ -45,6 +46,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
 _CN_DIGIT = {"一": 1, "二": 2, "三": 3, "四": 4}
 
 
+@lru_cache(maxsize=1 << 16)
 def parse_period(text: str | None) -> Period | None:
     """Return the period a header label names, or None if it is not a period label."""
     label = clean_text(text or "").replace(" ", "")
