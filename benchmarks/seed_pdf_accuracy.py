@@ -19,6 +19,8 @@ Run: .venv/bin/python benchmarks/seed_pdf_accuracy.py [--out DIR] [--keep] [--js
   --show 002:图表49   print that table's truth and extracted grids (repeatable)
   --shift N   render each document's layout N places on (1-4): every table in another house style,
               another header colour, header repeat and prose setting — the same truth
+  --browser   print the seeds through Chromium instead (seedpdf/render_browser.py: another layout
+              engine — subset TrueType fonts, cells shaded one by one, headers the browser repeats)
 """
 
 from __future__ import annotations
@@ -279,6 +281,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the temp folder")
     parser.add_argument("--shift", type=int, default=0,
                         help="render each document's layout N places on (1-4: every table in another style)")
+    parser.add_argument("--browser", action="store_true", help="render through Chromium (render_browser.py)")
     parser.add_argument("--json", type=Path, help="write per-table results here")
     parser.add_argument("--show", action="append", default=[], metavar="DOC:LABEL",
                         help="print one table's truth and extracted grids, e.g. 002:图表49")
@@ -287,7 +290,12 @@ def main() -> None:
     start = time.perf_counter()
     pdfs = sorted(folder.glob("*.pdf")) if args.out and not args.render else []
     if not pdfs or not all(p.with_suffix(".truth.json").exists() for p in pdfs):
-        pdfs = render_all(folder, shift=args.shift)
+        if args.browser:
+            from render_browser import render_all as print_all
+
+            pdfs = print_all(folder, shift=args.shift)
+        else:
+            pdfs = render_all(folder, shift=args.shift)
         print(f"rendered {len(pdfs)} PDFs into {folder} in {time.perf_counter() - start:.1f}s")
     else:
         print(f"reusing {len(pdfs)} PDFs in {folder}")
