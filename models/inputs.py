@@ -61,19 +61,22 @@ def load_assumptions(model: str, scenario: str) -> pl.DataFrame:
 
 def with_segments(facts: pl.DataFrame) -> pl.DataFrame:
     """Give per-class rows of sectioned tables the section they sit in (multimodal / general), and
-    every fact of a sizing table its workload (training / inference)."""
+    every fact of a sizing table its workload (training / inference). Facts stated in sentences
+    (no table) have neither."""
     workload = pl.lit(None, pl.String)
     for metric, name in WORKLOAD_MARKERS.items():
         workload = pl.when((pl.col("metric_id") == metric).any().over("table_id")).then(pl.lit(name)) \
             .otherwise(workload)
-    ordered = facts.sort("table_id", "row_idx", "col_idx").with_columns(workload.alias("workload"))
+    in_table = pl.col("table_id").is_not_null()
+    ordered = facts.sort("table_id", "row_idx", "col_idx").with_columns(
+        pl.when(in_table).then(workload).alias("workload"))
     section = pl.lit(None, pl.String)
     for prefix, name in SECTIONS.items():
         section = pl.when(pl.col("metric_raw").str.starts_with(prefix)).then(pl.lit(name)).otherwise(section)
     return (
         ordered.with_columns(section.alias("_section_start"))
         .with_columns(pl.col("_section_start").forward_fill().over("table_id").alias("_section"))
-        .with_columns(pl.when(pl.col("metric_id").is_in(SECTION_METRICS)).then(pl.col("_section"))
+        .with_columns(pl.when(pl.col("metric_id").is_in(SECTION_METRICS) & in_table).then(pl.col("_section"))
                       .alias("segment"))
         .drop("_section_start", "_section")
     )

@@ -90,12 +90,12 @@ def format_frame(frame, rows: int | None = None) -> str:
     import polars as pl
 
     rows = frame.height if rows is None else rows
-    # years, pages and positions are no quantities ('2,023'); a float's last binary digits say
-    # nothing ('30,689,999,999.999996' is 306.9亿)
+    # years, pages and positions are no quantities ('2,023'); a float's digits past the fifteenth
+    # say nothing ('30,689,999,999.999996' is 306.9亿)
     frame = frame.with_columns(
         pl.col(c).cast(pl.String) for c, dtype in frame.schema.items()
         if dtype.is_integer() and (c.endswith("year") or c in POSITION_COLUMNS)).with_columns(
-        pl.col(pl.Float32, pl.Float64).round_sig_figs(12))
+        pl.col(pl.Float32, pl.Float64).round_sig_figs(15))
     with pl.Config(tbl_rows=500, tbl_cols=-1, fmt_str_lengths=80, tbl_width_chars=10_000,
                    fmt_float="full", thousands_separator=",", tbl_hide_dataframe_shape=True,
                    tbl_hide_column_data_types=False):
@@ -192,6 +192,8 @@ def _out_path(paths, out: str, args: argparse.Namespace, command: str) -> Path:
 
 
 def cmd_trace(args: argparse.Namespace) -> int:
+    import duckdb
+
     from pipelines.trace import trace_fact, trace_model_row
     from pipelines.warehouse_reader import read_only
 
@@ -211,8 +213,11 @@ def cmd_trace(args: argparse.Namespace) -> int:
             if args.model not in models:
                 raise UserError(f"no model {args.model!r}{_did_you_mean(args.model, models)}; "
                                 f"models: {', '.join(models)}")
-            metrics = [m for (m,) in con.execute(
-                f"SELECT DISTINCT metric_id FROM marts.{args.model} ORDER BY 1").fetchall()]
+            try:
+                metrics = [m for (m,) in con.execute(
+                    f"SELECT DISTINCT metric_id FROM marts.{args.model} ORDER BY 1").fetchall()]
+            except duckdb.CatalogException:
+                raise UserError(f"this warehouse has no marts.{args.model}: run `rdw refresh`") from None
             if args.metric not in metrics:
                 raise UserError(f"{args.model} has no metric {args.metric!r}"
                                 f"{_did_you_mean(args.metric, metrics)}; its metrics: {', '.join(metrics)}")

@@ -174,16 +174,16 @@ def export_datasets(paths: RdwPaths, out_dir: Path | None = None,
                     formats: tuple[str, ...] | None = None) -> dict:
     """Every warehouse table to <out>/<name>/<name>.<fmt> (xlsx: one workbook, a sheet per table)
     and a manifest.json with rows, descriptions and column schemas. Parquet always; `formats`
-    adds others (default: the formats the folder's manifest lists, so a refresh keeps the CSVs an
-    analyst exported).
+    adds others (default: the CSV and TSV the folder's manifest lists, so a refresh keeps the
+    text files an analyst exported; the xlsx workbook only when asked for).
 
     The set is written into a new sibling folder and published whole (publish_folder), one export
     per folder at a time (export_lock); a failed export leaves the previous set untouched.
     Rows are ordered, so parquet bytes depend only on the data; the timestamp lives in the manifest.
     """
     out_dir = (out_dir or paths.exports).resolve()
-    if formats is None:
-        formats = tuple(_manifest_formats(out_dir / "manifest.json"))
+    if formats is None:  # a workbook is written only when asked for: it has a row limit
+        formats = tuple(f for f in _manifest_formats(out_dir / "manifest.json") if f != "xlsx")
     formats = tuple(dict.fromkeys(["parquet", *formats]))
     with read_only(paths.warehouse) as con:  # raises NoWarehouse before any folder is made
         present = {f"{s}.{t}" for s, t in con.execute(

@@ -92,8 +92,11 @@ def current_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Rows of documents, tables, cells, facts and rejects, of the documents in raw/ now (a
     superseded version, deleted or changed since, stays in core for its provenance, not counted)."""
     current = "doc_id IN (SELECT doc_id FROM core.documents WHERE status <> 'superseded')"
-    return {t: scalar(con, f"select count(*) from core.{t} where {current}")
-            for t in ("documents", "tables", "cells", "facts", "rejects")}
+    counts = {t: scalar(con, f"select count(*) from core.{t} where {current}")
+              for t in ("documents", "tables", "cells", "facts")}
+    # a raw/ entry that was never read (a FIFO, a link out of raw/) is a reject of no document
+    counts["rejects"] = scalar(con, f"select count(*) from core.rejects where doc_id IS NULL OR {current}")
+    return counts
 
 
 def read_only(database: Path, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:

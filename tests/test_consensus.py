@@ -97,3 +97,15 @@ def test_restatement_by_the_same_institution():
     assert not table["conflict"].any()
     small = build_consensus(facts.with_columns(pl.Series("value", [3.0e10, 3.05e10])), INSTITUTIONS)
     assert not small["restated"].any()  # within the tolerance: a rounding, not a restatement
+
+
+def test_figures_stated_in_sentences_take_no_workload_from_other_documents():
+    """A sentence has no table: one document's 'ChatGPT 日活用户' sentence gives no other document's
+    prose figures a workload (all prose facts share a null table id)."""
+    facts = _facts([
+        {"fact_id": "a:L1:s0:c1", "doc_id": "a", "year": 2023, "value": 9.1e9, "report_date": "2024-01-05"},
+        {"fact_id": "c:L2:s0:c1", "doc_id": "c", "year": 2023, "value": 1.344e10, "report_date": "2024-02-01"},
+        {"fact_id": "b:L3:s0:c1", "doc_id": "b", "year": 2023, "metric_id": "daily_active_users",
+         "region": None, "value": 1e8, "unit": "count", "report_date": "2024-02-01"}])
+    group = build_consensus(facts, INSTITUTIONS).filter(pl.col("metric_id") == "ai_server_market_size")
+    assert group["qualifier"].to_list() == [None, None] and group["conflict"].all()

@@ -180,3 +180,41 @@ def test_a_header_repeated_with_a_continued_mark_is_dropped():
     rows = [["公司（续）", "2023", "2024"], ["甲", "1.0", "2.0"]]
     found = FoundTable((0, 0, 1, 1), "three_line", 0.9, [[cell(t, None) for t in r] for r in rows], 1)
     assert texts(new_rows(found, carried)) == [["甲", "1.0", "2.0"]]
+
+
+def test_a_table_of_words_with_only_its_header_and_one_row_on_the_first_page(tmp_path):
+    """A caption at the foot of page 1 over a header and one row of words; page 2 repeats the header
+    and goes on, one row holding a figure ('360'): one table, every row once, the header once."""
+    from pipelines.extract.pdf import extract_pdf
+
+    rows = [["公司名称", "大模型产品"], ["阿里云", "百炼大模型服务平台"], ["AWS", "Amazon bedrock 工具"],
+            ["京东云", "AI Agent 开发管理平台"], ["腾讯云", "腾讯元器"], ["360", "360 智脑、360 智汇云"]]
+    path = tmp_path / "foot.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    height = A4[1]
+
+    def line(x, top, text, size=9):
+        pdf.setFont(FONT, size)
+        pdf.drawString(x, height - top - size, text)
+
+    for n in range(12):
+        line(56, 80 + 44 * n, "正文：大模型加速发展，国内厂商加大对人工智能应用的投入，推动产业商业化进程。")
+    line(56, 740, "表 2：国内厂商加大对 AI Agent 等人工智能应用的投入")
+    for k, row in enumerate(rows[:2]):
+        line(60, 760 + 16 * k, row[0])
+        line(200, 760 + 16 * k, row[1])
+    pdf.showPage()
+    for k, row in enumerate([rows[0], *rows[2:]]):
+        line(60, 60 + 16 * k, row[0])
+        line(200, 60 + 16 * k, row[1])
+    line(56, 60 + 16 * len(rows) + 4, "资料来源：测试")
+    pdf.showPage()
+    pdf.save()
+    result = extract_pdf(path, "t")
+    [table] = [t for t in result.tables if t["label"] == "表2"]
+    cells = [c for c in result.cells if c["table_id"] == table["table_id"]]
+    grid = {}
+    for c in cells:
+        grid.setdefault(c["row_idx"], {})[c["col_idx"]] = clean_cell_text(c["text"])
+    assert [[grid[r][k] for k in sorted(grid[r])] for r in sorted(grid)] == rows
+    assert (table["page"], table["page_end"]) == (1, 2)

@@ -114,11 +114,12 @@ def test_export_refuses_a_folder_that_is_not_an_export(refreshed):
 
 def test_csv_comes_beside_parquet_and_a_later_export_keeps_it(refreshed):
     """`rdw export --format csv` adds CSV to the parquet set (it used to replace it), and the next
-    export with no format named (the refresh's) writes both again."""
+    export with no format named (the refresh's) writes both again; the workbook only when asked."""
     paths, _ = refreshed
     out = paths.home / "exports_csv_kept"
-    first = export_datasets(paths, out, ("csv",))
-    assert set(first["datasets"]["facts"]["files"]) == {"parquet", "csv"}
+    first = export_datasets(paths, out, ("csv", "xlsx"))
+    assert set(first["datasets"]["facts"]["files"]) == {"parquet", "csv", "xlsx"}
     again = export_datasets(paths, out)
-    assert again["formats"] == ["parquet", "csv"]
+    assert again["formats"] == ["parquet", "csv"]  # the workbook (a row limit) only when asked for
     assert (out / "facts" / "facts.parquet").exists() and (out / "facts" / "facts.csv").exists()
+    assert not (out / "warehouse.xlsx").exists()

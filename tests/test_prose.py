@@ -230,3 +230,7 @@ def test_each_figure_of_a_list_keeps_the_item_it_is_for(seed_prose):
     facts = facts_from_sentences(sentence)[0]
     assert list(zip(facts["value"], facts["region"], facts["metric_qualifier"])) == [
         (395e8, "global", None), (134e8, "China", None)]
+    years = facts_from_sentences(sentence.with_columns(
+        pl.lit("2023年和2024年AI服务器出货量分别为 120 万台和 165 万台。").alias("text")))[0]
+    assert list(zip(years["value"], years["year"], years["metric_qualifier"])) == [
+        (1.2e6, 2023, None), (1.65e6, 2024, None)]  # a list of periods: the years say which

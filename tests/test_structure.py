@@ -562,3 +562,25 @@ def test_a_label_wrapped_in_lower_case_joins_the_row_of_its_figures(tmp_path):
     found = _read(tmp_path, words)
     assert cleaned(found)[2:4] == [["Murder and nonnegligent manslaughter", "10.0", "9.0"],
                                   ["All other offenses (except traffic)", "306.1", "263.4"]]
+
+
+def test_a_unit_wrapped_under_its_figure_stays_in_the_figures_cell(tmp_path):
+    """'3.35' over 'TB/s': a line without a label under figures goes on with their row."""
+    xs = (60, 200, 260, 320)
+    words = [(56, 60, "图表7：英伟达 GPU 参数对比（测试）"), *rows_at(80, [["参数", "H100", "H200", "B200"]], xs=xs),
+             *rows_at(97, [["显存带宽", "3.35", "4.8", "8"], ["", "TB/s", "TB/s", "TB/s"]], xs=xs, step=11),
+             *rows_at(125, [["功耗", "700W", "700W", "1000W"]], xs=xs), (56, 150, "资料来源：测试")]
+    assert cleaned(_read(tmp_path, words)) == [["参数", "H100", "H200", "B200"],
+                                               ["显存带宽", "3.35 TB/s", "4.8 TB/s", "8 TB/s"],
+                                               ["功耗", "700W", "700W", "1000W"]]
+
+
+def test_white_rows_between_a_header_band_and_a_shaded_total_are_rows_of_their_own(tmp_path):
+    rows = [["公司", "产品", "制程"], ["英伟达", "H100 GPU", "台积电 4N"], ["AMD", "MI300X", "台积电 5nm"],
+            ["华为", "昇腾 910B", "中芯国际 N+2"], ["合计", "三家厂商", "—"]]
+    xs = (56, 200, 300, 420)
+    shaded = _cells_painted(78, [14], xs) + _cells_painted(78 + 14 * 4, [14], xs)
+    found = _read(tmp_path, [(56, 60, "图表12：主要 AI 芯片厂商产品（测试）"),
+                             *rows_at(80.5, rows, xs=(60, 204, 304), step=14),
+                             (56, 160, "资料来源：测试")], bands=shaded)
+    assert found.texts() == rows

@@ -25,6 +25,7 @@ class OpenTable:
     columns: list[float] | None  # column boundaries of an aligned table, in the view's coordinates
     x0: float
     x1: float
+    words: bool = False  # a table of words: its rows on the next page are all body rows
 
 
 @dataclass
@@ -75,7 +76,8 @@ def read_continuation(view, lines: list[Line], region: Region, carried: OpenTabl
     if not body:
         return None
     for columns in (None, carried.columns):  # this page's own columns, else the carried ones
-        found = aligned_table(crop, body, columns=columns, settings=settings, continued=True)
+        found = aligned_table(crop, body, columns=columns, settings=settings, continued=True,
+                              all_body=carried.words)
         if found is not None and len(found.grid[0]) == carried.n_cols:
             return found
     return None
@@ -88,9 +90,12 @@ def new_rows(found: FoundTable, carried: OpenTable) -> list[list[dict]]:
     header) — when they are no more than the carried header's rows; more lines above the first
     number are running text (a figure read as a table, the page after it), and are left out."""
     rows = found.grid
-    header = [[_without_continued(t) for t in row] for row in carried.header]
+    # a repeated header row: the same texts in the same order (read as body rows, a table of words'
+    # header cells may land a column off their own)
+    header = [[_without_continued(t) for t in row if t] for row in carried.header]
     repeated = 0
-    while repeated < len(rows) and [_without_continued(c["text"]) for c in rows[repeated]] in header:
+    while repeated < len(rows) and [_without_continued(c["text"]) for c in rows[repeated]
+                                    if c["text"]] in header:
         repeated += 1
     if found.method == "lattice":
         return rows[repeated:]
@@ -113,6 +118,8 @@ def carry(table_id: str, found: FoundTable, region: Region, turn: int) -> OpenTa
     """Remember a table that reached the end of its page, to be continued on the next within the
     width of its caption's region."""
     texts = found.texts()
+    words = not any(ch.isdigit() for row in texts[found.header_rows:] for t in row[1:] for ch in t)
     return OpenTable(table_id=table_id, turn=turn, n_cols=len(texts[0]),
                      header=texts[:max(found.header_rows, 1)], columns=found.columns,
-                     x0=min(found.bbox[0], region.bbox[0]), x1=max(found.bbox[2], region.bbox[2]))
+                     x0=min(found.bbox[0], region.bbox[0]), x1=max(found.bbox[2], region.bbox[2]),
+                     words=words)

@@ -126,7 +126,7 @@ class Extraction:
 
 _WRAP_RE = re.compile(r"\s*\n\s*")
 DOT_LEADER_RE = re.compile(r"(?<=[^\s.·…])(?:\s*[.·…]){3,}\s*$|^(?:[.·…]\s*){3,}(?=[^\s.·…])")  # leaders
-_CJK_CHAR_RE = re.compile(rf"[{_CJK}]")
+CJK_CHAR_RE = re.compile(rf"[{_CJK}]")
 
 
 _IDEOGRAPH_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -196,7 +196,7 @@ def clean_cell_text(text: str | None) -> str:
             return " " if spaced and mixed else ""
         if before in ",;:!?":  # Latin punctuation is followed by a space, even before CJK text
             return " "
-        return "" if _CJK_CHAR_RE.match(before) or _CJK_CHAR_RE.match(after) else " "
+        return "" if CJK_CHAR_RE.match(before) or CJK_CHAR_RE.match(after) else " "
 
     return tidy_cjk(DOT_LEADER_RE.sub("", _WRAP_RE.sub(join, text)))
 

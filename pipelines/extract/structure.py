@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from pdfplumber.table import Table
 from pdfplumber.utils.geometry import get_bbox_overlap
 
-from pipelines.extract.layout import NOTE_RE, RTL_RE, TOC_ENTRY_RE, UNIT_LINE_RE, find_header_rows
+from pipelines.extract.layout import (
+    CJK_CHAR_RE, NOTE_RE, RTL_RE, SOURCE_RE, TOC_ENTRY_RE, UNIT_LINE_RE, find_header_rows, match_caption,
+)
 from pipelines.extract.regions import Box, Region, words_within
 from pipelines.extract.rotation import read_turned
 from pipelines.normalize.units import is_data_token
@@ -96,16 +98,26 @@ def _rules_down(view, settings: PdfTableSettings) -> list[tuple[float, float, fl
 
 def _painted(view, table, rules_down: list[tuple[float, float, float]], slack: float = 1.5) -> bool:
     """A grid that is only part of a table shaded cell by cell (a zebra table's shaded rows, a
-    header band): no side of any of its cells stands on a vertical rule, and the table's text goes
-    on right under it, in two or more of its columns (the next, unshaded row). A table whose every
-    cell is shaded, set apart from the text around it, stays a grid."""
+    header band, a shaded total row): no side of any of its cells stands on a vertical rule, and
+    the table's text goes on right under or over it, in two or more of its columns (an unshaded
+    row). A table whose every cell is shaded, set apart from the text around it (its caption, its
+    source line), stays a grid."""
     x0, top, x1, bottom = table.bbox
     sides = sorted({x for c in table.cells for x in (c[0], c[2])})
     if any(abs(x - rx) <= slack and rt < bottom and rb > top for x in sides for rx, rt, rb in rules_down):
         return False
-    row = min(c[3] - c[1] for c in table.cells)
-    under = view.crop((x0, bottom, x1, min(bottom + row / 2, view.bbox[3])), strict=False).chars
-    return len({column_of((c["x0"] + c["x1"]) / 2, sides) for c in under if c["text"].strip()}) >= 2
+    reach = min(c[3] - c[1] for c in table.cells) / 2
+    return any(_row_goes_on(view, (x0, max(y0, view.bbox[1]), x1, min(y1, view.bbox[3])), sides)
+               for y0, y1 in ((bottom, bottom + reach), (top - reach, top)) if y1 > y0)
+
+
+def _row_goes_on(view, band: Box, sides: list[float]) -> bool:
+    """Text in two or more of the columns within `band`, not a caption, source or note line."""
+    chars = [c for c in view.crop(band, strict=False).chars if c["text"].strip()]
+    text = "".join(c["text"] for c in sorted(chars, key=lambda c: (round(c["top"]), c["x0"]))).strip()
+    if not chars or SOURCE_RE.match(text) or NOTE_RE.match(text) or match_caption(text):
+        return False
+    return len({column_of((c["x0"] + c["x1"]) / 2, sides) for c in chars}) >= 2
 
 
 def _without_empty_edge_columns(grid: list[list[dict]]) -> list[list[dict]]:
@@ -314,7 +326,8 @@ def read_region(view, region: Region, lines: list[Line], grids: list[FoundTable]
     if inside_page is None or inside_page[3] - inside_page[1] < 5:
         return grid
     aligned = aligned_table(view.crop(inside_page), body, max_header_rows=max_header_rows,
-                            text_only=region.label is not None, settings=settings)
+                            text_only=region.label is not None, settings=settings,
+                            runs_on=region.open_end)
     return aligned or grid  # rules around unruled rows are read from the text when that works
 
 
@@ -414,14 +427,23 @@ def separators(crop, x0: float, x1: float,
 def _painted_rows(rects: list[dict], slack: float = 1.0) -> list[Box]:
     """Shaded rectangles side by side at the same height (each cell of a row painted on its own)
     as one band across them."""
-    bands: list[list[float]] = []
-    for r in sorted(rects, key=lambda r: (round(r["top"]), round(r["bottom"]), r["x0"])):
-        last = bands[-1] if bands else None
-        if (last and abs(last[1] - r["top"]) <= slack and abs(last[3] - r["bottom"]) <= slack
-                and r["x0"] <= last[2] + slack):
-            last[2] = max(last[2], r["x1"])
+    rows: list[list[dict]] = []  # rectangles whose top and bottom lie within `slack` of the row's first
+    for r in sorted(rects, key=lambda r: (r["top"], r["bottom"])):
+        row = next((row for row in rows if abs(row[0]["top"] - r["top"]) <= slack
+                    and abs(row[0]["bottom"] - r["bottom"]) <= slack), None)
+        if row is None:
+            rows.append([r])
         else:
-            bands.append([r["x0"], r["top"], r["x1"], r["bottom"]])
+            row.append(r)
+    bands: list[list[float]] = []
+    for row in rows:
+        start = len(bands)
+        for r in sorted(row, key=lambda r: r["x0"]):
+            last = bands[-1] if len(bands) > start else None
+            if last and r["x0"] <= last[2] + slack:
+                last[2] = max(last[2], r["x1"])
+            else:
+                bands.append([r["x0"], r["top"], r["x1"], r["bottom"]])
     return [tuple(b) for b in bands]
 
 
@@ -437,6 +459,7 @@ class LineCells:
     left: dict[int, float] = field(default_factory=dict)
     rtl: set[int] = field(default_factory=set)
     label: str = ""  # the text in the first column
+    lead: dict[int, float] = field(default_factory=dict)  # width of the first word (or ideograph)
 
 
 def line_cells(line: Line, columns: list[float]) -> LineCells:
@@ -449,7 +472,15 @@ def line_cells(line: Line, columns: list[float]) -> LineCells:
                      {col for col, text in texts.items() if len(text) >= 6 and not is_data_token(text)
                       and not parse_period(text)},
                      {col: min(w["x0"] for w in ws) for col, ws in parts.items()},
-                     {col for col, text in texts.items() if RTL_RE.search(text)}, texts.get(0, ""))
+                     {col for col, text in texts.items() if RTL_RE.search(text)}, texts.get(0, ""),
+                     {col: _lead_width(min(ws, key=lambda w: w["x0"])) for col, ws in parts.items()})
+
+
+def _lead_width(word: dict) -> float:
+    """How wide the start of a word is that a line could not take: its first ideograph, or the
+    whole word (Latin words do not break)."""
+    text, width = word["text"], word["x1"] - word["x0"]
+    return width / len(text) if text and CJK_CHAR_RE.match(text) else width
 
 
 def _centres(lines: list[Line], settings: PdfTableSettings) -> list[float]:
@@ -499,12 +530,19 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
         if len(bands) >= settings.min_shaded_bands else None
 
     def same_band(a: Line, b: Line) -> bool:
-        """Both lines in one shaded band, or, in a table shaded row by row, both between the same
-        two band edges (a white row between two shaded ones; a caller checks no edge parts them)."""
+        """Both lines in one shaded band."""
         ya, yb = (a.top + a.bottom) / 2, (b.top + b.bottom) / 2
-        if shaded_rows and shaded_rows[0] <= ya and yb <= shaded_rows[1]:
-            return True
         return any(band[1] <= ya <= band[3] and band[1] <= yb <= band[3] for band in bands)
+
+    def same_slot(row: list[int], b: int) -> bool:
+        """In a table shaded row by row, line b and the line above lie between the same two band
+        edges (a white row between two shaded ones; a caller checks no edge parts them), and line
+        b brings no second label to the row (rows left white between a header band and a shaded
+        total are rows of their own)."""
+        ya = (lines[b - 1].top + lines[b - 1].bottom) / 2
+        yb = (lines[b].top + lines[b].bottom) / 2
+        inside = shaded_rows is not None and shaded_rows[0] <= ya and yb <= shaded_rows[1]
+        return inside and not (0 in cells[b].right and any(0 in cells[i].right for i in row))
 
     def full(i: int, col: int) -> bool:
         if col in rtl:
@@ -529,11 +567,28 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
         return label_only(i) and indented(i) and any(
             abs(lines[i].x0 - x0) <= settings.indent_min for x0 in section_x0)
 
+    def runs_over(i: int, b: int, col: int) -> bool:
+        """Line b's first word (or ideograph) in the column would not have fitted on line i: the
+        two together are wider than the column's widest line, which fitted (a short cell ends
+        where its text does, not at the column's edge)."""
+        width = cells[i].right[col] - cells[i].left[col]
+        widest = right_edge[col] - left_edge[col]
+        return width + cells[b].lead.get(col, 0.0) > widest + settings.wrap_fit_ratio * size
+
+    def ends_full(i: int, b: int, col: int) -> bool:
+        """Line i's text in the column reaches its edge and could not have taken line b's first
+        word: line b may go on with it. Only a line b that brings a row label beside other text
+        (a row of its own, or one whose label wraps with the rest) must pass the second test:
+        glyph widths vary, and a line without a label of its own goes on with the row above."""
+
+        return full(i, col) and (col in rtl or 0 not in cells[b].right or set(cells[b].right) == {col}
+                                 or runs_over(i, b, col))
+
     def wrapped(row: list[int], b: int) -> bool:
-        """Some column of line b continues a cell of the row that is full to the column's edge."""
+        """Some column of line b continues a cell of the row that ends full (ends_full)."""
         for col in cells[b].right:
             above = [i for i in row if col in cells[i].right]
-            if above and full(above[-1], col) and not section_row(above[-1]):
+            if above and ends_full(above[-1], b, col) and not section_row(above[-1]):
                 return True
         return False
 
@@ -560,18 +615,30 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
         a label of its own, not the wrapped end of that one (whatever the other columns show: a
         figure set flush right reaches its column's edge on every line)."""
         labelled = [i for i in row if 0 in cells[i].right]
-        return 0 in cells[b].right and bool(labelled) and not full(labelled[-1], 0)
+        return 0 in cells[b].right and bool(labelled) and not ends_full(labelled[-1], b, 0)
 
     def lowercase_rest(row: list[int], b: int) -> bool:
-        """Line b goes on with the label of a row that has only its label yet, in lower case
-        ('Murder and nonnegligent' / 'manslaughter 10.0 …'): a sentence's next word, not a row's."""
-        text = cells[b].label
-        return all(label_only(i) for i in row) and text[:1].isalpha() and text[:1].islower()
+        """Line b goes on with the label of a row that has only its label yet, with a word in lower
+        case ('Murder and nonnegligent' / 'manslaughter 10.0 …'): a sentence's next word, not a
+        row's ('eMMC' is a name)."""
+        first = cells[b].label.split(" ", 1)[0]
+        return all(label_only(i) for i in row) and first.isalpha() and first.islower()
+
+    def fresh_cells(row: list[int], b: int) -> bool:
+        """Line b brings a label under the row's own and, in another column, text under a cell of
+        the row that ends short of its column's edge: a row of its own ('昆仑万维 SkyAgents' under '蚂蚁集团/蚂蚁数科
+        蚂蚁 AI Studio+Max', whose label is the widest and so looks full)."""
+        if 0 not in cells[b].right or not any(0 in cells[i].right for i in row):
+            return False  # (a label printed level with the middle of its cell's lines comes late)
+        last = {col: i for i in row for col in cells[i].right}
+        return any(col in last and not ends_full(last[col], b, col) for col in cells[b].right if col != 0)
 
     def under_figure(row: list[int], b: int) -> bool:
-        """Below the header, line b has text under a figure of the row: a figure does not wrap, so
-        that text starts a row of its own ('VDD 1.2V' under 'Operating Frequency 1600')."""
-        return b > first_data and any(col in cells[b].right for i in row for col in cells[i].numbers)
+        """Below the header, line b brings a label and text under a figure of the row: a figure does
+        not wrap, so that is a row of its own ('VDD 1.2V' under 'Operating Frequency 1600'; a unit
+        alone under its figure, '3.35' / 'TB/s', goes on with it)."""
+        return (b > first_data and 0 in cells[b].right
+                and any(col in cells[b].right for i in row for col in cells[i].numbers))
 
     rows: list[list[int]] = [[0]]
     for b in range(1, len(lines)):
@@ -580,10 +647,10 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
         ruled = any(prev.bottom - 0.5 <= y <= line.top + 0.5 for y in edges)
         taken = occupied(rows[-1], b)
         close = gap <= settings.wrap_gap_max_ratio * size
-        joins = gap < 0 or (close and (not new_label(rows[-1], b) or lowercase_rest(rows[-1], b)) and (
-            same_band(prev, line) or lowercase_rest(rows[-1], b)
-            or (not under_figure(rows[-1], b)
-                and (wrapped(rows[-1], b) or (b > first_data and centred_label(rows[-1], b))))))
+        joins = gap < 0 or (close and (same_band(prev, line) or same_slot(rows[-1], b)
+                                       or lowercase_rest(rows[-1], b) or (
+            not new_label(rows[-1], b) and not under_figure(rows[-1], b) and not fresh_cells(rows[-1], b)
+            and (wrapped(rows[-1], b) or (b > first_data and centred_label(rows[-1], b))))))
         if b <= first_data and spans_columns(prev, line, columns, size, settings):
             joins = False  # the header's next tier
         if ruled or not joins or taken & cells[b].numbers:
@@ -840,11 +907,13 @@ def _outer(columns: list[float] | None, lines: list[Line]) -> list[float] | None
 
 
 def table_lines(lines: list[Line], text_only: bool, max_header_rows: int | None,
-                settings: PdfTableSettings,
-                continued: bool = False) -> tuple[list[Line], int, bool] | None:
+                settings: PdfTableSettings, continued: bool = False,
+                runs_on: bool = False, all_body: bool = False) -> tuple[list[Line], int, bool] | None:
     """The lines that make the table, the index of its first data line, and whether it is a table of
     words: dot leaders, a headnote above and footnotes under it left out. None for running text.
-    The rows of a table of words `continued` from the page before are all body rows."""
+    The rows of a table of words `continued` from the page before are all body rows (`all_body`:
+    even where one of them holds a number); one that `runs_on` to the next page may show only its
+    header and one row here."""
     lines = [ln for ln in (without_leaders(line) for line in lines) if ln.words]
     if not lines:
         return None
@@ -852,10 +921,10 @@ def table_lines(lines: list[Line], text_only: bool, max_header_rows: int | None,
         lines = lines[1:]  # a note printed above the header, across the whole table
     first_data = next((i for i, line in enumerate(lines) if is_data_line(line, settings)), None)
     words_only = first_data is None
-    if words_only and continued:
+    if (words_only or all_body) and continued:
         first_data = 0
     elif words_only:  # a table of words: its first line heads it
-        if not text_only or len(lines) < 3:
+        if not text_only or len(lines) < (2 if runs_on else 3):
             return None
         first_data = 1
     if sum(is_two_column_prose(ln, settings) for ln in lines) > settings.max_prose_line_share * len(lines):
@@ -895,14 +964,15 @@ def _method(crop, columns: list[float], shaded: int, settings: PdfTableSettings)
 def aligned_table(crop, lines: list[Line], max_header_rows: int | None = None,
                   columns: list[float] | None = None, text_only: bool = False,
                   settings: PdfTableSettings = DEFAULT_SETTINGS,
-                  continued: bool = False) -> FoundTable | None:
+                  continued: bool = False, runs_on: bool = False,
+                  all_body: bool = False) -> FoundTable | None:
     """Rows and columns from word positions; pdfplumber's explicit strategy assigns the characters.
     `columns` given (a table `continued` from the page before) are used as they are. Without a
     number in any line the lines are a table only when `text_only` (a caption says there is one)
-    or `continued`."""
+    or `continued`; a table that `runs_on` to the next page may be a header and one row here."""
     if len(lines) < (1 if columns else 2):
         return None
-    found = table_lines(lines, text_only, max_header_rows, settings, continued)
+    found = table_lines(lines, text_only, max_header_rows, settings, continued, runs_on, all_body)
     if found is None:
         return None
     lines, first_data, words_only = found

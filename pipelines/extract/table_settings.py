@@ -34,6 +34,7 @@ class PdfTableSettings:
     # rows of aligned tables: wrapped lines inside a cell vs the gap between rows
     wrap_gap_max_ratio: float = 0.8  # lines of one wrapped cell are never further apart than this × size
     wrap_slack_ratio: float = 2.5  # a cell line ending within this × size of its column's edge is full
+    wrap_fit_ratio: float = 0.1  # … and wrapped only if the next line's first word makes it wider than the widest line by this × size
     indent_min: float = 1.5  # a line starting this much further right than the one above is indented
     rule_width_share: float = 0.8  # a horizontal rule spans at least this share of the table's text width
     rule_max_thickness: float = 2.0  # a filled rectangle thicker than this (both ways) is shading, not a rule

@@ -37,6 +37,7 @@ LIST_SEP_RE = re.compile(rf"\s*(?:/|、|和|及|与)\s*(?={_NUM})")
 LIST_JOIN_RE = re.compile(r"\s*(?:/|、|和|及|与)\s*")
 ITEM_SEP_RE = re.compile(r"\s*(?:/|、|和|及|与)\s*")  # items a '分别' list names
 YEAR_IN_ITEM_RE = re.compile(r"\d{4}\s*(?:年|[AE])?")
+CJK_ONLY_RE = re.compile(r"[\u4e00-\u9fff]+")
 MINUS_RE = re.compile(r"[-−－]$")
 SIGN_CONTEXT = set("（(：:=，,；;为约比达至是、")  # a minus sign may follow these, or a space
 SIGNED_BEFORE_RE = re.compile(r"([-−－])\d[\d,]*(?:\.\d+)?\s*%?$")  # a signed number just before
@@ -486,6 +487,8 @@ def _list_item(catalog: Catalog, clause: str, c: Candidate) -> str | None:
     parts = [p.strip() for p in ITEM_SEP_RE.split(head)]
     if len(parts) != c.list_size or not all(parts):
         return None
+    if YEAR_IN_ITEM_RE.match(parts[-1]) or parse_period(parts[0]):
+        return None  # '2023 年和 2024 年出货量分别为': a list of periods, which the periods say
     ends = [m.end() for pattern in (YEAR_IN_ITEM_RE, *catalog.regions.values())
             for m in pattern.finditer(parts[0])]
     if ends and parts[0][max(ends):].strip():  # '并预计 2024 年全球普通 AI 服务器': 普通 AI 服务器
@@ -495,6 +498,9 @@ def _list_item(catalog: Catalog, clause: str, c: Candidate) -> str | None:
         if len(tail.strip()) >= 2 and tail in parts[-1]:
             parts[-1] = parts[-1][:parts[-1].index(tail) + len(tail)]
             break
+    else:  # no ending in common ('训练和推理算力需求'): items of one length, as a list sets them
+        if CJK_ONLY_RE.fullmatch(parts[0]) and CJK_ONLY_RE.match(parts[-1]):
+            parts[-1] = parts[-1][:len(parts[0])]
     return parts[c.list_index].strip()
 
 
