@@ -584,3 +584,15 @@ def test_white_rows_between_a_header_band_and_a_shaded_total_are_rows_of_their_o
                              *rows_at(80.5, rows, xs=(60, 204, 304), step=14),
                              (56, 160, "资料来源：测试")], bands=shaded)
     assert found.texts() == rows
+
+
+def test_a_dash_set_flush_left_belongs_to_the_column_of_figures_set_flush_right(tmp_path):
+    """A browser sets '-' at a cell's left and figures at its right: the dashes make no column."""
+    words = [(56, 60, "图表42：参数对比（测试）"), (60, 80, "项目"), (190, 80, "2023"), (290, 80, "2024"),
+             (60, 96, "服务器"), (200, 96, "12.5"), (250, 96, "-"),
+             (60, 112, "交换机"), (150, 112, "-"), (300, 112, "13.6"),
+             (60, 128, "光模块"), (200, 128, "7.1"), (300, 128, "8.2"),
+             (60, 144, "液冷"), (150, 144, "-"), (250, 144, "-"), (56, 166, "资料来源：测试")]
+    found = _read(tmp_path, words)
+    assert found.texts() == [["项目", "2023", "2024"], ["服务器", "12.5", "-"], ["交换机", "-", "13.6"],
+                             ["光模块", "7.1", "8.2"], ["液冷", "-", "-"]]

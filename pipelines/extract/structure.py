@@ -26,6 +26,7 @@ from pipelines.extract.table_settings import DEFAULT_SETTINGS, PdfTableSettings
 from pipelines.extract.words import (
     Line, group_lines, is_data_line, is_two_column_prose, join_words, phrases, without_leaders,
 )
+from pipelines.normalize.numbers import PLACEHOLDERS
 from pipelines.normalize.periods import parse_period
 from pipelines.normalize.units import unit_in_label
 
@@ -359,10 +360,38 @@ def column_bounds(data_lines: list[Line], size: float,
         else:
             columns.append([a, b])
     columns = [part for span in columns for part in _split_tolerant(span, data_lines, gap, settings)]
+    columns = _without_slivers(columns, data_lines, gap)
     if len(columns) < 2:
         return None
     return ([columns[0][0] - 1] + [(left[1] + right[0]) / 2 for left, right in zip(columns, columns[1:])]
             + [columns[-1][1] + 1])
+
+
+def _without_slivers(columns: list[list[float]], lines: list[Line], gap: float) -> list[list[float]]:
+    """A column that holds nothing but placeholders, on lines where the column of figures beside
+    it holds nothing, is part of that column ('-' set flush left where the column's figures are
+    set flush right); the nearer one when both qualify, never the first (the labels')."""
+    texts: list[list[str]] = [[] for _ in columns]
+    filled: list[set[int]] = [set() for _ in columns]  # the lines with text in each column
+    for i, line in enumerate(lines):
+        for p in phrases(line.words, gap):
+            middle = (p[0]["x0"] + p[-1]["x1"]) / 2
+            k = min(range(len(columns)), key=lambda n: max(columns[n][0] - middle, middle - columns[n][1], 0))
+            texts[k].append(join_words(p).strip().lower())
+            filled[k].add(i)
+    spans = [[list(c), f] for c, f in zip(columns, filled)]
+    for n in range(len(columns) - 1, -1, -1):
+        if len(spans) <= 2 or not texts[n] or not all(t in PLACEHOLDERS for t in texts[n]):
+            continue
+        (x0, x1), lines_here = spans[n]
+        sides = [(spans[m][0][0] - x1 if m > n else x0 - spans[m][0][1], m) for m in (n - 1, n + 1)
+                 if 0 < m < len(spans) and not (spans[m][1] & lines_here)]  # never the labels
+        if sides:
+            m = min(sides)[1]
+            spans[m][0] = [min(x0, spans[m][0][0]), max(x1, spans[m][0][1])]
+            spans[m][1] |= lines_here
+            del spans[n]
+    return [c for c, _ in spans]
 
 
 def _split_tolerant(span: list[float], lines: list[Line], gap: float,
