@@ -596,3 +596,29 @@ def test_a_dash_set_flush_left_belongs_to_the_column_of_figures_set_flush_right(
     found = _read(tmp_path, words)
     assert found.texts() == [["项目", "2023", "2024"], ["服务器", "12.5", "-"], ["交换机", "-", "13.6"],
                              ["光模块", "7.1", "8.2"], ["液冷", "-", "-"]]
+
+
+def test_a_row_with_no_label_whose_figure_cells_read_na_is_a_row(tmp_path):
+    """A peer table grouped by a first column printed once: '摩尔线程 未上市 NA NA' under a row of
+    figures is a row of its own (a placeholder under a figure), not the end of the row above."""
+    rows = [["行业", "公司", "市值（亿元）", "PE 2024E"], ["AI芯片", "海光信息", "3,210.5", "98.2"],
+            ["", "摩尔线程", "未上市", "NA"], ["", "景嘉微", "420.3", "156.7"]]
+    found = _read(tmp_path, [(56, 60, "图表11：可比公司估值（测试）"),
+                             *rows_at(80, rows, xs=(60, 130, 250, 330), step=15), (56, 150, "资料来源：测试")])
+    assert found.texts() == rows
+
+
+def test_a_label_and_a_description_wrapping_together_are_one_row(tmp_path):
+    """The description's first line ends short because its next word is long: both columns wrap
+    onto one line, which is no row of its own."""
+    words = [(56, 60, "Table 2. Peer companies (test)"),
+             *rows_at(80, [["Company", "Business", "Rating"],
+                           ["Taiwan Semiconductor", "Leading foundry with advanced", "Buy"],
+                           ["Manufacturing", "semiconductor manufacturing capacity", ""],
+                           ["Intel Corporation Limited", "Integrated device maker", "Sell"]],
+                      xs=(60, 200, 400), step=11),
+             (56, 140, "Source: test")]
+    assert cleaned(_read(tmp_path, words)) == [
+        ["Company", "Business", "Rating"],
+        ["Taiwan Semiconductor Manufacturing", "Leading foundry with advanced semiconductor manufacturing capacity", "Buy"],
+        ["Intel Corporation Limited", "Integrated device maker", "Sell"]]

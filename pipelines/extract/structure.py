@@ -71,7 +71,7 @@ def grid_tables(view, settings: PdfTableSettings = DEFAULT_SETTINGS) -> list[Fou
              for rule in _side_rules(grid)]
     lattice = {**settings.lattice, "explicit_vertical_lines": sides} if sides else settings.lattice
     for table in view.find_tables(lattice):
-        if len(table.rows) < 2 or (rules_down is not None and _painted(view, table, rules_down)):
+        if len(table.rows) < 2 or (rules_down is not None and _painted(view, table, rules_down, settings)):
             continue
         texts = Table(_chars_within(view, table.bbox), table.cells).extract()
         grid = [split for row_text, row in zip(texts, table.rows)
@@ -97,7 +97,8 @@ def _rules_down(view, settings: PdfTableSettings) -> list[tuple[float, float, fl
                     if abs(line["x1"] - line["x0"]) <= settings.rule_max_thickness]
 
 
-def _painted(view, table, rules_down: list[tuple[float, float, float]], slack: float = 1.5) -> bool:
+def _painted(view, table, rules_down: list[tuple[float, float, float]],
+             settings: PdfTableSettings = DEFAULT_SETTINGS, slack: float = 1.5) -> bool:
     """A grid that is only part of a table shaded cell by cell (a zebra table's shaded rows, a
     header band, a shaded total row): no side of any of its cells stands on a vertical rule, and
     the table's text goes on right under or over it, in two or more of its columns (an unshaded
@@ -108,17 +109,21 @@ def _painted(view, table, rules_down: list[tuple[float, float, float]], slack: f
     if any(abs(x - rx) <= slack and rt < bottom and rb > top for x in sides for rx, rt, rb in rules_down):
         return False
     reach = min(c[3] - c[1] for c in table.cells) / 2
-    return any(_row_goes_on(view, (x0, max(y0, view.bbox[1]), x1, min(y1, view.bbox[3])), sides)
+    return any(_row_goes_on(view, (x0, max(y0, view.bbox[1]), x1, min(y1, view.bbox[3])), sides, settings)
                for y0, y1 in ((bottom, bottom + reach), (top - reach, top)) if y1 > y0)
 
 
-def _row_goes_on(view, band: Box, sides: list[float]) -> bool:
-    """Text in two or more of the columns within `band`, not a caption, source or note line."""
-    chars = [c for c in view.crop(band, strict=False).chars if c["text"].strip()]
-    text = "".join(c["text"] for c in sorted(chars, key=lambda c: (round(c["top"]), c["x0"]))).strip()
-    if not chars or SOURCE_RE.match(text) or NOTE_RE.match(text) or match_caption(text):
-        return False
-    return len({column_of((c["x0"] + c["x1"]) / 2, sides) for c in chars}) >= 2
+def _row_goes_on(view, band: Box, sides: list[float], settings: PdfTableSettings) -> bool:
+    """A line within `band` set in two or more of the columns (phrases apart), not a caption,
+    source or note line (a caption's second line is one phrase across the columns)."""
+    for line in group_lines(view.crop(band, strict=False).extract_words(**settings.word_settings)):
+        text = line.text.strip()
+        if SOURCE_RE.match(text) or NOTE_RE.match(text) or match_caption(text):
+            continue
+        parts = phrases(line.words, settings.column_gap_ratio * line.size)
+        if len({column_of((p[0]["x0"] + p[-1]["x1"]) / 2, sides) for p in parts}) >= 2:
+            return True
+    return False
 
 
 def _without_empty_edge_columns(grid: list[list[dict]]) -> list[list[dict]]:
@@ -489,6 +494,7 @@ class LineCells:
     rtl: set[int] = field(default_factory=set)
     label: str = ""  # the text in the first column
     lead: dict[int, float] = field(default_factory=dict)  # width of the first word (or ideograph)
+    placeholders: set[int] = field(default_factory=set)  # columns holding '-', 'NA' …
 
 
 def line_cells(line: Line, columns: list[float]) -> LineCells:
@@ -502,7 +508,8 @@ def line_cells(line: Line, columns: list[float]) -> LineCells:
                       and not parse_period(text)},
                      {col: min(w["x0"] for w in ws) for col, ws in parts.items()},
                      {col for col, text in texts.items() if RTL_RE.search(text)}, texts.get(0, ""),
-                     {col: _lead_width(min(ws, key=lambda w: w["x0"])) for col, ws in parts.items()})
+                     {col: _lead_width(min(ws, key=lambda w: w["x0"])) for col, ws in parts.items()},
+                     {col for col, text in texts.items() if text.strip().lower() in PLACEHOLDERS})
 
 
 def _lead_width(word: dict) -> float:
@@ -559,9 +566,11 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
         if len(bands) >= settings.min_shaded_bands else None
 
     def same_band(a: Line, b: Line) -> bool:
-        """Both lines in one shaded band."""
+        """Both lines in one shaded band a row high (a zebra row, a header band; not a panel
+        behind the whole table)."""
         ya, yb = (a.top + a.bottom) / 2, (b.top + b.bottom) / 2
-        return any(band[1] <= ya <= band[3] and band[1] <= yb <= band[3] for band in bands)
+        return any(band[1] <= ya <= band[3] and band[1] <= yb <= band[3]
+                   and band[3] - band[1] <= settings.max_band_lines * size * 1.6 for band in bands)
 
     def same_slot(row: list[int], b: int) -> bool:
         """In a table shaded row by row, line b and the line above lie between the same two band
@@ -605,13 +614,16 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
         return width + cells[b].lead.get(col, 0.0) > widest + settings.wrap_fit_ratio * size
 
     def ends_full(i: int, b: int, col: int) -> bool:
-        """Line i's text in the column reaches its edge and could not have taken line b's first
-        word: line b may go on with it. Only a line b that brings a row label beside other text
-        (a row of its own, or one whose label wraps with the rest) must pass the second test:
-        glyph widths vary, and a line without a label of its own goes on with the row above."""
-
-        return full(i, col) and (col in rtl or 0 not in cells[b].right or set(cells[b].right) == {col}
-                                 or runs_over(i, b, col))
+        """Line b may go on with line i's text in the column. A line b that brings a label beside
+        other text must start with a word line i could not have taken (runs_over: a short label
+        is no wrapped one); otherwise — a line b without a label or with text in this column
+        alone, a line i that is a label alone, a right-to-left column — line i reaching the
+        column's edge is enough (glyph widths vary: a wrapped label's end under its figures)."""
+        if col in rtl:
+            return full(i, col)
+        if 0 not in cells[b].right or set(cells[b].right) == {col} or label_only(i):
+            return full(i, col)
+        return runs_over(i, b, col)
 
     def wrapped(row: list[int], b: int) -> bool:
         """Some column of line b continues a cell of the row that ends full (ends_full)."""
@@ -644,14 +656,18 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
         a label of its own, not the wrapped end of that one (whatever the other columns show: a
         figure set flush right reaches its column's edge on every line)."""
         labelled = [i for i in row if 0 in cells[i].right]
-        return 0 in cells[b].right and bool(labelled) and not ends_full(labelled[-1], b, 0)
+        if not (0 in cells[b].right and labelled):
+            return False
+        if all(label_only(i) for i in row) and full(labelled[-1], 0):
+            return False  # a label alone on its line, full to the edge, ends on the line under it
+        return not ends_full(labelled[-1], b, 0)
 
     def lowercase_rest(row: list[int], b: int) -> bool:
         """Line b goes on with the label of a row that has only its label yet, with a word in lower
-        case ('Murder and nonnegligent' / 'manslaughter 10.0 …'): a sentence's next word, not a
-        row's ('eMMC' is a name)."""
+        case ('Murder and nonnegligent' / 'manslaughter 10.0 …', 'equipment, net'): a sentence's
+        next word, not a row's ('eMMC' is a name)."""
         first = cells[b].label.split(" ", 1)[0]
-        return all(label_only(i) for i in row) and first.isalpha() and first.islower()
+        return all(label_only(i) for i in row) and first[:1].islower() and first == first.lower()
 
     def fresh_cells(row: list[int], b: int) -> bool:
         """Line b brings a label under the row's own and, in another column, text under a cell of
@@ -663,11 +679,13 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
         return any(col in last and not ends_full(last[col], b, col) for col in cells[b].right if col != 0)
 
     def under_figure(row: list[int], b: int) -> bool:
-        """Below the header, line b brings a label and text under a figure of the row: a figure does
-        not wrap, so that is a row of its own ('VDD 1.2V' under 'Operating Frequency 1600'; a unit
-        alone under its figure, '3.35' / 'TB/s', goes on with it)."""
-        return (b > first_data and 0 in cells[b].right
-                and any(col in cells[b].right for i in row for col in cells[i].numbers))
+        """Below the header, line b has text under a figure of the row, beside a label of its own or
+        itself a figure or a placeholder: a figure does not wrap, so that is a row of its own ('VDD
+        1.2V' under 'Operating Frequency 1600'; 'NA' under '98.2'); a unit alone under its figure
+        ('3.35' / 'TB/s') goes on with it."""
+        under = {col for i in row for col in cells[i].numbers} & set(cells[b].right)
+        return b > first_data and bool(under) and (
+            0 in cells[b].right or bool(under & (cells[b].numbers | cells[b].placeholders)))
 
     rows: list[list[int]] = [[0]]
     for b in range(1, len(lines)):

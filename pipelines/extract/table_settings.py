@@ -38,6 +38,7 @@ class PdfTableSettings:
     indent_min: float = 1.5  # a line starting this much further right than the one above is indented
     rule_width_share: float = 0.8  # a horizontal rule spans at least this share of the table's text width
     rule_max_thickness: float = 2.0  # a filled rectangle thicker than this (both ways) is shading, not a rule
+    max_band_lines: int = 4  # a shaded band holding more lines than this is a panel, not a row
     band_width_share: float = 0.6  # a filled band (zebra row, header band) spans this share of it
     min_shaded_bands: int = 2  # filled bands that make a table "zebra"
     # continuation across pages
