@@ -540,6 +540,9 @@ def spans_columns(line: Line, below: Line, columns: list[float], size: float,
                for p in phrases(line.words, settings.column_gap_ratio * size))
 
 
+LINE_PITCH = 1.6  # a line of text and the space to the next, in font sizes (generous)
+
+
 def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_data: int,
               settings: PdfTableSettings = DEFAULT_SETTINGS) -> tuple[list[list[Line]], int]:
     """Group text lines into rows. A line joins the row above unless a rule or band edge lies between
@@ -570,7 +573,7 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
         behind the whole table)."""
         ya, yb = (a.top + a.bottom) / 2, (b.top + b.bottom) / 2
         return any(band[1] <= ya <= band[3] and band[1] <= yb <= band[3]
-                   and band[3] - band[1] <= settings.max_band_lines * size * 1.6 for band in bands)
+                   and band[3] - band[1] <= settings.max_band_lines * LINE_PITCH * size for band in bands)
 
     def same_slot(row: list[int], b: int) -> bool:
         """In a table shaded row by row, line b and the line above lie between the same two band
@@ -652,9 +655,9 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
                 and len(row) - 1 - over < over)
 
     def new_label(row: list[int], b: int) -> bool:
-        """Line b brings a row label under one of the row's that ends short of its column's edge:
-        a label of its own, not the wrapped end of that one (whatever the other columns show: a
-        figure set flush right reaches its column's edge on every line)."""
+        """Line b brings a row label under one of the row's that could not have run on into it
+        (ends_full): a label of its own, not the wrapped end of that one (whatever the other
+        columns show: a figure set flush right reaches its column's edge on every line)."""
         labelled = [i for i in row if 0 in cells[i].right]
         if not (0 in cells[b].right and labelled):
             return False
@@ -671,7 +674,7 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
 
     def fresh_cells(row: list[int], b: int) -> bool:
         """Line b brings a label under the row's own and, in another column, text under a cell of
-        the row that ends short of its column's edge: a row of its own ('昆仑万维 SkyAgents' under '蚂蚁集团/蚂蚁数科
+        the row that could not have run on into it (ends_full): a row of its own ('昆仑万维 SkyAgents' under '蚂蚁集团/蚂蚁数科
         蚂蚁 AI Studio+Max', whose label is the widest and so looks full)."""
         if 0 not in cells[b].right or not any(0 in cells[i].right for i in row):
             return False  # (a label printed level with the middle of its cell's lines comes late)
