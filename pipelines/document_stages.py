@@ -157,10 +157,19 @@ def record_stage_failure(paths: RdwPaths, doc_id: str, error: str) -> None:
     write_parquet_atomic(info, paths.stage_file("documents", doc_id))
 
 
-def stages_version() -> str:
+def stages_version(refused_under: str | None = None) -> str:
     """What a document's stages were run with: the extractor's version and the metric catalog's
-    (facts are mapped in the fact stage: a catalog that changes meaning maps them again)."""
-    return f"{EXTRACTOR_VERSION}+catalog.{load_catalog().version}"
+    (facts are mapped in the fact stage: a catalog that changes meaning maps them again); for a
+    document refused for its budget, that budget too (a larger one reads it again)."""
+    version = f"{EXTRACTOR_VERSION}+catalog.{load_catalog().version}"
+    return f"{version}+refused@{refused_under}" if refused_under else version
+
+
+def mark_refused(paths: RdwPaths, doc_id: str, budget_key: str) -> None:
+    """Record the budget a document was refused under in its stages version."""
+    info = read_parquet_or_empty(paths.stage_file("documents", doc_id), DOCUMENT_INFO_COLUMNS)
+    write_parquet_atomic(info.with_columns(pl.lit(stages_version(budget_key)).alias("extractor_version")),
+                         paths.stage_file("documents", doc_id))
 
 
 def documents_to_extract(paths: RdwPaths, doc_ids: list[str]) -> list[str]:
@@ -178,8 +187,11 @@ def documents_to_extract(paths: RdwPaths, doc_ids: list[str]) -> list[str]:
     except (pl.exceptions.PolarsError, OSError):  # one unreadable file: judge them one by one
         versions = pl.concat([read_parquet_or_empty(paths.stage_file("documents", d), DOCUMENT_INFO_COLUMNS)
                               .select("doc_id", "extractor_version") for d in finished])
+    from pipelines.document_workers import DocumentBudget
+
+    done = [stages_version(), stages_version(DocumentBudget.from_env().key)]
     current = set() if versions is None else set(
-        versions.filter(pl.col("extractor_version") == stages_version())["doc_id"])
+        versions.filter(pl.col("extractor_version").is_in(done))["doc_id"])
     return [d for d in doc_ids if d not in current]
 
 

@@ -84,6 +84,11 @@ class DocumentBudget:
     seconds: float = 120.0
     memory: int = 2 * 1024**3
 
+    @property
+    def key(self) -> str:
+        """The budget as a refused document's stages version records it (document_stages)."""
+        return f"{self.seconds:g}s/{self.memory}B"
+
     @classmethod
     def from_env(cls) -> "DocumentBudget":
         """RDW_DOC_TIMEOUT (seconds, default 120) and RDW_DOC_MEMORY (default 2G)."""
@@ -127,14 +132,19 @@ def run_stages(paths: RdwPaths, doc_id: str, extraction: Extraction | None = Non
     return run
 
 
-def refused_stages(paths: RdwPaths, doc_id: str, reason: str, detail: str) -> StagesRun:
-    """Record a document that exceeded its budget: rejected with the reason, nothing else read."""
+def refused_stages(paths: RdwPaths, doc_id: str, reason: str, detail: str,
+                   budget: DocumentBudget | None = None) -> StagesRun:
+    """Record a document that exceeded its budget: rejected with the reason, nothing else read,
+    and read again once the budget changes (document_stages.stages_version)."""
+    from pipelines.document_stages import mark_refused
     from pipelines.extract.layout import Extraction
 
     extraction = Extraction(doc_id)
     extraction.reject(reason, detail)
     run = run_stages(paths, doc_id, extraction)
     run.refused = reason
+    if run.error is None:
+        mark_refused(paths, doc_id, (budget or DocumentBudget.from_env()).key)
     return run
 
 
@@ -341,6 +351,6 @@ class DocumentWorkers:
                 doc_id = slot.doc_id
                 self._stop(slot)
                 slots[n] = self._start() if self.pending else _Slot(slot.process, slot.conn)
-                run = refused_stages(self.paths, doc_id, *verdict)
+                run = refused_stages(self.paths, doc_id, *verdict, budget)
                 run.seconds, run.peak_bytes = elapsed, slot.peak
                 yield run

@@ -106,6 +106,8 @@ def test_documents_over_budget_are_rejected_with_the_reason_and_the_others_load(
     assert facts > 0 and summary.failed == []
     assert sorted(summary.refused.values()) == ["memory limit", "time limit"]
     assert not any(needs_extraction(paths, d) for d in summary.refused)  # not retried every refresh
+    monkeypatch.setenv("RDW_DOC_MEMORY", "4G")  # … but read again under a larger budget
+    assert all(needs_extraction(paths, d) for d in summary.refused)
 
 
 def test_overflowing_numbers_are_rejected_and_the_document_loads_the_rest(tmp_path):
