@@ -622,3 +622,45 @@ def test_a_label_and_a_description_wrapping_together_are_one_row(tmp_path):
         ["Company", "Business", "Rating"],
         ["Taiwan Semiconductor Manufacturing", "Leading foundry with advanced semiconductor manufacturing capacity", "Buy"],
         ["Intel Corporation Limited", "Integrated device maker", "Sell"]]
+
+
+def test_a_header_centred_over_its_columns_and_narrower_than_they_is_a_tier_of_its_own(tmp_path):
+    """归母净利润（亿元） is centred over three year columns, narrower than they, over one figure only
+    (the old test); the tier under it leaves the label column empty: two header rows (004 表11
+    printed by a browser)."""
+    words = [(56, 60, "图表11：盈利预测（测试）"), (60, 80, "公司"), (231.5, 80, "归母净利润（亿元）"),
+             (200, 94, "2023E"), (260, 94, "2024E"), (320, 94, "2025E"),
+             *rows_at(110, [["浪潮信息", "22.9", "28.5", "34.0"], ["中科曙光", "21.7", "26.6", "32.0"]],
+                      xs=(60, 200, 260, 320)),
+             (56, 150, "资料来源：测试")]
+    found = _read(tmp_path, words)
+    assert found.header_rows == 2
+    assert found.texts() == [["公司", "归母净利润（亿元）", "", ""], ["", "2023E", "2024E", "2025E"],
+                             ["浪潮信息", "22.9", "28.5", "34.0"], ["中科曙光", "21.7", "26.6", "32.0"]]
+
+
+def test_a_cell_wrapped_around_its_rows_label_line_starts_that_row(tmp_path):
+    """Cells printed level with their row's middle: 'MTT' / '型号 H100' / 'S3000'. The line over
+    the label overlaps it and is no wrap of the row above (002 图表58 printed by a browser)."""
+    words = [(56, 60, "图表58：GPU 产品对比（测试）"), (60, 80, "厂商"), (200, 80, "英伟达"), (300, 80, "摩尔线程"),
+             (300, 91.5, "MTT"), (60, 97, "型号"), (200, 97, "H100"), (300, 102.5, "S3000"),
+             *rows_at(118, [["制程", "4nm", "7nm"], ["核心数目", "15872", "4096"]], xs=(60, 200, 300)),
+             (56, 160, "资料来源：测试")]
+    found = _read(tmp_path, words)
+    assert cleaned(found) == [["厂商", "英伟达", "摩尔线程"], ["型号", "H100", "MTT S3000"],
+                              ["制程", "4nm", "7nm"], ["核心数目", "15872", "4096"]]
+
+
+def test_a_line_under_another_cells_wrapped_lines_is_no_wrap_of_its_own_column(tmp_path):
+    """Cells printed level with their row's middle interleave their lines: the next row's first
+    line sits close under the last line of a long cell of another column, far under the last line
+    of its own (000 表1 printed by a browser)."""
+    words = [(56, 60, "表1：厂商情况（测试）"), (60, 80, "厂商"), (150, 80, "主打产品"), (260, 80, "合作厂商"),
+             *[(150, 98 + 10 * n, f"产品线{n + 1}号") for n in range(4)],
+             (260, 108, "浪潮戴尔联想"), (60, 113, "英伟达"), (260, 118, "新华三富联等"),
+             (260, 142, "戴尔慧与浪潮"), (60, 152, "超威"), (150, 152, "产品线5号"), (260, 152, "联想超微等厂"),
+             (260, 162, "工业富联代工"), (56, 185, "资料来源：测试")]
+    found = _read(tmp_path, words)
+    assert cleaned(found) == [["厂商", "主打产品", "合作厂商"],
+                              ["英伟达", "产品线1号产品线2号产品线3号产品线4号", "浪潮戴尔联想新华三富联等"],
+                              ["超威", "产品线5号", "戴尔慧与浪潮联想超微等厂工业富联代工"]]

@@ -6,7 +6,14 @@ on every page a table runs onto, CSS columns, numbers aligned right — so that 
 assumes of reportlab's output shows up as a miss here. The truth is the seed text's tables, in
 render_seeds.py's truth format (benchmarks/seed_pdf_accuracy.py --out DIR scores them).
 
-Run: .venv/bin/python benchmarks/seedpdf/render_browser.py --out DIR [--shift N]
+With `--writer` the same pages are printed by LibreOffice Writer instead (Debian's
+libreoffice-writer-nogui; `soffice --convert-to pdf`): a word processor's layout — its own line
+breaking and justification, cells padded and centred its way, borders and shading as each cell's
+own, no repeated header, most of the CSS above ignored — so every table's rules and shading are
+given to each cell inline, and prose is set in one column (Writer's import would set the tables
+after a block of CSS columns in those columns too).
+
+Run: .venv/bin/python benchmarks/seedpdf/render_browser.py --out DIR [--shift N] [--writer]
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import subprocess
 import sys
 import tempfile
 from dataclasses import asdict
@@ -29,6 +37,7 @@ from render_seeds import (  # noqa: E402
 from seeds import HEAD_LINES, SEEDS, SeedDoc, SeedTable, prose_lines, read_seed, seed_paths  # noqa: E402
 
 CHROMIUM = Path("/usr/bin/chromium")
+SOFFICE = Path("/usr/bin/soffice")
 BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 FONTS = ('"Noto Serif CJK SC", serif', '"Noto Sans CJK SC", sans-serif')
@@ -65,7 +74,24 @@ table.band_rules tbody td { border-bottom: 0.4pt solid #8C8C8C; }
 """
 
 
-def _table_html(seed: SeedTable, style: str, repeat_header: bool) -> tuple[str, TableTruth]:
+def _inline_style(style: str, r: int, header: int, rows: int, index: int) -> str:
+    """What the CSS gives cell row r of a table in this style, as a cell's own style (Writer)."""
+    rules = {"grid": ["border:0.5pt solid #000"],
+             "band_rules": [] if r < header else ["border-bottom:0.4pt solid #8C8C8C"]}.get(style, [])
+    if style == "three_line":
+        rules += (["border-top:1.5pt solid #000"] if r == 0 else []) + (
+            ["border-bottom:0.75pt solid #000"] if r == header - 1 else []) + (
+            ["border-bottom:1.5pt solid #000"] if r == rows - 1 else [])
+    if style in ("band_zebra", "band_rules") and r < header:
+        rules += [f"background:{BANDS[index % 5]}", "color:#fff"]
+    elif style == "band_zebra" and (r - header) % 2 == 0:
+        rules.append(f"background:{TINTS[index % 5]}")
+    return ";".join(["font-size:8pt", *rules])
+
+
+def _table_html(seed: SeedTable, style: str, repeat_header: bool,
+                inline: int | None = None) -> tuple[str, TableTruth]:
+    """The table as HTML: styled by the page's CSS, or (`inline`: the document's index) cell by cell."""
     grid = [row + [""] * (max(map(len, seed.grid)) - len(row)) for row in seed.grid]
     header = seed.header_rows
     spans = header_spans(grid, header)
@@ -81,13 +107,18 @@ def _table_html(seed: SeedTable, style: str, repeat_header: bool) -> tuple[str, 
             tag = "th" if r < header else "td"
             numeric = r >= header and c > 0 and any(ch.isdigit() for ch in text)
             attrs = (f' colspan="{end - c + 1}"' if end > c else "") + (' class="num"' if numeric else "")
+            if inline is not None:
+                align = "left" if c == 0 else "right" if numeric else "center" if r < header else "left"
+                attrs += f' align="{align}" style="{_inline_style(style, r, header, len(grid), inline)}"'
             cells.append(f"<{tag}{attrs}>{escape(text)}</{tag}>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     head = "".join(rows[:header])
     body = "".join(rows[header:])
+    table = (f'<table class="{style}" width="100%" cellspacing="0" cellpadding="3">' if inline is not None
+             else f'<table class="{style}">')
     # a header the browser repeats on every page sits in <thead>; one that is not, in <tbody>
-    html = (f'<table class="{style}"><thead>{head}</thead><tbody>{body}</tbody></table>'
-            if repeat_header else f'<table class="{style}"><tbody>{head}{body}</tbody></table>')
+    html = (f'{table}<thead>{head}</thead><tbody>{body}</tbody></table>'
+            if repeat_header else f'{table}<tbody>{head}{body}</tbody></table>')
     truth = TableTruth(seed.label, seed.caption, seed.unit_hint, seed.source_line, style=style,
                        header_rows=header, grid=seed.grid, repeat_header=repeat_header,
                        starts_near_page_bottom=False, header_spans=spans, list_cells=[])
@@ -110,9 +141,10 @@ def _prose_html(lines) -> str:
     return "".join(out)
 
 
-def document_html(doc: SeedDoc, index: int) -> tuple[str, list[TableTruth]]:
+def document_html(doc: SeedDoc, index: int, writer: bool = False) -> tuple[str, list[TableTruth]]:
     """One seed as an HTML page: page 1 with a sidebar of analysts, then each table after the
-    prose before it (in CSS columns before every other table in some documents)."""
+    prose before it (in CSS columns before every other table in some documents); for Writer
+    (`writer`), tables styled cell by cell."""
     two_column = index % 2 == 1
     repeat_header = index % 3 != 2
     first_table = doc.tables[0].line_start - 1 if doc.tables else len(doc.lines)
@@ -127,10 +159,10 @@ def document_html(doc: SeedDoc, index: int) -> tuple[str, list[TableTruth]]:
     for n, seed in enumerate(doc.tables):
         gap = budgeted(prose_lines(doc.lines[previous_end: seed.line_start - 1], set()))
         prose = _prose_html(gap)
-        if two_column and n % 2 == 0 and sum(len(g.text) for g in gap) > 300:
+        if two_column and not writer and n % 2 == 0 and sum(len(g.text) for g in gap) > 300:
             prose = f'<div class="cols">{prose}</div>'
         style = STYLES[(n + index) % len(STYLES)]
-        table, truth = _table_html(seed, style, repeat_header)
+        table, truth = _table_html(seed, style, repeat_header and not writer, index if writer else None)
         block = [f'<p class="caption">{escape(seed.caption)}</p>']
         if seed.unit_hint:
             block.append(f'<p class="unit">单位：{escape(seed.unit_hint)}</p>')
@@ -149,50 +181,72 @@ def document_html(doc: SeedDoc, index: int) -> tuple[str, list[TableTruth]]:
             f'</head><body>{"".join(parts)}</body></html>'), truths
 
 
-def render_all(out_dir: Path, seeds: Path = SEEDS, shift: int = 0) -> list[Path]:
-    """Print every seed to out_dir/<stem>.pdf with <stem>.truth.json beside it."""
+def _truth(doc: SeedDoc, pdf: Path, truths: list[TableTruth], index: int, writer: bool) -> dict:
+    return {"seed": f"{doc.stem}.txt", "pdf": pdf.name, "pages": None,
+            "repeat_header": truths[0].repeat_header if truths else False,
+            "two_column_prose": index % 2 == 1,
+            "analysts": [{"name": a.name, "registration_no": a.registration_no.upper(),
+                          "email": a.email, "role": a.role} for a in doc.analysts],
+            "tables": [asdict(t) for t in truths]}
+
+
+def _print_chromium(sources: list[Path]) -> None:
     from playwright.sync_api import sync_playwright
 
-    out_dir.mkdir(parents=True, exist_ok=True)
     profile = tempfile.mkdtemp(prefix="rdw-render-")
-    pdfs = []
     try:
         with sync_playwright() as playwright:
             context = playwright.chromium.launch_persistent_context(
                 profile, executable_path=str(CHROMIUM), args=BROWSER_ARGS, headless=True)
             page = context.new_page()
-            for n, path in enumerate(seed_paths(seeds)):
-                doc = read_seed(path)
-                html, truths = document_html(doc, n + shift)
-                source = out_dir / f"{doc.stem}.html"
-                source.write_text(html, encoding="utf-8")
+            for source in sources:
                 page.goto(source.as_uri())
-                pdf = out_dir / f"{doc.stem}.pdf"
-                page.pdf(path=str(pdf), format="A4", print_background=True, display_header_footer=True,
+                page.pdf(path=str(source.with_suffix(".pdf")), format="A4", print_background=True,
+                         display_header_footer=True,
                          header_template='<div style="font-size:7pt;width:100%;margin:0 16mm">行业研究报告</div>',
                          footer_template='<div style="font-size:7pt;width:100%;margin:0 16mm;text-align:right">'
                                          '<span class="pageNumber"></span></div>')
-                truth = {"seed": f"{doc.stem}.txt", "pdf": pdf.name, "pages": None,
-                         "repeat_header": truths[0].repeat_header if truths else False,
-                         "two_column_prose": (n + shift) % 2 == 1,
-                         "analysts": [{"name": a.name, "registration_no": a.registration_no.upper(),
-                                       "email": a.email, "role": a.role} for a in doc.analysts],
-                         "tables": [asdict(t) for t in truths]}
-                (out_dir / f"{doc.stem}.truth.json").write_text(
-                    json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8")
-                pdfs.append(pdf)
             context.close()
     finally:
         shutil.rmtree(profile, ignore_errors=True)
-    return pdfs
+
+
+def _print_writer(sources: list[Path]) -> None:
+    profile = tempfile.mkdtemp(prefix="rdw-writer-")
+    try:
+        subprocess.run([str(SOFFICE), f"-env:UserInstallation=file://{profile}", "--headless",
+                        "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(sources[0].parent),
+                        *map(str, sources)], check=True, capture_output=True, timeout=600)
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def render_all(out_dir: Path, seeds: Path = SEEDS, shift: int = 0, writer: bool = False) -> list[Path]:
+    """Print every seed to out_dir/<stem>.pdf (Chromium, or LibreOffice Writer) with
+    <stem>.truth.json beside it."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    sources, truths = [], []
+    for n, path in enumerate(seed_paths(seeds)):
+        doc = read_seed(path)
+        html, tables = document_html(doc, n + shift, writer)
+        source = out_dir / f"{doc.stem}.html"
+        source.write_text(html, encoding="utf-8")
+        sources.append(source)
+        truths.append((source.with_suffix(".truth.json"),
+                       _truth(doc, source.with_suffix(".pdf"), tables, n + shift, writer)))
+    (_print_writer if writer else _print_chromium)(sources)
+    for target, truth in truths:
+        target.write_text(json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8")
+    return [source.with_suffix(".pdf") for source in sources]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--shift", type=int, default=0)
+    parser.add_argument("--writer", action="store_true", help="print through LibreOffice Writer")
     args = parser.parse_args()
-    for pdf in render_all(args.out, shift=args.shift):
+    for pdf in render_all(args.out, shift=args.shift, writer=args.writer):
         print(pdf)
 
 

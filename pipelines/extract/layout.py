@@ -11,7 +11,7 @@ import polars as pl
 from pipelines.normalize.units import is_data_token
 from quality.schemas import CELL_COLUMNS, REJECT_COLUMNS, TABLE_COLUMNS, frame
 
-EXTRACTOR_VERSION = "0.5.1"  # 0.5.1: shading and rules painted cell by cell; rows under figures
+EXTRACTOR_VERSION = "0.5.2"  # 0.5.2: narrow centred headers span; interleaved lines of centred cells
 
 CAPTION_RE = re.compile(
     r"^\s*(?P<kind>图表|附图|附表|图|表|Figure|Fig\.|Table|Exhibit|Chart)\s*(?P<num>\d+(?:-\d+)?)"

@@ -528,16 +528,39 @@ def _spanning(phrase: list[dict], under: list[float], columns: list[float], size
               settings: PdfTableSettings) -> bool:
     """The phrase runs across a column boundary over two or more phrases printed under it."""
     x0, x1 = phrase[0]["x0"], phrase[-1]["x1"]
-    crosses = any(x0 < x - settings.span_overlap and x1 > x + settings.span_overlap for x in columns[1:-1])
-    return crosses and sum(1 for c in under if x0 - size <= c <= x1 + size) >= 2
+    return _crosses(phrase, columns, settings) and sum(1 for c in under if x0 - size <= c <= x1 + size) >= 2
+
+
+def _crosses(phrase: list[dict], columns: list[float], settings: PdfTableSettings) -> bool:
+    """The phrase runs across a boundary between two columns."""
+    x0, x1 = phrase[0]["x0"], phrase[-1]["x1"]
+    return any(x0 < x - settings.span_overlap and x1 > x + settings.span_overlap for x in columns[1:-1])
 
 
 def spans_columns(line: Line, below: Line, columns: list[float], size: float,
                   settings: PdfTableSettings = DEFAULT_SETTINGS) -> bool:
-    """A header spanning the columns of the tier under it (cell text wraps inside its column)."""
+    """A header spanning the columns of the tier under it (cell text wraps inside its column): over
+    two or more of its phrases, or centred over the phrases it is nearest to, in two or more
+    columns, of a tier that leaves the row labels' column empty (a header centred over its columns
+    may be narrower than they are)."""
+    gap = settings.column_gap_ratio * size
     under = _centres([below], settings)
+    parts, subs = phrases(line.words, gap), phrases(below.words, gap)
+
+    def distance(phrase: list[dict], x: float) -> float:
+        return max(phrase[0]["x0"] - x, x - phrase[-1]["x1"], 0.0)
+
+    def centred_over_own(phrase: list[dict]) -> bool:
+        own = [sub for sub in subs if min(parts, key=lambda p: distance(p, _middle(sub))) is phrase]
+        if len({column_of(_middle(sub), columns) for sub in own}) < 2:
+            return False
+        x0, x1 = own[0][0]["x0"], own[-1][-1]["x1"]
+        return abs((x0 + x1) / 2 - _middle(phrase)) <= settings.span_centre_share * (x1 - x0)
+
+    if any(c < columns[1] for c in under):
+        return any(_spanning(p, under, columns, size, settings) for p in parts)
     return any(_spanning(p, under, columns, size, settings)
-               for p in phrases(line.words, settings.column_gap_ratio * size))
+               or (_crosses(p, columns, settings) and centred_over_own(p)) for p in parts)
 
 
 LINE_PITCH = 1.6  # a line of text and the space to the next, in font sizes (generous)
@@ -629,10 +652,13 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
         return runs_over(i, b, col)
 
     def wrapped(row: list[int], b: int) -> bool:
-        """Some column of line b continues a cell of the row that ends full (ends_full)."""
+        """Some column of line b continues a cell of the row that ends full (ends_full), within line
+        spacing under that cell's last line (lines of cells printed level with their row's middle
+        interleave: the line just above may be another cell's)."""
         for col in cells[b].right:
             above = [i for i in row if col in cells[i].right]
-            if above and ends_full(above[-1], b, col) and not section_row(above[-1]):
+            if (above and lines[b].top - lines[above[-1]].bottom <= settings.wrap_gap_max_ratio * size
+                    and ends_full(above[-1], b, col) and not section_row(above[-1])):
                 return True
         return False
 
@@ -697,10 +723,15 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
         ruled = any(prev.bottom - 0.5 <= y <= line.top + 0.5 for y in edges)
         taken = occupied(rows[-1], b)
         close = gap <= settings.wrap_gap_max_ratio * size
+        # a line overlapped by the next, which brings the label this one lacks, starts or joins a
+        # row with it (cells of one row printed level with their middle: 'A800 (40G' / '型号 H100 SXM'
+        # / 'PCIE)'): whether a new row starts is asked of that label's line
+        ask = b + 1 if (b + 1 < len(lines) and lines[b + 1].top < line.bottom
+                        and 0 not in cells[b].right and 0 in cells[b + 1].right) else b
+        apart = new_label(rows[-1], ask) or under_figure(rows[-1], ask) or fresh_cells(rows[-1], ask)
         joins = gap < 0 or (close and (same_band(prev, line) or same_slot(rows[-1], b)
                                        or lowercase_rest(rows[-1], b) or (
-            not new_label(rows[-1], b) and not under_figure(rows[-1], b) and not fresh_cells(rows[-1], b)
-            and (wrapped(rows[-1], b) or (b > first_data and centred_label(rows[-1], b))))))
+            not apart and (wrapped(rows[-1], b) or (b > first_data and centred_label(rows[-1], b))))))
         if b <= first_data and spans_columns(prev, line, columns, size, settings):
             joins = False  # the header's next tier
         if ruled or not joins or taken & cells[b].numbers:
