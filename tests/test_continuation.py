@@ -1,5 +1,6 @@
 """continuation.py: a captioned table that reaches the end of its page's body without a source line
-goes on at the top of the next page, with the same columns and without a repeated header."""
+goes on at the top of the next page, with the same columns and without a repeated header; a caption
+that ends its page heads the table at the top of the next."""
 
 from contextlib import contextmanager
 
@@ -10,7 +11,8 @@ from reportlab.pdfgen import canvas
 
 from make_samples import FONT, LAYOUT_SPEC, build_pdf, load_spec, spec_tables
 from pipelines.extract.continuation import (
-    OpenTable, carry, continuation_region, new_rows, read_continuation,
+    OpenTable, caption_at_foot, captioned_top_region, carry, continuation_region, new_rows,
+    read_continuation,
 )
 from pipelines.extract.layout import clean_cell_text
 from pipelines.extract.regions import caption_regions, split_furniture
@@ -218,3 +220,107 @@ def test_a_table_of_words_with_only_its_header_and_one_row_on_the_first_page(tmp
         grid.setdefault(c["row_idx"], {})[c["col_idx"]] = clean_cell_text(c["text"])
     assert [[grid[r][k] for k in sorted(grid[r])] for r in sorted(grid)] == rows
     assert (table["page"], table["page_end"]) == (1, 2)
+
+
+def _caption_at_page_foot(path, rows, unit=None, header_first=False):
+    """Prose, then a caption (a unit line, the table's header) ending page 1; the table (the rest of
+    it) and its source at the top of page 2, another captioned table under it."""
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    height = A4[1]
+
+    def line(x, top, text, size=9):
+        pdf.setFont(FONT, size)
+        pdf.drawString(x, height - top - size, text)
+
+    def row(top, cells):
+        for x, text in zip((60, 140, 400), cells):
+            line(x, top, text)
+
+    for n in range(15):
+        line(56, 60 + 44 * n, "正文：大模型加速发展，国内厂商加大对人工智能应用的投入，推动产业商业化进程。")
+    line(56, 740, "表 7：BIS 禁令限制高性能 AI 芯片向中国出口")
+    if unit:
+        line(56, 756, unit, size=8)
+    if header_first:
+        row(772, rows[0])
+    pdf.showPage()
+    rest = rows[1:] if header_first else rows
+    for k, cells in enumerate(rest):
+        row(60 + 16 * k, cells)
+    line(56, 60 + 16 * len(rest) + 4, "资料来源：美国商务部")
+    for k, (top, texts) in enumerate([(200, ["表 8：另一张表"]), (220, ["项目", "2024"]),
+                                      (236, ["服务器", "1.1"]), (252, ["交换机", "2.2"])]):
+        (line(56, top, texts[0]) if k == 0 else row(top, texts))
+    pdf.showPage()
+    pdf.save()
+
+
+@pytest.mark.parametrize("unit, header_first", [(None, False), ("单位：亿元", False), (None, True)])
+def test_a_caption_ending_its_page_heads_the_table_at_the_top_of_the_next(tmp_path, unit, header_first):
+    """Word and Writer may leave a caption alone at a page's foot, or over its header: the table at
+    the top of the next page is its table (with its source line), not an uncaptioned one or none;
+    header cells keep the page they are printed on; the next caption's table is its own."""
+    from pipelines.extract.pdf import extract_pdf
+
+    rows = [["管制物项", "管制范围", "生效"], ["3A090", "双向传输速度高于 600GB/s", "2023"],
+            ["4A090", "含有超过 3A090 指标芯片的计算机", "2023"]]
+    path = tmp_path / "foot_caption.pdf"
+    _caption_at_page_foot(path, rows, unit, header_first)
+    with read_pages(path) as pages:
+        (_, lines, _, [region]), (_, lines2, body2, regions2) = pages[:2]
+        foot = caption_at_foot(region, lines, 1)
+        assert [line.text for line in foot.header] == (["管制物项管制范围生效"] if header_first else [])
+        top, _, _ = captioned_top_region(lines2, body2, regions2, foot)
+        assert (top.label, top.source_line) == ("表7", "资料来源：美国商务部")
+    result = extract_pdf(path, "t")
+    assert [(t["table_id"], t["label"], t["page"], t["page_end"]) for t in result.tables] == [
+        (f"t:{1 if header_first else 2}:0", "表7", 1 if header_first else 2, 2), ("t:2:0" if header_first else "t:2:1", "表8", 2, 2)]
+    cells = [c for c in result.cells if c["table_id"] == result.tables[0]["table_id"]]
+    grid = {}
+    for c in cells:
+        grid.setdefault(c["row_idx"], {})[c["col_idx"]] = clean_cell_text(c["text"])
+    assert [[grid[r][k] for k in sorted(grid[r])] for r in sorted(grid)] == rows
+    assert {c["page"] for c in cells if c["row_idx"] == 0} == {1 if header_first else 2}
+    assert {c["page"] for c in cells if c["row_idx"] > 0} == {2}
+    assert result.tables[0]["unit_hint"] == ("亿元" if unit else None)
+
+
+def test_a_caption_over_rows_of_figures_at_a_page_foot_heads_no_table_on_the_next():
+    """A line with a number under the caption is a row, not a header: the caption does not wait for
+    the next page."""
+    from pipelines.extract.regions import Region
+    from pipelines.extract.words import Line
+
+    region = Region(label="表1", caption="表1：测试", bbox=(50, 100, 500, 800), caption_top=90, open_end=True)
+    row = Line([{"text": "服务器", "x0": 60, "x1": 87, "top": 110, "bottom": 119, "size": 9},
+                {"text": "12.5", "x0": 200, "x1": 218, "top": 110, "bottom": 119, "size": 9}])
+    assert caption_at_foot(region, [row], 1) is None
+    assert caption_at_foot(Region(**{**region.__dict__, "open_end": False}), [], 1) is None
+    assert caption_at_foot(region, [], 1).header == []
+
+
+def test_a_caption_printed_under_its_own_figure_at_a_page_foot_heads_nothing_on_the_next(tmp_path):
+    """issue-71's 'Figure 3' ends its page under the diagram it names: the table at the top of the
+    next page is not that figure's."""
+    from pipelines.extract.pdf import extract_pdf
+
+    path = tmp_path / "figure_foot.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    height = A4[1]
+    pdf.setFont(FONT, 9)
+    for n in range(12):
+        pdf.drawString(56, height - 60 - 44 * n, "正文：大模型加速发展，国内厂商加大对人工智能应用的投入。")
+    pdf.rect(150, height - 735, 200, 110, stroke=1, fill=0)
+    for n, text in enumerate(["计算阴离子间隙", "正常：排查肾小管", "升高：排查乳酸"]):
+        pdf.drawString(170, height - 650 - 20 * n, text)
+    pdf.drawString(200, height - 760, "图 3：诊断流程")
+    pdf.showPage()
+    pdf.setFont(FONT, 9)
+    for k, row in enumerate([["类型", "2023", "2024"], ["乳酸", "1.1", "2.2"], ["酮症", "3.3", "4.4"],
+                             ["中毒", "5.5", "6.6"]]):
+        for x, text in zip((60, 200, 300), row):
+            pdf.drawString(x, height - 70 - 16 * k, text)
+    pdf.showPage()
+    pdf.save()
+    result = extract_pdf(path, "t")
+    assert [(t["label"], t["page"]) for t in result.tables] == [(None, 2)]

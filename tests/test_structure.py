@@ -664,3 +664,16 @@ def test_a_line_under_another_cells_wrapped_lines_is_no_wrap_of_its_own_column(t
     assert cleaned(found) == [["厂商", "主打产品", "合作厂商"],
                               ["英伟达", "产品线1号产品线2号产品线3号产品线4号", "浪潮戴尔联想新华三富联等"],
                               ["超威", "产品线5号", "戴尔慧与浪潮联想超微等厂工业富联代工"]]
+
+
+def test_lines_set_solid_in_a_table_of_rows_padded_apart_are_one_row(tmp_path):
+    """A word processor centres each cell in its row and sets the lines solid; rows are padded
+    apart. A line of the row's other cells under the first line of a long one (not its wrap, no
+    label yet) still belongs to that row (000 表1 printed by LibreOffice Writer)."""
+    words = [(56, 60, "表1：厂商情况（测试）"), (60, 80, "厂商"), (130, 80, "主打产品"), (230, 80, "出货量"),
+             (330, 80, "客户"), (60, 100, "英伟达"), (130, 100, "H100"), (230, 100, "150"), (330, 100, "微软亚马逊"),
+             (330, 125, "戴尔"), (130, 135, "MI300A"), (330, 135, "超微富联"),
+             (60, 145, "AMD"), (230, 145, "18"), (330, 145, "神达等"), (56, 170, "资料来源：测试")]
+    found = _read(tmp_path, words)
+    assert cleaned(found) == [["厂商", "主打产品", "出货量", "客户"], ["英伟达", "H100", "150", "微软亚马逊"],
+                              ["AMD", "MI300A", "18", "戴尔超微富联神达等"]]

@@ -1,17 +1,18 @@
 """Tables that run across pages: a captioned table that reaches the end of its page's body without a
 source line continues at the top of the next page's body, with the same columns; a repeated header
-there is dropped."""
+there is dropped. A caption that ends its page's body with no row under it heads the table at the
+top of the next page."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pipelines.extract.layout import SOURCE_RE, UNIT_LINE_RE
 from pipelines.extract.regions import Box, Region, words_within
 from pipelines.extract.structure import FoundTable, aligned_table, grid_tables
 from pipelines.extract.table_settings import DEFAULT_SETTINGS, PdfTableSettings
-from pipelines.extract.words import Line, join_words
+from pipelines.extract.words import Line, is_data_line, join_words, phrases
 
 
 @dataclass
@@ -34,14 +35,81 @@ class PageFlow:
 
     open: OpenTable | None = None
     margins: set[str] = field(default_factory=set)
+    caption: FootCaption | None = None  # a caption that ended the page before without a row
+
+
+@dataclass
+class FootCaption:
+    """A caption at the foot of a page with no row under it, perhaps over its table's header: the
+    rows are on the next page."""
+
+    region: Region
+    header: list[Line]  # the header lines printed under the caption (none: the caption alone)
+    page: int
+
+
+def caption_at_foot(region: Region, lines: list[Line], page: int, graphics: list[Box] = (),
+                    settings: PdfTableSettings = DEFAULT_SETTINGS) -> FootCaption | None:
+    """The caption's region reaches the end of the page body and holds, a unit line aside, nothing
+    or a header of at most `max_foot_header_lines` lines without a number; and the caption follows
+    running text, a source line, or lines with no graphics (`graphics`: boxes of the page's drawn
+    shapes and images) among them (a caption printed under its own figure follows the figure)."""
+    x0, top, x1, bottom = region.bbox
+    inside = [Line(words_within(line, x0, x1)) for line in lines
+              if words_within(line, x0, x1) and top <= line.top and line.bottom <= bottom + 1
+              and not UNIT_LINE_RE.search(line.text)]
+    if not region.open_end or len(inside) > settings.max_foot_header_lines or any(
+            is_data_line(line, settings) for line in inside):
+        return None
+    above = sorted((Line(words_within(line, x0, x1)) for line in lines
+                    if words_within(line, x0, x1) and line.bottom <= region.caption_top),
+                   key=lambda line: line.bottom)[-2:]
+    drawn = above and any(min(g[2], x1) > max(g[0], x0) and g[1] < region.caption_top and g[3] > above[0].top
+                          and g[3] - g[1] > settings.rule_max_thickness for g in graphics)
+    if drawn and not (SOURCE_RE.match(above[-1].text) or any(_running_text(line, x1 - x0, settings)
+                                                             for line in above)):
+        return None
+    return FootCaption(region, inside, page)
+
+
+def _running_text(line: Line, width: float, settings: PdfTableSettings) -> bool:
+    """One phrase across most of the column: a line of a paragraph."""
+    return (len(phrases(line.words, settings.prose_gap_ratio * line.size)) == 1
+            and line.x1 - line.x0 >= settings.prose_width_share * width)
 
 
 def continuation_region(lines: list[Line], body: Box, regions: list[Region], carried: OpenTable,
                         settings: PdfTableSettings = DEFAULT_SETTINGS) -> Region | None:
     """From the top of the page body down to the first caption or source line under the carried
     table's columns. None when a caption comes first (a new table, not a continuation)."""
-    x0 = max(carried.x0 - settings.continuation_x_tolerance, body[0])
-    x1 = min(carried.x1 + settings.continuation_x_tolerance, body[2])
+    return _top_region(lines, body, regions, carried.x0, carried.x1, settings)
+
+
+def captioned_top_region(lines: list[Line], body: Box, regions: list[Region], foot: FootCaption,
+                         settings: PdfTableSettings = DEFAULT_SETTINGS) -> tuple[Region, list[Line], float] | None:
+    """What the caption at the foot of the page before heads: the top of this page's body under the
+    caption's width (as continuation_region finds it), with the header printed under the caption
+    moved to just above it. Returns that region (grown over the header), this page's lines with
+    the header's, and how far down the header was moved (its boxes there lie that much higher)."""
+    caption = foot.region
+    region = _top_region(lines, body, regions, caption.bbox[0], caption.bbox[2], settings)
+    if region is None:
+        return None
+    region = replace(region, label=caption.label, caption=caption.caption, unit_hint=caption.unit_hint)
+    if not foot.header:
+        return region, lines, 0.0
+    first = min(line.top for line in lines if region.bbox[1] <= line.top)
+    shift = first - settings.wrap_gap_max_ratio * foot.header[-1].size - foot.header[-1].bottom
+    header = [Line([{**w, "top": w["top"] + shift, "bottom": w["bottom"] + shift} for w in line.words])
+              for line in foot.header]
+    x0, _, x1, bottom = region.bbox
+    return replace(region, bbox=(x0, header[0].top - 0.5, x1, bottom)), header + lines, shift
+
+
+def _top_region(lines: list[Line], body: Box, regions: list[Region], left: float, right: float,
+                settings: PdfTableSettings) -> Region | None:
+    x0 = max(left - settings.continuation_x_tolerance, body[0])
+    x1 = min(right + settings.continuation_x_tolerance, body[2])
     captions = [r.caption_top for r in regions if min(r.bbox[2], x1) - max(r.bbox[0], x0) > 5]
     top, bottom = body[1], min(captions, default=body[3])
     content = [line for line in lines if words_within(line, x0, x1) and top <= line.top < bottom]

@@ -14,7 +14,10 @@ import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
 
-from pipelines.extract.continuation import PageFlow, carry, continuation_region, new_rows, read_continuation
+from pipelines.extract.continuation import (
+    FootCaption, PageFlow, caption_at_foot, captioned_top_region, carry, continuation_region, new_rows,
+    read_continuation,
+)
 from pipelines.extract.layout import Extraction, clean_cell_text, in_reading_order, match_caption
 from pipelines.extract.regions import (
     Region, aligned_blocks, caption_regions, overlaps, region_above, source_below, split_furniture,
@@ -65,7 +68,8 @@ def extract_pdf(path: Path, doc_id: str, settings: PdfTableSettings = DEFAULT_SE
         for page in pages:
             try:
                 read = triage.read(page.page_number, page.bbox, flow.margins, settings,
-                                   may_skip=page.page_number > 1 and flow.open is None,
+                                   may_skip=page.page_number > 1 and flow.open is None
+                                   and flow.caption is None,
                                    initial_doctop=page.initial_doctop, mediabox=page.mediabox)
                 if read.text_only is not None:
                     read_text(read.text_only, result, flow, settings)
@@ -118,6 +122,7 @@ def extract_page(page, result: Extraction, flow: PageFlow,
     Returns 'ok', 'no text' or 'unmapped'."""
     carried, flow.open = flow.open, None
     if not page.chars:
+        flow.caption = None
         return "no text" if page.images else "ok"
     cid_chars = sum(1 for c in page.chars if CID_RE.fullmatch(c["text"]))
     if cid_chars > settings.max_cid_share * len(page.chars):
@@ -164,21 +169,49 @@ def read_view(view, result: Extraction, flow: PageFlow, carried, taken: list[tup
     if carried is not None and carried.turn == placement.turn:
         continue_table(view, result, flow, carried, lines, body, regions, taken, placement, free,
                        settings)
+    upright = placement.turn == 0  # a caption left at the foot of the page before heads its top
+    foot, flow.caption = (flow.caption, None) if upright else (None, flow.caption)
+    top = foot and captioned_top_region(lines, body, regions, foot, settings)
     grids = grid_tables(view, settings)
-    for region in regions:
-        found = read_region(view, region, lines, grids, settings=settings)
-        if not found:  # caption printed below its table: look between it and the content above
+    for captioned in ([top[0]] if top else []) + regions:
+        heads_top = top is not None and captioned is top[0]
+        region = captioned
+        found = read_region(view, region, top[1] if heads_top else lines, grids, settings=settings)
+        if not found and not heads_top:  # caption printed below its table: look above it
             region = region_above(body[1], region, lines)
             found = read_region(view, region, lines, grids, max_header_rows=2, settings=settings)
-        if found and free(found):
-            taken.append(placement.to_page(*found.bbox))
-            if found.method == "lattice":
-                fill_sideways_cells(found.grid, aside)
-            table_id = emit(result, view, region, found, placement)
-            flow.open = carry(table_id, found, region, placement.turn) if region.open_end else None
+        if not (found and free(found)):
+            if upright and not heads_top:  # a caption ending the page: its table is on the next
+                graphics = [(o["x0"], o["top"], o["x1"], o["bottom"])
+                            for o in (*view.rects, *view.curves, *view.images)]
+                flow.caption = caption_at_foot(captioned, lines, view.page_number, graphics, settings)
+            continue
+        taken.append(placement.to_page(*found.bbox))
+        if found.method == "lattice":
+            fill_sideways_cells(found.grid, aside)
+        table_id = emit(result, view, region, found, placement)
+        if heads_top and foot.header:
+            table_id = header_on_page_before(result, table_id, foot, top[2])
+        flow.open = carry(table_id, found, region, placement.turn) if region.open_end else None
     read_uncaptioned(view, result, grids, lines, regions, taken, placement, aside, free, settings)
     result.prose_lines += [placement.turn == 0 and is_prose_line(line, body, regions, taken, view.width)
                            for line in text]
+
+
+def header_on_page_before(result: Extraction, table_id: str, foot: FootCaption, shift: float) -> str:
+    """The header rows of a table read from the foot of the page before (moved `shift` down onto
+    this page to be read with their rows): their cells' page and boxes there, and the table starts
+    on that page (its id too). Returns the table's id."""
+    index = sum(1 for t in result.tables if t["table_id"].startswith(f"{result.doc_id}:{foot.page}:"))
+    moved = f"{result.doc_id}:{foot.page}:{index}"
+    header_bottom = foot.header[-1].bottom + shift
+    for cell in (c for c in result.cells if c["table_id"] == table_id):
+        cell["table_id"] = moved
+        if cell["top"] is not None and cell["top"] < header_bottom:
+            cell.update(page=foot.page, top=cell["top"] - shift, bottom=cell["bottom"] - shift)
+    table = next(t for t in result.tables if t["table_id"] == table_id)
+    table.update(table_id=moved, table_index=index, page=foot.page, top=foot.header[0].top)
+    return moved
 
 
 def is_prose_line(line, body: tuple, regions: list[Region], taken: list[tuple], width: float) -> bool:
@@ -295,7 +328,7 @@ def _page_cell(cell: dict, placement: Placement, page_number: int) -> dict:
 
 def emit(result: Extraction, page, region: Region, found: FoundTable, placement: Placement) -> str:
     """Register a table; boxes found on a turned view are stored in page coordinates."""
-    index = sum(1 for t in result.tables if t["page"] == page.page_number)
+    index = sum(1 for t in result.tables if t["table_id"].startswith(f"{result.doc_id}:{page.page_number}:"))
     x0, top, x1, bottom = placement.to_page(*found.bbox)
     table_id = f"{result.doc_id}:{page.page_number}:{index}"
     result.add_table(

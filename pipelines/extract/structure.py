@@ -566,6 +566,18 @@ def spans_columns(line: Line, below: Line, columns: list[float], size: float,
 LINE_PITCH = 1.6  # a line of text and the space to the next, in font sizes (generous)
 
 
+def _set_solid(lines: list[Line], first_data: int, size: float, settings: PdfTableSettings) -> float:
+    """The widest gap at which the body's lines are set solid within a row, where its gaps fall
+    into two groups far apart (the lines of cells printed level with their row's middle set
+    solid, rows padded apart); -1 when they do not."""
+    gaps = sorted(b.top - a.bottom for a, b in zip(lines[first_data:], lines[first_data + 1:])
+                  if b.top >= a.bottom)
+    jumps = [(high - low, low) for low, high in zip(gaps, gaps[1:])
+             if low <= settings.solid_gap_ratio * size]
+    jump, low = max(jumps, default=(0.0, -1.0))
+    return low if jump >= settings.row_gap_jump_ratio * size else -1.0
+
+
 def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_data: int,
               settings: PdfTableSettings = DEFAULT_SETTINGS) -> tuple[list[list[Line]], int]:
     """Group text lines into rows. A line joins the row above unless a rule or band edge lies between
@@ -590,6 +602,7 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
 
     shaded_rows = (min(b[1] for b in bands), max(b[3] for b in bands)) \
         if len(bands) >= settings.min_shaded_bands else None
+    solid = _set_solid(lines, first_data, size, settings)
 
     def same_band(a: Line, b: Line) -> bool:
         """Both lines in one shaded band a row high (a zebra row, a header band; not a panel
@@ -731,6 +744,7 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
         apart = new_label(rows[-1], ask) or under_figure(rows[-1], ask) or fresh_cells(rows[-1], ask)
         joins = gap < 0 or (close and (same_band(prev, line) or same_slot(rows[-1], b)
                                        or lowercase_rest(rows[-1], b) or (
+            b > first_data and gap <= solid and 0 not in cells[b].right and not apart) or (
             not apart and (wrapped(rows[-1], b) or (b > first_data and centred_label(rows[-1], b))))))
         if b <= first_data and spans_columns(prev, line, columns, size, settings):
             joins = False  # the header's next tier

@@ -33,6 +33,8 @@ class PdfTableSettings:
     span_centre_tie: float = 0.02  # … and of two runs of sub-headers centred this alike, spans the wider
     # rows of aligned tables: wrapped lines inside a cell vs the gap between rows
     wrap_gap_max_ratio: float = 0.8  # lines of one wrapped cell are never further apart than this × size
+    solid_gap_ratio: float = 0.4  # lines this close (× size) may be set solid within a row …
+    row_gap_jump_ratio: float = 1.0  # … when the table's other gaps are this much (× size) wider
     wrap_slack_ratio: float = 2.5  # a cell line ending within this × size of its column's edge is full
     wrap_fit_ratio: float = 0.1  # … and wrapped only if the next line's first word makes it wider than the widest line by this × size
     indent_min: float = 1.5  # a line starting this much further right than the one above is indented
@@ -44,6 +46,7 @@ class PdfTableSettings:
     # continuation across pages
     furniture_margin_share: float = 0.09  # top/bottom share of the page where running headers sit
     continuation_x_tolerance: float = 4.0  # a continued table's columns line up within this
+    max_foot_header_lines: int = 3  # a caption ending its page over at most this many header lines heads the next page's table
     # page furniture and sidebars
     prose_width_share: float = 0.4  # a phrase spanning this share of the page is running text
     prose_gap_ratio: float = 1.5  # words closer than this (× size) belong to one prose phrase
