@@ -299,28 +299,113 @@ def test_a_caption_over_rows_of_figures_at_a_page_foot_heads_no_table_on_the_nex
     assert caption_at_foot(region, [], 1).header == []
 
 
-def test_a_caption_printed_under_its_own_figure_at_a_page_foot_heads_nothing_on_the_next(tmp_path):
-    """issue-71's 'Figure 3' ends its page under the diagram it names: the table at the top of the
-    next page is not that figure's."""
-    from pipelines.extract.pdf import extract_pdf
-
-    path = tmp_path / "figure_foot.pdf"
-    pdf = canvas.Canvas(str(path), pagesize=A4)
+def _figure_and_caption(pdf, figure: str) -> None:
+    """Page 1 of prose ending in a figure with its caption at the foot: a diagram with text or a
+    shape under the caption, or a shape or an image over it."""
     height = A4[1]
     pdf.setFont(FONT, 9)
     for n in range(12):
         pdf.drawString(56, height - 60 - 44 * n, "正文：大模型加速发展，国内厂商加大对人工智能应用的投入。")
-    pdf.rect(150, height - 735, 200, 110, stroke=1, fill=0)
-    for n, text in enumerate(["计算阴离子间隙", "正常：排查肾小管", "升高：排查乳酸"]):
-        pdf.drawString(170, height - 650 - 20 * n, text)
-    pdf.drawString(200, height - 760, "图 3：诊断流程")
+    if figure == "image over":
+        from PIL import Image
+        from reportlab.lib.utils import ImageReader
+
+        pdf.drawImage(ImageReader(Image.new("RGB", (60, 20), (90, 120, 200))), 56, height - 800, 300, 30)
+    elif figure != "shape under":
+        pdf.rect(56, height - 800, 300, 30, stroke=0, fill=1)
+    else:
+        pdf.rect(150, height - 735, 200, 110, stroke=1, fill=0)
+    if figure == "diagram under":
+        for n, text in enumerate(["计算阴离子间隙", "正常：排查肾小管", "升高：排查乳酸"]):
+            pdf.drawString(170, height - 650 - 20 * n, text)
+    pdf.drawString(200 if figure.endswith("under") else 56, height - 760, "图 3：诊断流程")
+    pdf.showPage()
+
+
+@pytest.mark.parametrize("figure", ["diagram under", "shape under", "shape over", "image over"])
+def test_a_caption_at_a_page_foot_with_its_own_figure_heads_nothing_on_the_next(tmp_path, figure):
+    """issue-71's 'Figure 3' ends its page under the diagram it names; a caption may also end its
+    page over its figure: the table at the top of the next page is no figure's."""
+    from pipelines.extract.pdf import extract_pdf
+
+    path = tmp_path / "figure_foot.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    _figure_and_caption(pdf, figure)
+    pdf.setFont(FONT, 9)
+    for k, row in enumerate([["类型", "2023", "2024"], ["乳酸", "1.1", "2.2"], ["酮症", "3.3", "4.4"],
+                             ["中毒", "5.5", "6.6"]]):
+        for x, text in zip((60, 200, 300), row):
+            pdf.drawString(x, A4[1] - 70 - 16 * k, text)
+    pdf.showPage()
+    pdf.save()
+    result = extract_pdf(path, "t")
+    assert [(t["label"], t["page"], t["n_cols"]) for t in result.tables] == [(None, 2, 3)]
+
+
+def test_a_caption_at_a_page_foot_waits_one_page_only(tmp_path):
+    """A page printed sideways after the caption's page: the table opening the page after that is
+    not the caption's."""
+    from pipelines.extract.pdf import extract_pdf
+
+    path = tmp_path / "sideways_between.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    height = A4[1]
+    pdf.setFont(FONT, 9)
+    for n in range(15):
+        pdf.drawString(56, height - 69 - 44 * n, "正文：大模型加速发展，国内厂商加大对人工智能应用的投入，推动产业商业化进程。")
+    pdf.drawString(56, height - 749, "表 7：BIS 禁令限制高性能 AI 芯片向中国出口")
+    pdf.showPage()
+    pdf.saveState()
+    pdf.translate(300, 100)
+    pdf.rotate(90)
+    pdf.setFont(FONT, 9)
+    for n in range(10):
+        pdf.drawString(0, -20 * n, "正文：横排页面，大模型加速发展，国内厂商加大对人工智能应用的投入。")
+    pdf.restoreState()
     pdf.showPage()
     pdf.setFont(FONT, 9)
     for k, row in enumerate([["类型", "2023", "2024"], ["乳酸", "1.1", "2.2"], ["酮症", "3.3", "4.4"],
                              ["中毒", "5.5", "6.6"]]):
         for x, text in zip((60, 200, 300), row):
-            pdf.drawString(x, height - 70 - 16 * k, text)
+            pdf.drawString(x, height - 79 - 16 * k, text)
     pdf.showPage()
     pdf.save()
     result = extract_pdf(path, "t")
-    assert [(t["label"], t["page"]) for t in result.tables] == [(None, 2)]
+    assert [(t["label"], t["page"]) for t in result.tables] == [(None, 3)]
+
+
+def test_a_header_ending_its_page_over_a_ruled_grid_heads_the_grid(tmp_path):
+    """The header printed under a caption at a page foot, the rows a ruled grid on the next page:
+    the header is the grid's first row, on its own page; the rows keep theirs."""
+    from pipelines.extract.pdf import extract_pdf
+
+    path = tmp_path / "header_over_grid.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    height = A4[1]
+    rows = [["3A090", "双向传输速度高于 600GB/s", "2023"], ["4A090", "含有 3A090 芯片的计算机", "2023"],
+            ["5A992", "大容量存储设备", "2024"]]
+    pdf.setFont(FONT, 9)
+    for n in range(15):
+        pdf.drawString(56, height - 69 - 44 * n, "正文：大模型加速发展，国内厂商加大对人工智能应用的投入，推动产业商业化进程。")
+    pdf.drawString(56, height - 749, "表 7：BIS 禁令限制高性能 AI 芯片向中国出口")
+    for x, text in zip((60, 140, 400), ["管制物项", "管制范围", "生效"]):
+        pdf.drawString(x, height - 781, text)
+    pdf.showPage()
+    pdf.setFont(FONT, 9)
+    for k, row in enumerate(rows):
+        for x, text in zip((60, 140, 400), row):
+            pdf.drawString(x, height - 69 - 20 * k, text)
+    for k in range(len(rows) + 1):
+        pdf.line(56, height - 55 - 20 * k, 500, height - 55 - 20 * k)
+    for x in (56, 136, 396, 500):
+        pdf.line(x, height - 55, x, height - 55 - 20 * len(rows))
+    pdf.drawString(56, height - 139, "资料来源：美国商务部")
+    pdf.showPage()
+    pdf.save()
+    result = extract_pdf(path, "t")
+    [table] = result.tables
+    assert (table["table_id"], table["label"], table["page"], table["page_end"]) == ("t:1:0", "表7", 1, 2)
+    cells = sorted((c for c in result.cells if c["table_id"] == "t:1:0"), key=lambda c: (c["row_idx"], c["col_idx"]))
+    assert [[c["text"] for c in cells if c["row_idx"] == r] for r in range(4)] == [["管制物项", "管制范围", "生效"], *rows]
+    assert [{c["page"] for c in cells if c["row_idx"] == r} for r in range(4)] == [{1}, {2}, {2}, {2}]
+    assert min(c["top"] for c in cells if c["row_idx"] == 0) > 700

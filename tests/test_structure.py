@@ -677,3 +677,33 @@ def test_lines_set_solid_in_a_table_of_rows_padded_apart_are_one_row(tmp_path):
     found = _read(tmp_path, words)
     assert cleaned(found) == [["厂商", "主打产品", "出货量", "客户"], ["英伟达", "H100", "150", "微软亚马逊"],
                               ["AMD", "MI300A", "18", "戴尔超微富联神达等"]]
+
+
+def test_rows_set_solid_in_groups_parted_by_space_stay_rows(tmp_path):
+    """Text on a pitch of 1.33 sizes, groups parted by a line's space, a group's label printed once:
+    the row gap is no line set solid within a row; a row without a figure stays a row."""
+    xs = (60, 160, 340)
+    words = [(56, 200, "表3：主要厂商产品显存（测试）"), *rows_at(220, [["厂商", "产品", "显存"]], xs=xs)]
+    top = 236
+    for group in ([["英伟达", "H100", "80"], ["", "L40S", ""], ["", "A800", "40"]],
+                  [["超威半导体", "MI300X", "192"], ["", "MI250", "128"]],
+                  [["英特尔", "Gaudi 3 加速卡（新一代旗舰）", "128"]]):
+        words += rows_at(top, group, xs=xs, step=12)
+        top += 12 * len(group) + 12
+    found = _read(tmp_path, [*words, (56, top + 4, "资料来源：测试")])
+    assert cleaned(found)[1:4] == [["英伟达", "H100", "80"], ["", "L40S", ""], ["", "A800", "40"]]
+
+
+def test_the_first_line_of_a_wrapped_header_alone_over_a_tier_is_no_spanning_header(tmp_path):
+    """Headers set at the foot of their cells: '归属母公司' / '净利润' wraps, the other headers sit
+    on its second line. The lone first line crosses a boundary between columns of figures set flush
+    right, yet heads one column, not three."""
+    words = [(56, 200, "表4：主要财务指标（测试）"), (225, 220, "归属母公司"),
+             (162, 232, "营业收入"), (247, 232, "净利润"), (322, 232, "每股收益"),
+             (56, 310, "资料来源：测试")]
+    for k, row in enumerate([["2022", "132.5", "21.4", "1.05"], ["2023", "158.9", "26.7", "1.31"],
+                             ["2024E", "190.2", "33.1", "1.62"]]):
+        words += [(60, 252 + 16 * k, row[0]), (192, 252 + 16 * k, row[1]), (276, 252 + 16 * k, row[2]),
+                  (356, 252 + 16 * k, row[3])]
+    found = _read(tmp_path, words)
+    assert cleaned(found)[0] == ["", "营业收入", "归属母公司净利润", "每股收益"]

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 
 from pipelines.extract.layout import SOURCE_RE, UNIT_LINE_RE
 from pipelines.extract.regions import Box, Region, words_within
-from pipelines.extract.structure import FoundTable, aligned_table, grid_tables
+from pipelines.extract.structure import FoundTable, aligned_table, cell, grid_tables
 from pipelines.extract.table_settings import DEFAULT_SETTINGS, PdfTableSettings
 from pipelines.extract.words import Line, is_data_line, join_words, phrases
 
@@ -51,9 +51,10 @@ class FootCaption:
 def caption_at_foot(region: Region, lines: list[Line], page: int, graphics: list[Box] = (),
                     settings: PdfTableSettings = DEFAULT_SETTINGS) -> FootCaption | None:
     """The caption's region reaches the end of the page body and holds, a unit line aside, nothing
-    or a header of at most `max_foot_header_lines` lines without a number; and the caption follows
-    running text, a source line, or lines with no graphics (`graphics`: boxes of the page's drawn
-    shapes and images) among them (a caption printed under its own figure follows the figure)."""
+    or a header of at most `max_foot_header_lines` lines without a number, and no figure: its table
+    is on the next page. Not a caption printed under its own figure: `graphics` (boxes of the page's
+    drawn shapes and images, rules aside) between it and the text above, or among the lines right
+    above unless one is running text or a source line."""
     x0, top, x1, bottom = region.bbox
     inside = [Line(words_within(line, x0, x1)) for line in lines
               if words_within(line, x0, x1) and top <= line.top and line.bottom <= bottom + 1
@@ -61,15 +62,40 @@ def caption_at_foot(region: Region, lines: list[Line], page: int, graphics: list
     if not region.open_end or len(inside) > settings.max_foot_header_lines or any(
             is_data_line(line, settings) for line in inside):
         return None
-    above = sorted((Line(words_within(line, x0, x1)) for line in lines
-                    if words_within(line, x0, x1) and line.bottom <= region.caption_top),
-                   key=lambda line: line.bottom)[-2:]
-    drawn = above and any(min(g[2], x1) > max(g[0], x0) and g[1] < region.caption_top and g[3] > above[0].top
-                          and g[3] - g[1] > settings.rule_max_thickness for g in graphics)
+    shapes = [g for g in graphics if min(g[2], x1) > max(g[0], x0)
+              and min(g[2] - g[0], g[3] - g[1]) > settings.rule_max_thickness]  # rules aside
+    if _figure_under(shapes, region, inside, settings):
+        return None
+    above = sorted((line for line in lines if line.bottom <= region.caption_top
+                    and min(line.x1, x1) > max(line.x0, x0)), key=lambda line: line.bottom)[-2:]
+    ceiling = above[-1].bottom if above else 0.0
+    if any(g[1] < region.caption_top and g[3] > ceiling for g in shapes):
+        return None  # a figure drawn right above the caption
+    drawn = above and any(g[1] < region.caption_top and g[3] > above[0].top for g in shapes)
     if drawn and not (SOURCE_RE.match(above[-1].text) or any(_running_text(line, x1 - x0, settings)
                                                              for line in above)):
         return None
     return FootCaption(region, inside, page)
+
+
+def _figure_under(shapes: list[Box], region: Region, header: list[Line], settings: PdfTableSettings) -> bool:
+    """Shapes under the caption other than a header's shading or borders: those, side by side, span
+    most of the region's width level with the header lines."""
+    x0, top, x1, bottom = region.bbox
+    under = [g for g in shapes if g[3] > top and g[1] < bottom]
+    if not under:
+        return False
+    if not header:
+        return True
+    size = 2 * max(line.size for line in header)  # a cell's padding and leading
+    band = (header[0].top - size, header[-1].bottom + size)
+    if any(g[1] < band[0] or g[3] > band[1] for g in under):
+        return True  # reaching above or below the header: a figure
+    covered, reach = 0.0, x0
+    for g0, _, g1, _ in sorted(under):
+        covered += max(0.0, min(g1, x1) - max(g0, reach))
+        reach = max(reach, g1)
+    return covered < settings.band_width_share * (x1 - x0)
 
 
 def _running_text(line: Line, width: float, settings: PdfTableSettings) -> bool:
@@ -104,6 +130,23 @@ def captioned_top_region(lines: list[Line], body: Box, regions: list[Region], fo
               for line in foot.header]
     x0, _, x1, bottom = region.bbox
     return replace(region, bbox=(x0, header[0].top - 0.5, x1, bottom)), header + lines, shift
+
+
+def header_over_grid(found: FoundTable, header: list[Line]) -> FoundTable:
+    """A ruled grid under a header printed at the foot of the page before (its lines moved over
+    the grid): the header as the grid's first row, each phrase in the column its middle falls in."""
+    boxes = [next(((r[k]["x0"], r[k]["x1"]) for r in found.grid if r[k]["x0"] is not None),
+                  (found.bbox[0], found.bbox[2])) for k in range(len(found.grid[0]))]
+    texts = [[] for _ in boxes]
+    for line in header:
+        for w in line.words:
+            middle = (w["x0"] + w["x1"]) / 2
+            col = min(range(len(boxes)), key=lambda k: max(boxes[k][0] - middle, middle - boxes[k][1], 0.0))
+            texts[col].append(w)
+    top, bottom = header[0].top, header[-1].bottom
+    row = [cell(join_words(ws), (x0, top, x1, bottom)) for ws, (x0, x1) in zip(texts, boxes)]
+    return replace(found, grid=[row, *found.grid], header_rows=found.header_rows + 1,
+                   bbox=(found.bbox[0], top, found.bbox[2], found.bbox[3]))
 
 
 def _top_region(lines: list[Line], body: Box, regions: list[Region], left: float, right: float,

@@ -15,8 +15,8 @@ from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
 
 from pipelines.extract.continuation import (
-    FootCaption, PageFlow, caption_at_foot, captioned_top_region, carry, continuation_region, new_rows,
-    read_continuation,
+    FootCaption, PageFlow, caption_at_foot, captioned_top_region, carry, continuation_region,
+    header_over_grid, new_rows, read_continuation,
 )
 from pipelines.extract.layout import Extraction, clean_cell_text, in_reading_order, match_caption
 from pipelines.extract.regions import (
@@ -82,7 +82,7 @@ def extract_pdf(path: Path, doc_id: str, settings: PdfTableSettings = DEFAULT_SE
                         result.pdfminer_pages.append(page.page_number)
                     status = extract_page(page, result, flow, settings)
             except Exception as exc:  # one bad page must not lose the others
-                flow.open = None
+                flow.open = flow.caption = None
                 result.reject("page failed", f"{type(exc).__name__}: {exc}"[:500],
                               page=page.page_number)
                 status = "failed"
@@ -121,8 +121,8 @@ def extract_page(page, result: Extraction, flow: PageFlow,
     """Find the tables on one page, in each direction its text is printed.
     Returns 'ok', 'no text' or 'unmapped'."""
     carried, flow.open = flow.open, None
+    foot, flow.caption = flow.caption, None  # a caption left at the foot of the page before
     if not page.chars:
-        flow.caption = None
         return "no text" if page.images else "ok"
     cid_chars = sum(1 for c in page.chars if CID_RE.fullmatch(c["text"]))
     if cid_chars > settings.max_cid_share * len(page.chars):
@@ -136,7 +136,8 @@ def extract_page(page, result: Extraction, flow: PageFlow,
             view = view.dedupe_chars()
         if page.page_number == 1 and n == 0:
             result.head_text = view.extract_text() or ""
-        read_view(view, result, flow, carried if n == 0 else None, taken, placement, aside, settings)
+        read_view(view, result, flow, carried if n == 0 else None, taken, placement, aside, settings,
+                  foot if n == 0 and turn == 0 else None)
     return "ok"
 
 
@@ -157,10 +158,12 @@ def read_text(view, result: Extraction, flow: PageFlow, settings: PdfTableSettin
 
 
 def read_view(view, result: Extraction, flow: PageFlow, carried, taken: list[tuple],
-              placement: Placement, aside: list[dict], settings: PdfTableSettings) -> None:
-    """On one upright view of a page: the continuation of a table from the page before, captioned
-    tables, then uncaptioned ruled grids and uncaptioned aligned tables. `aside`: glyphs printed in
-    other directions, read into the empty cells of ruled grids (sideways headers)."""
+              placement: Placement, aside: list[dict], settings: PdfTableSettings,
+              foot: FootCaption | None = None) -> None:
+    """On one upright view of a page: the continuation of a table from the page before (or the
+    table a caption at its foot heads: `foot`), captioned tables, then uncaptioned ruled grids and
+    uncaptioned aligned tables. `aside`: glyphs printed in other directions, read into the empty
+    cells of ruled grids (sideways headers)."""
     text, lines, body, regions = read_text(view, result, flow, settings, prose=False)
 
     def free(found: FoundTable) -> bool:
@@ -169,8 +172,7 @@ def read_view(view, result: Extraction, flow: PageFlow, carried, taken: list[tup
     if carried is not None and carried.turn == placement.turn:
         continue_table(view, result, flow, carried, lines, body, regions, taken, placement, free,
                        settings)
-    upright = placement.turn == 0  # a caption left at the foot of the page before heads its top
-    foot, flow.caption = (flow.caption, None) if upright else (None, flow.caption)
+    upright = placement.turn == 0
     top = foot and captioned_top_region(lines, body, regions, foot, settings)
     grids = grid_tables(view, settings)
     for captioned in ([top[0]] if top else []) + regions:
@@ -189,25 +191,29 @@ def read_view(view, result: Extraction, flow: PageFlow, carried, taken: list[tup
         taken.append(placement.to_page(*found.bbox))
         if found.method == "lattice":
             fill_sideways_cells(found.grid, aside)
+        if heads_top and foot.header and found.method == "lattice":  # a grid holds no moved lines
+            found = header_over_grid(found, top[1][:len(foot.header)])
         table_id = emit(result, view, region, found, placement)
         if heads_top and foot.header:
-            table_id = header_on_page_before(result, table_id, foot, top[2])
+            moved = (1 if found.method == "lattice" else
+                     sum(1 for row in found.grid if row[0]["top"] < foot.header[-1].bottom + top[2]))
+            table_id = header_on_page_before(result, table_id, foot, top[2], moved)
         flow.open = carry(table_id, found, region, placement.turn) if region.open_end else None
     read_uncaptioned(view, result, grids, lines, regions, taken, placement, aside, free, settings)
     result.prose_lines += [placement.turn == 0 and is_prose_line(line, body, regions, taken, view.width)
                            for line in text]
 
 
-def header_on_page_before(result: Extraction, table_id: str, foot: FootCaption, shift: float) -> str:
-    """The header rows of a table read from the foot of the page before (moved `shift` down onto
-    this page to be read with their rows): their cells' page and boxes there, and the table starts
-    on that page (its id too). Returns the table's id."""
+def header_on_page_before(result: Extraction, table_id: str, foot: FootCaption, shift: float,
+                          rows: int) -> str:
+    """The first `rows` rows of a table, its header read from the foot of the page before (moved
+    `shift` down onto this page to be read with the rows under it): their cells' page and boxes
+    there, and the table starts on that page (its id too). Returns the table's id."""
     index = sum(1 for t in result.tables if t["table_id"].startswith(f"{result.doc_id}:{foot.page}:"))
     moved = f"{result.doc_id}:{foot.page}:{index}"
-    header_bottom = foot.header[-1].bottom + shift
     for cell in (c for c in result.cells if c["table_id"] == table_id):
         cell["table_id"] = moved
-        if cell["top"] is not None and cell["top"] < header_bottom:
+        if cell["row_idx"] < rows and cell["top"] is not None:
             cell.update(page=foot.page, top=cell["top"] - shift, bottom=cell["bottom"] - shift)
     table = next(t for t in result.tables if t["table_id"] == table_id)
     table.update(table_id=moved, table_index=index, page=foot.page, top=foot.header[0].top)

@@ -540,9 +540,9 @@ def _crosses(phrase: list[dict], columns: list[float], settings: PdfTableSetting
 def spans_columns(line: Line, below: Line, columns: list[float], size: float,
                   settings: PdfTableSettings = DEFAULT_SETTINGS) -> bool:
     """A header spanning the columns of the tier under it (cell text wraps inside its column): over
-    two or more of its phrases, or centred over the phrases it is nearest to, in two or more
-    columns, of a tier that leaves the row labels' column empty (a header centred over its columns
-    may be narrower than they are)."""
+    two or more of its phrases, or, on a line of other headers too, centred over the phrases it is
+    nearest to, in two or more columns, of a tier that leaves the row labels' column empty (a
+    header centred over its columns may be narrower than they are)."""
     gap = settings.column_gap_ratio * size
     under = _centres([below], settings)
     parts, subs = phrases(line.words, gap), phrases(below.words, gap)
@@ -557,7 +557,7 @@ def spans_columns(line: Line, below: Line, columns: list[float], size: float,
         x0, x1 = own[0][0]["x0"], own[-1][-1]["x1"]
         return abs((x0 + x1) / 2 - _middle(phrase)) <= settings.span_centre_share * (x1 - x0)
 
-    if any(c < columns[1] for c in under):
+    if len(parts) < 2 or any(c < columns[1] for c in under):  # (a header's only phrase: wrapped)
         return any(_spanning(p, under, columns, size, settings) for p in parts)
     return any(_spanning(p, under, columns, size, settings)
                or (_crosses(p, columns, settings) and centred_over_own(p)) for p in parts)

@@ -33,7 +33,7 @@ class PdfTableSettings:
     span_centre_tie: float = 0.02  # … and of two runs of sub-headers centred this alike, spans the wider
     # rows of aligned tables: wrapped lines inside a cell vs the gap between rows
     wrap_gap_max_ratio: float = 0.8  # lines of one wrapped cell are never further apart than this × size
-    solid_gap_ratio: float = 0.4  # lines this close (× size) may be set solid within a row …
+    solid_gap_ratio: float = 0.2  # lines this close (× size) are set solid: within a row …
     row_gap_jump_ratio: float = 1.0  # … when the table's other gaps are this much (× size) wider
     wrap_slack_ratio: float = 2.5  # a cell line ending within this × size of its column's edge is full
     wrap_fit_ratio: float = 0.1  # … and wrapped only if the next line's first word makes it wider than the widest line by this × size
