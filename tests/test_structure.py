@@ -164,8 +164,9 @@ def test_spans_columns_tells_a_header_tier_from_a_data_row(spanning_header):
     top_tier, years, first_row = region_lines(lines, region)[:3]
     assert spans_columns(top_tier, years, found.columns, 9)
     assert not spans_columns(years, first_row, found.columns, 9)
-    # without the tier rule the shared band would run both tiers into one header row
-    no_tiers = replace(DEFAULT_SETTINGS, span_overlap=1000)
+    # without the tier rule the shared band would run both tiers into one header row (once they
+    # are set as close as a wrapped cell's lines may be)
+    no_tiers = replace(DEFAULT_SETTINGS, span_overlap=1000, wrap_gap_max_ratio=0.8)
     merged = read_region(page, region, lines, [], settings=no_tiers)
     assert merged.header_rows == 1 and merged.texts()[0][1] == "营业收入（亿元）\n2023"
 
@@ -315,8 +316,9 @@ def test_a_section_row_between_rows_of_numbers_neither_ends_the_table_nor_sets_i
                              (56, 170, "资料来源：测试")])
     assert len(found.columns) == 6
     assert [row[1:] for row in found.texts()] == [["2022", "2023", "2024", "2025"],
-                                                  ["1.1", "1.2", "1.3", "1.4"], ["2.1", "2.2", "2.3", "2.4"],
-                                                  ["3.1", "3.2", "3.3", "3.4"]]
+                                                  ["1.1", "1.2", "1.3", "1.4"], ["", "", "", ""],
+                                                  ["2.1", "2.2", "2.3", "2.4"], ["3.1", "3.2", "3.3", "3.4"]]
+    assert cleaned(found)[2][0].startswith("其中：按地区划分的收入")
 
 
 def test_a_row_label_level_with_the_middle_of_its_cells_lines_is_one_row(tmp_path):
@@ -707,3 +709,13 @@ def test_the_first_line_of_a_wrapped_header_alone_over_a_tier_is_no_spanning_hea
                   (356, 252 + 16 * k, row[3])]
     found = _read(tmp_path, words)
     assert cleaned(found)[0] == ["", "营业收入", "归属母公司净利润", "每股收益"]
+
+
+def test_rows_of_words_set_three_quarters_of_a_size_apart_are_rows(tmp_path):
+    """A browser pads a table's rows: lines of names 0.78 sizes apart, none wrapped, are rows of
+    their own (000 图13 printed by Chromium) — a cell's wrapped lines are set closer."""
+    rows = [["批次", "公司", "大模型产品"], ["第一批", "百度", "文心一言"], ["", "抖音", "云雀大模型"],
+            ["", "智谱AI", "GLM大模型"], ["", "百川智能", "百川大模型"], ["", "上海人工智能实验室", "书生通用大模型"]]
+    found = _read(tmp_path, [(56, 60, "图13：大模型备案名单（测试）"), *rows_at(80, rows, xs=(60, 120, 220), step=16),
+                             (56, 190, "资料来源：测试")])
+    assert cleaned(found) == rows
