@@ -557,10 +557,10 @@ def spans_columns(line: Line, below: Line, columns: list[float], size: float,
         x0, x1 = own[0][0]["x0"], own[-1][-1]["x1"]
         return abs((x0 + x1) / 2 - _middle(phrase)) <= settings.span_centre_share * (x1 - x0)
 
-    if len(parts) < 2 or any(c < columns[1] for c in under):  # (a header's only phrase: wrapped)
-        return any(_spanning(p, under, columns, size, settings) for p in parts)
+    # a header's only phrase on its line is a wrapped cell's; a tier with row labels is no sub-tier
+    narrower = len(parts) >= 2 and not any(c < columns[1] for c in under)
     return any(_spanning(p, under, columns, size, settings)
-               or (_crosses(p, columns, settings) and centred_over_own(p)) for p in parts)
+               or (narrower and _crosses(p, columns, settings) and centred_over_own(p)) for p in parts)
 
 
 LINE_PITCH = 1.6  # a line of text and the space to the next, in font sizes (generous)
@@ -599,6 +599,7 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
     rtl = {col for col in right_edge
            if 2 * sum(col in c.rtl for c in cells) >= sum(col in c.right for c in cells)}
     slack = settings.wrap_slack_ratio * size
+    wrap_gap = settings.wrap_gap_max_ratio * size
 
     shaded_rows = (min(b[1] for b in bands), max(b[3] for b in bands)) \
         if len(bands) >= settings.min_shaded_bands else None
@@ -670,7 +671,7 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
         interleave: the line just above may be another cell's)."""
         for col in cells[b].right:
             above = [i for i in row if col in cells[i].right]
-            if (above and lines[b].top - lines[above[-1]].bottom <= settings.wrap_gap_max_ratio * size
+            if (above and lines[b].top - lines[above[-1]].bottom <= wrap_gap
                     and ends_full(above[-1], b, col) and not section_row(above[-1])):
                 return True
         return False
@@ -735,13 +736,14 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
         gap = line.top - prev.bottom
         ruled = any(prev.bottom - 0.5 <= y <= line.top + 0.5 for y in edges)
         taken = occupied(rows[-1], b)
-        close = gap <= settings.wrap_gap_max_ratio * size
+        close = gap <= wrap_gap
         # a line overlapped by the next, which brings the label this one lacks, starts or joins a
         # row with it (cells of one row printed level with their middle: 'A800 (40G' / '型号 H100 SXM'
         # / 'PCIE)'): whether a new row starts is asked of that label's line
         ask = b + 1 if (b + 1 < len(lines) and lines[b + 1].top < line.bottom
                         and 0 not in cells[b].right and 0 in cells[b + 1].right) else b
-        apart = new_label(rows[-1], ask) or under_figure(rows[-1], ask) or fresh_cells(rows[-1], ask)
+        apart = close and (new_label(rows[-1], ask) or under_figure(rows[-1], ask)
+                           or fresh_cells(rows[-1], ask))
         joins = gap < 0 or (close and (same_band(prev, line) or same_slot(rows[-1], b)
                                        or lowercase_rest(rows[-1], b) or (
             b > first_data and gap <= solid and 0 not in cells[b].right and not apart) or (
