@@ -265,7 +265,8 @@ def test_an_uncaptioned_table_in_the_left_column_reads_without_the_right_columns
 def test_hebrew_row_labels_read_in_their_own_order_and_wrap_at_their_left_edge():
     """tabula-java's indictb1h_14.pdf: right-aligned Hebrew labels beside six years of figures. The
     labels read right to left; a short section label ('צריכה', consumption) is a row of its own, not
-    the first line of the row under it, as a right-aligned label reaches the right edge anyway."""
+    the first line of the row under it, as a right-aligned label reaches the right edge anyway; nor
+    is one ending with a colon ('ההוצאה לצריכה ציבורית:', public consumption:, over 'סך הכל', total)."""
     tables, cells, _ = extract_pdf(needs_shared(CORPUS / "camelot" / "tabula" / "indictb1h_14.pdf"),
                                    "h").frames()
     rows = {}
@@ -274,6 +275,7 @@ def test_hebrew_row_labels_read_in_their_own_order_and_wrap_at_their_left_edge()
     by_label = {row[-1]: row[:-1] for row in rows.values()}
     assert tables.height == 1 and by_label["תעשייה (ללא יהלומים)"] == ["0.3", "3.2", "2.9", "0.0", "12.0", "-4.3"]
     assert by_label["צריכה"] == [""] * 6
+    assert by_label["ההוצאה לצריכה ציבורית:"] == [""] * 6 and len(rows) == 34
 
 
 @pytest.fixture(scope="module")

@@ -719,3 +719,31 @@ def test_rows_of_words_set_three_quarters_of_a_size_apart_are_rows(tmp_path):
     found = _read(tmp_path, [(56, 60, "图13：大模型备案名单（测试）"), *rows_at(80, rows, xs=(60, 120, 220), step=16),
                              (56, 190, "资料来源：测试")])
     assert cleaned(found) == rows
+
+
+def test_a_label_under_the_widest_label_with_room_for_its_first_word_starts_a_row(tmp_path):
+    """Lines evenly spaced, prices far right: 'A.O.P Vacqueyras' under the widest label reaches no
+    edge that could have pushed 'A.O.P' down (camelot's wine list, detect_vertical_false.pdf); a
+    word that would not have fitted before the next column ('Customers') still wraps."""
+    rows = [["Les Blancs", "12.5CL"], ["A.O.P Cotes du Rhone", ""],
+            ["Domaine de la Guicharde (Autour de la chapelle) 2016", "8 EUR"], ["A.O.P Vacqueyras", ""],
+            ["Domaine de Montvac 2016", "10 EUR"]]
+    found = _read(tmp_path, [(56, 60, "Table 2. Wines by the glass (test)"),
+                             *rows_at(80, rows, xs=(60, 400), step=14), (56, 160, "Source: test")])
+    assert cleaned(found) == rows
+    wrapped = [["Item", "2023"], ["Revenue from contracts with", "12.5"], ["Customers", ""],
+               ["Other income", "3.1"]]
+    found = _read(tmp_path, [(56, 60, "Table 3. Income (test)"),
+                             *rows_at(80, wrapped, xs=(60, 200), step=11), (56, 140, "Source: test")])
+    assert cleaned(found)[1:] == [["Revenue from contracts with Customers", "12.5"], ["Other income", "3.1"]]
+
+
+def test_a_row_label_ending_with_a_colon_heads_the_row_under_it(tmp_path):
+    """'Public consumption:' alone on its line, the widest label, over 'Total' and its figures: a
+    label ending with a colon is complete, the row under it one of its own (tabula's
+    indictb1h_14.pdf, in Hebrew)."""
+    rows = [["Item", "2014", "2013"], ["Business sector", "2.5", "3.4"], ["Public consumption:", "", ""],
+            ["Total", "3.8", "3.5"], ["Civilian", "2.5", "3.1"]]
+    found = _read(tmp_path, [(56, 60, "Table 5. Growth (test)"),
+                             *rows_at(80, rows, xs=(60, 160, 200), step=11), (56, 150, "Source: test")])
+    assert cleaned(found) == rows

@@ -493,8 +493,10 @@ class LineCells:
     left: dict[int, float] = field(default_factory=dict)
     rtl: set[int] = field(default_factory=set)
     label: str = ""  # the text in the first column
-    lead: dict[int, float] = field(default_factory=dict)  # width of the first word (or ideograph)
+    lead: dict[int, float] = field(default_factory=dict)  # width of the first word (or ideograph), in reading order
     placeholders: set[int] = field(default_factory=set)  # columns holding '-', 'NA' …
+    closed: set[int] = field(default_factory=set)  # columns whose text ends with a colon: complete
+    ideographic: set[int] = field(default_factory=set)  # columns whose text starts with an ideograph
 
 
 def line_cells(line: Line, columns: list[float]) -> LineCells:
@@ -508,8 +510,12 @@ def line_cells(line: Line, columns: list[float]) -> LineCells:
                       and not parse_period(text)},
                      {col: min(w["x0"] for w in ws) for col, ws in parts.items()},
                      {col for col, text in texts.items() if RTL_RE.search(text)}, texts.get(0, ""),
-                     {col: _lead_width(min(ws, key=lambda w: w["x0"])) for col, ws in parts.items()},
-                     {col for col, text in texts.items() if text.strip().lower() in PLACEHOLDERS})
+                     {col: _lead_width(max(ws, key=lambda w: w["x1"]) if RTL_RE.search(texts[col])
+                                       else min(ws, key=lambda w: w["x0"])) for col, ws in parts.items()},
+                     {col for col, text in texts.items() if text.strip().lower() in PLACEHOLDERS},
+                     {col for col, text in texts.items()  # a right-to-left text ends at its left
+                      if (text[:1] if RTL_RE.search(text) else text[-1:]) in (":", "：")},
+                     {col for col, text in texts.items() if CJK_CHAR_RE.match(text)})
 
 
 def _lead_width(word: dict) -> float:
@@ -598,6 +604,12 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
     # columns of right-to-left text: a line of theirs is full when it reaches the left edge
     rtl = {col for col in right_edge
            if 2 * sum(col in c.rtl for c in cells) >= sum(col in c.right for c in cells)}
+    # the row labels' column: the first, or the last when it alone runs right to left (Hebrew
+    # labels right of their figures)
+    lab = max(right_edge) if right_edge and max(right_edge) in rtl and 0 not in rtl else 0
+    # where the nearest other column's text starts, on the side a column's lines run to
+    beyond = {col: max((right_edge[c] for c in right_edge if c < col), default=None) if col in rtl
+              else min((left_edge[c] for c in left_edge if c > col), default=None) for col in right_edge}
     slack = settings.wrap_slack_ratio * size
     wrap_gap = settings.wrap_gap_max_ratio * size
 
@@ -620,7 +632,7 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
         ya = (lines[b - 1].top + lines[b - 1].bottom) / 2
         yb = (lines[b].top + lines[b].bottom) / 2
         inside = shaded_rows is not None and shaded_rows[0] <= ya and yb <= shaded_rows[1]
-        return inside and not (0 in cells[b].right and any(0 in cells[i].right for i in row))
+        return inside and not (lab in cells[b].right and any(lab in cells[i].right for i in row))
 
     def full(i: int, col: int) -> bool:
         if col in rtl:
@@ -628,7 +640,7 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
         return cells[i].right[col] >= right_edge[col] - slack
 
     def label_only(i: int) -> bool:
-        return set(cells[i].right) == {0}
+        return set(cells[i].right) == {lab}
 
     def indented(i: int) -> bool:
         """The two lines under line i start further right (one could be its hanging indent)."""
@@ -637,7 +649,7 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
 
     # where the table sets a section row: a label alone, not full, over indented rows
     section_x0 = [lines[i].x0 for i in range(len(lines) - 1)
-                  if label_only(i) and not full(i, 0) and indented(i)]
+                  if label_only(i) and not full(i, lab) and indented(i)]
 
     def section_row(i: int) -> bool:
         """A label alone set where the table's other section rows start, over indented rows: it
@@ -653,17 +665,32 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
         widest = right_edge[col] - left_edge[col]
         return width + cells[b].lead.get(col, 0.0) > widest + settings.wrap_fit_ratio * size
 
+    def room_left(i: int, b: int, col: int) -> bool:
+        """Line b's first word would have fitted on line i with room to spare before the next
+        column's text: line i ended there, it did not wrap (a wine list's 'A.O.P Vacqueyras' under
+        its widest line, whose end is the column's edge only because it is the widest). Asked of
+        row labels in words only: text set in ideographs breaks anywhere, so one would fit under
+        any edge but its column's own, which centred columns beside it hide."""
+        bound = beyond[col]
+        need = cells[b].lead.get(col, 0.0) + settings.wrap_room_ratio * size
+        if col != lab or bound is None or col in cells[b].ideographic:
+            return False
+        return cells[i].left[col] - need >= bound if col in rtl else cells[i].right[col] + need <= bound
+
     def ends_full(i: int, b: int, col: int) -> bool:
         """Line b may go on with line i's text in the column. A line b that brings a label beside
         other text must start with a word line i could not have taken (runs_over: a short label
         is no wrapped one); otherwise — a line b without a label or with text in this column
         alone, a line i that is a label alone, a right-to-left column — line i reaching the
-        column's edge is enough (glyph widths vary: a wrapped label's end under its figures)."""
-        if col in rtl:
-            return full(i, col)
-        if 0 not in cells[b].right or set(cells[b].right) == {col} or label_only(i):
-            return full(i, col)
-        return runs_over(i, b, col)
+        column's edge is enough (glyph widths vary: a wrapped label's end under its figures),
+        unless line b's first word would have fitted before the next column while line b brings
+        no column line i lacks (room_left; cells printed level with their row's middle bring theirs
+        under a wrapped label's first line). A row label ending with a colon is complete ('Housing:')."""
+        if col == lab and col in cells[i].closed:
+            return False
+        if col not in rtl and lab in cells[b].right and set(cells[b].right) != {col} and not label_only(i):
+            return runs_over(i, b, col)
+        return full(i, col) and not (set(cells[b].right) <= set(cells[i].right) and room_left(i, b, col))
 
     def wrapped(row: list[int], b: int) -> bool:
         """Some column of line b continues a cell of the row that ends full (ends_full), within line
@@ -687,23 +714,23 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
         """Line b is the label of a cell of several lines printed level with their middle: the row
         has no label yet and line b brings one, or line b is one of as many lines under the label
         as there were over it."""
-        labelled = [i for i in row if 0 in cells[i].right]
+        labelled = [i for i in row if lab in cells[i].right]
         if not labelled:
-            return 0 in cells[b].right
+            return lab in cells[b].right
         over = row.index(labelled[0])
-        return (over > 0 and 0 not in cells[b].right and len(labelled) == 1
+        return (over > 0 and lab not in cells[b].right and len(labelled) == 1
                 and len(row) - 1 - over < over)
 
     def new_label(row: list[int], b: int) -> bool:
         """Line b brings a row label under one of the row's that could not have run on into it
         (ends_full): a label of its own, not the wrapped end of that one (whatever the other
         columns show: a figure set flush right reaches its column's edge on every line)."""
-        labelled = [i for i in row if 0 in cells[i].right]
-        if not (0 in cells[b].right and labelled):
+        labelled = [i for i in row if lab in cells[i].right]
+        if not (lab in cells[b].right and labelled):
             return False
-        if all(label_only(i) for i in row) and full(labelled[-1], 0):
+        if all(label_only(i) for i in row) and full(labelled[-1], lab):
             return False  # a label alone on its line, full to the edge, ends on the line under it
-        return not ends_full(labelled[-1], b, 0)
+        return not ends_full(labelled[-1], b, lab)
 
     def lowercase_rest(row: list[int], b: int) -> bool:
         """Line b goes on with the label of a row that has only its label yet, with a word in lower
@@ -716,10 +743,10 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
         """Line b brings a label under the row's own and, in another column, text under a cell of
         the row that could not have run on into it (ends_full): a row of its own ('昆仑万维 SkyAgents' under '蚂蚁集团/蚂蚁数科
         蚂蚁 AI Studio+Max', whose label is the widest and so looks full)."""
-        if 0 not in cells[b].right or not any(0 in cells[i].right for i in row):
+        if lab not in cells[b].right or not any(lab in cells[i].right for i in row):
             return False  # (a label printed level with the middle of its cell's lines comes late)
         last = {col: i for i in row for col in cells[i].right}
-        return any(col in last and not ends_full(last[col], b, col) for col in cells[b].right if col != 0)
+        return any(col in last and not ends_full(last[col], b, col) for col in cells[b].right if col != lab)
 
     def under_figure(row: list[int], b: int) -> bool:
         """Below the header, line b has text under a figure of the row, beside a label of its own or
@@ -728,7 +755,7 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
         ('3.35' / 'TB/s') goes on with it."""
         under = {col for i in row for col in cells[i].numbers} & set(cells[b].right)
         return b > first_data and bool(under) and (
-            0 in cells[b].right or bool(under & (cells[b].numbers | cells[b].placeholders)))
+            lab in cells[b].right or bool(under & (cells[b].numbers | cells[b].placeholders)))
 
     rows: list[list[int]] = [[0]]
     for b in range(1, len(lines)):
@@ -741,12 +768,12 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
         # row with it (cells of one row printed level with their middle: 'A800 (40G' / '型号 H100 SXM'
         # / 'PCIE)'): whether a new row starts is asked of that label's line
         ask = b + 1 if (b + 1 < len(lines) and lines[b + 1].top < line.bottom
-                        and 0 not in cells[b].right and 0 in cells[b + 1].right) else b
+                        and lab not in cells[b].right and lab in cells[b + 1].right) else b
         apart = close and (new_label(rows[-1], ask) or under_figure(rows[-1], ask)
                            or fresh_cells(rows[-1], ask))
         joins = gap < 0 or (close and (same_band(prev, line) or same_slot(rows[-1], b)
                                        or lowercase_rest(rows[-1], b) or (
-            b > first_data and gap <= solid and 0 not in cells[b].right and not apart) or (
+            b > first_data and gap <= solid and lab not in cells[b].right and not apart) or (
             not apart and (wrapped(rows[-1], b) or (b > first_data and centred_label(rows[-1], b))))))
         if b <= first_data and spans_columns(prev, line, columns, size, settings):
             joins = False  # the header's next tier

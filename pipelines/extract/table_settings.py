@@ -37,6 +37,7 @@ class PdfTableSettings:
     row_gap_jump_ratio: float = 1.0  # … when the table's other gaps are this much (× size) wider
     wrap_slack_ratio: float = 2.5  # a cell line ending within this × size of its column's edge is full
     wrap_fit_ratio: float = 0.1  # … and wrapped only if the next line's first word makes it wider than the widest line by this × size
+    wrap_room_ratio: float = 2.0  # … and not if that word fits before the next column's text with this × size to spare
     indent_min: float = 1.5  # a line starting this much further right than the one above is indented
     rule_width_share: float = 0.8  # a horizontal rule spans at least this share of the table's text width
     rule_max_thickness: float = 2.0  # a filled rectangle thicker than this (both ways) is shading, not a rule
