@@ -747,3 +747,18 @@ def test_a_row_label_ending_with_a_colon_heads_the_row_under_it(tmp_path):
     found = _read(tmp_path, [(56, 60, "Table 5. Growth (test)"),
                              *rows_at(80, rows, xs=(60, 160, 200), step=11), (56, 150, "Source: test")])
     assert cleaned(found) == rows
+
+
+def test_a_header_wrapped_at_a_word_processors_row_spacing_is_one_header_row(tmp_path):
+    """A word processor sets a wrapped header's lines 1.3 sizes apart over body rows 2.2 sizes
+    apart (004 表9 printed by LibreOffice Writer): one header row, each cell both its lines, also
+    where a centred header reaches left over the boundary its right-set figures leave."""
+    words = [(56, 60, "Table 9. Switches per cluster (test)"),
+             (60, 80, "SU"), (140, 80, "Leaf Switch"), (220, 80, "Spine Switch"), (300, 80, "Spine-Leaf Cable Total"),
+             (60, 101, "Count"), (140, 101, "Count"), (220, 101, "Count"), (350, 101, "Count")]
+    for k, row in enumerate([["1", "8", "4", "256"], ["2", "16", "8", "512"], ["3", "24", "16", "768"]]):
+        words += [(60, 130 + 29 * k, row[0]), (140, 130 + 29 * k, row[1]), (220, 130 + 29 * k, row[2]),
+                  (440, 130 + 29 * k, row[3])]
+    found = _read(tmp_path, [*words, (56, 230, "Source: test")])
+    assert cleaned(found) == [["SU Count", "Leaf Switch Count", "Spine Switch Count", "Spine-Leaf Cable Total Count"],
+                              ["1", "8", "4", "256"], ["2", "16", "8", "512"], ["3", "24", "16", "768"]]

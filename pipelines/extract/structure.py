@@ -584,14 +584,25 @@ def _set_solid(lines: list[Line], first_data: int, size: float, settings: PdfTab
     return low if jump >= settings.row_gap_jump_ratio * size else -1.0
 
 
+def _header_wrap_gap(lines: list[Line], first_data: int, size: float, settings: PdfTableSettings) -> float:
+    """The widest gap between the lines of one wrapped header cell where the body's lines all
+    stand well apart (a word processor sets a header's lines at its rows' wide spacing): a
+    `header_wrap_body_share` of the body's narrowest gap, at most `header_wrap_max_ratio` sizes;
+    0 when the body has fewer than two gaps."""
+    gaps = [b.top - a.bottom for a, b in zip(lines[first_data:], lines[first_data + 1:])]
+    if len(gaps) < 2:
+        return 0.0
+    return min(settings.header_wrap_body_share * min(gaps), settings.header_wrap_max_ratio * size)
+
+
 def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_data: int,
               settings: PdfTableSettings = DEFAULT_SETTINGS) -> tuple[list[list[Line]], int]:
     """Group text lines into rows. A line joins the row above unless a rule or band edge lies between
     them or it carries a number in a column where that row already has text (other than running words
     filling the column); and only when it overlaps that row's last line, shares its shaded band,
-    sits within line spacing under a cell that is full to its column's edge (the text wrapped), or,
-    in the body, within line spacing of a row label printed level with the middle of its cell's
-    lines (`centred_label`). Returns the rows and how many shaded bands the table has."""
+    sits within line spacing (in the header, `_header_wrap_gap`) under a cell that is full to its
+    column's edge (the text wrapped), or, in the body, within line spacing of a row label printed
+    level with the middle of its cell's lines (`centred_label`). Returns the rows and how many shaded bands the table has."""
     x0, x1 = min(line.x0 for line in lines), max(line.x1 for line in lines)
     edges, bands = separators(crop, x0, x1, settings)
     cells = [line_cells(line, columns) for line in lines]
@@ -612,6 +623,11 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
               else min((left_edge[c] for c in left_edge if c > col), default=None) for col in right_edge}
     slack = settings.wrap_slack_ratio * size
     wrap_gap = settings.wrap_gap_max_ratio * size
+    header_gap = max(wrap_gap, _header_wrap_gap(lines, first_data, size, settings))
+
+    def wrap_reach(b: int) -> float:
+        """How far under a cell's last line line b may go on with it."""
+        return header_gap if b < first_data else wrap_gap
 
     shaded_rows = (min(b[1] for b in bands), max(b[3] for b in bands)) \
         if len(bands) >= settings.min_shaded_bands else None
@@ -698,7 +714,7 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
         interleave: the line just above may be another cell's)."""
         for col in cells[b].right:
             above = [i for i in row if col in cells[i].right]
-            if (above and lines[b].top - lines[above[-1]].bottom <= wrap_gap
+            if (above and lines[b].top - lines[above[-1]].bottom <= wrap_reach(b)
                     and ends_full(above[-1], b, col) and not section_row(above[-1])):
                 return True
         return False
@@ -763,14 +779,16 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
         gap = line.top - prev.bottom
         ruled = any(prev.bottom - 0.5 <= y <= line.top + 0.5 for y in edges)
         taken = occupied(rows[-1], b)
-        close = gap <= wrap_gap
+        close = gap <= wrap_reach(b)
         # a line overlapped by the next, which brings the label this one lacks, starts or joins a
         # row with it (cells of one row printed level with their middle: 'A800 (40G' / '型号 H100 SXM'
         # / 'PCIE)'): whether a new row starts is asked of that label's line
         ask = b + 1 if (b + 1 < len(lines) and lines[b + 1].top < line.bottom
                         and lab not in cells[b].right and lab in cells[b + 1].right) else b
+        # (fresh cells are asked below the header only: a centred header's words reach over the
+        # boundary its column's right-set figures leave, so its lines fall in two columns)
         apart = close and (new_label(rows[-1], ask) or under_figure(rows[-1], ask)
-                           or fresh_cells(rows[-1], ask))
+                           or (b >= first_data and fresh_cells(rows[-1], ask)))
         joins = gap < 0 or (close and (same_band(prev, line) or same_slot(rows[-1], b)
                                        or lowercase_rest(rows[-1], b) or (
             b > first_data and gap <= solid and lab not in cells[b].right and not apart) or (

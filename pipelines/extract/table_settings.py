@@ -33,6 +33,8 @@ class PdfTableSettings:
     span_centre_tie: float = 0.02  # … and of two runs of sub-headers centred this alike, spans the wider
     # rows of aligned tables: wrapped lines inside a cell vs the gap between rows
     wrap_gap_max_ratio: float = 0.75  # lines of one wrapped cell are never further apart than this × size
+    header_wrap_body_share: float = 0.7  # a header's lines closer than this share of every body gap …
+    header_wrap_max_ratio: float = 1.5  # … and than this × size may be one wrapped header cell
     solid_gap_ratio: float = 0.2  # lines this close (× size) are set solid: within a row …
     row_gap_jump_ratio: float = 1.0  # … when the table's other gaps are this much (× size) wider
     wrap_slack_ratio: float = 2.5  # a cell line ending within this × size of its column's edge is full
