@@ -762,3 +762,22 @@ def test_a_header_wrapped_at_a_word_processors_row_spacing_is_one_header_row(tmp
     found = _read(tmp_path, [*words, (56, 230, "Source: test")])
     assert cleaned(found) == [["SU Count", "Leaf Switch Count", "Spine Switch Count", "Spine-Leaf Cable Total Count"],
                               ["1", "8", "4", "256"], ["2", "16", "8", "512"], ["3", "24", "16", "768"]]
+
+
+def test_placeholders_set_flush_left_join_the_figures_their_cells_hold(tmp_path):
+    """'-' set at its cell's left, figures at its right (002 图表108 printed by WeasyPrint): the
+    first column of dashes can only join the 2021 figures on its right; then the 2022 dashes,
+    nearer the 2021 figures than their own, join the 2022 figures."""
+    header = [(215, 80, "2021"), (265, 80, "2022"), (315, 80, "2023E")]
+    rows = [("GPU stock (USD 100m)", "-", "-", "276.6"), ("GPU share of cost (%)", "-", "-", "70.0"),
+            ("AI server stock (USD 100m)", "156.0", "202.0", "395.2"), ("AI server increment", "-", "46.0", "193.2"),
+            ("Growth (%)", "39.1", "29.8", "95.6")]
+    words = []
+    for k, row in enumerate(rows):
+        top = 96 + 14 * k
+        words.append((60, top, row[0]))
+        for text, left, right in zip(row[1:], (200, 245, 295), (237, 287, 337)):
+            words.append((left if text == "-" else right - 5 * len(text), top, text))
+    found = _read(tmp_path, [(56, 60, "Figure 108. AI server market (test)"), *header, *words,
+                             (56, 180, "Source: test")])
+    assert cleaned(found) == [["", "2021", "2022", "2023E"], *[list(row) for row in rows]]

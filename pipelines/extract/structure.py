@@ -375,7 +375,9 @@ def column_bounds(data_lines: list[Line], size: float,
 def _without_slivers(columns: list[list[float]], lines: list[Line], gap: float) -> list[list[float]]:
     """A column that holds nothing but placeholders, on lines where the column of figures beside
     it holds nothing, is part of that column ('-' set flush left where the column's figures are
-    set flush right); the nearer one when both qualify, never the first (the labels')."""
+    set flush right); never of the first (the labels'). Columns with one such neighbour join it
+    first (a '-' with the labels on its left joins the figures on its right, which then hold its
+    lines), then one with two joins the nearer."""
     texts: list[list[str]] = [[] for _ in columns]
     filled: list[set[int]] = [set() for _ in columns]  # the lines with text in each column
     for i, line in enumerate(lines):
@@ -384,19 +386,23 @@ def _without_slivers(columns: list[list[float]], lines: list[Line], gap: float) 
             k = min(range(len(columns)), key=lambda n: max(columns[n][0] - middle, middle - columns[n][1], 0))
             texts[k].append(join_words(p).strip().lower())
             filled[k].add(i)
-    spans = [[list(c), f] for c, f in zip(columns, filled)]
-    for n in range(len(columns) - 1, -1, -1):
-        if len(spans) <= 2 or not texts[n] or not all(t in PLACEHOLDERS for t in texts[n]):
-            continue
-        (x0, x1), lines_here = spans[n]
-        sides = [(spans[m][0][0] - x1 if m > n else x0 - spans[m][0][1], m) for m in (n - 1, n + 1)
-                 if 0 < m < len(spans) and not (spans[m][1] & lines_here)]  # never the labels
-        if sides:
-            m = min(sides)[1]
-            spans[m][0] = [min(x0, spans[m][0][0]), max(x1, spans[m][0][1])]
-            spans[m][1] |= lines_here
-            del spans[n]
-    return [c for c, _ in spans]
+    spans = [[list(c), f, bool(t) and all(x in PLACEHOLDERS for x in t)] for c, f, t in zip(columns, filled, texts)]
+
+    def sides(n: int) -> list[tuple[float, int]]:
+        (x0, x1), lines_here, _ = spans[n]
+        return [(spans[m][0][0] - x1 if m > n else x0 - spans[m][0][1], m) for m in (n - 1, n + 1)
+                if 0 < m < len(spans) and not (spans[m][1] & lines_here)]  # never the labels
+
+    while len(spans) > 2:
+        slivers = [(len(sides(n)), -n) for n in range(len(spans)) if spans[n][2] and sides(n)]
+        if not slivers:
+            break
+        n = -min(slivers)[1]  # a forced one first; of equals, the rightmost
+        m = min(sides(n))[1]
+        spans[m][0] = [min(spans[n][0][0], spans[m][0][0]), max(spans[n][0][1], spans[m][0][1])]
+        spans[m][1] |= spans[n][1]
+        del spans[n]
+    return [c for c, _, _ in spans]
 
 
 def _split_tolerant(span: list[float], lines: list[Line], gap: float,
