@@ -23,6 +23,7 @@ Run: .venv/bin/python benchmarks/seed_pdf_accuracy.py [--out DIR] [--keep] [--js
               engine — subset TrueType fonts, cells shaded one by one, headers the browser repeats)
   --writer    print the same HTML through LibreOffice Writer (render_browser.py --writer: a word
               processor's layout; needs Debian's libreoffice-writer-nogui)
+  --weasyprint  print the Chromium HTML through WeasyPrint (pip install -e '.[bench]')
 """
 
 from __future__ import annotations
@@ -283,8 +284,12 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the temp folder")
     parser.add_argument("--shift", type=int, default=0,
                         help="render each document's layout N places on (1-4: every table in another style)")
-    parser.add_argument("--browser", action="store_true", help="render through Chromium (render_browser.py)")
-    parser.add_argument("--writer", action="store_true", help="render through LibreOffice Writer")
+    parser.add_argument("--browser", action="store_const", const="chromium", dest="engine",
+                        help="render through Chromium (render_browser.py)")
+    parser.add_argument("--writer", action="store_const", const="writer", dest="engine",
+                        help="render through LibreOffice Writer")
+    parser.add_argument("--weasyprint", action="store_const", const="weasyprint", dest="engine",
+                        help="render through WeasyPrint")
     parser.add_argument("--json", type=Path, help="write per-table results here")
     parser.add_argument("--show", action="append", default=[], metavar="DOC:LABEL",
                         help="print one table's truth and extracted grids, e.g. 002:图表49")
@@ -293,10 +298,10 @@ def main() -> None:
     start = time.perf_counter()
     pdfs = sorted(folder.glob("*.pdf")) if args.out and not args.render else []
     if not pdfs or not all(p.with_suffix(".truth.json").exists() for p in pdfs):
-        if args.browser or args.writer:
+        if args.engine:
             from render_browser import render_all as print_all
 
-            pdfs = print_all(folder, shift=args.shift, writer=args.writer)
+            pdfs = print_all(folder, shift=args.shift, engine=args.engine)
         else:
             pdfs = render_all(folder, shift=args.shift)
         print(f"rendered {len(pdfs)} PDFs into {folder} in {time.perf_counter() - start:.1f}s")

@@ -95,3 +95,14 @@ def test_estimates_know_their_vintage(warehouse):
     # 图表8 and 图表109 of the same report both state it: one is the latest vintage per source
     day = date(2023, 6, 14)  # a DATE column in the warehouse
     assert rows == [("中信建投", day, False, False, 1), ("中信建投", day, False, True, 1)]
+
+
+def test_analysts_named_at_the_end_of_prose_lines_past_the_first_page():
+    """A sidebar printed level with prose (WeasyPrint floats it onto page 3): its role and name end
+    a line of running text, its registration number starts the next, past the first 120 lines."""
+    lines = ["行业深度报告"] + ["正文" * 10] * 130 + [
+        "液冷方案渗透率有望分析师：武超则", "执业证书编号：s1440513090003",
+        "国 AI 服务器市场规模有望达到 134/307/561 亿美元。分析师：刘永旭",
+        "同比增长 101%/128%/83%。执业证书编号：S1440520070014"]
+    _, found, _ = document_metadata(lines, [])
+    assert _people(found) == [("武超则", "S1440513090003"), ("刘永旭", "S1440520070014")]

@@ -13,7 +13,11 @@ own, no repeated header, most of the CSS above ignored — so every table's rule
 given to each cell inline, and prose is set in one column (Writer's import would set the tables
 after a block of CSS columns in those columns too).
 
-Run: .venv/bin/python benchmarks/seedpdf/render_browser.py --out DIR [--shift N] [--writer]
+With `--weasyprint` the Chromium pages are printed by WeasyPrint (`pip install -e '.[bench]'`): a
+third engine, the Python one — its own line breaking, floats it places where they fit (the first
+page's analyst box lands beside later prose), placeholders and figures aligned as the CSS says.
+
+Run: .venv/bin/python benchmarks/seedpdf/render_browser.py --out DIR [--shift N] [--writer | --weasyprint]
 """
 
 from __future__ import annotations
@@ -221,9 +225,20 @@ def _print_writer(sources: list[Path]) -> None:
         shutil.rmtree(profile, ignore_errors=True)
 
 
-def render_all(out_dir: Path, seeds: Path = SEEDS, shift: int = 0, writer: bool = False) -> list[Path]:
-    """Print every seed to out_dir/<stem>.pdf (Chromium, or LibreOffice Writer) with
-    <stem>.truth.json beside it."""
+def _print_weasyprint(sources: list[Path]) -> None:
+    import weasyprint
+
+    for source in sources:
+        weasyprint.HTML(filename=str(source)).write_pdf(str(source.with_suffix(".pdf")))
+
+
+ENGINES = {"chromium": _print_chromium, "writer": _print_writer, "weasyprint": _print_weasyprint}
+
+
+def render_all(out_dir: Path, seeds: Path = SEEDS, shift: int = 0, engine: str = "chromium") -> list[Path]:
+    """Print every seed to out_dir/<stem>.pdf through `engine` (ENGINES) with <stem>.truth.json
+    beside it."""
+    writer = engine == "writer"
     out_dir.mkdir(parents=True, exist_ok=True)
     sources, truths = [], []
     for n, path in enumerate(seed_paths(seeds)):
@@ -234,7 +249,7 @@ def render_all(out_dir: Path, seeds: Path = SEEDS, shift: int = 0, writer: bool 
         sources.append(source)
         truths.append((source.with_suffix(".truth.json"),
                        _truth(doc, source.with_suffix(".pdf"), tables, n + shift, writer)))
-    (_print_writer if writer else _print_chromium)(sources)
+    ENGINES[engine](sources)
     for target, truth in truths:
         target.write_text(json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8")
     return [source.with_suffix(".pdf") for source in sources]
@@ -244,9 +259,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--shift", type=int, default=0)
-    parser.add_argument("--writer", action="store_true", help="print through LibreOffice Writer")
+    parser.add_argument("--writer", action="store_const", const="writer", dest="engine",
+                        default="chromium", help="print through LibreOffice Writer")
+    parser.add_argument("--weasyprint", action="store_const", const="weasyprint", dest="engine",
+                        help="print through WeasyPrint")
     args = parser.parse_args()
-    for pdf in render_all(args.out, shift=args.shift, writer=args.writer):
+    for pdf in render_all(args.out, shift=args.shift, engine=args.engine):
         print(pdf)
 
 

@@ -19,6 +19,8 @@ HEAD_LINES = 120
 REGISTRATION_RE = re.compile(r"(?<![A-Za-z0-9])([SsAa]\d{13})(?!\d)")
 EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@([\w-]+(?:\.[\w-]+)+)")  # from a run's start only: linear
 NAME_RE = re.compile(r"^(?:证券分析师|分析师|研究助理|联系人)?\s*[:：]?\s*([\u4e00-\u9fff]{2,4})(?:\s|$)")
+# a role and name ending a line that runs on from other text (a sidebar printed level with prose)
+TRAILING_NAME_RE = re.compile(r"(?:分析师|研究助理|联系人)\s*[:：]\s*([\u4e00-\u9fff]{2,4})\s*$")
 ROLE_RE = re.compile(r"(研究助理|证券分析师|分析师|联系人)")
 RATINGS = ["强烈推荐", "谨慎推荐", "推荐", "买入", "增持", "看好", "强于大市", "优于大市", "跑赢行业", "超配",
            "中性", "同步大市", "减持", "卖出", "回避", "弱于大市"]
@@ -118,8 +120,11 @@ def analysts(head: list[str]) -> list[dict]:
                 role = role or (ROLE_RE.search(candidate).group(1) if ROLE_RE.search(candidate) else None)
                 if name is None:
                     found_name = NAME_RE.match(candidate)
+                    trailing = TRAILING_NAME_RE.search(candidate)
                     if found_name and len(candidate) <= 12:
                         name, name_line = found_name.group(1), back
+                    elif trailing:
+                        name, name_line = trailing.group(1), back
                 if name is not None:
                     break
             for near in head[max(0, n - 7): n + 4]:
@@ -229,8 +234,10 @@ def companies(lines: list[str]) -> list[dict]:
 
 
 def document_metadata(lines: list[str], source_lines: list[str]) -> tuple[list[dict], list[dict], list[dict]]:
-    """(fields, analysts, companies) for one document from its lines and its tables' source lines."""
+    """(fields, analysts, companies) for one document from its lines and its tables' source lines.
+    Analysts are read from every line: a layout may float the box naming them past the first page,
+    or a report name them only in its closing pages."""
     head = lines[:HEAD_LINES]
     fields = [*title_fields(head), institution_field(head, source_lines), *rating_fields(head),
               *type_and_industry(head), *date_fields("\n".join(head), lines)]
-    return fields, analysts(head), companies(lines)
+    return fields, analysts(lines), companies(lines)
