@@ -6,6 +6,7 @@ top of the next page."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 
 from pipelines.extract.layout import SOURCE_RE, UNIT_LINE_RE
@@ -179,19 +180,30 @@ def read_continuation(view, lines: list[Line], region: Region, carried: OpenTabl
     grids = [g for g in grid_tables(crop, settings) if len(g.grid[0]) == carried.n_cols]
     if grids:
         return min(grids, key=lambda g: g.bbox[1])
-    if carried.columns is None:
-        return None
     body = [Line(words_within(line, x0, x1)) for line in lines
             if top <= line.top and line.bottom <= bottom + 1 and words_within(line, x0, x1)
             and not UNIT_LINE_RE.search(line.text)]
-    if not body:
-        return None
+    if not body or (carried.columns is None and not _header_again(body, carried)):
+        return None  # a grid goes on as aligned text only under its header printed again
     for columns in (None, carried.columns):  # this page's own columns, else the carried ones
         found = aligned_table(crop, body, columns=columns, settings=settings, continued=True,
                               all_body=carried.words)
         if found is not None and len(found.grid[0]) == carried.n_cols:
             return found
     return None
+
+
+MAX_HEADER_AGAIN_LINES = 4  # lines a header printed again may wrap onto
+
+
+def _header_again(body: list[Line], carried: OpenTable) -> bool:
+    """The first lines print the carried table's header again, in any line breaks (a grid shaded
+    cell by cell whose first page held its header band and one row; the browser repeats it)."""
+    header = Counter("".join(_without_continued(t) for row in carried.header for t in row).replace(" ", ""))
+    for n in range(1, min(len(body), MAX_HEADER_AGAIN_LINES) + 1):
+        if Counter("".join(line.text for line in body[:n]).replace(" ", "")) == header:
+            return True
+    return False
 
 
 def new_rows(found: FoundTable, carried: OpenTable) -> list[list[dict]]:
