@@ -106,3 +106,12 @@ def test_analysts_named_at_the_end_of_prose_lines_past_the_first_page():
         "同比增长 101%/128%/83%。执业证书编号：S1440520070014"]
     _, found, _ = document_metadata(lines, [])
     assert _people(found) == [("武超则", "S1440513090003"), ("刘永旭", "S1440520070014")]
+
+
+def test_a_registration_number_repeated_in_closing_pages_keeps_its_first_name():
+    """The front page's box names the analyst; a disclaimer heading over the same number at the
+    end ('分析师声明') names no one."""
+    lines = ["行业深度报告", "分析师：刘永旭", "执业证书编号：S1440520070014", "liuyongxu@csc.com.cn"] + \
+        ["正文" * 10] * 150 + ["分析师声明", "执业证书编号：S1440520070014"]
+    _, found, _ = document_metadata(lines, [])
+    assert _people(found) == [("刘永旭", "S1440520070014")] and found[0]["email"] == "liuyongxu@csc.com.cn"

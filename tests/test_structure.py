@@ -781,3 +781,44 @@ def test_placeholders_set_flush_left_join_the_figures_their_cells_hold(tmp_path)
     found = _read(tmp_path, [(56, 60, "Figure 108. AI server market (test)"), *header, *words,
                              (56, 180, "Source: test")])
     assert cleaned(found) == [["", "2021", "2022", "2023E"], *[list(row) for row in rows]]
+
+
+def test_a_label_wrapped_over_figures_printed_on_its_first_line_stays_one_row(tmp_path):
+    """Cells aligned to their top (Word's default), figures set flush right well clear of the
+    label column: 'costs' and 'ventures' under lines that leave room before the figures still go
+    on with them — no section row of the table starts with those words."""
+    def right(x, top, text):
+        return (x - 5 * len(text), top, text)
+
+    words = [(56, 60, "Table 4. Income statement (test)"), (60, 80, "RMB million"),
+             right(290, 80, "2023"), right(360, 80, "2022")]
+    rows = [(["Revenue"], "1,234.5", "1,100.2"), (["Cost of sales"], "(812.3)", "(745.0)"),
+            (["Selling and distribution expenses and other", "costs"], "(120.4)", "(98.7)"),
+            (["Share of profits of associates and joint", "ventures"], "15.2", "12.9"),
+            (["Profit before tax"], "316.9", "269.4")]
+    top = 95
+    for label, *figures in rows:
+        words += [(60, top + 11 * k, text) for k, text in enumerate(label)]
+        words += [right(290, top, figures[0]), right(360, top, figures[1])]
+        top += 11 * (len(label) - 1) + 15
+    found = _read(tmp_path, [*words, (56, top + 10, "Source: test")])
+    assert cleaned(found)[1:] == [[" ".join(label), *figures] for label, *figures in rows]
+
+
+def test_a_group_header_set_flush_over_the_first_of_its_columns_stays_a_tier(tmp_path):
+    """'Actual' and 'Forecast' over the first year of their groups, 16 points above the years, body
+    rows 20 apart: the wider header spacing joins no line with text in columns the line above
+    leaves empty."""
+    def right(x, top, text):
+        return (x - 5 * len(text), top, text)
+
+    xs = (230, 290, 350, 410)
+    words = [(56, 60, "Table 7. Earnings forecast (test)"), (200, 80, "Actual"), (320, 80, "Forecast"),
+             (60, 96, "RMB mn"), *(right(x, 96, t) for x, t in zip(xs, ["2022A", "2023A", "2024E", "2025E"]))]
+    body = [["Revenue", "1,020", "1,180", "1,350", "1,520"], ["Gross profit", "310", "362", "420", "480"],
+            ["Net profit", "120", "141", "165", "190"]]
+    for k, row in enumerate(body):
+        words += [(60, 116 + 20 * k, row[0]), *(right(x, 116 + 20 * k, t) for x, t in zip(xs, row[1:]))]
+    found = _read(tmp_path, [*words, (56, 190, "Source: test")])
+    assert cleaned(found)[1:] == [["RMB mn", "2022A", "2023A", "2024E", "2025E"], *body]
+    assert cleaned(found)[0][0] == "" and {"Actual", "Forecast"} <= set(cleaned(found)[0])  # (in which columns: not settled)

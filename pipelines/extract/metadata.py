@@ -138,7 +138,9 @@ def analysts(head: list[str]) -> list[dict]:
             found.append({"name": name, "registration_no": match.group(1).upper(), "email": email,
                           "role": "研究助理" if role == "研究助理" else "分析师",
                           "line_no": name_line + 1, "evidence": f"{head[name_line].strip()} | {line.strip()}"})
-    unique = {a["registration_no"]: a for a in found}
+    unique: dict[str, dict] = {}
+    for analyst in found:  # the first mention (the front page's box), not a disclaimer's repeat
+        unique.setdefault(analyst["registration_no"], analyst)
     return list(unique.values())
 
 

@@ -621,9 +621,12 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
     # columns of right-to-left text: a line of theirs is full when it reaches the left edge
     rtl = {col for col in right_edge
            if 2 * sum(col in c.rtl for c in cells) >= sum(col in c.right for c in cells)}
-    # the row labels' column: the first, or the last when it alone runs right to left (Hebrew
-    # labels right of their figures)
-    lab = max(right_edge) if right_edge and max(right_edge) in rtl and 0 not in rtl else 0
+    # the row labels' column: the first, or the last when it alone runs right to left and the
+    # first holds figures (Hebrew labels right of their figures; not an English label column
+    # beside its Hebrew translation)
+    figures_first = 2 * sum(0 in c.numbers for c in cells) >= sum(0 in c.right for c in cells)
+    lab = max(right_edge) if (right_edge and max(right_edge) in rtl and 0 not in rtl
+                              and figures_first) else 0
     # where the nearest other column's text starts, on the side a column's lines run to
     beyond = {col: max((right_edge[c] for c in right_edge if c < col), default=None) if col in rtl
               else min((left_edge[c] for c in left_edge if c > col), default=None) for col in right_edge}
@@ -632,8 +635,12 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
     header_gap = max(wrap_gap, _header_wrap_gap(lines, first_data, size, settings))
 
     def wrap_reach(b: int) -> float:
-        """How far under a cell's last line line b may go on with it."""
-        return header_gap if b < first_data else wrap_gap
+        """How far under a cell's last line line b may go on with it: in the header, as far as
+        `header_gap` when line b has text only in columns the line above has (a group header
+        over some of the columns is a tier of its own)."""
+        if b < first_data and set(cells[b].right) <= set(cells[b - 1].right):
+            return header_gap
+        return wrap_gap
 
     shaded_rows = (min(b[1] for b in bands), max(b[3] for b in bands)) \
         if len(bands) >= settings.min_shaded_bands else None
@@ -687,16 +694,29 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
         widest = right_edge[col] - left_edge[col]
         return width + cells[b].lead.get(col, 0.0) > widest + settings.wrap_fit_ratio * size
 
+    def lead_word(i: int) -> str:
+        """The first word (in reading order) of line i's row label."""
+        words = [w for w in lines[i].words if column_of((w["x0"] + w["x1"]) / 2, columns) == lab]
+        if not words:
+            return ""
+        return (max(words, key=lambda w: w["x1"]) if lab in rtl else min(words, key=lambda w: w["x0"]))["text"]
+
+    # first words of labels alone on their line under a line that could not have run on into them:
+    # the table's section rows ('A.O.P Côtes du Rhône' under 'Les Blancs 12.5CL')
+    section_leads = {lead_word(i) for i in range(1, len(lines))
+                     if label_only(i) and lab in cells[i - 1].right and not full(i - 1, lab)} - {""}
+
     def room_left(i: int, b: int, col: int) -> bool:
-        """Line b's first word would have fitted on line i with room to spare before the next
-        column's text: line i ended there, it did not wrap (a wine list's 'A.O.P Vacqueyras' under
-        its widest line, whose end is the column's edge only because it is the widest). Asked of
-        row labels in words only: text set in ideographs breaks anywhere, so one would fit under
-        any edge but its column's own, which centred columns beside it hide."""
+        """Line b starts like the table's section rows (section_leads), and its first word would
+        have fitted on line i with room to spare before the next column's text: line i ended
+        there, it did not wrap (a wine list's 'A.O.P Vacqueyras' under its widest line, whose end
+        is the column's edge only because it is the widest; a wrapped label's next line starts
+        with any word, 'costs', 'activities', '(%)', that heads no row of its own). Not asked of
+        ideographs, which break anywhere."""
         bound = beyond[col]
-        need = cells[b].lead.get(col, 0.0) + settings.wrap_room_ratio * size
-        if col != lab or bound is None or col in cells[b].ideographic:
+        if col != lab or bound is None or col in cells[b].ideographic or lead_word(b) not in section_leads:
             return False
+        need = cells[b].lead.get(col, 0.0) + settings.wrap_room_ratio * size
         return cells[i].left[col] - need >= bound if col in rtl else cells[i].right[col] + need <= bound
 
     def ends_full(i: int, b: int, col: int) -> bool:
