@@ -742,7 +742,7 @@ def test_a_row_label_ending_with_a_colon_heads_the_row_under_it(tmp_path):
     """'Public consumption:' alone on its line, the widest label, over 'Total' and its figures: a
     label ending with a colon is complete, the row under it one of its own (tabula's
     indictb1h_14.pdf, in Hebrew)."""
-    rows = [["Item", "2014", "2013"], ["Business sector", "2.5", "3.4"], ["Public consumption:", "", ""],
+    rows = [["Item", "2014", "2013"], ["Business", "2.5", "3.4"], ["Public consumption:", "", ""],
             ["Total", "3.8", "3.5"], ["Civilian", "2.5", "3.1"]]
     found = _read(tmp_path, [(56, 60, "Table 5. Growth (test)"),
                              *rows_at(80, rows, xs=(60, 160, 200), step=11), (56, 150, "Source: test")])
