@@ -185,7 +185,7 @@ def read_continuation(view, lines: list[Line], region: Region, carried: OpenTabl
             and not UNIT_LINE_RE.search(line.text)]
     if not body or (carried.columns is None and not _header_again(body, carried)):
         return None  # a grid goes on as aligned text only under its header printed again
-    for columns in (None, carried.columns):  # this page's own columns, else the carried ones
+    for columns in (None, carried.columns) if carried.columns else (None,):  # this page's own, else the carried
         found = aligned_table(crop, body, columns=columns, settings=settings, continued=True,
                               all_body=carried.words)
         if found is not None and len(found.grid[0]) == carried.n_cols:

@@ -500,6 +500,7 @@ class LineCells:
     rtl: set[int] = field(default_factory=set)
     label: str = ""  # the text in the first column
     lead: dict[int, float] = field(default_factory=dict)  # width of the first word (or ideograph), in reading order
+    first: dict[int, str] = field(default_factory=dict)  # the first word, in reading order
     placeholders: set[int] = field(default_factory=set)  # columns holding '-', 'NA' …
     closed: set[int] = field(default_factory=set)  # columns whose text ends with a colon: complete
     ideographic: set[int] = field(default_factory=set)  # columns whose text starts with an ideograph
@@ -510,14 +511,16 @@ def line_cells(line: Line, columns: list[float]) -> LineCells:
     for w in line.words:
         parts.setdefault(column_of((w["x0"] + w["x1"]) / 2, columns), []).append(w)
     texts = {col: join_words(ws) for col, ws in parts.items()}
+    firsts = {col: max(ws, key=lambda w: w["x1"]) if RTL_RE.search(texts[col]) else min(ws, key=lambda w: w["x0"])
+              for col, ws in parts.items()}  # a right-to-left text starts at its right
     return LineCells({col: max(w["x1"] for w in ws) for col, ws in parts.items()},
                      {col for col, text in texts.items() if is_data_token(text)},
                      {col for col, text in texts.items() if len(text) >= 6 and not is_data_token(text)
                       and not parse_period(text)},
                      {col: min(w["x0"] for w in ws) for col, ws in parts.items()},
                      {col for col, text in texts.items() if RTL_RE.search(text)}, texts.get(0, ""),
-                     {col: _lead_width(max(ws, key=lambda w: w["x1"]) if RTL_RE.search(texts[col])
-                                       else min(ws, key=lambda w: w["x0"])) for col, ws in parts.items()},
+                     {col: _lead_width(w) for col, w in firsts.items()},
+                     {col: w["text"] for col, w in firsts.items()},
                      {col for col, text in texts.items() if text.strip().lower() in PLACEHOLDERS},
                      {col for col, text in texts.items()  # a right-to-left text ends at its left
                       if (text[:1] if RTL_RE.search(text) else text[-1:]) in (":", "：")},
@@ -608,7 +611,8 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
     filling the column); and only when it overlaps that row's last line, shares its shaded band,
     sits within line spacing (in the header, `_header_wrap_gap`) under a cell that is full to its
     column's edge (the text wrapped), or, in the body, within line spacing of a row label printed
-    level with the middle of its cell's lines (`centred_label`). Returns the rows and how many shaded bands the table has."""
+    level with the middle of its cell's lines (`centred_label`). Returns the rows and how many
+    shaded bands the table has."""
     x0, x1 = min(line.x0 for line in lines), max(line.x1 for line in lines)
     edges, bands = separators(crop, x0, x1, settings)
     cells = [line_cells(line, columns) for line in lines]
@@ -694,17 +698,10 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
         widest = right_edge[col] - left_edge[col]
         return width + cells[b].lead.get(col, 0.0) > widest + settings.wrap_fit_ratio * size
 
-    def lead_word(i: int) -> str:
-        """The first word (in reading order) of line i's row label."""
-        words = [w for w in lines[i].words if column_of((w["x0"] + w["x1"]) / 2, columns) == lab]
-        if not words:
-            return ""
-        return (max(words, key=lambda w: w["x1"]) if lab in rtl else min(words, key=lambda w: w["x0"]))["text"]
-
     # first words of labels alone on their line under a line that could not have run on into them:
     # the table's section rows ('A.O.P Côtes du Rhône' under 'Les Blancs 12.5CL')
-    section_leads = {lead_word(i) for i in range(1, len(lines))
-                     if label_only(i) and lab in cells[i - 1].right and not full(i - 1, lab)} - {""}
+    section_leads = {cells[i].first[lab] for i in range(1, len(lines))
+                     if label_only(i) and lab in cells[i - 1].right and not full(i - 1, lab)}
 
     def room_left(i: int, b: int, col: int) -> bool:
         """Line b starts like the table's section rows (section_leads), and its first word would
@@ -714,7 +711,7 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
         with any word, 'costs', 'activities', '(%)', that heads no row of its own). Not asked of
         ideographs, which break anywhere."""
         bound = beyond[col]
-        if col != lab or bound is None or col in cells[b].ideographic or lead_word(b) not in section_leads:
+        if col != lab or bound is None or col in cells[b].ideographic or cells[b].first[col] not in section_leads:
             return False
         need = cells[b].lead.get(col, 0.0) + settings.wrap_room_ratio * size
         return cells[i].left[col] - need >= bound if col in rtl else cells[i].right[col] + need <= bound
