@@ -411,11 +411,14 @@ def test_a_header_ending_its_page_over_a_ruled_grid_heads_the_grid(tmp_path):
     assert min(c["top"] for c in cells if c["row_idx"] == 0) > 700
 
 
-def test_a_grid_shaded_cell_by_cell_goes_on_as_text_under_its_header_printed_again(tmp_path):
+@pytest.mark.parametrize("page_two", ["header again", "same cells", "plain text"])
+def test_a_grid_shaded_cell_by_cell_goes_on_under_its_header_or_in_cells_of_the_same_sides(tmp_path, page_two):
     """WeasyPrint's 图表83: a caption at the foot of page 1 over a header band and one row, every
-    cell a shaded rectangle of its own (read as a grid); page 2 prints the header again and the
-    other rows, every other one shaded. One table, every row once; without the header printed
-    again, the top of page 2 is nothing of it (diesel_engines' grid and the prose after it)."""
+    cell a shaded rectangle of its own (read as a grid). Page 2 goes on with the other rows, every
+    other one shaded: under the header printed again, or with no header in cells of the same
+    sides (LibreOffice's 图表48, the last row split at the page foot). One table, every row once.
+    When page 2 prints neither, its top is nothing of the table (diesel_engines' grid and the
+    prose after it)."""
     from reportlab.lib import colors
 
     from pipelines.extract.pdf import extract_pdf
@@ -423,44 +426,40 @@ def test_a_grid_shaded_cell_by_cell_goes_on_as_text_under_its_header_printed_aga
     rows = [["Card", "Memory", "Bus"], ["AMD Fury X", "HBM1", "4096-bit"], ["GTX 1080", "GDDR5X", "256-bit"],
             ["Tesla P100", "HBM2", "4096-bit"], ["Titan XP", "GDDR5X", "384-bit"], ["Titan V", "HBM2", "3072-bit"]]
     height, edges = A4[1], (56, 180, 300, 420)
+    pdf = canvas.Canvas(str(tmp_path / "split.pdf"), pagesize=A4)
 
-    def draw(repeat: bool, path):
-        pdf = canvas.Canvas(str(path), pagesize=A4)
-
-        def row_at(top, cells, shaded):
-            if shaded:
-                pdf.setFillColor(colors.HexColor("#DDE6F0"))
-                for x0, x1 in zip(edges, edges[1:]):
-                    pdf.rect(x0, height - top - 14, x1 - x0, 14, stroke=0, fill=1)
-            pdf.setFillColor(colors.black)
-            pdf.setFont(FONT, 9)
-            for x, text in zip(edges, cells):
-                pdf.drawString(x + 4, height - top - 11, text)
-
+    def row_at(top, cells, shaded):
+        if shaded:
+            pdf.setFillColor(colors.HexColor("#DDE6F0"))
+            for x0, x1 in zip(edges, edges[1:]):
+                pdf.rect(x0, height - top - 14, x1 - x0, 14, stroke=0, fill=1)
+        pdf.setFillColor(colors.black)
         pdf.setFont(FONT, 9)
-        for n in range(15):
-            pdf.drawString(56, height - 80 - 44 * n - 9, "Running text of the report, one paragraph line after another.")
-        pdf.drawString(56, height - 758 - 9, "Figure 83. GPUs with HBM and GDDR (test)")
-        row_at(772, rows[0], True)
-        row_at(786, rows[1], True)
-        pdf.showPage()
-        page_two = [rows[0], *rows[2:]] if repeat else rows[2:]
-        for k, cells in enumerate(page_two):
-            row_at(60 + 14 * k, cells, k == 0 or k % 2 == 0)
-        pdf.setFont(FONT, 9)
-        pdf.drawString(56, height - 60 - 14 * len(page_two) - 12 - 9, "Source: test")
-        pdf.showPage()
-        pdf.save()
-        return extract_pdf(path, "t")
+        for x, text in zip(edges, cells):
+            pdf.drawString(x + 4, height - top - 11, text)
 
-    result = draw(True, tmp_path / "again.pdf")
+    pdf.setFont(FONT, 9)
+    for n in range(15):
+        pdf.drawString(56, height - 80 - 44 * n - 9, "Running text of the report, one paragraph line after another.")
+    pdf.drawString(56, height - 758 - 9, "Figure 83. GPUs with HBM and GDDR (test)")
+    row_at(772, rows[0], True)
+    row_at(786, rows[1], True)
+    pdf.showPage()
+    page_rows = [rows[0], *rows[2:]] if page_two == "header again" else rows[2:]
+    for k, cells in enumerate(page_rows):
+        row_at(60 + 14 * k, cells, page_two != "plain text" and k % 2 == 0)
+    pdf.setFont(FONT, 9)
+    pdf.drawString(56, height - 60 - 14 * len(page_rows) - 12 - 9, "Source: test")
+    pdf.showPage()
+    pdf.save()
+    result = extract_pdf(tmp_path / "split.pdf", "t")
     [table] = [t for t in result.tables if t["label"] == "Figure 83"]
     grid = {}
     for c in result.cells:
         if c["table_id"] == table["table_id"]:
             grid.setdefault(c["row_idx"], {})[c["col_idx"]] = clean_cell_text(c["text"])
-    assert [[grid[r][k] for k in sorted(grid[r])] for r in sorted(grid)] == rows
-    assert (table["page"], table["page_end"]) == (1, 2)
-    result = draw(False, tmp_path / "once.pdf")
-    [table] = [t for t in result.tables if t["label"] == "Figure 83"]
-    assert (table["page"], table["page_end"], table["n_rows"]) == (1, 1, 2)
+    read = [[grid[r][k] for k in sorted(grid[r])] for r in sorted(grid)]
+    if page_two == "plain text":
+        assert (table["page"], table["page_end"], read) == (1, 1, rows[:2])
+    else:
+        assert (table["page"], table["page_end"], read) == (1, 2, rows)

@@ -822,3 +822,27 @@ def test_a_group_header_set_flush_over_the_first_of_its_columns_stays_a_tier(tmp
     found = _read(tmp_path, [*words, (56, 190, "Source: test")])
     assert cleaned(found)[1:] == [["RMB mn", "2022A", "2023A", "2024E", "2025E"], *body]
     assert cleaned(found)[0][0] == "" and {"Actual", "Forecast"} <= set(cleaned(found)[0])  # (in which columns: not settled)
+
+
+def test_zebra_rows_a_word_processor_sets_tall_are_one_row_each(tmp_path):
+    """LibreOffice's zebra table: labels of two or three lines set far apart, the figures centred
+    beside them; a white row is the gap between two shaded ones (or under the last), its label
+    lines on either side of its figures. The header band and the first shaded row touch (a grid
+    of painted cells): the white row under them, its figures more than half a row down, shows
+    the table goes on."""
+    rows = [["", "显存（GB）", "带宽（TB/s）", "功耗（W）"], ["NVIDIA A100", "80", "2.0", "400"],
+            ["NVIDIA H100", "80", "3.35", "700"], ["NVIDIA H200 NVL", "141", "4.8", "600"],
+            ["NVIDIA B200", "192", "8.0", "1000"]]
+    xs = (56, 130, 200, 270, 340)
+    heights = [44, 44, 62, 44]
+    tops = [104 + sum(heights[:k]) for k in range(len(heights))]
+    shaded = _cells_painted(80, [24, 44], xs) + _cells_painted(tops[2], [62], xs)
+    words = [(56, 60, "图表17：GPU 规格对比（测试）"), *[(x + 2.3, 88, t) for x, t in zip(xs, rows[0]) if t]]
+    for top, height, (label, *figures) in zip(tops, heights, rows[1:]):
+        lines = label.split(" ")
+        words += [(58.3, top + 3.5 + 18.5 * n, text) for n, text in enumerate(lines)]
+        words += [(x + 2.3, top + 3.5 + 9.25 * (len(lines) - 1), t) for x, t in zip(xs[1:], figures)]
+    found = _read(tmp_path, [*words, (56, tops[-1] + 52, "资料来源：测试")], bands=shaded)
+    assert cleaned(found) == rows
+    with pdfplumber.open(tmp_path / "table.pdf") as pdf:
+        assert grid_tables(pdf.pages[0]) == []

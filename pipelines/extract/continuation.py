@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 
 from pipelines.extract.layout import SOURCE_RE, UNIT_LINE_RE
 from pipelines.extract.regions import Box, Region, words_within
-from pipelines.extract.structure import FoundTable, aligned_table, cell, grid_tables
+from pipelines.extract.structure import FoundTable, aligned_table, cell, grid_tables, is_shading
 from pipelines.extract.table_settings import DEFAULT_SETTINGS, PdfTableSettings
 from pipelines.extract.words import Line, is_data_line, join_words, phrases
 
@@ -28,6 +28,7 @@ class OpenTable:
     x0: float
     x1: float
     words: bool = False  # a table of words: its rows on the next page are all body rows
+    cell_edges: list[float] | None = None  # x of a ruled or shaded grid's cell sides, left to right
 
 
 @dataclass
@@ -172,7 +173,8 @@ def _top_region(lines: list[Line], body: Box, regions: list[Region], left: float
 def read_continuation(view, lines: list[Line], region: Region, carried: OpenTable,
                       settings: PdfTableSettings = DEFAULT_SETTINGS) -> FoundTable | None:
     """The carried table's rows on this page: a ruled grid with its column count, or aligned lines
-    with as many columns (computed on this page, else the carried table's boundaries)."""
+    with as many columns (computed on this page, else the carried table's boundaries; a grid's
+    cell sides when this page shades cells with those sides)."""
     x0, top, x1, bottom = region.bbox
     if bottom - top < 5:
         return None
@@ -183,9 +185,17 @@ def read_continuation(view, lines: list[Line], region: Region, carried: OpenTabl
     body = [Line(words_within(line, x0, x1)) for line in lines
             if top <= line.top and line.bottom <= bottom + 1 and words_within(line, x0, x1)
             and not UNIT_LINE_RE.search(line.text)]
-    if not body or (carried.columns is None and not _header_again(body, carried)):
-        return None  # a grid goes on as aligned text only under its header printed again
-    for columns in (None, carried.columns) if carried.columns else (None,):  # this page's own, else the carried
+    if not body:
+        return None
+    if carried.columns:
+        tried = (None, carried.columns)  # this page's own columns, else the carried table's
+    elif _header_again(body, carried):
+        tried = (None,)
+    elif _same_cell_sides(crop, carried, settings):
+        tried = (carried.cell_edges,)  # a word processor's zebra rows, the header not printed again
+    else:
+        return None  # a grid goes on as aligned text only under its header or in cells of its sides
+    for columns in tried:
         found = aligned_table(crop, body, columns=columns, settings=settings, continued=True,
                               all_body=carried.words)
         if found is not None and len(found.grid[0]) == carried.n_cols:
@@ -204,6 +214,25 @@ def _header_again(body: list[Line], carried: OpenTable) -> bool:
         if Counter("".join(line.text for line in body[:n]).replace(" ", "")) == header:
             return True
     return False
+
+
+def _same_cell_sides(crop, carried: OpenTable, settings: PdfTableSettings) -> bool:
+    """Cells shaded on this page with the carried grid's cell sides, in all its columns."""
+    edges = carried.cell_edges
+    if not edges:
+        return False
+    tolerance = settings.rule_join_tolerance
+
+    def side(x: float) -> int | None:
+        return next((k for k, e in enumerate(edges) if abs(x - e) <= tolerance), None)
+
+    columns = set()
+    for rect in crop.rects:
+        if is_shading(rect, settings):
+            left, right = side(rect["x0"]), side(rect["x1"])
+            if left is not None and right == left + 1:
+                columns.add(left)
+    return len(columns) == len(edges) - 1
 
 
 def new_rows(found: FoundTable, carried: OpenTable) -> list[list[dict]]:
@@ -242,7 +271,9 @@ def carry(table_id: str, found: FoundTable, region: Region, turn: int) -> OpenTa
     width of its caption's region."""
     texts = found.texts()
     words = not any(ch.isdigit() for row in texts[found.header_rows:] for t in row[1:] for ch in t)
+    sides = next(([c["x0"] for c in row] + [row[-1]["x1"]] for row in found.grid
+                  if all(c["x0"] is not None for c in row)), None)
     return OpenTable(table_id=table_id, turn=turn, n_cols=len(texts[0]),
                      header=texts[:max(found.header_rows, 1)], columns=found.columns,
                      x0=min(found.bbox[0], region.bbox[0]), x1=max(found.bbox[2], region.bbox[2]),
-                     words=words)
+                     words=words, cell_edges=sides if found.columns is None else None)

@@ -11,7 +11,7 @@ import polars as pl
 from pipelines.normalize.units import is_data_token
 from quality.schemas import CELL_COLUMNS, REJECT_COLUMNS, TABLE_COLUMNS, frame
 
-EXTRACTOR_VERSION = "0.5.3"  # 0.5.3: complete row labels, wide-set wrapped headers, placeholder columns
+EXTRACTOR_VERSION = "0.5.4"  # 0.5.4: zebra rows shaded in turn, grids continued in cells of the same sides
 
 CAPTION_RE = re.compile(
     r"^\s*(?P<kind>图表|附图|附表|图|表|Figure|Fig\.|Table|Exhibit|Chart)\s*(?P<num>\d+(?:-\d+)?)"

@@ -108,18 +108,24 @@ def _painted(view, table, rules_down: list[tuple[float, float, float]],
     sides = sorted({x for c in table.cells for x in (c[0], c[2])})
     if any(abs(x - rx) <= slack and rt < bottom and rb > top for x in sides for rx, rt, rb in rules_down):
         return False
-    reach = min(c[3] - c[1] for c in table.cells) / 2
-    return any(_row_goes_on(view, (x0, max(y0, view.bbox[1]), x1, min(y1, view.bbox[3])), sides, settings)
-               for y0, y1 in ((bottom, bottom + reach), (top - reach, top)) if y1 > y0)
+    # as far as the edge row is tall: a row's figures centred beside a label of two lines start
+    # more than half a row under its top
+    under = max(c[3] - c[1] for c in table.cells if c[3] >= bottom - slack)
+    over = max(c[3] - c[1] for c in table.cells if c[1] <= top + slack)
+    return any(_row_goes_on(view, (x0, max(y0, view.bbox[1]), x1, min(y1, view.bbox[3])), sides, settings,
+                            upward)
+               for y0, y1, upward in ((bottom, bottom + under, False), (top - over, top, True)) if y1 > y0)
 
 
-def _row_goes_on(view, band: Box, sides: list[float], settings: PdfTableSettings) -> bool:
-    """A line within `band` set in two or more of the columns (phrases apart), not a caption,
-    source or note line (a caption's second line is one phrase across the columns)."""
-    for line in group_lines(view.crop(band, strict=False).extract_words(**settings.word_settings)):
+def _row_goes_on(view, band: Box, sides: list[float], settings: PdfTableSettings, upward: bool) -> bool:
+    """A line within `band` set in two or more of the columns (phrases apart), before a caption,
+    source or note line, counted from the grid (`upward` when the band is over it: a caption's
+    second line is one phrase across the columns; the next table starts after a caption)."""
+    lines = group_lines(view.crop(band, strict=False).extract_words(**settings.word_settings))
+    for line in reversed(lines) if upward else lines:
         text = line.text.strip()
         if SOURCE_RE.match(text) or NOTE_RE.match(text) or match_caption(text):
-            continue
+            return False
         parts = phrases(line.words, settings.column_gap_ratio * line.size)
         if len({column_of((p[0]["x0"] + p[-1]["x1"]) / 2, sides) for p in parts}) >= 2:
             return True
@@ -650,6 +656,10 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
         if len(bands) >= settings.min_shaded_bands else None
     solid = _set_solid(lines, first_data, size, settings)
 
+    middles = [(line.top + line.bottom) / 2 for line in lines]
+    # shaded bands with text between them: rows shaded in turn, each band a row however tall
+    alternating = any(upper[3] < y < lower[1] for upper, lower in zip(bands, bands[1:]) for y in middles)
+
     def same_band(a: Line, b: Line) -> bool:
         """Both lines in one shaded band a row high (a zebra row, a header band; not a panel
         behind the whole table)."""
@@ -657,15 +667,39 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
         return any(band[1] <= ya <= band[3] and band[1] <= yb <= band[3]
                    and band[3] - band[1] <= settings.max_band_lines * LINE_PITCH * size for band in bands)
 
+    heights = sorted(band[3] - band[1] for band in bands)
+    row_height = heights[len(heights) // 2] if heights else 0.0
+
+    def one_row_slot(ya: float, yb: float) -> bool:
+        """The white gap between the shaded bands over ya and under yb (or the table's last
+        line: a white last row) is no taller than a shaded row: a zebra table's white row."""
+        if not alternating:
+            return False
+        over = max((band[3] for band in bands if band[3] <= ya), default=None)
+        under = min((band[1] for band in bands if band[1] >= yb), default=lines[-1].bottom)
+        return over is not None and under - over <= settings.zebra_slot_ratio * row_height
+
+    def zebra_row(b: int) -> bool:
+        """In a table shaded in turn, line b and the line above lie in one shaded band or in one
+        white gap a shaded row high: one row, however far apart its cells' lines are set (a caller
+        checks no edge parts them)."""
+        ya, yb = middles[b - 1], middles[b]
+        return (alternating and any(band[1] <= ya and yb <= band[3] for band in bands)) or one_row_slot(ya, yb)
+
     def same_slot(row: list[int], b: int) -> bool:
         """In a table shaded row by row, line b and the line above lie between the same two band
         edges (a white row between two shaded ones; a caller checks no edge parts them), and line
-        b brings no second label to the row (rows left white between a header band and a shaded
-        total are rows of their own)."""
+        b brings no second label to the row unless the white gap is a shaded row high (rows left
+        white between a header band and a shaded total are rows of their own; a zebra row's
+        label wraps round its figures)."""
         ya = (lines[b - 1].top + lines[b - 1].bottom) / 2
         yb = (lines[b].top + lines[b].bottom) / 2
-        inside = shaded_rows is not None and shaded_rows[0] <= ya and yb <= shaded_rows[1]
-        return inside and not (lab in cells[b].right and any(lab in cells[i].right for i in row))
+        if shaded_rows is None or ya < shaded_rows[0]:
+            return False
+        one_row = one_row_slot(ya, yb)
+        if yb > shaded_rows[1] and not one_row:
+            return False
+        return one_row or not (lab in cells[b].right and any(lab in cells[i].right for i in row))
 
     def full(i: int, col: int) -> bool:
         if col in rtl:
@@ -812,7 +846,7 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
         # boundary its column's right-set figures leave, so its lines fall in two columns)
         apart = close and (new_label(rows[-1], ask) or under_figure(rows[-1], ask)
                            or (b >= first_data and fresh_cells(rows[-1], ask)))
-        joins = gap < 0 or (close and (same_band(prev, line) or same_slot(rows[-1], b)
+        joins = gap < 0 or zebra_row(b) or (close and (same_band(prev, line) or same_slot(rows[-1], b)
                                        or lowercase_rest(rows[-1], b) or (
             b > first_data and gap <= solid and lab not in cells[b].right and not apart) or (
             not apart and (wrapped(rows[-1], b) or (b > first_data and centred_label(rows[-1], b))))))
