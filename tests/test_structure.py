@@ -846,3 +846,20 @@ def test_zebra_rows_a_word_processor_sets_tall_are_one_row_each(tmp_path):
     assert cleaned(found) == rows
     with pdfplumber.open(tmp_path / "table.pdf") as pdf:
         assert grid_tables(pdf.pages[0]) == []
+
+
+def test_header_cells_centred_on_their_row_are_one_header_row(tmp_path):
+    """A header printed level with its row's middle: '最大功耗 / TDP' on two lines either side of
+    the line holding the other headers (LibreOffice's 图5). The first row's label, also printed on
+    two lines either side of its figures, stays in the body: the header's cells would no longer
+    share a middle with its first line."""
+    xs = (60, 160, 260, 360)
+    body = [["寒武纪", "MLU370-S4", "75W", "307.2 GB/s"], ["景嘉微", "JM9100", "15W", "25.6 GB/s"],
+            ["海光", "深算一号", "350W", "1024 GB/s"]]
+    words = [(56, 60, "图5：主流 AI 芯片性能对比（测试）"), (xs[2], 80, "最大功耗"),
+             *[(x, 90.5, t) for x, t in zip(xs, ("公司", "型号", "", "显存带宽")) if t], (xs[2], 101, "TDP"),
+             (xs[0], 114, "华为"), (xs[0], 124.5, "昇腾"),
+             *[(x, 119.25, t) for x, t in zip(xs[1:], ("昇腾910", "310W", "512 GB/s"))],
+             *rows_at(140, body, xs=xs), (56, 200, "资料来源：测试")]
+    found = _read(tmp_path, words)
+    assert cleaned(found) == [["公司", "型号", "最大功耗 TDP", "显存带宽"], ["华为昇腾", "昇腾910", "310W", "512 GB/s"], *body]

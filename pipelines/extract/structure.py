@@ -830,6 +830,25 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
         return b > first_data and bool(under) and (
             lab in cells[b].right or bool(under & (cells[b].numbers | cells[b].placeholders)))
 
+    def centred(row: list[int]) -> bool:
+        """Every column's text in these lines has its middle level with the others' (cells printed
+        level with their row's middle)."""
+        spans: dict[int, list[float]] = {}
+        for i in row:
+            for col in cells[i].right:
+                top, bottom = spans.get(col, (lines[i].top, lines[i].bottom))
+                spans[col] = [min(top, lines[i].top), max(bottom, lines[i].bottom)]
+        middles = [(top + bottom) / 2 for top, bottom in spans.values()]
+        return max(middles) - min(middles) <= settings.centred_header_ratio * size
+
+    def centred_header(row: list[int], b: int) -> bool:
+        """Header cells printed level with their middle: line b shares no column with the line
+        above, and the row with it (or with it and the line under it, the rest of a cell it lacks)
+        has every cell's middle level ('2023 年出货量' / '厂商 … 核心客户' / '预测')."""
+        if set(cells[b].right) & set(cells[b - 1].right):
+            return False
+        return centred([*row, b]) or (b + 1 < first_data and centred([*row, b, b + 1]))
+
     rows: list[list[int]] = [[0]]
     for b in range(1, len(lines)):
         prev, line = lines[b - 1], lines[b]
@@ -846,7 +865,8 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
         # boundary its column's right-set figures leave, so its lines fall in two columns)
         apart = close and (new_label(rows[-1], ask) or under_figure(rows[-1], ask)
                            or (b >= first_data and fresh_cells(rows[-1], ask)))
-        joins = gap < 0 or zebra_row(b) or (close and (same_band(prev, line) or same_slot(rows[-1], b)
+        interleaved = b < first_data and centred_header(rows[-1], b)
+        joins = gap < 0 or zebra_row(b) or (close and (same_band(prev, line) or interleaved or same_slot(rows[-1], b)
                                        or lowercase_rest(rows[-1], b) or (
             b > first_data and gap <= solid and lab not in cells[b].right and not apart) or (
             not apart and (wrapped(rows[-1], b) or (b > first_data and centred_label(rows[-1], b))))))

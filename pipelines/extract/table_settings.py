@@ -46,6 +46,7 @@ class PdfTableSettings:
     max_band_lines: int = 4  # a shaded band holding more lines than this is a panel, not a row
     band_width_share: float = 0.6  # a filled band (zebra row, header band) spans this share of it
     min_shaded_bands: int = 2  # filled bands that make a table "zebra"
+    centred_header_ratio: float = 0.35  # sizes apart the middles of a header row's centred cells may lie
     zebra_slot_ratio: float = 1.25  # a white gap between shaded bands no taller than this × their median height is one row
     # continuation across pages
     furniture_margin_share: float = 0.09  # top/bottom share of the page where running headers sit
