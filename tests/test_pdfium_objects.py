@@ -55,6 +55,18 @@ def test_seed_pages_give_pdfminers_objects(seed_renderings, page_number, lines, 
     assert len(theirs["char"]) > 900
 
 
+def test_filled_rects_keep_their_colour(seed_renderings):
+    """Seed 004 page 8: a header band and zebra rows; each filled rect has pdfminer's RGB fill colour
+    (what tells a header band's tiers from the rows under them)."""
+    theirs, ours = objects_of(seed_renderings["004"], 8)
+    filled = [r for r in theirs["rect"] if r["fill"]]
+    colours = {tuple(round(c, 2) for c in r["non_stroking_color"]) for r in filled}
+    assert len(filled) == 26 and len(colours) == 4
+    for rect in filled:
+        [same] = [o for o in ours["rect"] if all(abs(o[k] - rect[k]) <= TOLERANCE for k in ("x0", "x1", "top", "bottom"))]
+        assert [round(c, 2) for c in same["non_stroking_color"]] == [round(c, 2) for c in rect["non_stroking_color"]]
+
+
 def test_a_real_ruled_page_gives_pdfminers_objects():
     """camelot's foo.pdf: 168 rects make its grid. pdfium drops some spaces that begin or end a line,
     which no word needs; every other glyph is pdfminer's."""

@@ -863,3 +863,45 @@ def test_header_cells_centred_on_their_row_are_one_header_row(tmp_path):
              *rows_at(140, body, xs=xs), (56, 200, "资料来源：测试")]
     found = _read(tmp_path, words)
     assert cleaned(found) == [["公司", "型号", "最大功耗 TDP", "显存带宽"], ["华为昇腾", "昇腾910", "310W", "512 GB/s"], *body]
+
+
+def test_a_table_of_words_under_a_header_of_two_painted_tiers_in_rows_ruled_one_by_one(tmp_path):
+    """LibreOffice's 图表17 in another house style: a table of YES / NO under a header of two tiers,
+    each painted cell by cell in one dark colour; narrow columns, so the second tier's headers
+    stand closer than a phrase's spacing; each row between two rules, its label wrapped round the
+    line of its cells. Both tiers head the table (the columns come from the body under them), each
+    second-tier header heads its own column, and each ruled row is one row."""
+    xs = (56, 120, 142, 164, 186, 208, 230, 252, 274)
+    heads = ["FP8", "FP16", "FP32", "INT8", "TF32", "BF16", "INT4"]
+    body = [("NVIDIA", "Tesla P4", ["NO", "NO", "YES", "YES", "NO", "NO", "NO"]),
+            ("NVIDIA", "P100", ["NO", "YES", "YES", "NO", "NO", "NO", "NO"]),
+            ("NVIDIA", "A100", ["NO", "YES", "NO", "YES", "YES", "YES", "YES"]),
+            ("NVIDIA", "H100", ["YES", "YES", "NO", "YES", "YES", "YES", "YES"])]
+    path = tmp_path / "table.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    pdf.setFillColor(colors.HexColor("#24603A"))
+    for top in (80, 100):  # the two tiers, each cell painted on its own
+        for x0, x1 in zip(xs, xs[1:]):
+            pdf.rect(x0, HEIGHT - top - 20, x1 - x0, 20, stroke=0, fill=1)
+    pdf.setFillColor(colors.black)
+    pdf.setFont(FONT, 9)
+    pdf.drawString(56, HEIGHT - 60 - 9, "图表17：GPU 支持的精度（测试）")
+    pdf.drawCentredString((xs[1] + xs[-1]) / 2, HEIGHT - 86 - 9, "Supported Core Precisions")
+    for x0, x1, text in zip(xs[1:], xs[2:], heads):
+        pdf.drawCentredString((x0 + x1) / 2, HEIGHT - 106 - 9, text)
+    for k, (first, second, cells) in enumerate(body):
+        top = 120 + 36 * k
+        pdf.drawString(58, HEIGHT - top - 4 - 9, first)
+        pdf.drawString(58, HEIGHT - top - 22 - 9, second)
+        for x0, x1, text in zip(xs[1:], xs[2:], cells):
+            pdf.drawCentredString((x0 + x1) / 2, HEIGHT - top - 13 - 9, text)
+        pdf.line(xs[0], HEIGHT - top - 36, xs[-1], HEIGHT - top - 36)
+    pdf.drawString(56, HEIGHT - 280 - 9, "资料来源：测试")
+    pdf.save()
+    with pdfplumber.open(path) as opened:
+        page = opened.pages[0]
+        lines = page_lines(page)
+        [region] = caption_regions(page, lines, page.bbox)
+        found = read_region(page, region, lines, [])
+    assert cleaned(found) == [["", "Supported Core Precisions", "", "", "", "", "", ""], ["", *heads],
+                              *[[f"{first} {second}", *cells] for first, second, cells in body]]

@@ -367,6 +367,10 @@ def _path_shapes(path, outer: Matrix):
     pdfium_c.FPDFPageObj_GetStrokeWidth(path, width)
     style = {"linewidth": width.value, "stroke": bool(stroke.value), "fill": fill_mode.value != 0,
              "evenodd": fill_mode.value == pdfium_c.FPDF_FILLMODE_ALTERNATE}
+    if style["fill"]:  # as RGB fractions (pdfplumber gives the colour space's own components)
+        rgba = [ctypes.c_uint() for _ in range(4)]
+        if pdfium_c.FPDFPageObj_GetFillColor(path, *rgba):
+            style["non_stroking_color"] = tuple(round(c.value / 255, 4) for c in rgba[:3])
     matrix = _compose(_matrix(path), outer)
     x, y = ctypes.c_float(), ctypes.c_float()
     subpaths: list[tuple[str, list]] = []

@@ -540,9 +540,10 @@ def _lead_width(word: dict) -> float:
     return width / len(text) if text and CJK_CHAR_RE.match(text) else width
 
 
-def _centres(lines: list[Line], settings: PdfTableSettings) -> list[float]:
+def _centres(lines: list[Line], columns: list[float], settings: PdfTableSettings) -> list[float]:
+    """The middles of the lines' phrases (a phrase of one word per narrow column: of each word)."""
     return [(p[0]["x0"] + p[-1]["x1"]) / 2 for line in lines
-            for p in phrases(line.words, settings.column_gap_ratio * line.size)]
+            for p in _word_per_column(phrases(line.words, settings.column_gap_ratio * line.size), columns, settings)]
 
 
 def _spanning(phrase: list[dict], under: list[float], columns: list[float], size: float,
@@ -565,7 +566,7 @@ def spans_columns(line: Line, below: Line, columns: list[float], size: float,
     nearest to, in two or more columns, of a tier that leaves the row labels' column empty (a
     header centred over its columns may be narrower than they are)."""
     gap = settings.column_gap_ratio * size
-    under = _centres([below], settings)
+    under = _centres([below], columns, settings)
     parts, subs = phrases(line.words, gap), phrases(below.words, gap)
 
     def distance(phrase: list[dict], x: float) -> float:
@@ -685,6 +686,21 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
         checks no edge parts them)."""
         ya, yb = middles[b - 1], middles[b]
         return (alternating and any(band[1] <= ya and yb <= band[3] for band in bands)) or one_row_slot(ya, yb)
+
+    # the heights of the slots between rules and band edges that hold text: rows ruled one by one
+    slots = [(upper, lower) for upper, lower in zip(edges, edges[1:])
+             if lower - upper > 1 and any(upper < y < lower for y in middles)]
+    slot_heights = sorted(lower - upper for upper, lower in slots)
+    slot_height = slot_heights[len(slot_heights) // 2] if len(slot_heights) >= 3 else 0.0
+
+    def ruled_row(row: list[int], b: int) -> bool:
+        """In a table ruled row by row, line b and the line above lie between the same two rules,
+        no further apart than the table's rules usually are, and the row has one line of several
+        cells: a label wrapped round its row's one line of cells ('NVIDIA' / 'NO NO YES' / 'P100')."""
+        ya, yb = middles[b - 1], middles[b]
+        slot = next(((upper, lower) for upper, lower in slots if upper < ya and yb < lower), None)
+        return (slot is not None and slot[1] - slot[0] <= settings.zebra_slot_ratio * slot_height
+                and sum(1 for i in [*row, b] if len(cells[i].right) >= 2) <= 1)
 
     def same_slot(row: list[int], b: int) -> bool:
         """In a table shaded row by row, line b and the line above lie between the same two band
@@ -866,7 +882,7 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
         apart = close and (new_label(rows[-1], ask) or under_figure(rows[-1], ask)
                            or (b >= first_data and fresh_cells(rows[-1], ask)))
         interleaved = b < first_data and centred_header(rows[-1], b)
-        joins = gap < 0 or zebra_row(b) or (close and (same_band(prev, line) or interleaved or same_slot(rows[-1], b)
+        joins = gap < 0 or zebra_row(b) or ruled_row(rows[-1], b) or (close and (same_band(prev, line) or interleaved or same_slot(rows[-1], b)
                                        or lowercase_rest(rows[-1], b) or (
             b > first_data and gap <= solid and lab not in cells[b].right and not apart) or (
             not apart and (wrapped(rows[-1], b) or (b > first_data and centred_label(rows[-1], b))))))
@@ -903,12 +919,13 @@ def _header_cells(row: list[Line], columns: list[float], size: float, settings: 
     columns of the row below goes to the first of them (printed centred over them, its left edge
     says little); so does a group header printed centred over sub-headers (`_group_span_start`)."""
     texts: list[list[str]] = [[] for _ in columns[1:]]
-    under = _centres(tier_below or [], settings)
+    under = _centres(tier_below or [], columns, settings)
     sub_headers = _sub_headers(tier_below or [], columns, settings)
     headers = [_HeaderPhrase(parts, n, header_column(phrase, columns, body or {}),
                              _spanning(phrase, under, columns, size, settings))
                for line in row
-               for parts in [phrases(line.words, gap=settings.header_phrase_gap_ratio * size)]
+               for parts in [_word_per_column(phrases(line.words, gap=settings.header_phrase_gap_ratio * size),
+                                              columns, settings)]
                for n, phrase in enumerate(parts)]
     _hand_out_sub_headers(headers, sub_headers, size)
     for header in headers:
@@ -921,6 +938,24 @@ def _header_cells(row: list[Line], columns: list[float], size: float, settings: 
             col = _span_start(header.parts, header.n, under, columns, size, settings)
         texts[col].append(join_words(header.words))
     return ["\n".join(t) for t in texts]
+
+
+def _word_per_column(parts: list[list[dict]], columns: list[float],
+                     settings: PdfTableSettings) -> list[list[dict]]:
+    """Phrases with a phrase of three or more words, one in each of as many columns side by side
+    and none wider than its column, split into its words: headers of narrow columns set closer
+    than a phrase's spacing ('FP8 FP16 FP32'), not a header spanning columns ('Supported CUDA
+    Core Precisions': a word of it is wider than a column)."""
+    split = []
+    for phrase in parts:
+        cols = [column_of((w["x0"] + w["x1"]) / 2, columns) for w in phrase]
+        fits = all(w["x1"] - w["x0"] <= columns[c + 1] - columns[c] + settings.span_overlap
+                   for w, c in zip(phrase, cols))
+        if len(phrase) >= 3 and fits and cols == list(range(cols[0], cols[0] + len(phrase))):
+            split += [[w] for w in phrase]
+        else:
+            split.append(phrase)
+    return split
 
 
 def _hand_out_sub_headers(headers: list[_HeaderPhrase], sub_headers: dict[int, list[dict]],
@@ -1165,12 +1200,28 @@ def _header_band_end(crop, lines: list[Line], settings: PdfTableSettings) -> int
     band = next((b for b in bands if b[1] <= middle <= b[3]), None)
     if band is None:
         return None
-    end = next((i for i, ln in enumerate(lines) if (ln.top + ln.bottom) / 2 > band[3]), None)
+    bottom = _header_band_bottom(crop, band, bands, settings)
+    end = next((i for i, ln in enumerate(lines) if (ln.top + ln.bottom) / 2 > bottom), None)
     if end is None or any(is_data_line(ln, settings) for ln in lines[:end]) or all(
             parse_period(join_words(p)) for p in phrases(lines[end].words, settings.column_gap_ratio
                                                           * lines[end].size)):
         return None  # no band, a number in it, or a tier of periods under it (still the header)
     return end
+
+
+def _header_band_bottom(crop, band: Box, bands: list[Box], settings: PdfTableSettings,
+                        slack: float = 1.0) -> float:
+    """Where the header band ends: with the bands of its colour right under it (the tiers of a
+    header painted row by row)."""
+    def colours(box: Box) -> set[str]:
+        return {str(r.get("non_stroking_color")) for r in crop.rects if is_shading(r, settings)
+                and abs(r["top"] - box[1]) <= slack and abs(r["bottom"] - box[3]) <= slack}
+
+    colour, bottom = colours(band), band[3]
+    for under in sorted(bands, key=lambda b: b[1]):
+        if abs(under[1] - bottom) <= slack and colours(under) == colour:
+            bottom = under[3]
+    return bottom
 
 
 def _method(crop, columns: list[float], shaded: int, settings: PdfTableSettings) -> str:
@@ -1195,7 +1246,9 @@ def aligned_table(crop, lines: list[Line], max_header_rows: int | None = None,
     if found is None:
         return None
     lines, first_data, words_only = found
-    first_data = min(first_data, _header_band_end(crop, lines, settings) or first_data)
+    band_end = _header_band_end(crop, lines, settings)
+    if band_end is not None and (band_end < first_data or (words_only and not continued)):
+        first_data = band_end  # a table of words is headed by its header band, all its tiers
     size = statistics.median(w.get("size", 10) for line in lines for w in line.words)
     fixed = columns is not None
     running = _running_text_lines(lines, first_data, columns, size, settings)
