@@ -905,3 +905,42 @@ def test_a_table_of_words_under_a_header_of_two_painted_tiers_in_rows_ruled_one_
         found = read_region(page, region, lines, [])
     assert cleaned(found) == [["", "Supported Core Precisions", "", "", "", "", "", ""], ["", *heads],
                               *[[f"{first} {second}", *cells] for first, second, cells in body]]
+
+
+def _flush(pdf_words, x0, x1, top, text, side, size=9):
+    """A word set flush left or right in the cell from x0 to x1 (a 2-point padding, 1 on the right)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    x = x0 + 2 if side == "left" else x1 - 1 - stringWidth(text, FONT, size)
+    pdf_words.append((x, top, text))
+
+
+def test_columns_set_flush_left_in_one_row_and_flush_right_in_the_next_are_two(tmp_path):
+    """LibreOffice's 图表44 in another house style: words flush left, figures flush right, in narrow
+    columns: a figure ends a point short of its column's edge and the next column's words start
+    two points past it, so only a sliver narrower than a column gap stays open between the two
+    columns, but every line has text a gap apart on both sides of it."""
+    edges = (130, 190, 250, 310)
+    rows = [["", "RK3588M", "苹果 M2", "Exynos"], ["AI 芯片类型", "NPU", "NPU", "NPU/GPU"],
+            ["AI 算力", "6 TOPS", "15.8 TOPS", "26 TOPS"], ["应用", "座舱 ADAS", "平板 PC", "手机平板"]]
+    words = [(56, 60, "图表44：边缘端 AI 推理芯片（测试）")]
+    for k, row in enumerate(rows):
+        top = 80 + 18 * k
+        if row[0]:
+            words.append((58, top, row[0]))
+        for x0, x1, text in zip(edges, edges[1:], row[1:]):
+            _flush(words, x0, x1, top, text, "right" if "TOPS" in text else "left")
+    found = _read(tmp_path, [*words, (56, 160, "资料来源：测试")])
+    assert cleaned(found) == rows
+
+
+def test_a_column_of_words_flush_left_over_figures_flush_right_stays_one(tmp_path):
+    """A sliver open between words set flush left and figures set flush right in one column is no
+    column boundary: no line has text on both sides of it."""
+    rows = [["指标", "说明"], ["算力", "中高"], ["功耗", "4500"], ["带宽", "中高"], ["显存", "1920"]]
+    words = [(56, 60, "图表45：指标说明（测试）"), (58, 80, "指标"), (132, 80, "说明")]
+    for k, (label, value) in enumerate(rows[1:]):
+        words.append((58, 98 + 18 * k, label))
+        _flush(words, 130, 170, 98 + 18 * k, value, "right" if value.isdigit() else "left")
+    found = _read(tmp_path, [*words, (56, 180, "资料来源：测试")])
+    assert cleaned(found) == rows

@@ -371,6 +371,7 @@ def column_bounds(data_lines: list[Line], size: float,
         else:
             columns.append([a, b])
     columns = [part for span in columns for part in _split_tolerant(span, data_lines, gap, settings)]
+    columns = [part for span in columns for part in _split_at_corridor(span, data_lines, gap, settings)]
     columns = _without_slivers(columns, data_lines, gap)
     if len(columns) < 2:
         return None
@@ -448,6 +449,29 @@ def _split_tolerant(span: list[float], lines: list[Line], gap: float,
                 start = x + gap / 2
             run = None
     return parts + [[start, span[1]]]
+
+
+def _split_at_corridor(span: list[float], lines: list[Line], gap: float,
+                       settings: PdfTableSettings) -> list[list[float]]:
+    """Split one column span along a corridor no word of any line crosses, however narrow, when
+    most lines with text there have text on both sides of it a column gap apart: two columns whose
+    lines are set flush left in one row and flush right in the next (a word processor's narrow
+    columns), so that only a sliver of the gap between them stays open on every line."""
+    words = [[w for w in line.words if w["x0"] < span[1] and w["x1"] > span[0]] for line in lines]
+    words = [ws for ws in words if ws]
+    edges = sorted((w["x0"], w["x1"]) for ws in words for w in ws)
+    corridors, reach = [], span[0]
+    for x0, x1 in edges:
+        if x0 > reach and reach > span[0]:
+            corridors.append((reach, x0))
+        reach = max(reach, x1)
+    for left, right in corridors:
+        apart = [ws for ws in words if any(w["x1"] <= left for w in ws) and any(w["x0"] >= right for w in ws)]
+        if len(apart) >= settings.dense_share * len(words) and all(
+                min(w["x0"] for w in ws if w["x0"] >= right) - max(w["x1"] for w in ws if w["x1"] <= left) >= gap
+                for ws in apart):
+            return [[span[0], left], *_split_at_corridor([right, span[1]], lines, gap, settings)]
+    return [span]
 
 
 def column_of(x: float, columns: list[float]) -> int:
