@@ -285,6 +285,24 @@ def test_a_caption_ending_its_page_heads_the_table_at_the_top_of_the_next(tmp_pa
     assert result.tables[0]["unit_hint"] == ("亿元" if unit else None)
 
 
+def test_a_header_with_a_number_in_its_words_at_a_page_foot_is_still_a_header(tmp_path):
+    """'近 5 日涨跌幅' holds a number, but no phrase of the header reads as one: the caption and
+    header at the page's foot head the rows at the top of the next page."""
+    from pipelines.extract.pdf import extract_pdf
+
+    rows = [["代码", "近 5 日涨跌幅", "年初至今"], ["801750.SI", "0.47%", "18.41%"], ["000001.SH", "-0.08%", "5.55%"]]
+    path = tmp_path / "foot_header.pdf"
+    _caption_at_page_foot(path, rows, header_first=True)
+    result = extract_pdf(path, "t")
+    table = result.tables[0]
+    assert (table["label"], table["page"], table["page_end"]) == ("表7", 1, 2)
+    grid = {}
+    for c in result.cells:
+        if c["table_id"] == table["table_id"]:
+            grid.setdefault(c["row_idx"], {})[c["col_idx"]] = clean_cell_text(c["text"])
+    assert [[grid[r][k] for k in sorted(grid[r])] for r in sorted(grid)] == rows
+
+
 def test_a_caption_over_rows_of_figures_at_a_page_foot_heads_no_table_on_the_next():
     """A line with a number under the caption is a row, not a header: the caption does not wait for
     the next page."""
