@@ -944,3 +944,120 @@ def test_a_column_of_words_flush_left_over_figures_flush_right_stays_one(tmp_pat
         _flush(words, 130, 170, 98 + 18 * k, value, "right" if value.isdigit() else "left")
     found = _read(tmp_path, [*words, (56, 180, "资料来源：测试")])
     assert cleaned(found) == rows
+
+
+def _right(x1, top, text, size=9):
+    """A word set flush right against x1."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    return (x1 - stringWidth(text, FONT, size), top, text)
+
+
+VOTES = [[("Alice Smith", "120", ""), ("Bob Jones", "98", "")], [("Carol White", "210", ""), ("Dan Brown", "", "12")],
+         [("Eve Black", "77", ""), ("Frank Greenwood-Miller", "115", "")], [("Gina Gray", "64", ""), ("Hal Blue", "", "")]]
+
+
+def _votes(top, step, pitch):
+    """Words of the vote table: two candidates a contest, contests `step` apart, lines `pitch` apart."""
+    words = [(58, 80, "Candidate"), _right(300, 80, "Votes"), _right(360, 80, "Write-in")]
+    for n, contest in enumerate(VOTES):
+        for k, (name, votes, write_in) in enumerate(contest):
+            y = top + step * n + pitch * k
+            words += [(58, y, name)] + [_right(x1, y, t) for x1, t in ((300, votes), (360, write_in)) if t]
+    return words
+
+
+def test_rows_shaded_two_by_two_keep_each_label_its_row(tmp_path):
+    """Shading by contest, two candidates a band: a band or white gap a band high holds two rows,
+    each with its own label (a white gap a row high holds one row only when its lines go on with
+    one label)."""
+    bands = [(56, 94 + 28 * n, 370, 94 + 28 * (n + 1)) for n in (0, 2)]
+    found = _read(tmp_path, [(56, 60, "Table 3: Votes by contest (test)"), *_votes(97, 28, 12),
+                             (56, 220, "Source: test")], bands=bands)
+    assert cleaned(found)[1:] == [[name, votes, write_in] for contest in VOTES for name, votes, write_in in contest]
+
+
+def test_rows_ruled_two_by_two_keep_each_label_its_row(tmp_path):
+    """Rules under every contest: a label alone under a row of figures between the same rules is a
+    row of its own, not the rest of the label above (that is only a label wrapped round the row's
+    one line of cells)."""
+    path = tmp_path / "table.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    pdf.setFont(FONT, 9)
+    for x, top, text in [(56, 60, "Table 2: Votes by contest (test)"), *_votes(98, 30, 12), (56, 240, "Source: test")]:
+        pdf.drawString(x, HEIGHT - top - 9, text)
+    for n in range(len(VOTES) + 1):
+        pdf.line(56, HEIGHT - 94 - 30 * n, 370, HEIGHT - 94 - 30 * n)
+    pdf.save()
+    with pdfplumber.open(path) as opened:
+        page = opened.pages[0]
+        lines = page_lines(page)
+        [region] = caption_regions(page, lines, page.bbox)
+        found = read_region(page, region, lines, [])
+    assert cleaned(found)[1:] == [[name, votes, write_in] for contest in VOTES for name, votes, write_in in contest]
+
+
+def test_a_panel_behind_zebra_rows_is_no_row(tmp_path):
+    """A light panel behind the whole table, darker bands on every other row: the panel holds every
+    line, but it is no band a row high, so the header stays the header."""
+    rows = [["Item", "Owner", "Status"], ["Budget review", "Ann", "open"], ["Vendor audit", "Bob", "closed"],
+            ["Hiring plan", "Cid", "open"], ["Office move", "Dee", "late"], ["Data policy", "Eve", "open"]]
+    bands = [(56, 76, 370, 76 + 18 * len(rows) + 4), *[(56, 78 + 18 * k, 370, 96 + 18 * k) for k in (2, 4)]]
+    words = [(x, 83 + 18 * k, text) for k, row in enumerate(rows) for x, text in zip((58, 180, 280), row)]
+    found = _read(tmp_path, [(56, 60, "Table 7: Action items (test)"), *words, (56, 200, "Source: test")], bands=bands)
+    assert (found.header_rows, cleaned(found)) == (1, rows)
+
+
+def test_white_rows_under_a_tall_header_band_are_not_one_shaded_row_high(tmp_path):
+    """A header band two lines tall and a shaded total: the white rows between are as tall as the
+    header band, but a shaded row's height is the total's, so each stays a row."""
+    words = [(58, 82, "Site"), _right(300, 82, "Full-time"), _right(360, 82, "Part-time"), _right(300, 94, "staff"),
+             _right(360, 94, "staff"), (58, 110, "Berlin"), _right(300, 110, "12"), (58, 122, "Paris"),
+             _right(360, 122, "7"), (58, 136, "Total, all sites"), _right(300, 136, "12"), _right(360, 136, "7")]
+    found = _read(tmp_path, [(56, 60, "Table 4: Staff by site (test)"), *words, (56, 160, "Source: test")],
+                  bands=[(56, 78, 370, 108), (56, 134, 370, 148)])
+    assert cleaned(found)[-3:] == [["Berlin", "12", ""], ["Paris", "", "7"], ["Total, all sites", "12", "7"]]
+
+
+def test_a_group_header_over_narrow_columns_stays_whole(tmp_path):
+    """'Revenue growth forecast' centred over three narrow year columns, a word over each: its
+    words stand at their own widths' pitch, not the columns', so it stays one spanning header."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    title = "Revenue growth forecast"
+    words = [(210 - stringWidth(title, FONT, 9) / 2, 80, title),
+             *[_right(x1 - 4, 94, year) for x1, year in ((190, "2024"), (230, "2025"), (270, "2026"))]]
+    body = [("Cloud", "12.5", "13.1", "14.0"), ("Devices", "3.2", "2.8", "2.9"), ("Services", "7.7", "8.1", "8.6")]
+    for k, (label, *figures) in enumerate(body):
+        words += [(58, 110 + 14 * k, label), *[_right(x1 - 4, 110 + 14 * k, t) for x1, t in zip((190, 230, 270), figures)]]
+    found = _read(tmp_path, [(56, 60, "Table 1: Revenue outlook (test)"), *words, (56, 170, "Source: test")])
+    assert cleaned(found)[:2] == [["", title, "", ""], ["", "2024", "2025", "2026"]]
+
+
+def test_a_dollar_sign_set_flush_left_before_figures_makes_no_column(tmp_path):
+    """A statement's '$' set flush left in the amount column on some rows, the amounts flush right,
+    the widest amount reaching to within a sliver of the '$': signs alone make no column."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    rows = [("Revenue", True, "1,234", "1,100"), ("Cost of sales", False, "(987,654)", "(876,543)"),
+            ("Other income", True, "24", "19"), ("Gross profit", True, "246,580", "223,557")]
+    widest = stringWidth("(987,654)", FONT, 9)
+    words = [(58, 80, "Item"), _right(300, 80, "2024"), _right(380, 80, "2023")]
+    for k, (label, dollar, *amounts) in enumerate(rows):
+        top = 96 + 14 * k
+        words += [(58, top, label), *[_right(x1, top, t) for x1, t in zip((300, 380), amounts)]]
+        words += [_right(x1 - widest - 2.5, top, "$") for x1 in (300, 380)] if dollar else []
+    found = _read(tmp_path, [(56, 60, "Table 8: Income statement (test)"), *words, (56, 170, "Source: test")])
+    assert cleaned(found) == [["Item", "2024", "2023"], *[[label, f"$ {a}" if dollar else a, f"$ {b}" if dollar else b]
+                                                         for label, dollar, a, b in rows]]
+
+
+def test_a_header_band_touching_a_shaded_row_of_its_colour_ends_at_its_own_edge(tmp_path):
+    """A table of words shaded in turn, the header band in the rows' colour and touching the first
+    shaded row: the bands further down in that colour are the body's, so the header is one row."""
+    rows = [["Chip", "Vendor", "Memory type"], ["Ampere", "NVIDIA", "HBM"], ["Instinct", "AMD", "HBM"],
+            ["Gaudi", "Intel", "HBM"], ["Trillium", "Google", "HBM"], ["Ascend", "Huawei", "HBM"]]
+    words = [(x, 82 + 16 * k, text) for k, row in enumerate(rows) for x, text in zip((58, 160, 260), row)]
+    found = _read(tmp_path, [(56, 60, "Table 5: Memory by chip (test)"), *words, (56, 190, "Source: test")],
+                  bands=[(56, 78 + 16 * k, 370, 94 + 16 * k) for k in (0, 1, 3, 5)])
+    assert (found.header_rows, cleaned(found)) == (1, rows)

@@ -30,6 +30,7 @@ class OpenTable:
     x1: float
     words: bool = False  # a table of words: its rows on the next page are all body rows
     cell_edges: list[float] | None = None  # x of a ruled or shaded grid's cell sides, left to right
+    header_colours: set[str] = field(default_factory=set)  # fill colours of a grid's header cells
 
 
 @dataclass
@@ -224,7 +225,8 @@ def _header_again(body: list[Line], carried: OpenTable) -> bool:
 
 
 def _same_cell_sides(crop, carried: OpenTable, settings: PdfTableSettings) -> bool:
-    """Cells shaded on this page with the carried grid's cell sides, in all its columns."""
+    """Cells shaded on this page with the carried grid's cell sides, in all its columns, the first
+    of them not in the colour of its header (another table's header band, in the same house style)."""
     edges = carried.cell_edges
     if not edges:
         return False
@@ -233,13 +235,13 @@ def _same_cell_sides(crop, carried: OpenTable, settings: PdfTableSettings) -> bo
     def side(x: float) -> int | None:
         return next((k for k, e in enumerate(edges) if abs(x - e) <= tolerance), None)
 
-    columns = set()
-    for rect in crop.rects:
-        if is_shading(rect, settings):
-            left, right = side(rect["x0"]), side(rect["x1"])
-            if left is not None and right == left + 1:
-                columns.add(left)
-    return len(columns) == len(edges) - 1
+    same = [rect for rect in crop.rects if is_shading(rect, settings)
+            and side(rect["x0"]) is not None and side(rect["x1"]) == side(rect["x0"]) + 1]
+    if len({side(rect["x0"]) for rect in same}) < len(edges) - 1:
+        return False
+    first = min(rect["top"] for rect in same)
+    colours = {str(rect.get("non_stroking_color")) for rect in same if rect["top"] <= first + tolerance}
+    return not (carried.header_colours and colours == carried.header_colours)
 
 
 def new_rows(found: FoundTable, carried: OpenTable) -> list[list[dict]]:
@@ -273,14 +275,21 @@ def _without_continued(text: str) -> str:
     return CONTINUED_RE.sub("", text).strip()
 
 
-def carry(table_id: str, found: FoundTable, region: Region, turn: int) -> OpenTable:
+def carry(table_id: str, found: FoundTable, region: Region, turn: int, view=None,
+          settings: PdfTableSettings = DEFAULT_SETTINGS) -> OpenTable:
     """Remember a table that reached the end of its page, to be continued on the next within the
-    width of its caption's region."""
+    width of its caption's region (a grid: its cell sides and the colours of its header's cells,
+    read from `view`)."""
     texts = found.texts()
     words = not any(ch.isdigit() for row in texts[found.header_rows:] for t in row[1:] for ch in t)
+    grid = found.columns is None
     sides = next(([c["x0"] for c in row] + [row[-1]["x1"]] for row in found.grid
-                  if all(c["x0"] is not None for c in row)), None)
+                  if all(c["x0"] is not None for c in row)), None) if grid else None
+    boxes = [c for c in found.grid[0] if c["x0"] is not None]
+    colours = {str(r.get("non_stroking_color")) for r in (view.rects if view is not None and grid else [])
+               if is_shading(r, settings) and any(
+                   abs(r["top"] - c["top"]) <= 1 and abs(r["bottom"] - c["bottom"]) <= 1 for c in boxes)}
     return OpenTable(table_id=table_id, turn=turn, n_cols=len(texts[0]),
                      header=texts[:max(found.header_rows, 1)], columns=found.columns,
                      x0=min(found.bbox[0], region.bbox[0]), x1=max(found.bbox[2], region.bbox[2]),
-                     words=words, cell_edges=sides if found.columns is None else None)
+                     words=words, cell_edges=sides, header_colours=colours)

@@ -198,7 +198,7 @@ def read_view(view, result: Extraction, flow: PageFlow, carried, taken: list[tup
             moved = (1 if found.method == "lattice" else
                      sum(1 for row in found.grid if row[0]["top"] < foot.header[-1].bottom + top[2]))
             table_id = header_on_page_before(result, table_id, foot, top[2], moved)
-        flow.open = carry(table_id, found, region, placement.turn) if region.open_end else None
+        flow.open = carry(table_id, found, region, placement.turn, view, settings) if region.open_end else None
     read_uncaptioned(view, result, grids, lines, regions, taken, placement, aside, free, settings)
     result.prose_lines += [placement.turn == 0 and is_prose_line(line, body, regions, taken, view.width)
                            for line in text]

@@ -454,9 +454,10 @@ def _split_tolerant(span: list[float], lines: list[Line], gap: float,
 def _split_at_corridor(span: list[float], lines: list[Line], gap: float,
                        settings: PdfTableSettings) -> list[list[float]]:
     """Split one column span along a corridor no word of any line crosses, however narrow, when
-    most lines with text there have text on both sides of it a column gap apart: two columns whose
-    lines are set flush left in one row and flush right in the next (a word processor's narrow
-    columns), so that only a sliver of the gap between them stays open on every line."""
+    most lines with text there have words a column gap apart on both sides of it: two
+    columns whose lines are set flush left in one row and flush right in the next (a word
+    processor's narrow columns). Not where one side holds only signs ('$' set flush left before
+    figures set flush right)."""
     words = [[w for w in line.words if w["x0"] < span[1] and w["x1"] > span[0]] for line in lines]
     words = [ws for ws in words if ws]
     edges = sorted((w["x0"], w["x1"]) for ws in words for w in ws)
@@ -466,10 +467,12 @@ def _split_at_corridor(span: list[float], lines: list[Line], gap: float,
             corridors.append((reach, x0))
         reach = max(reach, x1)
     for left, right in corridors:
-        apart = [ws for ws in words if any(w["x1"] <= left for w in ws) and any(w["x0"] >= right for w in ws)]
-        if len(apart) >= settings.dense_share * len(words) and all(
-                min(w["x0"] for w in ws if w["x0"] >= right) - max(w["x1"] for w in ws if w["x1"] <= left) >= gap
-                for ws in apart):
+        sides = [([w for w in ws if w["x1"] <= left], [w for w in ws if w["x0"] >= right]) for ws in words]
+        apart = [(a, b) for a, b in sides if a and b]
+        signs_only = any(all(not any(ch.isalnum() for ch in w["text"]) for pair in apart for w in pair[k])
+                         for k in (0, 1))
+        if (len(apart) >= settings.dense_share * len(words) and not signs_only
+                and all(min(w["x0"] for w in b) - max(w["x1"] for w in a) >= gap for a, b in apart)):
             return [[span[0], left], *_split_at_corridor([right, span[1]], lines, gap, settings)]
     return [span]
 
@@ -682,8 +685,17 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
     solid = _set_solid(lines, first_data, size, settings)
 
     middles = [(line.top + line.bottom) / 2 for line in lines]
-    # shaded bands with text between them: rows shaded in turn, each band a row however tall
-    alternating = any(upper[3] < y < lower[1] for upper, lower in zip(bands, bands[1:]) for y in middles)
+    # bands a row high (a panel behind the table holds the middle of the bands on it); rows shaded
+    # in turn when a white gap holding text parts two of them or follows the last
+    row_like = [band for band in bands if not any(
+        other is not band and band[1] <= (other[1] + other[3]) / 2 <= band[3] for other in bands)]
+    gaps = [(upper[3], lower[1]) for upper, lower in zip(row_like, row_like[1:])]
+    gaps += [(row_like[-1][3], lines[-1].bottom + 1)] if len(row_like) >= 2 else []
+    alternating = any(top < y < bottom for top, bottom in gaps for y in middles)
+    # a shaded row's height: the bands' median, the one holding the first line (a header band) aside
+    heights = sorted(band[3] - band[1] for band in row_like if not band[1] <= middles[0] <= band[3]) \
+        or [band[3] - band[1] for band in row_like]
+    row_height = heights[len(heights) // 2] if heights else 0.0
 
     def same_band(a: Line, b: Line) -> bool:
         """Both lines in one shaded band a row high (a zebra row, a header band; not a panel
@@ -692,24 +704,34 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
         return any(band[1] <= ya <= band[3] and band[1] <= yb <= band[3]
                    and band[3] - band[1] <= settings.max_band_lines * LINE_PITCH * size for band in bands)
 
-    heights = sorted(band[3] - band[1] for band in bands)
-    row_height = heights[len(heights) // 2] if heights else 0.0
-
     def one_row_slot(ya: float, yb: float) -> bool:
-        """The white gap between the shaded bands over ya and under yb (or the table's last
-        line: a white last row) is no taller than a shaded row: a zebra table's white row."""
+        """In a table shaded in turn, the white gap between the bands over ya and under yb (or the
+        table's last line: a white last row) is no taller than a shaded row."""
         if not alternating:
             return False
-        over = max((band[3] for band in bands if band[3] <= ya), default=None)
-        under = min((band[1] for band in bands if band[1] >= yb), default=lines[-1].bottom)
+        over = max((band[3] for band in row_like if band[3] <= ya), default=None)
+        under = min((band[1] for band in row_like if band[1] >= yb), default=lines[-1].bottom)
         return over is not None and under - over <= settings.zebra_slot_ratio * row_height
 
-    def zebra_row(b: int) -> bool:
+    def label_round_cells(row: list[int], b: int) -> bool:
+        """The row's lines with line b are a label wrapped round the row's one line of cells, which
+        has no label of its own: label lines over that line and, if any, under it ('NVIDIA' /
+        'NO NO YES' / 'P100')."""
+        lines_of_row = [*row, b]
+        multi = [i for i in lines_of_row if len(cells[i].right) >= 2]
+        if len(multi) != 1 or lab in cells[multi[0]].right:
+            return False
+        others = [i for i in lines_of_row if i != multi[0]]
+        return all(label_only(i) for i in others) and any(i < multi[0] for i in others)
+
+    def zebra_row(row: list[int], b: int) -> bool:
         """In a table shaded in turn, line b and the line above lie in one shaded band or in one
-        white gap a shaded row high: one row, however far apart its cells' lines are set (a caller
-        checks no edge parts them)."""
+        white gap a shaded row high, however far apart (a caller checks no edge parts them), and
+        line b brings no label of its own (new_label) unless it is the rest of a label wrapped
+        round the row's cells (rows shaded two by two hold two labels a band)."""
         ya, yb = middles[b - 1], middles[b]
-        return (alternating and any(band[1] <= ya and yb <= band[3] for band in bands)) or one_row_slot(ya, yb)
+        together = any(band[1] <= ya and yb <= band[3] for band in row_like) or one_row_slot(ya, yb)
+        return alternating and together and (not new_label(row, b) or label_round_cells(row, b))
 
     # the heights of the slots between rules and band edges that hold text: rows ruled one by one
     slots = [(upper, lower) for upper, lower in zip(edges, edges[1:])
@@ -719,27 +741,28 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
 
     def ruled_row(row: list[int], b: int) -> bool:
         """In a table ruled row by row, line b and the line above lie between the same two rules,
-        no further apart than the table's rules usually are, and the row has one line of several
-        cells: a label wrapped round its row's one line of cells ('NVIDIA' / 'NO NO YES' / 'P100')."""
+        no further apart than the table's rules usually are, and make a label wrapped round the
+        row's one line of cells (label_round_cells)."""
         ya, yb = middles[b - 1], middles[b]
         slot = next(((upper, lower) for upper, lower in slots if upper < ya and yb < lower), None)
         return (slot is not None and slot[1] - slot[0] <= settings.zebra_slot_ratio * slot_height
-                and sum(1 for i in [*row, b] if len(cells[i].right) >= 2) <= 1)
+                and label_round_cells(row, b))
 
     def same_slot(row: list[int], b: int) -> bool:
         """In a table shaded row by row, line b and the line above lie between the same two band
         edges (a white row between two shaded ones; a caller checks no edge parts them), and line
-        b brings no second label to the row unless the white gap is a shaded row high (rows left
-        white between a header band and a shaded total are rows of their own; a zebra row's
-        label wraps round its figures)."""
-        ya = (lines[b - 1].top + lines[b - 1].bottom) / 2
-        yb = (lines[b].top + lines[b].bottom) / 2
+        b brings no second label to the row (rows left white between a header band and a shaded
+        total are rows of their own) unless, in a white gap a shaded row high, it goes on with the
+        row's label (new_label) or is the rest of a label wrapped round the row's cells. Under the
+        last band, only such a gap."""
+        ya, yb = middles[b - 1], middles[b]
         if shaded_rows is None or ya < shaded_rows[0]:
             return False
         one_row = one_row_slot(ya, yb)
         if yb > shaded_rows[1] and not one_row:
             return False
-        return one_row or not (lab in cells[b].right and any(lab in cells[i].right for i in row))
+        second_label = lab in cells[b].right and any(lab in cells[i].right for i in row)
+        return not second_label or (one_row and (not new_label(row, b) or label_round_cells(row, b)))
 
     def full(i: int, col: int) -> bool:
         if col in rtl:
@@ -889,6 +912,12 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
             return False
         return centred([*row, b]) or (b + 1 < first_data and centred([*row, b, b + 1]))
 
+    def distinct(row: list[int], b: int) -> bool:
+        """Line b starts a row of its own whatever the spacing says: a new label, a figure under
+        a figure, fresh cells beside a label (fresh cells asked below the header only: a centred
+        header's words reach over the boundary its column's right-set figures leave)."""
+        return new_label(row, b) or under_figure(row, b) or (b >= first_data and fresh_cells(row, b))
+
     rows: list[list[int]] = [[0]]
     for b in range(1, len(lines)):
         prev, line = lines[b - 1], lines[b]
@@ -901,12 +930,9 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
         # / 'PCIE)'): whether a new row starts is asked of that label's line
         ask = b + 1 if (b + 1 < len(lines) and lines[b + 1].top < line.bottom
                         and lab not in cells[b].right and lab in cells[b + 1].right) else b
-        # (fresh cells are asked below the header only: a centred header's words reach over the
-        # boundary its column's right-set figures leave, so its lines fall in two columns)
-        apart = close and (new_label(rows[-1], ask) or under_figure(rows[-1], ask)
-                           or (b >= first_data and fresh_cells(rows[-1], ask)))
+        apart = close and distinct(rows[-1], ask)
         interleaved = b < first_data and centred_header(rows[-1], b)
-        joins = gap < 0 or zebra_row(b) or ruled_row(rows[-1], b) or (close and (same_band(prev, line) or interleaved or same_slot(rows[-1], b)
+        joins = gap < 0 or zebra_row(rows[-1], b) or ruled_row(rows[-1], b) or (close and (same_band(prev, line) or interleaved or same_slot(rows[-1], b)
                                        or lowercase_rest(rows[-1], b) or (
             b > first_data and gap <= solid and lab not in cells[b].right and not apart) or (
             not apart and (wrapped(rows[-1], b) or (b > first_data and centred_label(rows[-1], b))))))
@@ -966,16 +992,24 @@ def _header_cells(row: list[Line], columns: list[float], size: float, settings: 
 
 def _word_per_column(parts: list[list[dict]], columns: list[float],
                      settings: PdfTableSettings) -> list[list[dict]]:
-    """Phrases with a phrase of three or more words, one in each of as many columns side by side
-    and none wider than its column, split into its words: headers of narrow columns set closer
-    than a phrase's spacing ('FP8 FP16 FP32'), not a header spanning columns ('Supported CUDA
-    Core Precisions': a word of it is wider than a column)."""
+    """Phrases with a phrase of three or more words, one in each of as many columns side by side,
+    none wider than its column and set at the columns' pitch, split into its words: headers of
+    narrow columns set closer than a phrase's spacing ('FP8 FP16 FP32'), not a header spanning
+    columns ('Supported CUDA Core Precisions': a word wider than a column; 'Revenue growth
+    forecast': words set at their own widths' pitch)."""
+    def middle(x0: float, x1: float) -> float:
+        return (x0 + x1) / 2
+
     split = []
     for phrase in parts:
-        cols = [column_of((w["x0"] + w["x1"]) / 2, columns) for w in phrase]
+        cols = [column_of(middle(w["x0"], w["x1"]), columns) for w in phrase]
         fits = all(w["x1"] - w["x0"] <= columns[c + 1] - columns[c] + settings.span_overlap
                    for w, c in zip(phrase, cols))
-        if len(phrase) >= 3 and fits and cols == list(range(cols[0], cols[0] + len(phrase))):
+        steps = [(middle(b["x0"], b["x1"]) - middle(a["x0"], a["x1"]),
+                  middle(columns[d], columns[d + 1]) - middle(columns[c], columns[c + 1]))
+                 for a, b, c, d in zip(phrase, phrase[1:], cols, cols[1:])]
+        pitched = all(abs(word - column) <= settings.column_pitch_share * column for word, column in steps)
+        if len(phrase) >= 3 and fits and pitched and cols == list(range(cols[0], cols[0] + len(phrase))):
             split += [[w] for w in phrase]
         else:
             split.append(phrase)
@@ -1236,15 +1270,19 @@ def _header_band_end(crop, lines: list[Line], settings: PdfTableSettings) -> int
 def _header_band_bottom(crop, band: Box, bands: list[Box], settings: PdfTableSettings,
                         slack: float = 1.0) -> float:
     """Where the header band ends: with the bands of its colour right under it (the tiers of a
-    header painted row by row)."""
+    header painted row by row), unless bands apart from them below have that colour too (the
+    body's shaded rows)."""
     def colours(box: Box) -> set[str]:
-        return {str(r.get("non_stroking_color")) for r in crop.rects if is_shading(r, settings)
+        return {str(r["non_stroking_color"]) for r in crop.rects if is_shading(r, settings)
+                and r.get("non_stroking_color") is not None
                 and abs(r["top"] - box[1]) <= slack and abs(r["bottom"] - box[3]) <= slack}
 
     colour, bottom = colours(band), band[3]
     for under in sorted(bands, key=lambda b: b[1]):
-        if abs(under[1] - bottom) <= slack and colours(under) == colour:
+        if colour and abs(under[1] - bottom) <= slack and colours(under) == colour:
             bottom = under[3]
+    if any(colours(other) == colour for other in bands if other[1] > bottom + slack):
+        return band[3]
     return bottom
 
 
