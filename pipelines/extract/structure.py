@@ -645,8 +645,10 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
     filling the column); and only when it overlaps that row's last line, shares its shaded band,
     sits within line spacing (in the header, `_header_wrap_gap`) under a cell that is full to its
     column's edge (the text wrapped), or, in the body, within line spacing of a row label printed
-    level with the middle of its cell's lines (`centred_label`). Returns the rows and how many
-    shaded bands the table has."""
+    level with the middle of its cell's lines (`centred_label`); in the header, when the row's
+    cells stay level with its middle (`centred_header`); at any spacing, in a table shaded or ruled
+    row by row, when it lies in that row's band, white gap or ruled slot (`zebra_row`,
+    `ruled_row`). Returns the rows and how many shaded bands the table has."""
     x0, x1 = min(line.x0 for line in lines), max(line.x1 for line in lines)
     edges, bands = separators(crop, x0, x1, settings)
     cells = [line_cells(line, columns) for line in lines]
