@@ -202,6 +202,11 @@ def _read(tmp_path, words, bands=()):
     """The table under the one caption of a page drawn from (x, top, text) words and bands."""
     path = tmp_path / "table.pdf"
     draw_page(path, words, bands)
+    return _read_drawn(path)
+
+
+def _read_drawn(path):
+    """The table under the one caption of the first page of a PDF."""
     with pdfplumber.open(path) as pdf:
         page = pdf.pages[0]
         lines = page_lines(page)
@@ -898,11 +903,7 @@ def test_a_table_of_words_under_a_header_of_two_painted_tiers_in_rows_ruled_one_
         pdf.line(xs[0], HEIGHT - top - 36, xs[-1], HEIGHT - top - 36)
     pdf.drawString(56, HEIGHT - 280 - 9, "资料来源：测试")
     pdf.save()
-    with pdfplumber.open(path) as opened:
-        page = opened.pages[0]
-        lines = page_lines(page)
-        [region] = caption_regions(page, lines, page.bbox)
-        found = read_region(page, region, lines, [])
+    found = _read_drawn(path)
     assert cleaned(found) == [["", "Supported Core Precisions", "", "", "", "", "", ""], ["", *heads],
                               *[[f"{first} {second}", *cells] for first, second, cells in body]]
 
@@ -989,11 +990,7 @@ def test_rows_ruled_two_by_two_keep_each_label_its_row(tmp_path):
     for n in range(len(VOTES) + 1):
         pdf.line(56, HEIGHT - 94 - 30 * n, 370, HEIGHT - 94 - 30 * n)
     pdf.save()
-    with pdfplumber.open(path) as opened:
-        page = opened.pages[0]
-        lines = page_lines(page)
-        [region] = caption_regions(page, lines, page.bbox)
-        found = read_region(page, region, lines, [])
+    found = _read_drawn(path)
     assert cleaned(found)[1:] == [[name, votes, write_in] for contest in VOTES for name, votes, write_in in contest]
 
 
