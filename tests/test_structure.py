@@ -14,7 +14,7 @@ from pipelines.extract.layout import clean_cell_text
 from pipelines.extract.regions import caption_regions, split_furniture, words_within
 from pipelines.extract.rotation import TurnedPage, char_turn, reading_turns
 from pipelines.extract.structure import (
-    aligned_table, cell, coarse_grid, column_bounds, column_of, fill_sideways_cells, grid_tables,
+    aligned_table, cell, coarse_grid, column_bounds, column_of, fill_colour, fill_sideways_cells, grid_tables,
     read_region, row_bands, spans_columns, stacked_rows,
 )
 from pipelines.extract.table_settings import DEFAULT_SETTINGS
@@ -876,7 +876,7 @@ def test_a_table_of_words_under_a_header_of_two_painted_tiers_in_rows_ruled_one_
     stand closer than a phrase's spacing; each row between two rules, its label wrapped round the
     line of its cells. Both tiers head the table (the columns come from the body under them), each
     second-tier header heads its own column, and each ruled row is one row."""
-    xs = (56, 120, 142, 164, 186, 208, 230, 252, 274)
+    xs = (56, 120, 144, 168, 192, 216, 240, 264, 288)
     heads = ["FP8", "FP16", "FP32", "INT8", "TF32", "BF16", "INT4"]
     body = [("NVIDIA", "Tesla P4", ["NO", "NO", "YES", "YES", "NO", "NO", "NO"]),
             ("NVIDIA", "P100", ["NO", "YES", "YES", "NO", "NO", "NO", "NO"]),
@@ -1058,3 +1058,33 @@ def test_a_header_band_touching_a_shaded_row_of_its_colour_ends_at_its_own_edge(
     found = _read(tmp_path, [(56, 60, "Table 5: Memory by chip (test)"), *words, (56, 190, "Source: test")],
                   bands=[(56, 78 + 16 * k, 370, 94 + 16 * k) for k in (0, 1, 3, 5)])
     assert (found.header_rows, cleaned(found)) == (1, rows)
+
+
+def test_headers_set_flush_right_over_narrow_columns_of_unequal_width_head_one_each(tmp_path):
+    """'FY23 FY24 FY25' set flush right over narrow columns of figures, closer than a header phrase's
+    spacing but further apart than a space: one header a column, whatever the columns' widths."""
+    words = [(58, 80, "Item"), _right(150, 80, "FY23"), _right(176, 80, "FY24"), _right(202, 80, "FY25")]
+    body = [("Margin", "12.5%", "1.2", "3.3"), ("Yield", "10.1%", "2.2", "4.1"), ("Growth", "11.0%", "3.4", "5.2")]
+    for k, (label, *figures) in enumerate(body):
+        words += [(58, 96 + 14 * k, label), *[_right(x1, 96 + 14 * k, t) for x1, t in zip((150, 176, 202), figures)]]
+    found = _read(tmp_path, [(56, 60, "Table 2: Ratios (test)"), *words, (56, 150, "Source: test")])
+    assert cleaned(found) == [["Item", "FY23", "FY24", "FY25"], *[list(row) for row in body]]
+
+
+def test_a_header_of_two_painted_tiers_over_one_shaded_row_of_its_colour_keeps_both_tiers(tmp_path):
+    """Two header tiers painted as touching bands of one colour, white rows, and a last row shaded
+    in that colour: one band further down is a highlighted row, not rows shaded in turn, so the
+    header band runs through both tiers."""
+    words = [(58, 80, "Supplier"), (200, 80, "Delivery terms"), (200, 96, "Domestic"), (300, 96, "Export"),
+             (58, 114, "Acme"), (200, 114, "Free on board"), (300, 114, "Ex works"),
+             (58, 158, "All others"), (200, 158, "By contract"), (300, 158, "By contract")]
+    found = _read(tmp_path, [(56, 60, "Table 4: Supplier terms (test)"), *words, (56, 180, "Source: test")],
+                  bands=[(56, 78, 400, 92), (56, 92, 400, 108), (56, 155, 400, 170)])
+    assert found.header_rows == 2 and cleaned(found)[:2] == [["Supplier", "Delivery terms", ""], ["", "Domestic", "Export"]]
+
+
+@pytest.mark.parametrize("given, rgb", [((0.5,), (0.5, 0.5, 0.5)), ((0.1, 0.2, 0.3), (0.1, 0.2, 0.3)),
+                                        ((0.0, 0.0, 0.0, 0.2), (0.8, 0.8, 0.8)), (None, None), ("pattern", None)])
+def test_fill_colours_compare_as_rgb_whichever_reader_gave_them(given, rgb):
+    """pdfminer gives a colour in its colour space's components (gray, RGB, CMYK), pypdfium2 in RGB."""
+    assert fill_colour({"non_stroking_color": given}) == rgb

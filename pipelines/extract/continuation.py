@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 
 from pipelines.extract.layout import SOURCE_RE, UNIT_LINE_RE
 from pipelines.extract.regions import Box, Region, words_within
-from pipelines.extract.structure import FoundTable, aligned_table, cell, grid_tables, is_shading
+from pipelines.extract.structure import FoundTable, aligned_table, cell, fill_colour, grid_tables, is_shading
 from pipelines.extract.table_settings import DEFAULT_SETTINGS, PdfTableSettings
 from pipelines.extract.words import Line, join_words, phrases
 from pipelines.normalize.units import is_data_token
@@ -30,7 +30,7 @@ class OpenTable:
     x1: float
     words: bool = False  # a table of words: its rows on the next page are all body rows
     cell_edges: list[float] | None = None  # x of a ruled or shaded grid's cell sides, left to right
-    header_colours: set[str] = field(default_factory=set)  # fill colours of a grid's header cells
+    header_colours: set[tuple[float, ...]] = field(default_factory=set)  # fill colours (RGB) of a grid's header cells
 
 
 @dataclass
@@ -240,7 +240,7 @@ def _same_cell_sides(crop, carried: OpenTable, settings: PdfTableSettings) -> bo
     if len({side(rect["x0"]) for rect in same}) < len(edges) - 1:
         return False
     first = min(rect["top"] for rect in same)
-    colours = {str(rect.get("non_stroking_color")) for rect in same if rect["top"] <= first + tolerance}
+    colours = {fill_colour(rect) for rect in same if rect["top"] <= first + tolerance} - {None}
     return not (carried.header_colours and colours == carried.header_colours)
 
 
@@ -286,9 +286,9 @@ def carry(table_id: str, found: FoundTable, region: Region, turn: int, view=None
     sides = next(([c["x0"] for c in row] + [row[-1]["x1"]] for row in found.grid
                   if all(c["x0"] is not None for c in row)), None) if grid else None
     boxes = [c for c in found.grid[0] if c["x0"] is not None]
-    colours = {str(r.get("non_stroking_color")) for r in (view.rects if view is not None and grid else [])
+    colours = {fill_colour(r) for r in (view.rects if view is not None and grid else [])
                if is_shading(r, settings) and any(
-                   abs(r["top"] - c["top"]) <= 1 and abs(r["bottom"] - c["bottom"]) <= 1 for c in boxes)}
+                   abs(r["top"] - c["top"]) <= 1 and abs(r["bottom"] - c["bottom"]) <= 1 for c in boxes)} - {None}
     return OpenTable(table_id=table_id, turn=turn, n_cols=len(texts[0]),
                      header=texts[:max(found.header_rows, 1)], columns=found.columns,
                      x0=min(found.bbox[0], region.bbox[0]), x1=max(found.bbox[2], region.bbox[2]),

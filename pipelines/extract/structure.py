@@ -62,6 +62,20 @@ def is_shading(obj: dict, settings: PdfTableSettings = DEFAULT_SETTINGS) -> bool
             and min(obj["x1"] - obj["x0"], obj["bottom"] - obj["top"]) > settings.rule_max_thickness)
 
 
+def fill_colour(obj: dict) -> tuple[float, ...] | None:
+    """A filled shape's colour as RGB to two decimals, whichever reader gave it (pypdfium2: RGB;
+    pdfminer: the colour space's own components, gray or CMYK too); None when not known."""
+    colour = obj.get("non_stroking_color")
+    if not isinstance(colour, (tuple, list)) or not all(isinstance(c, (int, float)) for c in colour):
+        return None
+    if len(colour) == 1:
+        colour = (colour[0],) * 3
+    elif len(colour) == 4:
+        c, m, y, k = colour
+        colour = ((1 - c) * (1 - k), (1 - m) * (1 - k), (1 - y) * (1 - k))
+    return tuple(round(float(c), 2) for c in colour) if len(colour) == 3 else None
+
+
 def grid_tables(view, settings: PdfTableSettings = DEFAULT_SETTINGS) -> list[FoundTable]:
     """Every ruled grid of two or more rows and columns, closed at the sides it leaves open; not
     a grid that only cells painted one by one make (no rule down any of its columns' sides)."""
@@ -693,11 +707,17 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
         other is not band and band[1] <= (other[1] + other[3]) / 2 <= band[3] for other in bands)]
     gaps = [(upper[3], lower[1]) for upper, lower in zip(row_like, row_like[1:])]
     gaps += [(row_like[-1][3], lines[-1].bottom + 1)] if len(row_like) >= 2 else []
-    alternating = any(top < y < bottom for top, bottom in gaps for y in middles)
     # a shaded row's height: the bands' median, the one holding the first line (a header band) aside
     heights = sorted(band[3] - band[1] for band in row_like if not band[1] <= middles[0] <= band[3]) \
         or [band[3] - band[1] for band in row_like]
     row_height = heights[len(heights) // 2] if heights else 0.0
+    # two bands or more besides the one holding the first line, or one and that band as tall (a
+    # header band over a shaded total is no pair of rows shaded in turn)
+    first = [band[3] - band[1] for band in row_like if band[1] <= middles[0] <= band[3]]
+    others = len(row_like) - len(first)
+    rows_high = others >= 2 or (others == 1 and bool(first) and abs(first[0] - row_height)
+                                 <= (settings.zebra_slot_ratio - 1) * row_height)
+    alternating = rows_high and any(top < y < bottom for top, bottom in gaps for y in middles)
 
     def same_band(a: Line, b: Line) -> bool:
         """Both lines in one shaded band a row high (a zebra row, a header band; not a panel
@@ -995,23 +1015,18 @@ def _header_cells(row: list[Line], columns: list[float], size: float, settings: 
 def _word_per_column(parts: list[list[dict]], columns: list[float],
                      settings: PdfTableSettings) -> list[list[dict]]:
     """Phrases with a phrase of three or more words, one in each of as many columns side by side,
-    none wider than its column and set at the columns' pitch, split into its words: headers of
-    narrow columns set closer than a phrase's spacing ('FP8 FP16 FP32'), not a header spanning
-    columns ('Supported CUDA Core Precisions': a word wider than a column; 'Revenue growth
-    forecast': words set at their own widths' pitch)."""
-    def middle(x0: float, x1: float) -> float:
-        return (x0 + x1) / 2
-
+    none wider than its column and every two further apart than a space, split into its words:
+    headers of narrow columns set closer than a phrase's spacing ('FP8 FP16 FP32'), not a header
+    spanning columns ('Supported CUDA Core Precisions': a word wider than a column; 'Revenue
+    growth forecast': words a space apart)."""
     split = []
     for phrase in parts:
-        cols = [column_of(middle(w["x0"], w["x1"]), columns) for w in phrase]
+        cols = [column_of((w["x0"] + w["x1"]) / 2, columns) for w in phrase]
         fits = all(w["x1"] - w["x0"] <= columns[c + 1] - columns[c] + settings.span_overlap
                    for w, c in zip(phrase, cols))
-        steps = [(middle(b["x0"], b["x1"]) - middle(a["x0"], a["x1"]),
-                  middle(columns[d], columns[d + 1]) - middle(columns[c], columns[c + 1]))
-                 for a, b, c, d in zip(phrase, phrase[1:], cols, cols[1:])]
-        pitched = all(abs(word - column) <= settings.column_pitch_share * column for word, column in steps)
-        if len(phrase) >= 3 and fits and pitched and cols == list(range(cols[0], cols[0] + len(phrase))):
+        apart = all(b["x0"] - a["x1"] >= settings.header_word_gap_ratio * a.get("size", 10)
+                    for a, b in zip(phrase, phrase[1:]))
+        if len(phrase) >= 3 and fits and apart and cols == list(range(cols[0], cols[0] + len(phrase))):
             split += [[w] for w in phrase]
         else:
             split.append(phrase)
@@ -1272,18 +1287,17 @@ def _header_band_end(crop, lines: list[Line], settings: PdfTableSettings) -> int
 def _header_band_bottom(crop, band: Box, bands: list[Box], settings: PdfTableSettings,
                         slack: float = 1.0) -> float:
     """Where the header band ends: with the bands of its colour right under it (the tiers of a
-    header painted row by row), unless bands apart from them below have that colour too (the
-    body's shaded rows)."""
-    def colours(box: Box) -> set[str]:
-        return {str(r["non_stroking_color"]) for r in crop.rects if is_shading(r, settings)
-                and r.get("non_stroking_color") is not None
+    header painted row by row), unless two or more bands further down have that colour too (the
+    body's rows shaded in turn; a shaded total alone does not count)."""
+    def colours(box: Box) -> set[tuple[float, ...]]:
+        return {colour for r in crop.rects if is_shading(r, settings) and (colour := fill_colour(r)) is not None
                 and abs(r["top"] - box[1]) <= slack and abs(r["bottom"] - box[3]) <= slack}
 
     colour, bottom = colours(band), band[3]
     for under in sorted(bands, key=lambda b: b[1]):
         if colour and abs(under[1] - bottom) <= slack and colours(under) == colour:
             bottom = under[3]
-    if any(colours(other) == colour for other in bands if other[1] > bottom + slack):
+    if sum(1 for other in bands if other[1] > bottom + slack and colours(other) == colour) >= 2:
         return band[3]
     return bottom
 
