@@ -714,10 +714,10 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
     # two bands or more besides the one holding the first line, or one and that band as tall (a
     # header band over a shaded total is no pair of rows shaded in turn)
     first = [band[3] - band[1] for band in row_like if band[1] <= middles[0] <= band[3]]
-    others = len(row_like) - len(first)
-    rows_high = others >= 2 or (others == 1 and bool(first) and abs(first[0] - row_height)
-                                 <= (settings.zebra_slot_ratio - 1) * row_height)
-    alternating = rows_high and any(top < y < bottom for top, bottom in gaps for y in middles)
+    besides_first = len(row_like) - len(first)
+    as_tall = bool(first) and abs(first[0] - row_height) <= (settings.zebra_slot_ratio - 1) * row_height
+    alternating = (besides_first >= 2 or (besides_first == 1 and as_tall)) and any(
+        top < y < bottom for top, bottom in gaps for y in middles)
 
     def same_band(a: Line, b: Line) -> bool:
         """Both lines in one shaded band a row high (a zebra row, a header band; not a panel
@@ -746,6 +746,11 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
         others = [i for i in lines_of_row if i != multi[0]]
         return all(label_only(i) for i in others) and any(i < multi[0] for i in others)
 
+    def label_of_its_own(row: list[int], b: int) -> bool:
+        """Line b brings a label of its own (new_label), not the rest of a label wrapped round the
+        row's cells."""
+        return new_label(row, b) and not label_round_cells(row, b)
+
     def zebra_row(row: list[int], b: int) -> bool:
         """In a table shaded in turn, line b and the line above lie in one shaded band or in one
         white gap a shaded row high, however far apart (a caller checks no edge parts them), and
@@ -753,7 +758,7 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
         round the row's cells (rows shaded two by two hold two labels a band)."""
         ya, yb = middles[b - 1], middles[b]
         together = any(band[1] <= ya and yb <= band[3] for band in row_like) or one_row_slot(ya, yb)
-        return alternating and together and (not new_label(row, b) or label_round_cells(row, b))
+        return alternating and together and not label_of_its_own(row, b)
 
     # the heights of the slots between rules and band edges that hold text: rows ruled one by one
     slots = [(upper, lower) for upper, lower in zip(edges, edges[1:])
@@ -784,7 +789,7 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
         if yb > shaded_rows[1] and not one_row:
             return False
         second_label = lab in cells[b].right and any(lab in cells[i].right for i in row)
-        return not second_label or (one_row and (not new_label(row, b) or label_round_cells(row, b)))
+        return not second_label or (one_row and not label_of_its_own(row, b))
 
     def full(i: int, col: int) -> bool:
         if col in rtl:
