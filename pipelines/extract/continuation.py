@@ -13,8 +13,7 @@ from pipelines.extract.layout import SOURCE_RE, UNIT_LINE_RE
 from pipelines.extract.regions import Box, Region, words_within
 from pipelines.extract.structure import FoundTable, aligned_table, cell, fill_colour, grid_tables, is_shading
 from pipelines.extract.table_settings import DEFAULT_SETTINGS, PdfTableSettings
-from pipelines.extract.words import Line, join_words, phrases
-from pipelines.normalize.units import is_data_token
+from pipelines.extract.words import Line, is_data_line, join_words, phrases
 
 
 @dataclass
@@ -64,7 +63,7 @@ def caption_at_foot(region: Region, lines: list[Line], page: int, graphics: list
               if words_within(line, x0, x1) and top <= line.top and line.bottom <= bottom + 1
               and not UNIT_LINE_RE.search(line.text)]
     if not region.open_end or len(inside) > settings.max_foot_header_lines or any(
-            _has_figure(line, settings) for line in inside):
+            is_data_line(line, settings, within_phrases=False) for line in inside):
         return None
     shapes = [g for g in graphics if min(g[2], x1) > max(g[0], x0)
               and min(g[2] - g[0], g[3] - g[1]) > settings.rule_max_thickness]  # rules aside
@@ -80,12 +79,6 @@ def caption_at_foot(region: Region, lines: list[Line], page: int, graphics: list
                                                              for line in above)):
         return None
     return FootCaption(region, inside, page)
-
-
-def _has_figure(line: Line, settings: PdfTableSettings) -> bool:
-    """A phrase after the line's first that reads as a number as a whole: a row's figure, not a
-    number inside a header's words ('近 5 日涨跌幅', set close to the headers beside it)."""
-    return any(is_data_token(join_words(p)) for p in phrases(line.words, settings.column_gap_ratio * line.size)[1:])
 
 
 def _figure_under(shapes: list[Box], region: Region, header: list[Line], settings: PdfTableSettings) -> bool:

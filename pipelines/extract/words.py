@@ -300,11 +300,12 @@ def without_leaders(line: Line) -> Line:
     return Line(words) if len(words) != len(line.words) or words != line.words else line
 
 
-def is_data_line(line: Line, settings: PdfTableSettings = S) -> bool:
+def is_data_line(line: Line, settings: PdfTableSettings = S, within_phrases: bool = True) -> bool:
     """A table row with a number after its first cell: a phrase standing apart from the others that
-    reads as a number (a number inside a sentence does not make a row)."""
+    reads as a number (a number inside a sentence does not make a row), or, `within_phrases`, a
+    word of such a phrase that does (not asked of a header's words: '近 5 日涨跌幅')."""
     parts = phrases(line.words, settings.column_gap_ratio * line.size)
-    return any(is_data_token(join_words(p)) or any(is_data_token(w["text"]) for w in p)
+    return any(is_data_token(join_words(p)) or (within_phrases and any(is_data_token(w["text"]) for w in p))
                for p in parts[1:])
 
 
