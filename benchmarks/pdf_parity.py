@@ -6,7 +6,9 @@ one with the seed texts, and sets side by side: each model's published figures r
 (marts.model_vs_reported, as_published rows within tolerance), the report metadata fields
 (core.report_catalog) and the analysts' registration numbers (core.analysts).
 
-Run: .venv/bin/python benchmarks/pdf_parity.py [--out DIR]
+Run: .venv/bin/python benchmarks/pdf_parity.py [--out DIR] [--full-prose]
+  --full-prose  render every prose line of the seeds (by default only the prose nearest each table
+                is set): every assumption a model reads from the text is then in the PDF too
 """
 
 from __future__ import annotations
@@ -58,9 +60,10 @@ def warehouse_view(paths: RdwPaths) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--out", type=Path, help="keep the rendered PDFs and both homes here")
+    parser.add_argument("--full-prose", action="store_true", help="set every prose line of the seeds")
     args = parser.parse_args()
     out = args.out or Path(tempfile.mkdtemp(prefix="rdw-parity-"))
-    pdfs = render_all(out / "pdf")
+    pdfs = render_all(out / "pdf", full_prose=args.full_prose)
     text = build_home(out / "home-text", sorted(SEEDS.glob("*.txt")))
     pdf = build_home(out / "home-pdf", pdfs)
     a, b = warehouse_view(text), warehouse_view(pdf)

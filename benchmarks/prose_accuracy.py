@@ -3,9 +3,13 @@ fragments and on a hand-checked sample of emitted facts, the conflicts marts.con
 seeds, and (with --pdf) the same sentences read from the seeds rendered as PDFs. Prints figures;
 asserts nothing.
 
-Run: .venv/bin/python benchmarks/prose_accuracy.py [--pdf [--shift N]] [--sample N]
+Run: .venv/bin/python benchmarks/prose_accuracy.py [--pdf [--shift N] [--full-prose] [--browser|--writer|--weasyprint]] [--sample N]
   --shift N    render the PDFs with each document's layout N places on (seed_pdf_accuracy.py --shift):
                other documents set in two columns
+  --full-prose render every prose line of the seeds (by default only the prose nearest each table
+               is set, so a labelled sentence far from any table is not in the PDF at all)
+  --browser, --writer, --weasyprint  print the PDFs through that engine (seedpdf/render_browser.py)
+               instead of reportlab
   --sample N   print N emitted prose facts drawn at random (seed 15) for hand checking, then stop
 Labels: benchmarks/gold/prose_facts.yaml (facts, nothing, precision_sample).
 """
@@ -84,6 +88,19 @@ def recall(facts: pl.DataFrame, labels: list[dict]) -> tuple[int, int, list[dict
     return found, source_right, misses, wrong_source
 
 
+def printed_labels(pdfs: list[Path], labels: list[dict]) -> set[int]:
+    """ids of the labels whose words the rendered PDFs print (pdfium's text, whitespace ignored):
+    a rendering that keeps only the prose nearest each table leaves some out."""
+    import pypdfium2
+
+    text = {}
+    for pdf in pdfs:
+        document = pypdfium2.PdfDocument(str(pdf))
+        text[pdf.name[:3]] = squeeze("".join(page.get_textpage().get_text_range() for page in document))
+        document.close()
+    return {id(label) for label in labels if squeeze(label["text"]) in text.get(label["doc"], "")}
+
+
 def produced_nothing(facts: pl.DataFrame, fragments: list[dict]) -> list[dict]:
     """Fragments some prose fact's number lies inside."""
     violations = []
@@ -110,6 +127,10 @@ def main() -> None:
     parser.add_argument("--pdf", action="store_true", help="also read the seeds rendered as PDFs")
     parser.add_argument("--sample", type=int, default=0)
     parser.add_argument("--shift", type=int, default=0, help="render the PDFs N layouts on (1-4)")
+    parser.add_argument("--full-prose", action="store_true", help="set every prose line of the seeds")
+    for engine in ("browser", "writer", "weasyprint"):
+        parser.add_argument(f"--{engine}", action="store_const", dest="engine",
+                            const="chromium" if engine == "browser" else engine)
     args = parser.parse_args()
     gold = yaml.safe_load(GOLD.read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory() as tmp:
@@ -156,17 +177,24 @@ def main() -> None:
             print(f"  {row['metric_id']} {row['region']} {row['year']} ({row['unit']}): "
                   f"{row['sources']} sources, spread {row['spread']} — {row['figures']}")
         if args.pdf:
+            from render_browser import render_all as print_all
             from render_seeds import render_all
 
-            pdfs = render_all(Path(tmp) / "pdf_files", shift=args.shift)
+            folder = Path(tmp) / "pdf_files"
+            pdfs = (print_all(folder, shift=args.shift, engine=args.engine, full_prose=args.full_prose)
+                    if args.engine else render_all(folder, shift=args.shift, full_prose=args.full_prose))
             pdf_facts = prose_facts(build_home(Path(tmp) / "pdf", pdfs))
             pdf_found, _, pdf_misses, _ = recall(pdf_facts, gold["facts"])
             print(f"PDF: prose facts emitted {pdf_facts.height}; recall {pdf_found}/{len(gold['facts'])}"
                   f" = {pdf_found / len(gold['facts']):.3f}; must-nothing violations "
                   f"{len(produced_nothing(pdf_facts, gold['nothing']))}")
+            printed = printed_labels(pdfs, gold["facts"])
+            print(f"     of the {len(printed)} labels whose words the PDFs print: "
+                  f"{len(printed) - sum(1 for m in pdf_misses if id(m) in printed)} found")
             for label in pdf_misses:
                 print(f"  pdf missed  {label['doc']} {label.get('value', label.get('low'))} "
-                      f"{label.get('year')}  «{label['text']}»")
+                      f"{label.get('year')}  «{label['text']}»"
+                      + ("" if id(label) in printed else "  (not printed: left out of the rendering)"))
 
 
 if __name__ == "__main__":

@@ -24,6 +24,8 @@ Run: .venv/bin/python benchmarks/seed_pdf_accuracy.py [--out DIR] [--keep] [--js
   --writer    print the same HTML through LibreOffice Writer (render_browser.py --writer: a word
               processor's layout; needs Debian's libreoffice-writer-nogui)
   --weasyprint  print the Chromium HTML through WeasyPrint (pip install -e '.[bench]')
+  --full-prose  set every prose line of the seeds between the tables (by default only the 1,500
+              characters nearest each table): the same tables among five times the prose
 """
 
 from __future__ import annotations
@@ -290,6 +292,7 @@ def main() -> None:
                         help="render through LibreOffice Writer")
     parser.add_argument("--weasyprint", action="store_const", const="weasyprint", dest="engine",
                         help="render through WeasyPrint")
+    parser.add_argument("--full-prose", action="store_true", help="set every prose line of the seeds")
     parser.add_argument("--json", type=Path, help="write per-table results here")
     parser.add_argument("--show", action="append", default=[], metavar="DOC:LABEL",
                         help="print one table's truth and extracted grids, e.g. 002:图表49")
@@ -301,9 +304,9 @@ def main() -> None:
         if args.engine:
             from render_browser import render_all as print_all
 
-            pdfs = print_all(folder, shift=args.shift, engine=args.engine)
+            pdfs = print_all(folder, shift=args.shift, engine=args.engine, full_prose=args.full_prose)
         else:
-            pdfs = render_all(folder, shift=args.shift)
+            pdfs = render_all(folder, shift=args.shift, full_prose=args.full_prose)
         print(f"rendered {len(pdfs)} PDFs into {folder} in {time.perf_counter() - start:.1f}s")
     else:
         print(f"reusing {len(pdfs)} PDFs in {folder}")

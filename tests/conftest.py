@@ -29,20 +29,34 @@ def needs_shared(path: Path) -> Path:
     pytest.skip(f"{path} not present: ../shared is not beside this clone")
 
 
-def draw_words(path: Path, pages: list[list[tuple[float, float, str]]], size: float = 9) -> None:
-    """A PDF whose pages hold (x, top, text) words in the CJK sample font; top is measured down
-    from the page top."""
+def draw_words(path: Path, pages: list[list[tuple]], size: float = 9) -> None:
+    """A PDF whose pages hold (x, top, text) words in the CJK sample font, or (x, top, text, size);
+    top is measured down from the page top."""
     from make_samples import FONT
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 
     pdf = canvas.Canvas(str(path), pagesize=A4)
     for words in pages:
-        pdf.setFont(FONT, size)
-        for x, top, text in words:
-            pdf.drawString(x, A4[1] - top - size, text)
+        for x, top, text, *own in words:
+            pdf.setFont(FONT, own[0] if own else size)
+            pdf.drawString(x, A4[1] - top - (own[0] if own else size), text)
         pdf.showPage()
     pdf.save()
+
+
+# A paragraph in a column 216 pt wide (24 glyphs of 9 pt from x 56; its first line indented two),
+# whose third line the column broke after a closing bracket, under a heading set larger that ends
+# with a quote near the column's edge, with a paragraph of its own after it.
+WRAPPED_AT_BRACKET = [
+    (56, 60, "行业变革：商用落地场景或将“百花齐放”", 11),
+    (56, 80, "新一段落从这里开始，说明标题和正文之间互不相连。"),
+    (74, 110, "制冷系统约占数据中心建设投资的两成左右，短期"),
+    (56, 125, "看液冷方案的价值量更高。根据招股说明书数据显示，"),
+    (56, 140, "按照负载进行估算，单位功率对应冷冻水方案（风冷）"),
+    (56, 155, "制冷系统的价值量约为 7000 元，我们预计如果采用液冷"),
+    (56, 170, "方案，投资将提升至一万五千元以上。"),
+]
 
 
 NUMBERS = "一二三四五六七八九十"

@@ -120,6 +120,32 @@ def test_wrapped_lines_join_into_one_sentence():
     assert split_sentences(found[0][1])[0].endswith("134/307/561 亿美元。")
 
 
+def test_a_line_ending_with_a_bracket_goes_on_only_where_the_column_broke_it():
+    lines = ["单位功率对应冷冻水方案（风冷）", "制冷系统的价值量约为 7000 元。",
+             "液冷板厂商（有望受益）", "• 英维克（数据中心温控）", "• 飞荣达（液冷板）"]
+    usable = [True] * 5
+    assert [n for n, _ in paragraphs(lines, usable, 10)] == [1, 2, 3, 4, 5]
+    joined = paragraphs(lines, usable, 10, edge=[True, False, False, True, False])
+    assert joined == [(1, "单位功率对应冷冻水方案（风冷）制冷系统的价值量约为 7000 元。"),
+                      (3, "液冷板厂商（有望受益）"), (4, "• 英维克（数据中心温控）"), (5, "• 飞荣达（液冷板）")]
+
+
+def test_a_pdf_paragraph_broken_after_a_bracket_is_one_sentence(tmp_path):
+    """The column broke the paragraph after '（风冷）': its sentence goes on over the next line; a
+    heading ending with a quote near the edge stays a sentence of its own."""
+    from conftest import WRAPPED_AT_BRACKET, draw_words
+
+    from pipelines.extract.pdf import extract_pdf
+
+    draw_words(tmp_path / "wrapped.pdf", [WRAPPED_AT_BRACKET])
+    sentences = body_sentences(extract_pdf(tmp_path / "wrapped.pdf", "w"))["text"].to_list()
+    assert sentences == [
+        "行业变革：商用落地场景或将“百花齐放”", "新一段落从这里开始，说明标题和正文之间互不相连。",
+        "制冷系统约占数据中心建设投资的两成左右，短期看液冷方案的价值量更高。",
+        "根据招股说明书数据显示，按照负载进行估算，单位功率对应冷冻水方案（风冷）制冷系统的价值量约为"
+        " 7000 元，我们预计如果采用液冷方案，投资将提升至一万五千元以上。"]
+
+
 def test_prose_facts_from_a_pdf_carry_their_page(tmp_path):
     """The same sentence read from 001 rendered as a PDF: body lines outside tables and furniture."""
     from render_seeds import read_seed, render_document

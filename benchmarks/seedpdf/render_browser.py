@@ -17,7 +17,7 @@ With `--weasyprint` the Chromium pages are printed by WeasyPrint (`pip install -
 third engine, the Python one — its own line breaking, floats it places where they fit (the first
 page's analyst box lands beside later prose), placeholders and figures aligned as the CSS says.
 
-Run: .venv/bin/python benchmarks/seedpdf/render_browser.py --out DIR [--shift N] [--writer | --weasyprint]
+Run: .venv/bin/python benchmarks/seedpdf/render_browser.py --out DIR [--shift N] [--writer | --weasyprint] [--full-prose]
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from render_seeds import (  # noqa: E402
-    STYLES, TableTruth, budgeted, header_spans, near_bottom_choice,
+    PROSE_BUDGET, STYLES, TableTruth, budgeted, header_spans, near_bottom_choice,
 )
 from seeds import HEAD_LINES, SEEDS, SeedDoc, SeedTable, prose_lines, read_seed, seed_paths  # noqa: E402
 
@@ -145,10 +145,11 @@ def _prose_html(lines) -> str:
     return "".join(out)
 
 
-def document_html(doc: SeedDoc, index: int, writer: bool = False) -> tuple[str, list[TableTruth]]:
+def document_html(doc: SeedDoc, index: int, writer: bool = False,
+                  budget: int | None = PROSE_BUDGET) -> tuple[str, list[TableTruth]]:
     """One seed as an HTML page: page 1 with a sidebar of analysts, then each table after the
     prose before it (in CSS columns before every other table in some documents); for Writer
-    (`writer`), tables styled cell by cell."""
+    (`writer`), tables styled cell by cell. `budget`: as render_seeds.build_story's."""
     two_column = index % 2 == 1
     repeat_header = index % 3 != 2
     first_table = doc.tables[0].line_start - 1 if doc.tables else len(doc.lines)
@@ -161,7 +162,7 @@ def document_html(doc: SeedDoc, index: int, writer: bool = False) -> tuple[str, 
     near_bottom = near_bottom_choice(doc)  # not placed here: the browser breaks pages itself
     del near_bottom
     for n, seed in enumerate(doc.tables):
-        gap = budgeted(prose_lines(doc.lines[previous_end: seed.line_start - 1], set()))
+        gap = budgeted(prose_lines(doc.lines[previous_end: seed.line_start - 1], set()), budget)
         prose = _prose_html(gap)
         if two_column and not writer and n % 2 == 0 and sum(len(g.text) for g in gap) > 300:
             prose = f'<div class="cols">{prose}</div>'
@@ -178,7 +179,7 @@ def document_html(doc: SeedDoc, index: int, writer: bool = False) -> tuple[str, 
         truths.append(truth)
         previous_end = seed.line_end
     tail = prose_lines(doc.lines[previous_end:], set())
-    parts.append(_prose_html(budgeted(tail[:40])))
+    parts.append(_prose_html(budgeted(tail[:40]) if budget else tail))
     css = CSS % {"font": FONTS[index % 2], "band": BANDS[index % 5], "tint": TINTS[index % 5],
                  "table_size": "8pt", "num_align": "right" if index % 2 == 0 else "center"}
     return (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><style>{css}</style>'
@@ -235,15 +236,16 @@ def _print_weasyprint(sources: list[Path]) -> None:
 ENGINES = {"chromium": _print_chromium, "writer": _print_writer, "weasyprint": _print_weasyprint}
 
 
-def render_all(out_dir: Path, seeds: Path = SEEDS, shift: int = 0, engine: str = "chromium") -> list[Path]:
+def render_all(out_dir: Path, seeds: Path = SEEDS, shift: int = 0, engine: str = "chromium",
+               full_prose: bool = False) -> list[Path]:
     """Print every seed to out_dir/<stem>.pdf through `engine` (ENGINES) with <stem>.truth.json
-    beside it."""
+    beside it; `full_prose` as render_seeds.render_all's."""
     writer = engine == "writer"
     out_dir.mkdir(parents=True, exist_ok=True)
     sources, truths = [], []
     for n, path in enumerate(seed_paths(seeds)):
         doc = read_seed(path)
-        html, tables = document_html(doc, n + shift, writer)
+        html, tables = document_html(doc, n + shift, writer, None if full_prose else PROSE_BUDGET)
         source = out_dir / f"{doc.stem}.html"
         source.write_text(html, encoding="utf-8")
         sources.append(source)
@@ -263,8 +265,9 @@ def main() -> None:
                         default="chromium", help="print through LibreOffice Writer")
     parser.add_argument("--weasyprint", action="store_const", const="weasyprint", dest="engine",
                         help="print through WeasyPrint")
+    parser.add_argument("--full-prose", action="store_true", help="set every prose line of the seeds")
     args = parser.parse_args()
-    for pdf in render_all(args.out, shift=args.shift, engine=args.engine):
+    for pdf in render_all(args.out, shift=args.shift, engine=args.engine, full_prose=args.full_prose):
         print(pdf)
 
 

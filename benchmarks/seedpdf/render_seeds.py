@@ -1,7 +1,7 @@
 """Render the seed reports (../shared/seeds, text renderings of broker PDFs) back into broker-style
 PDFs, with a truth file per PDF whose tables come from the seed text, not from any PDF extractor.
 
-Run: .venv/bin/python benchmarks/seedpdf/render_seeds.py [--out DIR] [--seeds DIR] [--shift N]
+Run: .venv/bin/python benchmarks/seedpdf/render_seeds.py [--out DIR] [--seeds DIR] [--shift N] [--full-prose]
 Writes <stem>.pdf and <stem>.truth.json per seed into DIR (default: a new temp folder). Output is
 byte-reproducible (reportlab invariant mode). Nothing rendered belongs in git.
 
@@ -400,8 +400,10 @@ def prose_flowables(lines, seed_number: int) -> list[Flowable]:
     return out
 
 
-def budgeted(lines, budget: int = PROSE_BUDGET):
-    """The prose lines nearest the end of a gap, up to `budget` characters."""
+def budgeted(lines, budget: int | None = PROSE_BUDGET):
+    """The prose lines nearest the end of a gap, up to `budget` characters (None: every line)."""
+    if budget is None:
+        return list(lines)
     kept, total = [], 0
     for line in reversed(lines):
         if total >= budget:
@@ -461,9 +463,11 @@ def near_bottom_choice(doc: SeedDoc) -> dict[int, int]:
     return {n: 1 + k % 2 for k, n in enumerate(long_ones[::4])}
 
 
-def build_story(doc: SeedDoc, layout: DocLayout) -> tuple[list[Flowable], list[TableTruth]]:
+def build_story(doc: SeedDoc, layout: DocLayout,
+                budget: int | None = PROSE_BUDGET) -> tuple[list[Flowable], list[TableTruth]]:
     """Page 1: sidebar and the seed's head; then, per table, the prose before it (in two balanced
-    columns before every other table of a two-column document) and the table block."""
+    columns before every other table of a two-column document) and the table block. `budget`:
+    characters of prose kept before each table (None: the whole seed, tail included)."""
     first_table = doc.tables[0].line_start - 1 if doc.tables else len(doc.lines)
     head_end = min(HEAD_LINES, first_table)
     head = prose_lines(doc.lines[:head_end], doc.sidebar_lines)
@@ -473,7 +477,7 @@ def build_story(doc: SeedDoc, layout: DocLayout) -> tuple[list[Flowable], list[T
     near_bottom = near_bottom_choice(doc)
     previous_end = head_end
     for n, seed in enumerate(doc.tables):
-        gap = budgeted(prose_lines(doc.lines[previous_end: seed.line_start - 1], set()))
+        gap = budgeted(prose_lines(doc.lines[previous_end: seed.line_start - 1], set()), budget)
         flow = prose_flowables(gap, n)
         two_column = layout.two_column and sum(len(g.text) for g in gap) > 300 and n % 2 == 0
         story += [BalancedColumns(flow, nCols=2, innerPadding=14)] if two_column else flow
@@ -483,14 +487,14 @@ def build_story(doc: SeedDoc, layout: DocLayout) -> tuple[list[Flowable], list[T
         truths.append(truth)
         previous_end = seed.line_end
     tail = prose_lines(doc.lines[previous_end:], set())
-    story += prose_flowables(budgeted(tail[:40]), 99)
+    story += prose_flowables(budgeted(tail[:40]) if budget else tail, 99)
     return story, truths
 
 
-def render_document(doc: SeedDoc, index: int, out_dir: Path) -> Path:
+def render_document(doc: SeedDoc, index: int, out_dir: Path, budget: int | None = PROSE_BUDGET) -> Path:
     layout = DocLayout.of(index)
     pdf = out_dir / f"{doc.stem}.pdf"
-    story, truths = build_story(doc, layout)
+    story, truths = build_story(doc, layout, budget)
     template = doc_template(pdf)
     template.build(story)
     for table in truths:
@@ -508,12 +512,13 @@ def render_document(doc: SeedDoc, index: int, out_dir: Path) -> Path:
     return pdf
 
 
-def render_all(out_dir: Path, seeds: Path = SEEDS, shift: int = 0) -> list[Path]:
+def render_all(out_dir: Path, seeds: Path = SEEDS, shift: int = 0, full_prose: bool = False) -> list[Path]:
     """Render every seed into out_dir; returns the PDFs (each with its .truth.json beside it).
     `shift` moves each document's layout (style cycle offset, header colour, header repeat,
-    two-column prose) that many places on: every table in another house style."""
+    two-column prose) that many places on: every table in another house style. `full_prose` sets
+    every prose line of the seed, not only the PROSE_BUDGET characters before each table."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    return [render_document(read_seed(path), n + shift, out_dir)
+    return [render_document(read_seed(path), n + shift, out_dir, None if full_prose else PROSE_BUDGET)
             for n, path in enumerate(seed_paths(seeds))]
 
 
@@ -522,10 +527,11 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None, help="output folder (default: a temp folder)")
     parser.add_argument("--seeds", type=Path, default=SEEDS)
     parser.add_argument("--shift", type=int, default=0, help="move each document's layout this many places on")
+    parser.add_argument("--full-prose", action="store_true", help="set every prose line of the seeds")
     args = parser.parse_args()
     out = args.out or Path(tempfile.mkdtemp(prefix="seedpdf-"))
     styles: dict[str, int] = {}
-    for pdf in render_all(out, args.seeds, args.shift):
+    for pdf in render_all(out, args.seeds, args.shift, args.full_prose):
         truth = json.loads(pdf.with_suffix(".truth.json").read_text(encoding="utf-8"))
         for table in truth["tables"]:
             styles[table["style"]] = styles.get(table["style"], 0) + 1

@@ -11,7 +11,7 @@ import polars as pl
 from pipelines.normalize.units import is_data_token
 from quality.schemas import CELL_COLUMNS, REJECT_COLUMNS, TABLE_COLUMNS, frame
 
-EXTRACTOR_VERSION = "0.5.4"  # 0.5.4: zebra rows shaded in turn, grids continued in cells of the same sides
+EXTRACTOR_VERSION = "0.5.5"  # 0.5.5: a PDF line the column broke after a bracket goes on
 
 CAPTION_RE = re.compile(
     r"^\s*(?P<kind>图表|附图|附表|图|表|Figure|Fig\.|Table|Exhibit|Chart)\s*(?P<num>\d+(?:-\d+)?)"
@@ -80,6 +80,8 @@ class Extraction:
     line_pages: list[int | None] = field(default_factory=list)  # page of each text line (PDF)
     prose_lines: list[bool] = field(default_factory=list)  # PDF: each text line outside tables,
     # captions' regions and page furniture (read by pipelines/extract/prose.py)
+    edge_lines: list[bool] = field(default_factory=list)  # PDF: each text line that runs to its
+    # column's right edge (words.at_column_edge): its paragraph goes on
     text_only_pages: list[int] = field(default_factory=list)  # PDF pages triage read without analysis
     pdfminer_pages: list[int] = field(default_factory=list)  # PDF pages pdfminer laid out (triage.py)
 

@@ -30,7 +30,8 @@ from pipelines.normalize.units import is_data_token
 from pipelines.extract.table_settings import DEFAULT_SETTINGS, PdfTableSettings
 from pipelines.extract.triage import PageTriage
 from pipelines.extract.words import (
-    TextColumns, group_lines, has_doubled_chars, phrases, prose_phrases, reading_order,
+    TextColumns, at_column_edge, group_lines, has_doubled_chars, phrases, prose_phrases,
+    reading_order,
 )
 
 CID_RE = re.compile(r"\(cid:\d+\)")
@@ -150,6 +151,7 @@ def read_text(view, result: Extraction, flow: PageFlow, settings: PdfTableSettin
     text = reading_order(all_lines, view.width)
     result.text_lines += [line.text for line in text]
     result.line_pages += [view.page_number] * len(text)
+    result.edge_lines += at_column_edge(text, settings)
     lines, body = split_furniture(all_lines, view.bbox, flow.margins, settings)
     regions = caption_regions(view, lines, body, settings)
     if prose:

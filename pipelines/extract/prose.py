@@ -26,6 +26,10 @@ SENTENCE_END_RE = re.compile(r"(?<=[。！？!?])")
 # A line that ends here has finished its sentence (or is a heading or list label); one that ends
 # otherwise and is long was wrapped by the converter, so it continues on the next text line.
 FINISHED_LINE_RE = re.compile(r"[。！？!?；;：:）)」”\"*】]\s*$")
+# ...unless it ends with a closing bracket or quote at its column's right edge in a PDF: the column,
+# not the sentence, broke it ('单 kW 对应冷冻水方案（风冷）' / '制冷系统的价值量约为 7000 元')
+CLOSED_LINE_RE = re.compile(r"[）)」”\"】]\s*$")
+ITEM_MARKS = ("#", "-", "*", "•", "●", "■", "◆", "▪", "¢")  # a line starting so opens a heading or list item
 MIN_WRAPPED_LINE = 30  # converted text: shorter unfinished lines are headings or labels
 MIN_WRAPPED_PDF_LINE = 10  # a PDF breaks every line of a paragraph at the column's edge
 MAX_SKIPPED_PDF_LINES = 2  # two-column pages interleave a caption or source line of the other column
@@ -53,10 +57,15 @@ def is_body_line(text: str) -> bool:
 
 
 def paragraphs(lines: list[str], usable: list[bool], min_wrapped: int = MIN_WRAPPED_LINE,
-               max_skipped: int = 0) -> list[tuple[int, str]]:
+               max_skipped: int = 0, edge: list[bool] = ()) -> list[tuple[int, str]]:
     """Runs of body text as (1-based first line, text): a line broken mid-sentence (unfinished and
     at least `min_wrapped` long) joins the next body line, across one blank line or up to
-    `max_skipped` lines that are not body text."""
+    `max_skipped` lines that are not body text. `edge`: the PDF lines that run to their column's
+    edge, unfinished when they end with a closing bracket or quote."""
+    def unfinished(i: int, text: str) -> bool:
+        return not FINISHED_LINE_RE.search(text) or (
+            i < len(edge) and edge[i] and bool(CLOSED_LINE_RE.search(text)))
+
     found: list[tuple[int, str]] = []
     i = 0
     while i < len(lines):
@@ -64,7 +73,7 @@ def paragraphs(lines: list[str], usable: list[bool], min_wrapped: int = MIN_WRAP
             i += 1
             continue
         start, text = i + 1, lines[i].strip()
-        while (len(lines[i].strip()) >= min_wrapped and not FINISHED_LINE_RE.search(text)
+        while (len(lines[i].strip()) >= min_wrapped and unfinished(i, text)
                and not text.startswith("#")):
             nxt = i + 1
             if nxt < len(lines) and not lines[nxt].strip():
@@ -72,7 +81,7 @@ def paragraphs(lines: list[str], usable: list[bool], min_wrapped: int = MIN_WRAP
             skipped = 0
             while nxt < len(lines) and not usable[nxt] and skipped < max_skipped:
                 nxt, skipped = nxt + 1, skipped + 1
-            if nxt >= len(lines) or not usable[nxt] or lines[nxt].lstrip().startswith(("#", "-", "*")):
+            if nxt >= len(lines) or not usable[nxt] or lines[nxt].lstrip().startswith(ITEM_MARKS):
                 break
             text += lines[nxt].strip()
             i = nxt
@@ -98,7 +107,7 @@ def body_sentences(extraction: Extraction) -> pl.DataFrame:
         taken = table_line_numbers(extraction)
         usable = [(n + 1) not in taken and is_body_line(text) for n, text in enumerate(lines)]
     rows = []
-    for line_no, text in paragraphs(lines, usable, *wrap):
+    for line_no, text in paragraphs(lines, usable, *wrap, edge=extraction.edge_lines):
         for k, sentence in enumerate(split_sentences(text)):
             rows.append({"sentence_id": f"{extraction.doc_id}:L{line_no}:s{k}",
                          "doc_id": extraction.doc_id, "line_no": line_no,

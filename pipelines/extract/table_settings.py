@@ -58,6 +58,8 @@ class PdfTableSettings:
     prose_gap_ratio: float = 1.5  # words closer than this (× size) belong to one prose phrase
     prose_column_width_ratio: float = 18.0  # a phrase this many × size wide is a line of a text column
     min_column_lines: int = 3  # lines of two-column prose that find the gap between the columns
+    paragraph_indent_ratio: float = 3.0  # a paragraph's first line starts up to this × size right of the others
+    column_edge_ratio: float = 1.0  # a line ending less than a glyph (× size) short of its column's right edge runs to it
     column_break_ratio: float = 3.0  # a blank this many × size high between lines ends a stretch set in columns
     max_prose_line_share: float = 0.3  # a table region with more two-column prose lines is not a table
     min_prose_crossings: int = 3  # a single phrase over this many column boundaries (and half) is running text

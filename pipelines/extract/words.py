@@ -127,6 +127,27 @@ def reading_order(lines: list[Line], page_width: float) -> list[Line]:
     return [line for line in (columns.read(main) if columns else main) + side if line.words]
 
 
+SAME_SIZE = 0.05  # sizes this share apart are one text size
+
+
+def at_column_edge(lines: list[Line], settings: PdfTableSettings = S) -> list[bool]:
+    """Whether each line runs to the right edge of its text column: the furthest right at least
+    `min_column_lines` lines of its size starting where it starts (give or take a paragraph's
+    indent) end together. Such a line was broken by the column, whatever its last character (a
+    bracket); a heading set larger has no column of its own."""
+    many = settings.min_column_lines
+    spans = [(line.x0, line.x1, line.size) for line in lines]
+    flags = []
+    for x0, x1, size in spans:
+        indent, near = settings.paragraph_indent_ratio * size, settings.column_edge_ratio * size
+        ends = sorted((o1 for o0, o1, other in spans
+                       if abs(o0 - x0) <= indent and abs(other - size) <= SAME_SIZE * size), reverse=True)
+        edge = next(((ends[k], ends[k + many - 1]) for k in range(len(ends) - many + 1)
+                     if ends[k] - ends[k + many - 1] <= near), None)
+        flags.append(edge is not None and edge[1] - near <= x1 <= edge[0] + near)
+    return flags
+
+
 def wide_phrases(line: Line, settings: PdfTableSettings = S) -> list[list[dict]]:
     """The phrases of a line as wide as a line of a text column (words of running text sit closer
     than a column gap)."""
