@@ -201,3 +201,24 @@ def test_a_reading_lists_the_pages_pdfminer_laid_out():
     arabic = extract_pdf(needs_shared(CORPUS / "camelot/tabula/arabic.pdf"), "x")
     assert arabic.pdfminer_pages == [1] and len(arabic.tables) == 1
     assert extract_pdf(needs_shared(CORPUS / "camelot/foo.pdf"), "x").pdfminer_pages == []
+
+
+def test_a_browsers_type3_glyphs_sit_where_pdfminer_puts_them(tmp_path):
+    """Chromium prints text in Type 3 fonts, one per glyph subset, each with a box of its own and a
+    descriptor without one: pdfminer sets each glyph on its baseline, so the Latin and CJK words of
+    one line share a top. pdfium's font descent (from each subset's box) put them up to 1.5 pt
+    apart, and a table's rows split between them."""
+    from render_browser import CHROMIUM, _print_chromium
+
+    if not CHROMIUM.exists():
+        pytest.fail("/usr/bin/chromium missing: .ci/run installs chromium and fonts-noto-cjk")
+    page = tmp_path / "type3.html"
+    page.write_text('<p style="font: 8pt \'Noto Serif CJK SC\'">MI300X >3 万美元/块 HPC 及 AI 领域</p>',
+                    encoding="utf-8")
+    _print_chromium([page])
+    theirs, ours = objects_of(tmp_path / "type3.pdf", 1)
+    line = [[c for c in found["char"] if c["size"] > 7.5 and not c["text"].isspace()]  # not the 7 pt header
+            for found in (theirs, ours)]
+    assert "".join(c["text"] for c in line[1]) == "MI300X>3万美元/块HPC及AI领域"
+    assert unmatched(*line) == [] and unmatched(line[1], line[0]) == []
+    assert len({round(c["top"], 2) for c in line[1]}) == 1

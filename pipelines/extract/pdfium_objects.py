@@ -3,15 +3,18 @@ layout (`page.objects`: char, line, rect, curve, image), so the table reader run
 
 pdfminer's layout of a page is most of what reading a PDF costs; pdfium reads the same objects several
 times faster. Glyphs run from their origin over their font's advance width; their top and bottom come
-from the font's descent and size, as pdfminer places them. A glyph printed turned (its text matrix
-turns, mirrors or skews it: margin lines, upward column headings, whole tables) has pdfminer's box too,
-its text-space box taken through the matrix; a page shown turned (/Rotate) is read through the turn
-pdfminer applies. A ligature is one char of several letters, as pdfminer has it. pdfium's text page
-drops a space glyph that ends a text object and infers a space of its own between words (in turned
-text it drops spaces without a trace); where the gap is about a space wide, the glyph is put back
-(a no-break space a quarter em wide when a subset font has no space). Paths are split into subpaths
-and classed as pdfminer classes them: one segment is a line, a closed axis-aligned four-sided loop a
-rect, anything else a curve through its segments' end points.
+from the font's descent and size, as pdfminer places them. A Type 3 font (glyphs the PDF draws
+itself) sits on the baseline: pdfminer takes its descent from a descriptor's box, which browsers
+leave out, where pdfium takes each subset's own box and set one line's glyphs at several heights.
+A glyph printed turned (its text matrix turns, mirrors or skews it: margin lines, upward column
+headings, whole tables) has pdfminer's box too, its text-space box taken through the matrix; a page
+shown turned (/Rotate) is read through the turn pdfminer applies. A ligature is one char of several
+letters, as pdfminer has it. pdfium's text page drops a space glyph that ends a text object and
+infers a space of its own between words (in turned text it drops spaces without a trace); where the
+gap is about a space wide, the glyph is put back (a no-break space a quarter em wide when a subset
+font has no space). Paths are split into subpaths and classed as pdfminer classes them: one segment
+is a line, a closed axis-aligned four-sided loop a rect, anything else a curve through its
+segments' end points.
 
 `page_objects` returns None when pdfium cannot stand in for pdfminer on a page: a glyph without
 Unicode (pdfium gives its code, a control character; pdfminer prints (cid:N)), a turned ligature or
@@ -269,10 +272,10 @@ class _Run:
         font_size = pdfium_c.FPDFText_GetFontSize(text_page, index)
         size = font_size * math.hypot(c, d)
         font = pdfium_c.FPDFTextObj_GetFont(ctypes.cast(address, pdfium_c.FPDF_PAGEOBJECT))
-        descent = ctypes.c_float()
-        pdfium_c.FPDFFont_GetDescent(font, ctypes.c_float(font_size if turned else size), descent)
-        return cls(size, descent.value, _font_name(font), (a, b, c, d), font,
-                   ctypes.c_float(font_size), turned)
+        name, descent = _font_name(font), ctypes.c_float()
+        if name or _has_font_program(font):
+            pdfium_c.FPDFFont_GetDescent(font, ctypes.c_float(font_size if turned else size), descent)
+        return cls(size, descent.value, name, (a, b, c, d), font, ctypes.c_float(font_size), turned)
 
 
 def _turned_char(text: str, run: _Run, x: float, y: float, advance: float, height: float,
@@ -303,6 +306,12 @@ def _page_turn(page) -> Matrix:
     if rotation == 180:
         return (-1.0, 0.0, 0.0, -1.0, width, height)
     return (0.0, 1.0, -1.0, 0.0, width, 0.0)
+
+
+def _has_font_program(font) -> bool:
+    """False for a Type 3 font (glyphs drawn by the PDF's own procedures: no name, no font data)."""
+    size = ctypes.c_size_t()
+    return bool(pdfium_c.FPDFFont_GetFontData(font, None, 0, ctypes.byref(size))) and size.value > 0
 
 
 def _font_name(font) -> str:
