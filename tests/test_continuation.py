@@ -3,6 +3,7 @@ goes on at the top of the next page, with the same columns and without a repeate
 that ends its page heads the table at the top of the next."""
 
 from contextlib import contextmanager
+from dataclasses import replace
 
 import pdfplumber
 import pytest
@@ -136,6 +137,21 @@ def test_ruled_grid_continued_with_or_without_its_header(tmp_path, repeat_header
         repeated = texts(more.grid[:1]) == carried.header
         assert repeated == repeat_header
         assert texts(found.grid) + texts(new_rows(more, carried)) == grid
+
+
+def test_one_row_of_a_ruled_grid_on_the_next_page_goes_on_with_it(tmp_path):
+    """Only the last row breaks onto page 2, its header not printed again: one row in cells of the
+    grid's sides (Chromium's 图表81), read as a grid of one row."""
+    grid = [["", "2024E", "2025E"]] + [[f"项目{i}", f"{i}.1", f"{i}.2"] for i in range(1, 13)]
+    table = {"style": "grid", "grid": grid, "header_rows": 1, "repeat_header": False,
+             "col_widths": [120, 60, 60]}
+    assert _continued(tmp_path, table, 455) == grid
+    with read_pages(tmp_path / "split.pdf") as pages:  # a grid of other sides: not this table's row
+        (first, lines, _, [region]), (second, lines2, body2, regions2) = pages[:2]
+        carried = carry("s:1:0", read_region(first, region, lines, grid_tables(first)), region, turn=0)
+        moved = replace(carried, cell_edges=[x + 30 for x in carried.cell_edges])
+        assert read_continuation(second, lines2, continuation_region(lines2, body2, regions2, moved),
+                                 moved) is None
 
 
 def _continued(tmp_path, table: dict, space: int) -> list[list[str]]:

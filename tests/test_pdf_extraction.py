@@ -309,3 +309,30 @@ def test_seed_renderings_keep_tables_and_sidebar_analysts(seed_scores):
     doc = seed_scores["002"]
     assert sum(t.found for t in doc.tables) >= len(doc.tables) - 1
     assert doc.registrations_found == doc.registrations_true and len(doc.registrations_true) == 9
+
+
+def test_a_page_that_fails_leaves_the_later_pages_prose_on_their_own_lines(tmp_path, monkeypatch):
+    """Page 2's analysis fails after its text lines were read: it is rejected, its lines are no
+    prose, and page 3's sentence is still page 3's prose (its flag not shifted onto other lines)."""
+    import pipelines.extract.pdf as pdf_module
+
+    from pipelines.extract.prose import body_sentences
+
+    pages = [[(56, 80, "第一页：国内算力需求持续增长。")],
+             [(56, 80, "第二页：算力规模"), (300, 80, "2023"), (56, 100, "华东"), (300, 100, "1.1"),
+              (56, 120, "华南"), (300, 120, "2.2")],
+             [(56, 80, "第三页：预计 2025 年市场规模达 120 亿元。")]]
+    draw_words(tmp_path / "fails.pdf", pages)
+    caption_regions = pdf_module.caption_regions
+
+    def failing(view, *args, **kwargs):  # called once the page's text lines are read
+        if view.page_number == 2:
+            raise RuntimeError("analysis failed")
+        return caption_regions(view, *args, **kwargs)
+
+    monkeypatch.setattr(pdf_module, "caption_regions", failing)
+    result = extract_pdf(tmp_path / "fails.pdf", "f")
+    assert [(r["reason"], r["page"]) for r in result.rejects] == [("page failed", 2)]
+    assert len(result.prose_lines) == len(result.text_lines)
+    assert body_sentences(result).select("page", "text").rows() == [
+        (1, "第一页：国内算力需求持续增长。"), (3, "第三页：预计 2025 年市场规模达 120 亿元。")]

@@ -145,6 +145,26 @@ def test_a_caption_below_its_chart_at_the_foot_of_the_left_column_looks_up_that_
     assert above.bbox[2] < 306 and found is None
 
 
+def test_a_figures_caption_and_source_in_the_right_column_are_that_columns_text(tmp_path):
+    """Chromium's 图表36: beside the left column's prose, the right column holds three lines of
+    text and two figures' captions and source lines. Those belong to the column as its text does:
+    the band above a caption at the foot of the left column is still the left column only."""
+    words = [(56, 100 + 15 * n, text) for n, text in enumerate(LEFT_COLUMN + LEFT_COLUMN[:2])]
+    words += [(306, 100 + 15 * n, text) for n, text in enumerate(RIGHT_COLUMN[:3])]
+    words += [(306, 145 + 15 * n, text) for n, text in enumerate(
+        ["图表3：示意图一", SOURCE, "图表4：示意图二", SOURCE])]
+    words.append((56, 230, "图表9：标题在图下方"))
+    path = tmp_path / "figures_beside.pdf"
+    draw_words(path, [words])
+    with pdfplumber.open(path) as pdf:
+        page = pdf.pages[0]
+        lines = page_lines(page)
+        region = next(r for r in caption_regions(page, lines, page.bbox) if r.label == "图表9")
+        above = region_above(0, region, lines)
+        found = read_region(page, above, lines, [], max_header_rows=2)
+    assert above.bbox[2] < 306 and found is None
+
+
 def _caption_region(tmp_path, words):
     """The one caption region of a page drawn from (x, top, text) words, the table read in it and
     the page's lines."""
@@ -387,3 +407,39 @@ def test_a_group_header_set_apart_above_a_table_stays_its_row(tmp_path):
     words += [(x, 80 + 12 * n, text) for n, row in enumerate(rows) for x, text in zip(xs, row)]
     [table] = _blocks(tmp_path, words)
     assert {"Revenue in USD million, by year", "Outlook"} <= set(table[0]) and table[1:] == rows
+
+
+@pytest.mark.parametrize("shaded", [True, False])
+def test_long_cells_shaded_across_the_gap_are_one_table_not_two_columns(tmp_path, shaded):
+    """Chromium's 图表159: every row of a captioned table holds long cells left and right of the
+    middle, so its lines look like text set in two columns. Its rows are shaded cell by cell, end to
+    end across that gap: one table as wide as the page. Unshaded, the lines read as two columns
+    and the caption on the left heads the left one."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    from make_samples import FONT
+
+    left = ["冷却效率方面，陆基数据中心的能耗指标仍然偏高", "延迟方面，陆基数据中心多部署在中西部地区"]
+    right = ["水下数据中心利用海水冷却，能耗指标明显更低", "水下数据中心靠近沿海城市，距离用户更近"]
+    path = tmp_path / "long_cells.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    pdf.setFont(FONT, 9)
+    pdf.drawString(56, A4[1] - 100 - 9, "图表1：水下数据中心与传统数据中心对比")
+    for r in range(6):
+        top = 120 + 16 * r
+        if shaded and r % 2 == 0:
+            pdf.setFillColor(colors.HexColor("#E1EFE6"))
+            for x0, x1 in ((52, 300), (300, 544)):
+                pdf.rect(x0, A4[1] - top - 14, x1 - x0, 16, stroke=0, fill=1)
+            pdf.setFillColor(colors.black)
+        pdf.drawString(56, A4[1] - top - 11, left[r % 2])
+        pdf.drawString(306, A4[1] - top - 11, right[r % 2])
+    pdf.drawString(56, A4[1] - 230 - 9, SOURCE)
+    pdf.save()
+    with pdfplumber.open(path) as pdf:
+        page = pdf.pages[0]
+        [region] = caption_regions(page, page_lines(page), page.bbox)
+    assert region.source_line == SOURCE
+    assert (region.bbox[2] == A4_WIDTH) if shaded else (region.bbox[2] < 306)

@@ -173,14 +173,16 @@ def _top_region(lines: list[Line], body: Box, regions: list[Region], left: float
 
 def read_continuation(view, lines: list[Line], region: Region, carried: OpenTable,
                       settings: PdfTableSettings = DEFAULT_SETTINGS) -> FoundTable | None:
-    """The carried table's rows on this page: a ruled grid with its column count, or aligned lines
-    with as many columns (computed on this page, else the carried table's boundaries; a grid's
-    cell sides when this page shades cells with those sides)."""
+    """The carried table's rows on this page: a ruled grid with its column count (one row of it
+    when its cells have the carried grid's sides), or aligned lines with as many columns (computed
+    on this page, else the carried table's boundaries; a grid's cell sides when this page shades
+    cells with those sides)."""
     x0, top, x1, bottom = region.bbox
     if bottom - top < 5:
         return None
     crop = view.crop(region.bbox)
-    grids = [g for g in grid_tables(crop, settings) if len(g.grid[0]) == carried.n_cols]
+    grids = [g for g in grid_tables(crop, settings, min_rows=1) if len(g.grid[0]) == carried.n_cols
+             and (len(g.grid) > 1 or _on_cell_sides(g, carried, settings))]
     if grids:
         return min(grids, key=lambda g: g.bbox[1])
     body = [Line(words_within(line, x0, x1)) for line in lines
@@ -217,23 +219,31 @@ def _header_again(body: list[Line], carried: OpenTable) -> bool:
     return False
 
 
+def _side(x: float, carried: OpenTable, settings: PdfTableSettings) -> int | None:
+    """Which of the carried grid's cell sides stands at x, if any."""
+    return next((k for k, e in enumerate(carried.cell_edges or ())
+                 if abs(x - e) <= settings.rule_join_tolerance), None)
+
+
+def _on_cell_sides(found: FoundTable, carried: OpenTable, settings: PdfTableSettings) -> bool:
+    """Every cell of the grid's first row stands between two neighbouring sides of the carried grid."""
+    return all(c["x0"] is not None and (k := _side(c["x0"], carried, settings)) is not None
+               and _side(c["x1"], carried, settings) == k + 1 for c in found.grid[0])
+
+
 def _same_cell_sides(crop, carried: OpenTable, settings: PdfTableSettings) -> bool:
     """Cells shaded on this page with the carried grid's cell sides, in all its columns, the first
     of them not in the colour of its header (another table's header band, in the same house style)."""
     edges = carried.cell_edges
     if not edges:
         return False
-    tolerance = settings.rule_join_tolerance
-
-    def side(x: float) -> int | None:
-        return next((k for k, e in enumerate(edges) if abs(x - e) <= tolerance), None)
-
     same = [rect for rect in crop.rects if is_shading(rect, settings)
-            and side(rect["x0"]) is not None and side(rect["x1"]) == side(rect["x0"]) + 1]
-    if len({side(rect["x0"]) for rect in same}) < len(edges) - 1:
+            and (k := _side(rect["x0"], carried, settings)) is not None
+            and _side(rect["x1"], carried, settings) == k + 1]
+    if len({_side(rect["x0"], carried, settings) for rect in same}) < len(edges) - 1:
         return False
     first = min(rect["top"] for rect in same)
-    colours = {fill_colour(rect) for rect in same if rect["top"] <= first + tolerance} - {None}
+    colours = {fill_colour(rect) for rect in same if rect["top"] <= first + settings.rule_join_tolerance} - {None}
     return not (carried.header_colours and colours == carried.header_colours)
 
 

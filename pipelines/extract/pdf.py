@@ -86,6 +86,9 @@ def extract_pdf(path: Path, doc_id: str, settings: PdfTableSettings = DEFAULT_SE
                 flow.open = flow.caption = None
                 result.reject("page failed", f"{type(exc).__name__}: {exc}"[:500],
                               page=page.page_number)
+                # its text lines read before it failed are no prose: the later pages' flags stay
+                # on their own lines
+                result.prose_lines += [False] * (len(result.text_lines) - len(result.prose_lines))
                 status = "failed"
             finally:
                 page.close()
@@ -149,9 +152,10 @@ def read_text(view, result: Extraction, flow: PageFlow, settings: PdfTableSettin
     table: triage.py); read_view flags them once its tables are known."""
     all_lines = group_lines(view.extract_words(**settings.word_settings))
     text = reading_order(all_lines, view.width)
+    edges = at_column_edge(text, settings)
     result.text_lines += [line.text for line in text]
     result.line_pages += [view.page_number] * len(text)
-    result.edge_lines += at_column_edge(text, settings)
+    result.edge_lines += edges
     lines, body = split_furniture(all_lines, view.bbox, flow.margins, settings)
     regions = caption_regions(view, lines, body, settings)
     if prose:

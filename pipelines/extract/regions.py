@@ -148,7 +148,8 @@ def caption_regions(page, lines: list[Line], body: Box,
                                                                page.width, settings):
             x1 = min(x1, gutter[1])
         bottom, source = reach(line, x0, x1)
-        if columns and columns.right_column_beside(lines, x0, x1, first.top - 0.5, bottom):
+        if columns and columns.right_column_beside(lines, x0, x1, first.top - 0.5, bottom) and not \
+                _painted_across(page, columns, first.top, bottom, settings):
             x1 = columns.middle
             bottom, source = reach(line, x0, x1)
         unit = unit_in_label(text)
@@ -158,6 +159,29 @@ def caption_regions(page, lines: list[Line], body: Box,
                               bbox=(max(x0, page.bbox[0]), top + 0.5, min(x1, page.bbox[2]), bottom),
                               open_end=source is None and bottom >= body[3] - 0.5))
     return regions
+
+
+def _painted_across(page, columns: TextColumns, top: float, bottom: float,
+                    settings: PdfTableSettings) -> bool:
+    """A rule or a shaded band between top and bottom, among the lines set in columns, that runs
+    across the gap between them, drawn in one piece or cell by cell (pieces end to end at one
+    height): rows of one table as wide as the page, whose long cells only look like two columns of
+    text (not a chart as wide as the page over them)."""
+    pieces: dict[tuple[float, float], list[tuple[float, float]]] = {}
+    for shape in (*page.rects, *page.lines):
+        middle = (shape["top"] + shape["bottom"]) / 2
+        if top < shape["top"] and shape["bottom"] < bottom and any(
+                band_top <= middle <= band_bottom for band_top, band_bottom in columns.bands):
+            pieces.setdefault((round(shape["top"]), round(shape["bottom"])), []).append(
+                (shape["x0"], shape["x1"]))
+    for spans in pieces.values():
+        spans.sort()
+        start, end = spans[0]
+        for x0, x1 in spans[1:] + [(float("inf"), float("inf"))]:
+            if start < columns.left_end and end > columns.right_start:
+                return True
+            start, end = (x0, x1) if x0 > end + settings.rule_join_tolerance else (start, max(end, x1))
+    return False
 
 
 def _centred(words: list[dict], page, settings: PdfTableSettings) -> bool:

@@ -76,16 +76,17 @@ def fill_colour(obj: dict) -> tuple[float, ...] | None:
     return tuple(round(float(c), 2) for c in colour) if len(colour) == 3 else None
 
 
-def grid_tables(view, settings: PdfTableSettings = DEFAULT_SETTINGS) -> list[FoundTable]:
-    """Every ruled grid of two or more rows and columns, closed at the sides it leaves open; not
-    a grid that only cells painted one by one make (no rule down any of its columns' sides)."""
+def grid_tables(view, settings: PdfTableSettings = DEFAULT_SETTINGS, min_rows: int = 2) -> list[FoundTable]:
+    """Every ruled grid of `min_rows` or more rows and two or more columns, closed at the sides it
+    leaves open; not a grid that only cells painted one by one make (no rule down any of its
+    columns' sides)."""
     found = []
     rules_down = _rules_down(view, settings) if any(is_shading(r, settings) for r in view.rects) else None
     sides = [rule for grid in open_sides(view.edges, settings) if _columns_hold_lines(view, grid, settings)
              for rule in _side_rules(grid)]
     lattice = {**settings.lattice, "explicit_vertical_lines": sides} if sides else settings.lattice
     for table in view.find_tables(lattice):
-        if len(table.rows) < 2 or (rules_down is not None and _painted(view, table, rules_down, settings)):
+        if len(table.rows) < min_rows or (rules_down is not None and _painted(view, table, rules_down, settings)):
             continue
         texts = Table(_chars_within(view, table.bbox), table.cells).extract()
         grid = [split for row_text, row in zip(texts, table.rows)

@@ -41,6 +41,8 @@ class TextOnlyPage:
     width: float
     height: float
     page_number: int
+    rects: tuple = ()  # read for its text only: none of its drawings
+    lines: tuple = ()
 
     @property
     def bbox(self) -> tuple[float, float, float, float]:

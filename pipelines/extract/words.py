@@ -8,7 +8,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
 from itertools import groupby
 
-from pipelines.extract.layout import match_caption, tidy_cjk
+from pipelines.extract.layout import SOURCE_RE, match_caption, tidy_cjk
 from pipelines.normalize.units import is_data_token
 from pipelines.extract.table_settings import DEFAULT_SETTINGS as S, PdfTableSettings
 
@@ -285,12 +285,14 @@ class TextColumns:
                             bottom: float) -> bool:
         """Does the right column's running text stand beside a region from x0 to x1 between top
         and bottom that starts in the left column: lines there of a text column's width, one at
-        least starting at the column's edge, and at least half the lines beside it? If not, what
-        the region holds (a table as wide as the page under a caption on the left) is not cut."""
+        least starting at the column's edge, and at least half the lines beside it (a figure's
+        caption and source line in that column aside)? If not, what the region holds (a table as
+        wide as the page under a caption on the left) is not cut."""
         if not (x0 < self.left_end < self.right_start < x1):
             return False
         beside = [Line(right) for line in lines if top < line.top < bottom and not self.crosses(line)
-                  and (right := [w for w in line.words if w["x1"] > self.left_end + 1])]
+                  and (right := [w for w in line.words if w["x1"] > self.left_end + 1])
+                  and not (match_caption(text := join_words(right)) or SOURCE_RE.match(text))]
         text = [line for line in beside if wide_phrases(line)]
         return (any(abs(line.x0 - self.right_start) <= 1 for line in text)
                 and len(text) >= len(beside) / 2)
