@@ -11,7 +11,7 @@ import pytest
 
 from conftest import CORPUS, needs_shared
 from pipelines.extract.pdf import extract_pdf
-from pipelines.extract.pdfium_objects import page_objects
+from pipelines.extract.pdfium_objects import font_descents, page_objects
 from pipelines.extract.table_settings import DEFAULT_SETTINGS
 from pipelines.extract.triage import PageTriage
 
@@ -38,7 +38,8 @@ def objects_of(path, page_number: int):
         page = pdf.pages[page_number - 1]
         document = pdfium.PdfDocument(str(path))
         try:
-            ours = page_objects(document[page_number - 1], page_number, page.initial_doctop)
+            ours = page_objects(document[page_number - 1], page_number, page.initial_doctop,
+                                descents=font_descents(page))
         finally:
             document.close()
         return page.objects, ours
@@ -222,3 +223,35 @@ def test_a_browsers_type3_glyphs_sit_where_pdfminer_puts_them(tmp_path):
     assert "".join(c["text"] for c in line[1]) == "MI300X>3万美元/块HPC及AI领域"
     assert unmatched(*line) == [] and unmatched(line[1], line[0]) == []
     assert len({round(c["top"], 2) for c in line[1]}) == 1
+
+
+def test_an_embedded_truetype_font_sits_where_its_descriptor_says(tmp_path):
+    """reportlab embeds Vera with its descriptor's descent; pdfium reads the font program's own
+    (0.16 pt higher at 9 pt). The reading takes pdfminer's, from the page's font resources, so a
+    line set in Vera and Helvetica has pdfminer's tops (its advances come from the font program:
+    a hundredth of a point apart from the /Widths pdfminer reads)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(TTFont("Vera", "Vera.ttf"))  # shipped with reportlab
+    pdf = canvas.Canvas(str(tmp_path / "vera.pdf"), pagesize=A4)
+    pdf.setFont("Vera", 9)
+    pdf.drawString(56, 700, "Revenue 2024 120.5")
+    pdf.setFont("Helvetica", 9)
+    pdf.drawString(200, 700, "Cost 88.1")
+    pdf.save()
+    theirs, ours = objects_of(tmp_path / "vera.pdf", 1)
+    with pdfplumber.open(tmp_path / "vera.pdf") as opened:
+        document = pdfium.PdfDocument(str(tmp_path / "vera.pdf"))
+        try:
+            own = page_objects(document[0], 1, opened.pages[0].initial_doctop)  # pdfium's descents
+        finally:
+            document.close()
+
+    def heights(chars):
+        return [(c["text"], round(c["top"], 2), round(c["bottom"], 2)) for c in chars]
+
+    assert len(ours["char"]) == len(theirs["char"]) == 27
+    assert heights(ours["char"]) == heights(theirs["char"]) != heights(own["char"])

@@ -28,6 +28,7 @@ from pipelines.extract.structure import (
 )
 from pipelines.normalize.units import is_data_token
 from pipelines.extract.table_settings import DEFAULT_SETTINGS, PdfTableSettings
+from pipelines.extract.pdfium_objects import font_descents
 from pipelines.extract.triage import PageTriage
 from pipelines.extract.words import (
     TextColumns, at_column_edge, group_lines, has_doubled_chars, phrases, prose_phrases,
@@ -71,7 +72,8 @@ def extract_pdf(path: Path, doc_id: str, settings: PdfTableSettings = DEFAULT_SE
                 read = triage.read(page.page_number, page.bbox, flow.margins, settings,
                                    may_skip=page.page_number > 1 and flow.open is None
                                    and flow.caption is None,
-                                   initial_doctop=page.initial_doctop, mediabox=page.mediabox)
+                                   initial_doctop=page.initial_doctop, mediabox=page.mediabox,
+                                   descents=font_descents(page))
                 if read.text_only is not None:
                     read_text(read.text_only, result, flow, settings)
                     result.text_only_pages.append(page.page_number)

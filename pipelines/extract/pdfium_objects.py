@@ -32,7 +32,10 @@ import re
 from dataclasses import dataclass, field
 
 import pypdfium2.raw as pdfium_c
+from pdfminer.pdftypes import PDFObjRef, dict_value, list_value, num_value, resolve1
+from pdfminer.psparser import literal_name
 
+SUBSET_TAG = re.compile(r"^[A-Z]{6}\+")  # 'ABCDEF+NotoSans': a subset of NotoSans
 GENERATED = {" ", "\r", "\n", "\x00", "\ufffe"}  # what pdfium inserts between words and lines
 LINE_END_HYPHEN = 0x02  # pdfium's text page writes a hyphen that ends a line as U+0002
 TURNED_SHARE = 0.01  # a text matrix skewed more than this (b ÷ a) is not upright
@@ -45,10 +48,11 @@ IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
 
 def page_objects(page, page_number: int, initial_doctop: float = 0.0,
-                 chars: list[dict] | None = None) -> dict[str, list[dict]] | None:
+                 chars: list[dict] | None = None,
+                 descents: dict[str, float | None] | None = None) -> dict[str, list[dict]] | None:
     """pdfplumber's `page.objects` for one pypdfium2 page, or None (see the module's docstring).
-    `chars`: the page's pdfium_chars when already read."""
-    chars = chars or pdfium_chars(page, page_number, initial_doctop)
+    `chars`: the page's pdfium_chars when already read; `descents`: font_descents of the page."""
+    chars = chars or pdfium_chars(page, page_number, initial_doctop, descents)
     if not chars:
         return None  # None: pdfium cannot stand in; []: no text (pdfminer's reading says why)
     objects: dict[str, list[dict]] = {"char": chars}
@@ -58,7 +62,8 @@ def page_objects(page, page_number: int, initial_doctop: float = 0.0,
     return objects
 
 
-def pdfium_chars(page, page_number: int = 0, initial_doctop: float = 0.0) -> list[dict] | None:
+def pdfium_chars(page, page_number: int = 0, initial_doctop: float = 0.0,
+                 descents: dict[str, float | None] | None = None) -> list[dict] | None:
     """pdfplumber-style chars from pdfium, or None when pdfium cannot stand in for pdfminer on this
     page (see the module's docstring). Each upright glyph runs from its origin over its font's
     advance width (its loose box when the font has none for it); its size is the font size times the
@@ -97,7 +102,7 @@ def pdfium_chars(page, page_number: int = 0, initial_doctop: float = 0.0) -> lis
                     glyph = "-"  # the text it gives holds U+0000 there
             run_id = _text_object(address, i)
             if run_id not in runs:
-                runs[run_id] = _Run.of(raw, i, run_id, turn)
+                runs[run_id] = _Run.of(raw, i, run_id, turn, descents or {})
             run = runs[run_id]
             pdfium_c.FPDFText_GetCharOrigin(raw, i, x, y)
             origin = (x.value, y.value) if turn is IDENTITY else _apply(turn, x.value, y.value)
@@ -262,9 +267,10 @@ class _Run:
         return 1.0 if self.turned else self.scale[0]
 
     @classmethod
-    def of(cls, text_page, index: int, address: int, turn: Matrix = IDENTITY) -> "_Run":
+    def of(cls, text_page, index: int, address: int, turn: Matrix = IDENTITY,
+           descents: dict[str, float | None] = {}) -> "_Run":  # noqa: B006 — read only
         """The run (text object at `address`) of the glyph at `index`, on a page shown turned by
-        `turn` (_page_turn)."""
+        `turn` (_page_turn); its descent pdfminer's for its font's name in `descents`, else pdfium's."""
         raw = pdfium_c.FS_MATRIX()
         pdfium_c.FPDFText_GetMatrix(text_page, index, raw)
         a, b, c, d = _compose((raw.a, raw.b, raw.c, raw.d, 0.0, 0.0), turn)[:4]
@@ -273,7 +279,10 @@ class _Run:
         size = font_size * math.hypot(c, d)
         font = pdfium_c.FPDFTextObj_GetFont(ctypes.cast(address, pdfium_c.FPDF_PAGEOBJECT))
         name, descent = _font_name(font), ctypes.c_float()
-        if name or _has_font_program(font):
+        known = descents.get(SUBSET_TAG.sub("", name))
+        if known is not None:
+            descent.value = known * (font_size if turned else size)
+        else:
             pdfium_c.FPDFFont_GetDescent(font, ctypes.c_float(font_size if turned else size), descent)
         return cls(size, descent.value, name, (a, b, c, d), font, ctypes.c_float(font_size), turned)
 
@@ -308,10 +317,40 @@ def _page_turn(page) -> Matrix:
     return (0.0, 1.0, -1.0, 0.0, width, 0.0)
 
 
-def _has_font_program(font) -> bool:
-    """False for a Type 3 font (glyphs drawn by the PDF's own procedures: no name, no font data)."""
-    size = ctypes.c_size_t()
-    return bool(pdfium_c.FPDFFont_GetFontData(font, None, 0, ctypes.byref(size))) and size.value > 0
+def font_descents(page) -> dict[str, float | None]:
+    """pdfminer's descent, per unit of font size, of each font of a pdfplumber page's resources that
+    states one, by its name without the subset tag ('' for a Type 3 font: pdfium names none); None
+    where two fonts of one name differ. pdfium reads an embedded font's descent from the font
+    program, not the descriptor, and a Type 3 font's from its own box, not the descriptor's (none,
+    as browsers write it): one line's glyphs would stand at several heights. A font whose
+    descriptor states no descent (zero: LibreOffice's subsets) keeps pdfium's, read from the font
+    program: pdfminer's zero sets its glyphs above their baseline."""
+    found: dict[str, float | None] = {}
+    for ref in (dict_value(page.page_obj.resources.get("Font") or {})).values():
+        try:
+            spec = dict_value(ref)
+            type3 = literal_name(spec.get("Subtype")) == "Type3"
+            if type3:
+                name, descent = "", _type3_descent(spec)
+            else:
+                name = SUBSET_TAG.sub("", literal_name(spec["BaseFont"])) if "BaseFont" in spec else ""
+                descent = page.pdf.rsrcmgr.get_font(ref.objid if isinstance(ref, PDFObjRef) else None,
+                                                    spec).get_descent()
+        except Exception:  # a font pdfminer cannot read: pdfium's descent stands
+            continue
+        if descent or type3:
+            found[name] = descent if found.get(name, descent) == descent else None
+    return found
+
+
+def _type3_descent(spec: dict) -> float:
+    """pdfminer's descent of a Type 3 font: its descriptor's box, when it has a descriptor (none when
+    that box is missing, as browsers write it), else its own box; through its font matrix."""
+    descriptor = dict_value(spec["FontDescriptor"]) if "FontDescriptor" in spec else None
+    box = list_value((descriptor if descriptor is not None else spec).get("FontBBox", []))
+    matrix = list_value(spec.get("FontMatrix", [0.001, 0, 0, 0.001, 0, 0]))
+    low = num_value(resolve1(box[1])) if len(box) == 4 else 0.0
+    return low * (num_value(matrix[1]) + num_value(matrix[3]))
 
 
 def _font_name(font) -> str:

@@ -70,13 +70,15 @@ class PageTriage:
 
     def read(self, page_number: int, bbox: tuple, margins: set[str] = frozenset(),
              settings: PdfTableSettings = DEFAULT_SETTINGS, may_skip: bool = True,
-             initial_doctop: float = 0.0, mediabox: tuple | None = None) -> "PageRead":
+             initial_doctop: float = 0.0, mediabox: tuple | None = None,
+             descents: dict[str, float | None] | None = None) -> "PageRead":
         """pdfium's reading of one page: a TextOnlyPage when no table can be on it (only asked when
         `may_skip`: no table left open, not the first page), else the page's objects for the
         analysis when `settings.pdfium_objects` (pdfium_objects.py), else nothing (pdfminer reads
         it). `bbox`, `mediabox`: pdfplumber's boxes of the page (a page pdfium sizes differently, or
         whose media box does not start at the origin, is left to pdfminer); `margins`: the running header and footer lines of the pages before
-        (PageFlow.margins), which are no rows."""
+        (PageFlow.margins), which are no rows; `descents`: pdfminer's descents of the page's fonts
+        (pdfium_objects.font_descents)."""
         may_skip = may_skip and settings.page_triage
         if self.document is None or not (may_skip or settings.pdfium_objects):
             return PageRead()
@@ -91,14 +93,14 @@ class PageTriage:
                 return PageRead()  # sized otherwise, or a media box away from the origin
             chars = None
             if may_skip and not _text_objects_in_rows(page, settings):  # the cheap look settles most table pages
-                chars = pdfium_chars(page, page_number, initial_doctop)
+                chars = pdfium_chars(page, page_number, initial_doctop, descents)
                 if not chars:  # None: pdfium cannot stand in; []: no text (the analysis says why)
                     return PageRead()
                 view = TextOnlyPage(chars, width, height, page_number)
                 if not (has_doubled_chars(chars, settings.doubled_char_share)
                         or _has_table_rows(view, margins, settings)):
                     return PageRead(text_only=view)
-            return PageRead(objects=page_objects(page, page_number, initial_doctop, chars)
+            return PageRead(objects=page_objects(page, page_number, initial_doctop, chars, descents)
                             if settings.pdfium_objects else None)
         finally:
             page.close()
