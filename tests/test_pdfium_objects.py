@@ -255,3 +255,55 @@ def test_an_embedded_truetype_font_sits_where_its_descriptor_says(tmp_path):
 
     assert len(ours["char"]) == len(theirs["char"]) == 27
     assert heights(ours["char"]) == heights(theirs["char"]) != heights(own["char"])
+
+
+def _type3_pdf(path, descriptor: str) -> None:
+    """One line: 'ABAB' in a Type 3 font whose glyphs are boxes (its box [0 -250 750 750]) and
+    'Hello' in Helvetica. `descriptor`: 'none', 'without box' (as browsers write it) or 'with box'."""
+    font = (b"<< /Type /Font /Subtype /Type3 /FontBBox [0 -250 750 750] /FontMatrix [0.001 0 0 0.001 0 0]"
+            b" /CharProcs << /A 6 0 R /B 7 0 R >> /Encoding << /Type /Encoding /Differences [65 /A /B] >>"
+            b" /FirstChar 65 /LastChar 66 /Widths [750 750] /Resources << >>"
+            + (b"" if descriptor == "none" else b" /FontDescriptor 8 0 R") + b" >>")
+    box = b" /FontBBox [0 -250 750 750]" if descriptor == "with box" else b""
+
+    def stream(data: bytes) -> bytes:
+        return b"<< /Length %d >>\nstream\n%s\nendstream" % (len(data), data)
+
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+        b" /Resources << /Font << /T3 5 0 R /F1 9 0 R >> >> >>",
+        stream(b"BT /T3 20 Tf 72 700 Td (ABAB) Tj ET\nBT /F1 20 Tf 200 700 Td (Hello) Tj ET"),
+        font,
+        stream(b"750 0 0 -250 700 750 d1\n50 -250 600 1000 re f"),
+        stream(b"750 0 0 -250 700 750 d1\n50 0 600 700 re f"),
+        b"<< /Type /FontDescriptor /FontName /Boxes /Flags 4 /ItalicAngle 0 /Ascent 0 /Descent 0"
+        b" /CapHeight 0 /StemV 0" + box + b" >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
+    data, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(data))
+        data += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(data)
+    data += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    data += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    data += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    path.write_bytes(data)
+
+
+@pytest.mark.parametrize("descriptor", ["none", "without box", "with box"])
+def test_a_type3_fonts_glyphs_sit_where_pdfminer_puts_them(tmp_path, descriptor):
+    """pdfminer takes a Type 3 font's descent from its descriptor's box when it has a descriptor
+    (none, when the box is missing: on the baseline), else from the font's own box; the reading
+    does the same, whatever pdfium makes of it."""
+    _type3_pdf(tmp_path / "type3.pdf", descriptor)
+    theirs, ours = objects_of(tmp_path / "type3.pdf", 1)
+
+    def heights(chars):
+        return [(c["text"], round(c["top"], 2), round(c["bottom"], 2)) for c in chars if c["text"] in "AB"]
+
+    assert len(heights(theirs["char"])) == 4
+    assert heights(ours["char"]) == heights(theirs["char"])
+    assert {top for _, top, _ in heights(ours["char"])} == {72.0 + 5.0 * (descriptor != "without box")}

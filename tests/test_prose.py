@@ -146,6 +146,25 @@ def test_a_pdf_paragraph_broken_after_a_bracket_is_one_sentence(tmp_path):
         " 7000 元，我们预计如果采用液冷方案，投资将提升至一万五千元以上。"]
 
 
+def test_a_paragraph_ending_in_a_bracket_at_the_edge_ends_before_an_indented_one(tmp_path):
+    """The last line of a paragraph fills the column and ends with a bracket, no full stop; the
+    next paragraph's first line is set in: two sentences, not one."""
+    from conftest import draw_words
+
+    from pipelines.extract.pdf import extract_pdf
+
+    draw_words(tmp_path / "paragraphs.pdf", [[
+        (74, 110, "制冷系统约占数据中心建设投资的两成左右，短期"),
+        (56, 125, "看液冷方案的价值量更高，温控厂商有望受益，相关"),
+        (56, 140, "标的：英维克（温控龙头）、申菱环境（液冷板龙头）"),
+        (74, 155, "服务器方面，算力需求持续增长，订单预期改善，我"),
+        (56, 170, "们预计整机厂商的收入增速有望进一步提升至三成。")]])
+    assert body_sentences(extract_pdf(tmp_path / "paragraphs.pdf", "p"))["text"].to_list() == [
+        "制冷系统约占数据中心建设投资的两成左右，短期看液冷方案的价值量更高，温控厂商有望受益，相关标的："
+        "英维克（温控龙头）、申菱环境（液冷板龙头）",
+        "服务器方面，算力需求持续增长，订单预期改善，我们预计整机厂商的收入增速有望进一步提升至三成。"]
+
+
 def test_prose_facts_from_a_pdf_carry_their_page(tmp_path):
     """The same sentence read from 001 rendered as a PDF: body lines outside tables and furniture."""
     from render_seeds import read_seed, render_document

@@ -165,6 +165,27 @@ def test_a_figures_caption_and_source_in_the_right_column_are_that_columns_text(
     assert above.bbox[2] < 306 and found is None
 
 
+def test_a_caption_beside_is_the_right_columns_text_too(tmp_path):
+    """Beside the band above a caption at the foot of the left column, the right column holds a
+    paragraph's short last line and a figure's caption starting at the column's edge: still the
+    right column's text, so the band is the left column only, no table of the two columns."""
+    words = [(56, 100 + 15 * n, text) for n, text in enumerate(LEFT_COLUMN)]
+    words += [(306, 100 + 15 * n, text) for n, text in enumerate(RIGHT_COLUMN[:6])]
+    words += [(56, 190, SOURCE)]
+    words += [(56, 205 + 15 * n, text) for n, text in enumerate(LEFT_COLUMN[:4])]
+    words += [(306, 205, "新一轮算力储备有望到来。"), (306, 235, "图表3：国内智能算力规模与预测（2022-2026E）")]
+    words += [(56, 300, "图表9：标题在图下方")]
+    path = tmp_path / "caption_beside.pdf"
+    draw_words(path, [words])
+    with pdfplumber.open(path) as pdf:
+        page = pdf.pages[0]
+        lines = page_lines(page)
+        region = next(r for r in caption_regions(page, lines, page.bbox) if r.label == "图表9")
+        above = region_above(0, region, lines)
+        found = read_region(page, above, lines, [], max_header_rows=2)
+    assert above.bbox[2] < 306 and found is None
+
+
 def _caption_region(tmp_path, words):
     """The one caption region of a page drawn from (x, top, text) words, the table read in it and
     the page's lines."""
@@ -411,31 +432,34 @@ def test_a_group_header_set_apart_above_a_table_stays_its_row(tmp_path):
 
 @pytest.mark.parametrize("shaded", [True, False])
 def test_long_cells_shaded_across_the_gap_are_one_table_not_two_columns(tmp_path, shaded):
-    """Chromium's 图表159: every row of a captioned table holds long cells left and right of the
-    middle, so its lines look like text set in two columns. Its rows are shaded cell by cell, end to
-    end across that gap: one table as wide as the page. Unshaded, the lines read as two columns
-    and the caption on the left heads the left one."""
+    """Chromium's 图表159: a captioned table whose rows hold a short label and two long cells, one
+    each side of the page's middle, so its lines look like text set in two columns. Its rows are
+    shaded in turn, cell by cell, end to end across that gap: the caption heads a region as wide as
+    the page. Unshaded, the lines read as two columns and the caption on the left heads the left
+    one. (Two cells a row each as wide as a text column still read as prose to the table reader:
+    the real 图表159, its cells wrapped, reads whole.)"""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 
     from make_samples import FONT
 
-    left = ["冷却效率方面，陆基数据中心的能耗指标仍然偏高", "延迟方面，陆基数据中心多部署在中西部地区"]
-    right = ["水下数据中心利用海水冷却，能耗指标明显更低", "水下数据中心靠近沿海城市，距离用户更近"]
+    rows = [("指标", "传统陆上数据中心", "水下数据中心")] + [
+        (label, f"陆基数据中心{label}方面的指标仍然偏高，成本也高", f"水下数据中心{label}方面的指标明显更优，距离更近")
+        for label in ("冷却", "延迟", "成本", "寿命", "用水")]
     path = tmp_path / "long_cells.pdf"
     pdf = canvas.Canvas(str(path), pagesize=A4)
     pdf.setFont(FONT, 9)
     pdf.drawString(56, A4[1] - 100 - 9, "图表1：水下数据中心与传统数据中心对比")
-    for r in range(6):
+    for r, row in enumerate(rows):
         top = 120 + 16 * r
-        if shaded and r % 2 == 0:
+        if shaded and r % 2 == 1:
             pdf.setFillColor(colors.HexColor("#E1EFE6"))
-            for x0, x1 in ((52, 300), (300, 544)):
+            for x0, x1 in ((52, 86), (86, 300), (300, 544)):
                 pdf.rect(x0, A4[1] - top - 14, x1 - x0, 16, stroke=0, fill=1)
             pdf.setFillColor(colors.black)
-        pdf.drawString(56, A4[1] - top - 11, left[r % 2])
-        pdf.drawString(306, A4[1] - top - 11, right[r % 2])
+        for x, text in zip((56, 90, 306), row):
+            pdf.drawString(x, A4[1] - top - 11, text)
     pdf.drawString(56, A4[1] - 230 - 9, SOURCE)
     pdf.save()
     with pdfplumber.open(path) as pdf:
@@ -443,3 +467,36 @@ def test_long_cells_shaded_across_the_gap_are_one_table_not_two_columns(tmp_path
         [region] = caption_regions(page, page_lines(page), page.bbox)
     assert region.source_line == SOURCE
     assert (region.bbox[2] == A4_WIDTH) if shaded else (region.bbox[2] < 306)
+
+
+@pytest.mark.parametrize("ruled", [True, False])
+def test_text_under_a_wide_tables_last_rule_still_reads_in_two_columns(tmp_path, ruled):
+    """diesel_engines p. 13: a ruled table as wide as the page under a centred caption, two columns
+    of text under it, no source line; a note inside its frame, under its rows, starts the stretch
+    set in columns. Its rules cross the gap, its last one within that stretch, but the right
+    column's text lies under them: the caption's region stays the left column."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    from make_samples import FONT
+
+    path = tmp_path / "table_over_columns.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    pdf.setFont(FONT, 9)
+    pdf.drawString(200, A4[1] - 80 - 9, "图表7：应急柴油机监测项目")
+    for r, row in enumerate([("项目", "报警", "指示"), ("燃油泄漏", "高", "本地"), ("滑油温度", "高", "本地")]):
+        top = 100 + 16 * r
+        if ruled:
+            pdf.line(56, A4[1] - top, 540, A4[1] - top)
+        for x, text in zip((60, 320, 440), row):
+            pdf.drawString(x, A4[1] - top - 12, text)
+    pdf.drawString(60, A4[1] - 150 - 9, "(1) 仅适用于应急发电机")  # a note inside the table's frame
+    pdf.line(56, A4[1] - 165, 540, A4[1] - 165)
+    for n in range(8):
+        pdf.drawString(56, A4[1] - 180 - 15 * n - 9, LEFT_COLUMN[n % len(LEFT_COLUMN)])
+        pdf.drawString(306, A4[1] - 180 - 15 * n - 9, RIGHT_COLUMN[n % len(RIGHT_COLUMN)])
+    pdf.save()
+    with pdfplumber.open(path) as pdf:
+        page = pdf.pages[0]
+        [region] = caption_regions(page, page_lines(page), page.bbox)
+    assert region.label == "图表7" and region.bbox[2] < 306

@@ -118,9 +118,10 @@ def test_a_table_of_labels_beside_long_cells_is_no_text_in_columns(tmp_path):
 
 
 def test_lines_broken_by_the_column_run_to_its_edge(tmp_path):
-    """Every full line of a paragraph ends at the column's edge (the indented first line and the
-    one the column broke after a bracket too); the paragraph's last line does not, nor does a
-    heading set larger whose quote ends near the edge."""
+    """Every full line of a paragraph runs on at the column's edge (the indented first line and the
+    one the column broke after a bracket too); the paragraph's last line does not, nor a heading set
+    larger whose quote ends near the edge, nor a full line before a paragraph's indented first
+    line (a paragraph ends there, whatever its last character)."""
     from conftest import WRAPPED_AT_BRACKET, draw_words
 
     from pipelines.extract.words import at_column_edge
@@ -130,4 +131,4 @@ def test_lines_broken_by_the_column_run_to_its_edge(tmp_path):
         lines = group_lines(pdf.pages[0].extract_words(**DEFAULT_SETTINGS.word_settings))
     assert [line.text[:4] for line in lines] == ["行业变革", "新一段落", "制冷系统", "看液冷方",
                                                  "按照负载", "制冷系统", "方案，投"]
-    assert at_column_edge(lines) == [False, True, True, True, True, True, False]
+    assert at_column_edge(lines) == [False, False, True, True, True, True, False]

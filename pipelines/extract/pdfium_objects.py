@@ -319,7 +319,7 @@ def _page_turn(page) -> Matrix:
 
 def font_descents(page) -> dict[str, float | None]:
     """pdfminer's descent, per unit of font size, of each font of a pdfplumber page's resources that
-    states one, by its name without the subset tag ('' for a Type 3 font: pdfium names none); None
+    states one, by its name without the subset tag ('' without one, as most Type 3 fonts are); None
     where two fonts of one name differ. pdfium reads an embedded font's descent from the font
     program, not the descriptor, and a Type 3 font's from its own box, not the descriptor's (none,
     as browsers write it): one line's glyphs would stand at several heights. A font whose
@@ -329,13 +329,10 @@ def font_descents(page) -> dict[str, float | None]:
     for ref in (dict_value(page.page_obj.resources.get("Font") or {})).values():
         try:
             spec = dict_value(ref)
+            name = SUBSET_TAG.sub("", literal_name(spec["BaseFont"])) if "BaseFont" in spec else ""
             type3 = literal_name(spec.get("Subtype")) == "Type3"
-            if type3:
-                name, descent = "", _type3_descent(spec)
-            else:
-                name = SUBSET_TAG.sub("", literal_name(spec["BaseFont"])) if "BaseFont" in spec else ""
-                descent = page.pdf.rsrcmgr.get_font(ref.objid if isinstance(ref, PDFObjRef) else None,
-                                                    spec).get_descent()
+            descent = _type3_descent(spec) if type3 else page.pdf.rsrcmgr.get_font(
+                ref.objid if isinstance(ref, PDFObjRef) else None, spec).get_descent()
         except Exception:  # a font pdfminer cannot read: pdfium's descent stands
             continue
         if descent or type3:

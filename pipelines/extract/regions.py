@@ -14,7 +14,7 @@ from pipelines.extract.layout import (
 from pipelines.extract.table_settings import DEFAULT_SETTINGS, PdfTableSettings
 from pipelines.extract.words import (
     Line, TextColumns, beyond, find_gutter, is_data_line, join_words, phrases, prose_phrases,
-    without_leaders,
+    wide_phrases, without_leaders,
 )
 from pipelines.normalize.units import unit_in_label
 
@@ -149,7 +149,7 @@ def caption_regions(page, lines: list[Line], body: Box,
             x1 = min(x1, gutter[1])
         bottom, source = reach(line, x0, x1)
         if columns and columns.right_column_beside(lines, x0, x1, first.top - 0.5, bottom) and not \
-                _painted_across(page, columns, first.top, bottom, settings):
+                _painted_across(page, lines, columns, first.top, bottom, settings):
             x1 = columns.middle
             bottom, source = reach(line, x0, x1)
         unit = unit_in_label(text)
@@ -161,27 +161,36 @@ def caption_regions(page, lines: list[Line], body: Box,
     return regions
 
 
-def _painted_across(page, columns: TextColumns, top: float, bottom: float,
+def _painted_across(page, lines: list[Line], columns: TextColumns, top: float, bottom: float,
                     settings: PdfTableSettings) -> bool:
-    """A rule or a shaded band between top and bottom, among the lines set in columns, that runs
-    across the gap between them, drawn in one piece or cell by cell (pieces end to end at one
-    height): rows of one table as wide as the page, whose long cells only look like two columns of
-    text (not a chart as wide as the page over them)."""
+    """The right column's text between top and bottom lies, most of it and two lines at least,
+    within rules or shaded bands that run across the gap between the columns (two or more, drawn in
+    one piece or cell by cell, end to end at one height): rows of one table as wide as the page,
+    whose long cells only look like two columns of text. Not text under a table's last rule, a
+    section rule or a chart over the columns."""
     pieces: dict[tuple[float, float], list[tuple[float, float]]] = {}
     for shape in (*page.rects, *page.lines):
-        middle = (shape["top"] + shape["bottom"]) / 2
-        if top < shape["top"] and shape["bottom"] < bottom and any(
-                band_top <= middle <= band_bottom for band_top, band_bottom in columns.bands):
+        if top < shape["top"] and shape["bottom"] < bottom:
             pieces.setdefault((round(shape["top"]), round(shape["bottom"])), []).append(
                 (shape["x0"], shape["x1"]))
-    for spans in pieces.values():
+    across = []  # (top, bottom) of every rule or band that runs across the gap
+    for (low, high), spans in pieces.items():
         spans.sort()
         start, end = spans[0]
         for x0, x1 in spans[1:] + [(float("inf"), float("inf"))]:
             if start < columns.left_end and end > columns.right_start:
-                return True
+                across.append((low, high))
+                break
             start, end = (x0, x1) if x0 > end + settings.rule_join_tolerance else (start, max(end, x1))
-    return False
+    if len(across) < 2:
+        return False
+    painted = (min(low for low, _ in across), max(high for _, high in across))
+    beside = [(line.top + line.bottom) / 2 for line in lines
+              if top < line.top < bottom and not columns.crosses(line)
+              and (right := [w for w in line.words if w["x1"] > columns.left_end + 1])
+              and wide_phrases(Line(right))]
+    within = sum(1 for middle in beside if painted[0] <= middle <= painted[1])
+    return within >= 2 and 2 * within >= len(beside)
 
 
 def _centred(words: list[dict], page, settings: PdfTableSettings) -> bool:

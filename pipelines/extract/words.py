@@ -131,20 +131,31 @@ SAME_SIZE = 0.05  # sizes this share apart are one text size
 
 
 def at_column_edge(lines: list[Line], settings: PdfTableSettings = S) -> list[bool]:
-    """Whether each line runs to the right edge of its text column: the furthest right at least
-    `min_column_lines` lines of its size starting where it starts (give or take a paragraph's
-    indent) end together. Such a line was broken by the column, whatever its last character (a
-    bracket); a heading set larger has no column of its own."""
+    """Whether each line (in reading order) runs to the right edge of its text column and the line
+    after it goes on at the column's left edge: the column, whatever the line's last character (a
+    bracket), broke a paragraph there. The edge is the furthest right at least `min_column_lines`
+    lines of its size starting where it starts (give or take a paragraph's indent) end together; a
+    next line set in by that indent opens a paragraph. A heading set larger has no column of its
+    own."""
     many = settings.min_column_lines
     spans = [(line.x0, line.x1, line.size) for line in lines]
+    seen: dict[tuple, tuple[float, float, float] | None] = {}  # (x0, size) → (left, edge top, edge)
     flags = []
-    for x0, x1, size in spans:
+    for n, (x0, x1, size) in enumerate(spans):
         indent, near = settings.paragraph_indent_ratio * size, settings.column_edge_ratio * size
-        ends = sorted((o1 for o0, o1, other in spans
-                       if abs(o0 - x0) <= indent and abs(other - size) <= SAME_SIZE * size), reverse=True)
-        edge = next(((ends[k], ends[k + many - 1]) for k in range(len(ends) - many + 1)
-                     if ends[k] - ends[k + many - 1] <= near), None)
-        flags.append(edge is not None and edge[1] - near <= x1 <= edge[0] + near)
+        key = (round(x0, 1), round(size, 1))
+        if key not in seen:
+            group = [(o0, o1) for o0, o1, other in spans
+                     if abs(o0 - x0) <= indent and abs(other - size) <= SAME_SIZE * size]
+            ends = sorted((o1 for _, o1 in group), reverse=True)
+            edge = next(((ends[k], ends[k + many - 1]) for k in range(len(ends) - many + 1)
+                         if ends[k] - ends[k + many - 1] <= near), None)
+            seen[key] = (min(o0 for o0, _ in group), *edge) if edge else None
+        column = seen[key]
+        after = spans[n + 1] if n + 1 < len(spans) else None
+        set_in = (column is not None and after is not None and abs(after[0] - x0) <= indent
+                  and after[0] > column[0] + near / 2)
+        flags.append(column is not None and column[2] - near <= x1 <= column[1] + near and not set_in)
     return flags
 
 
@@ -284,16 +295,16 @@ class TextColumns:
     def right_column_beside(self, lines: list[Line], x0: float, x1: float, top: float,
                             bottom: float) -> bool:
         """Does the right column's running text stand beside a region from x0 to x1 between top
-        and bottom that starts in the left column: lines there of a text column's width, one at
-        least starting at the column's edge, and at least half the lines beside it (a figure's
-        caption and source line in that column aside)? If not, what the region holds (a table as
+        and bottom that starts in the left column: lines there of a text column's width, or a
+        figure's caption or source line (the column's own), one at least starting at the column's
+        edge, and at least half the lines beside it? If not, what the region holds (a table as
         wide as the page under a caption on the left) is not cut."""
         if not (x0 < self.left_end < self.right_start < x1):
             return False
         beside = [Line(right) for line in lines if top < line.top < bottom and not self.crosses(line)
-                  and (right := [w for w in line.words if w["x1"] > self.left_end + 1])
-                  and not (match_caption(text := join_words(right)) or SOURCE_RE.match(text))]
-        text = [line for line in beside if wide_phrases(line)]
+                  and (right := [w for w in line.words if w["x1"] > self.left_end + 1])]
+        text = [line for line in beside if wide_phrases(line)
+                or match_caption(label := join_words(line.words)) or SOURCE_RE.match(label)]
         return (any(abs(line.x0 - self.right_start) <= 1 for line in text)
                 and len(text) >= len(beside) / 2)
 
