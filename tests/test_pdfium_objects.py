@@ -260,6 +260,8 @@ def test_an_embedded_truetype_font_sits_where_its_descriptor_says(tmp_path):
 def _type3_pdf(path, descriptor: str) -> None:
     """One line: 'ABAB' in a Type 3 font whose glyphs are boxes (its box [0 -250 750 750]) and
     'Hello' in Helvetica. `descriptor`: 'none', 'without box' (as browsers write it) or 'with box'."""
+    from hostile_inputs import minimal_pdf
+
     font = (b"<< /Type /Font /Subtype /Type3 /FontBBox [0 -250 750 750] /FontMatrix [0.001 0 0 0.001 0 0]"
             b" /CharProcs << /A 6 0 R /B 7 0 R >> /Encoding << /Type /Encoding /Differences [65 /A /B] >>"
             b" /FirstChar 65 /LastChar 66 /Widths [750 750] /Resources << >>"
@@ -282,15 +284,7 @@ def _type3_pdf(path, descriptor: str) -> None:
         b" /CapHeight 0 /StemV 0" + box + b" >>",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
     ]
-    data, offsets = b"%PDF-1.4\n", []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(data))
-        data += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(data)
-    data += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    data += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    data += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    path.write_bytes(data)
+    path.write_bytes(minimal_pdf(objects))
 
 
 @pytest.mark.parametrize("descriptor", ["none", "without box", "with box"])

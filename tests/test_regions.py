@@ -154,14 +154,7 @@ def test_a_figures_caption_and_source_in_the_right_column_are_that_columns_text(
     words += [(306, 145 + 15 * n, text) for n, text in enumerate(
         ["图表3：示意图一", SOURCE, "图表4：示意图二", SOURCE])]
     words.append((56, 230, "图表9：标题在图下方"))
-    path = tmp_path / "figures_beside.pdf"
-    draw_words(path, [words])
-    with pdfplumber.open(path) as pdf:
-        page = pdf.pages[0]
-        lines = page_lines(page)
-        region = next(r for r in caption_regions(page, lines, page.bbox) if r.label == "图表9")
-        above = region_above(0, region, lines)
-        found = read_region(page, above, lines, [], max_header_rows=2)
+    above, found = _band_above_caption(tmp_path, words, "图表9")
     assert above.bbox[2] < 306 and found is None
 
 
@@ -175,15 +168,20 @@ def test_a_caption_beside_is_the_right_columns_text_too(tmp_path):
     words += [(56, 205 + 15 * n, text) for n, text in enumerate(LEFT_COLUMN[:4])]
     words += [(306, 205, "新一轮算力储备有望到来。"), (306, 235, "图表3：国内智能算力规模与预测（2022-2026E）")]
     words += [(56, 300, "图表9：标题在图下方")]
-    path = tmp_path / "caption_beside.pdf"
-    draw_words(path, [words])
-    with pdfplumber.open(path) as pdf:
+    above, found = _band_above_caption(tmp_path, words, "图表9")
+    assert above.bbox[2] < 306 and found is None
+
+
+def _band_above_caption(tmp_path, words, label):
+    """The band above a caption printed under its figure on a page drawn from (x, top, text)
+    words, and the table read there (if any)."""
+    draw_words(tmp_path / "page.pdf", [words])
+    with pdfplumber.open(tmp_path / "page.pdf") as pdf:
         page = pdf.pages[0]
         lines = page_lines(page)
-        region = next(r for r in caption_regions(page, lines, page.bbox) if r.label == "图表9")
+        region = next(r for r in caption_regions(page, lines, page.bbox) if r.label == label)
         above = region_above(0, region, lines)
-        found = read_region(page, above, lines, [], max_header_rows=2)
-    assert above.bbox[2] < 306 and found is None
+        return above, read_region(page, above, lines, [], max_header_rows=2)
 
 
 def _caption_region(tmp_path, words):
