@@ -3,10 +3,8 @@ layout (`page.objects`: char, line, rect, curve, image), so the table reader run
 
 pdfminer's layout of a page is most of what reading a PDF costs; pdfium reads the same objects several
 times faster. Glyphs run from their origin over their font's advance width; their top and bottom come
-from the font's descent and size, as pdfminer places them. A Type 3 font (glyphs the PDF draws
-itself) sits on the baseline: pdfminer takes its descent from a descriptor's box, which browsers
-leave out, where pdfium takes each subset's own box and set one line's glyphs at several heights.
-A glyph printed turned (its text matrix turns, mirrors or skews it: margin lines, upward column
+from the font's descent and size, as pdfminer places them: the descent pdfminer reads from the
+page's font resources where the font states one (font_descents), else pdfium's. A glyph printed turned (its text matrix turns, mirrors or skews it: margin lines, upward column
 headings, whole tables) has pdfminer's box too, its text-space box taken through the matrix; a page
 shown turned (/Rotate) is read through the turn pdfminer applies. A ligature is one char of several
 letters, as pdfminer has it. pdfium's text page drops a space glyph that ends a text object and
@@ -102,7 +100,7 @@ def pdfium_chars(page, page_number: int = 0, initial_doctop: float = 0.0,
                     glyph = "-"  # the text it gives holds U+0000 there
             run_id = _text_object(address, i)
             if run_id not in runs:
-                runs[run_id] = _Run.of(raw, i, run_id, turn, descents or {})
+                runs[run_id] = _Run.of(raw, i, run_id, turn, descents)
             run = runs[run_id]
             pdfium_c.FPDFText_GetCharOrigin(raw, i, x, y)
             origin = (x.value, y.value) if turn is IDENTITY else _apply(turn, x.value, y.value)
@@ -268,7 +266,7 @@ class _Run:
 
     @classmethod
     def of(cls, text_page, index: int, address: int, turn: Matrix = IDENTITY,
-           descents: dict[str, float | None] = {}) -> "_Run":  # noqa: B006 — read only
+           descents: dict[str, float | None] | None = None) -> "_Run":
         """The run (text object at `address`) of the glyph at `index`, on a page shown turned by
         `turn` (_page_turn); its descent pdfminer's for its font's name in `descents`, else pdfium's."""
         raw = pdfium_c.FS_MATRIX()
@@ -279,7 +277,7 @@ class _Run:
         size = font_size * math.hypot(c, d)
         font = pdfium_c.FPDFTextObj_GetFont(ctypes.cast(address, pdfium_c.FPDF_PAGEOBJECT))
         name, descent = _font_name(font), ctypes.c_float()
-        known = descents.get(SUBSET_TAG.sub("", name))
+        known = (descents or {}).get(SUBSET_TAG.sub("", name))
         if known is not None:
             descent.value = known * (font_size if turned else size)
         else:

@@ -185,10 +185,8 @@ def _painted_across(page, lines: list[Line], columns: TextColumns, top: float, b
     if len(across) < 2:
         return False
     painted = (min(low for low, _ in across), max(high for _, high in across))
-    beside = [(line.top + line.bottom) / 2 for line in lines
-              if top < line.top < bottom and not columns.crosses(line)
-              and (right := [w for w in line.words if w["x1"] > columns.left_end + 1])
-              and wide_phrases(Line(right))]
+    beside = [(line.top + line.bottom) / 2 for line in columns.right_parts(lines, top, bottom)
+              if wide_phrases(line)]
     within = sum(1 for middle in beside if painted[0] <= middle <= painted[1])
     return within >= 2 and 2 * within >= len(beside)
 

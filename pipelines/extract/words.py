@@ -292,6 +292,11 @@ class TextColumns:
             return None
         return next((b for b in self.bands if b[0] - 0.5 <= line.top <= b[1]), None)
 
+    def right_parts(self, lines: list[Line], top: float, bottom: float) -> list[Line]:
+        """The words right of the gap of each line between top and bottom that does not cross it."""
+        return [Line(right) for line in lines if top < line.top < bottom and not self.crosses(line)
+                and (right := [w for w in line.words if w["x1"] > self.left_end + 1])]
+
     def right_column_beside(self, lines: list[Line], x0: float, x1: float, top: float,
                             bottom: float) -> bool:
         """Does the right column's running text stand beside a region from x0 to x1 between top
@@ -301,8 +306,7 @@ class TextColumns:
         wide as the page under a caption on the left) is not cut."""
         if not (x0 < self.left_end < self.right_start < x1):
             return False
-        beside = [Line(right) for line in lines if top < line.top < bottom and not self.crosses(line)
-                  and (right := [w for w in line.words if w["x1"] > self.left_end + 1])]
+        beside = self.right_parts(lines, top, bottom)
         text = [line for line in beside if wide_phrases(line)
                 or match_caption(label := join_words(line.words)) or SOURCE_RE.match(label)]
         return (any(abs(line.x0 - self.right_start) <= 1 for line in text)
