@@ -324,7 +324,11 @@ def font_descents(page) -> dict[str, float | None]:
     descriptor states no descent (zero: LibreOffice's subsets) keeps pdfium's, read from the font
     program: pdfminer's zero sets its glyphs above their baseline."""
     found: dict[str, float | None] = {}
-    for ref in (dict_value(page.page_obj.resources.get("Font") or {})).values():
+    try:
+        fonts = dict_value(page.page_obj.resources.get("Font") or {})
+    except Exception:  # resources pdfminer cannot read: pdfium's descents stand
+        return found
+    for ref in fonts.values():
         try:
             spec = dict_value(ref)
             name = SUBSET_TAG.sub("", literal_name(spec["BaseFont"])) if "BaseFont" in spec else ""
