@@ -7,6 +7,7 @@ import pdfplumber
 import pytest
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas
 
 from make_samples import FONT, LAYOUT_SPEC, build_pdf, load_spec, spec_tables
@@ -1088,3 +1089,25 @@ def test_a_header_of_two_painted_tiers_over_one_shaded_row_of_its_colour_keeps_b
 def test_fill_colours_compare_as_rgb_whichever_reader_gave_them(given, rgb):
     """pdfminer gives a colour in its colour space's components (gray, RGB, CMYK), pypdfium2 in RGB."""
     assert fill_colour({"non_stroking_color": given}) == rgb
+
+
+def test_cells_set_left_or_right_by_their_text_under_a_centred_header_are_one_column(tmp_path):
+    """A browser sets a cell's words at its left and figures at its right, under headers centred over
+    the cells (图表160 in Chromium): the blank between a column's words and its figures makes no
+    column. The first row holds figures ('一期 1'), so it is read as data: it still heads."""
+    def at(edge, text, align):  # x of a text set flush right against `edge`, or centred on it
+        return edge - pdfmetrics.stringWidth(text, FONT, 9) * (1 if align == "right" else 0.5)
+
+    first, second = "第一期工程项目 1", "第二期工程项目 2"
+    words = [(56, 60, "图表43：项目测试指标（测试）"), (60, 80, "项目"),
+             (at(205, first, "centre"), 80, first), (at(335, second, "centre"), 80, second),
+             (60, 96, "地点"), (150, 96, "加州"), (280, 96, "苏格兰"),
+             (60, 112, "机架"), (at(260, "1", "right"), 112, "1"), (at(390, "12", "right"), 112, "12"),
+             (60, 128, "服务器"), (at(260, "10,368", "right"), 128, "10,368"),
+             (at(390, "864", "right"), 128, "864"), (56, 150, "资料来源：测试")]
+    found = _read(tmp_path, words)
+    assert found.texts() == [["项目", first, second], ["地点", "加州", "苏格兰"], ["机架", "1", "12"],
+                             ["服务器", "10,368", "864"]]
+    # the same cells under headers set flush right over their figures: two columns each
+    words[2:4] = [(at(260, first, "right"), 80, first), (at(390, second, "right"), 80, second)]
+    assert len(_read(tmp_path, words).texts()[0]) == 5

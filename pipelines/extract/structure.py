@@ -1164,6 +1164,39 @@ def header_only_columns(header: list[list[Line]], columns: list[float],
     return sorted([moved.get(i, x) for i, x in enumerate(columns)] + list(added.values()))
 
 
+def centred_header_joins(header: list[list[Line]], body: list[list[Line]], columns: list[float],
+                         extents: dict[int, tuple[float, float]], size: float,
+                         settings: PdfTableSettings) -> list[float]:
+    """The column boundaries without those splitting one column whose cells are aligned row by row
+    as their text is (words left, figures right, a dash centred): a column with body text but no
+    header, beside one whose header stands centred over the two columns' body text together and
+    not over its own, and no body row with text in both."""
+    headers: dict[int, tuple[float, float]] = {}
+    for line in (line for row in header for line in row):
+        for phrase in phrases(line.words, gap=settings.header_phrase_gap_ratio * size):
+            col = header_column(phrase, columns, extents)
+            old = headers.get(col, (phrase[0]["x0"], phrase[-1]["x1"]))
+            headers[col] = (min(old[0], phrase[0]["x0"]), max(old[1], phrase[-1]["x1"]))
+    filled = [{col for line in row for col, _, _ in _placed_phrases(line, columns, size, settings)}
+              for row in body]
+    tolerance = settings.header_over_join_ratio * size
+    joined = []
+    for left in range(len(columns) - 2):
+        right = left + 1
+        if (left in headers) == (right in headers) or left not in extents or right not in extents:
+            continue
+        if any(left in cols and right in cols for cols in filled):
+            continue
+        headed = headers[left if left in headers else right]
+        middle = (headed[0] + headed[1]) / 2
+        own = extents[left if left in headers else right]
+        both = (extents[left][0], extents[right][1])
+        off_both, off_own = abs(middle - (both[0] + both[1]) / 2), abs(middle - (own[0] + own[1]) / 2)
+        if off_both <= tolerance and off_own > off_both + size:
+            joined.append(columns[right])
+    return [x for x in columns if x not in joined]
+
+
 def _placed_phrases(line: Line, columns: list[float], size: float,
                     settings: PdfTableSettings) -> list[tuple[int, list[dict], str]]:
     """A body line's phrases with their columns: a number goes to the column its right edge stands
@@ -1363,6 +1396,13 @@ def aligned_table(crop, lines: list[Line], max_header_rows: int | None = None,
         headed = header_only_columns(rows[:header_rows], columns, extents, size, settings)
         if len(headed) > len(columns):
             columns = headed
+            rows, shaded, header_rows = grouped(columns)
+            extents = body_extents(rows[header_rows:], columns, size, settings)
+        heads = max(header_rows, 1)  # a header of figures ('Phase 1') reads as the first data row
+        joined = centred_header_joins(rows[:heads], rows[heads:], columns,
+                                      body_extents(rows[heads:], columns, size, settings), size, settings)
+        if len(joined) < len(columns):
+            columns = joined
             rows, shaded, header_rows = grouped(columns)
             extents = body_extents(rows[header_rows:], columns, size, settings)
     horizontals = ([rows[0][0].top - 1] + [(a[-1].bottom + b[0].top) / 2 for a, b in zip(rows, rows[1:])]
