@@ -1111,3 +1111,20 @@ def test_cells_set_left_or_right_by_their_text_under_a_centred_header_are_one_co
     # the same cells under headers set flush right over their figures: two columns each
     words[2:4] = [(at(260, first, "right"), 80, first), (at(390, second, "right"), 80, second)]
     assert len(_read(tmp_path, words).texts()[0]) == 5
+
+
+def test_a_cell_printed_level_with_the_middle_of_two_lines_holds_them_in_one_row(tmp_path):
+    """Cells printed level with their row's middle: a one-line cell between the two lines of the
+    others ('谷 2023. 谷歌召回…' / '彰显出…' / '歌 01 召开…'), overlapping both, makes one row of
+    the three, though '01' is a figure under a figure."""
+    words = [(56, 60, "图表44：科技巨头动向（测试）"),
+             *rows_at(80, [["公司", "时间", "事件", "影响"], ["微软", "2023.01", "追加投资数十亿美元", "巩固领先优势"]],
+                      xs=(60, 100, 160, 330), step=20),
+             (60, 120, "谷"), (100, 120, "2023."), (160, 120, "谷歌召回创始人"), (330, 126, "彰显出巨大影响"),
+             (60, 132, "歌"), (100, 132, "01"), (160, 132, "召开多次会议"),
+             *rows_at(152, [["百度", "2023.02", "宣布文心一言", "有望成为第一"]], xs=(60, 100, 160, 330)),
+             (56, 175, "资料来源：测试")]
+    assert _read(tmp_path, words).texts() == [
+        ["公司", "时间", "事件", "影响"], ["微软", "2023.01", "追加投资数十亿美元", "巩固领先优势"],
+        ["谷\n歌", "2023.\n01", "谷歌召回创始人\n召开多次会议", "彰显出巨大影响"],
+        ["百度", "2023.02", "宣布文心一言", "有望成为第一"]]

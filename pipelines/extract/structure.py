@@ -946,6 +946,16 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
         header's words reach over the boundary its column's right-set figures leave)."""
         return new_label(row, b) or under_figure(row, b) or (b >= first_data and fresh_cells(row, b))
 
+    def bridged(row: list[int], b: int) -> bool:
+        """The line above is a cell printed level with the middle of the row's last line but one
+        and line b, overlapping both or set solid with them (`solid`), in columns neither has: the three lines are one row ('谷 2023.
+        谷歌召回…' / '彰显出…' / '歌 01 ChatGPT…'), even where line b sets a figure under one."""
+        a, m = b - 2, b - 1
+        gap = max(lines[m].top - lines[a].bottom, lines[b].top - lines[m].bottom)
+        return (row[-2:] == [a, m] and (gap < 0 or gap <= solid)
+                and not set(cells[m].right) & (set(cells[a].right) | set(cells[b].right))
+                and abs(middles[m] - (middles[a] + middles[b]) / 2) <= settings.centred_header_ratio * size)
+
     rows: list[list[int]] = [[0]]
     for b in range(1, len(lines)):
         prev, line = lines[b - 1], lines[b]
@@ -966,7 +976,7 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
             not apart and (wrapped(rows[-1], b) or (b > first_data and centred_label(rows[-1], b))))))
         if b <= first_data and spans_columns(prev, line, columns, size, settings):
             joins = False  # the header's next tier
-        if ruled or not joins or taken & cells[b].numbers:
+        if ruled or not joins or (taken & cells[b].numbers and not bridged(rows[-1], b)):
             rows.append([b])
         else:
             rows[-1].append(b)
