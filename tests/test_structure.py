@@ -15,8 +15,8 @@ from pipelines.extract.layout import clean_cell_text
 from pipelines.extract.regions import caption_regions, split_furniture, words_within
 from pipelines.extract.rotation import TurnedPage, char_turn, reading_turns
 from pipelines.extract.structure import (
-    aligned_table, cell, coarse_grid, column_bounds, column_of, fill_colour, fill_sideways_cells, grid_tables,
-    read_region, row_bands, spans_columns, stacked_rows,
+    aligned_table, cell, coarse_grid, column_bounds, column_of, figure_edges, fill_colour, fill_sideways_cells,
+    grid_tables, placed_phrases, read_region, row_bands, spans_columns, stacked_rows,
 )
 from pipelines.extract.table_settings import DEFAULT_SETTINGS
 from pipelines.extract.words import Line, group_lines
@@ -36,6 +36,11 @@ def draw_page(path, words, bands=(), size=9):
     for x, top, text in words:
         pdf.drawString(x, HEIGHT - top - size, text)
     pdf.save()
+
+
+def at(edge, text, align="right", size=9):
+    """The x of a text set flush right against `edge`, or centred on it."""
+    return edge - pdfmetrics.stringWidth(text, FONT, size) * (1 if align == "right" else 0.5)
 
 
 def rows_at(top, rows, xs=(60, 200, 260, 320, 380), step=16):
@@ -1095,9 +1100,6 @@ def test_cells_set_left_or_right_by_their_text_under_a_centred_header_are_one_co
     """A browser sets a cell's words at its left and figures at its right, under headers centred over
     the cells (图表160 in Chromium): the blank between a column's words and its figures makes no
     column. The first row holds figures ('一期 1'), so it is read as data: it still heads."""
-    def at(edge, text, align):  # x of a text set flush right against `edge`, or centred on it
-        return edge - pdfmetrics.stringWidth(text, FONT, 9) * (1 if align == "right" else 0.5)
-
     first, second = "第一期工程项目 1", "第二期工程项目 2"
     words = [(56, 60, "图表43：项目测试指标（测试）"), (60, 80, "项目"),
              (at(205, first, "centre"), 80, first), (at(335, second, "centre"), 80, second),
@@ -1128,3 +1130,28 @@ def test_a_cell_printed_level_with_the_middle_of_two_lines_holds_them_in_one_row
         ["公司", "时间", "事件", "影响"], ["微软", "2023.01", "追加投资数十亿美元", "巩固领先优势"],
         ["谷\n歌", "2023.\n01", "谷歌召回创始人\n召开多次会议", "彰显出巨大影响"],
         ["百度", "2023.02", "宣布文心一言", "有望成为第一"]]
+
+
+def test_a_value_wider_than_its_columns_figures_set_flush_right_with_them_stays_in_their_column():
+    """Chromium's 图表187: '5/(2^3.0 × 10^3)' starts left of the boundary the figure rows leave
+    after their labels (121.0) and ends where the 512 column's figures end (164.2): it goes to that
+    column, not to the label's; each next value to the column whose figures it ends with."""
+    def word(x0, x1, text):
+        return {"x0": x0, "x1": x1, "top": 167.5, "bottom": 174.7, "text": text, "size": 7.2}
+
+    line = Line([word(49.3, 81.0, "Learning"), word(82.8, 98.6, "Rate"),
+                 word(107.4, 135.1, "5/(2^3.0"), word(137.0, 144.2, "×"), word(146.0, 164.2, "10^3)"),
+                 word(171.4, 199.2, "5/(2^2.5"), word(201.0, 208.2, "×"), word(210.1, 228.3, "10^3)")])
+    figures = [Line([word(49.3, 79.9, "Warmup"), word(81.7, 100.2, "Ratio"), word(146.3, 164.2, "1/320"),
+                     word(210.9, 228.3, "1/160")]),
+               Line([word(49.3, 57.3, "F1"), word(59.1, 77.8, "score"), word(142.4, 164.2, "91.752"),
+                     word(207.1, 228.3, "91.761")]),
+               Line([word(49.3, 68.5, "Exact"), word(70.4, 92.5, "Match"), word(141.8, 164.2, "85.090"),
+                     word(205.8, 228.3, "85.260")])]
+    columns = [48.3, 121.0, 185.0, 249.1]
+    edges = figure_edges([figures], columns, 7.2, DEFAULT_SETTINGS)
+    assert edges == {1: 164.2, 2: 228.3}
+    placed = [(col, text) for col, _, text in placed_phrases(line, columns, 7.2, DEFAULT_SETTINGS, edges)]
+    assert placed == [(0, "Learning Rate"), (1, "5/(2^3.0 × 10^3)"), (2, "5/(2^2.5 × 10^3)")]
+    # without the figures' edge, by its left edge: the label's column
+    assert placed_phrases(line, columns, 7.2, DEFAULT_SETTINGS)[1][0] == 0

@@ -1187,7 +1187,7 @@ def centred_header_joins(header: list[list[Line]], body: list[list[Line]], colum
             col = header_column(phrase, columns, extents)
             old = headers.get(col, (phrase[0]["x0"], phrase[-1]["x1"]))
             headers[col] = (min(old[0], phrase[0]["x0"]), max(old[1], phrase[-1]["x1"]))
-    filled = [{col for line in row for col, _, _ in _placed_phrases(line, columns, size, settings)}
+    filled = [{col for line in row for col, _, _ in placed_phrases(line, columns, size, settings)}
               for row in body]
     tolerance = settings.header_over_join_ratio * size
     joined = []
@@ -1207,26 +1207,45 @@ def centred_header_joins(header: list[list[Line]], body: list[list[Line]], colum
     return [x for x in columns if x not in joined]
 
 
-def _placed_phrases(line: Line, columns: list[float], size: float,
-                    settings: PdfTableSettings) -> list[tuple[int, list[dict], str]]:
+def placed_phrases(line: Line, columns: list[float], size: float, settings: PdfTableSettings,
+                    figure_edges: dict[int, float] | None = None) -> list[tuple[int, list[dict], str]]:
     """A body line's phrases with their columns: a number goes to the column its right edge stands
     in (figures align right), words to the column their left edge stands in, so a long label that
-    reaches past a column boundary stays whole in its own cell."""
+    reaches past a column boundary stays whole in its own cell — unless they end where a later
+    column's figures end (`figure_edges`), past every figure of the columns before: a value set
+    flush right like them ('5/(2^3.0 × 10^3)')."""
     placed = []
     for phrase in phrases(line.words, gap=settings.column_gap_ratio * size):
         text = join_words(phrase)
         edge = phrase[-1]["x1"] - 1 if is_data_token(text) else phrase[0]["x0"] + 1
-        placed.append((column_of(edge, columns), phrase, text))
+        col = column_of(edge, columns)
+        edges = figure_edges or {}
+        col = next((c for c, x1 in edges.items()
+                    if c > col and abs(phrase[-1]["x1"] - x1) <= settings.figure_edge_tolerance
+                    and all(phrase[0]["x0"] > edges[k] for k in edges if k < c)), col)
+        placed.append((col, phrase, text))
     return placed
 
 
-def _body_cells(row: list[Line], columns: list[float], size: float,
-                settings: PdfTableSettings) -> list[str]:
-    """A body row's cells, a phrase at a time (`_placed_phrases`)."""
+def figure_edges(rows: list[list[Line]], columns: list[float], size: float,
+                 settings: PdfTableSettings) -> dict[int, float]:
+    """The right edge of each column whose figures (two or more) all end there."""
+    ends: dict[int, list[float]] = {}
+    for line in (line for row in rows for line in row):
+        for col, phrase, text in placed_phrases(line, columns, size, settings):
+            if is_data_token(text):
+                ends.setdefault(col, []).append(phrase[-1]["x1"])
+    return {col: max(xs) for col, xs in ends.items()
+            if len(xs) >= 2 and max(xs) - min(xs) <= settings.figure_edge_tolerance}
+
+
+def _body_cells(row: list[Line], columns: list[float], size: float, settings: PdfTableSettings,
+                edges: dict[int, float] | None = None) -> list[str]:
+    """A body row's cells, a phrase at a time (`placed_phrases`; `edges`: figure_edges)."""
     texts: list[list[str]] = [[] for _ in columns[1:]]
     for line in row:
         placed: dict[int, list[str]] = {}
-        for col, _, text in _placed_phrases(line, columns, size, settings):
+        for col, _, text in placed_phrases(line, columns, size, settings, edges):
             placed.setdefault(col, []).append(text)
         for col, parts in placed.items():
             texts[col].append(" ".join(parts))
@@ -1239,7 +1258,7 @@ def body_extents(rows: list[list[Line]], columns: list[float], size: float,
     extents: dict[int, tuple[float, float]] = {}
     for row in rows:
         for line in row:
-            for col, phrase, _ in _placed_phrases(line, columns, size, settings):
+            for col, phrase, _ in placed_phrases(line, columns, size, settings):
                 x0, x1 = phrase[0]["x0"], phrase[-1]["x1"]
                 old = extents.get(col, (x0, x1))
                 extents[col] = (min(old[0], x0), max(old[1], x1))
@@ -1426,10 +1445,11 @@ def aligned_table(crop, lines: list[Line], max_header_rows: int | None = None,
     # the cells' boxes only: each cell's text comes from the phrases of its row band below (what
     # pdfplumber's extract() would put there is never kept, and costs a pass over the chars per row)
     grid = [[cell(None, box) for box in row.cells] for row in table.rows]
+    edges = figure_edges(rows[header_rows:], columns, size, settings)
     for i, (row, cells) in enumerate(zip(rows, grid)):
         below = rows[i + 1] if i + 1 < len(rows) else None
         texts = (_header_cells(row, columns, size, settings, below, extents)
-                 if i < header_rows else _body_cells(row, columns, size, settings))
+                 if i < header_rows else _body_cells(row, columns, size, settings, edges))
         for box, text in zip(cells, texts):
             box["text"] = text
     body = [[c["text"] for c in r] for r in grid[header_rows:]]

@@ -29,6 +29,7 @@ class PdfTableSettings:
     rule_join_tolerance: float = 2.0  # rules drawn in pieces this close are one rule (grids without side rules)
     max_ruled_row: float = 60.0  # rules across further apart than this belong to two grids
     header_word_gap_ratio: float = 0.4  # header words further apart than this (sizes) are no running text's words
+    figure_edge_tolerance: float = 1.0  # figures of a column ending this close share its right edge
     span_overlap: float = 3.0  # a phrase reaching this far past a column boundary spans columns
     span_centre_share: float = 0.1  # a header centred (within this share of their width) over sub-headers spans them
     span_centre_tie: float = 0.02  # … and of two runs of sub-headers centred this alike, spans the wider
