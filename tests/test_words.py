@@ -10,7 +10,7 @@ from reportlab.pdfgen import canvas
 from conftest import FULL_WIDTH, LEFT_COLUMN, RIGHT_COLUMN, TABLE_ROWS, draw_words, two_column_page
 from make_samples import FONT
 from pipelines.extract.table_settings import DEFAULT_SETTINGS
-from pipelines.extract.words import TextColumns, group_lines, reading_order
+from pipelines.extract.words import TextColumns, find_gutter, group_lines, reading_order
 
 MAIN = ["本周算力板块整体上涨，光模块与液冷方向领涨，成交额明显放大。",
         "海外云厂商资本开支指引上调，带动服务器与交换机订单预期改善。",
@@ -54,6 +54,33 @@ def test_a_page_without_a_sidebar_keeps_its_line_order(pages):
     width, lines = pages[1]
     assert reading_order(lines, width) is lines
     assert [line.text for line in lines] == MAIN
+
+
+def test_a_table_as_wide_as_the_page_over_prose_set_in_its_right_half_is_no_left_sidebar(tmp_path):
+    """Only the right half holds wide prose, beside a chart's caption; the tables above and below
+    set words across the middle of the page: nothing there is a sidebar (a left 'sidebar' would
+    drop both tables' captions)."""
+    row = ["厂商", "主打产品", "单价预测", "2023 年出货量预测", "核心客户"]
+    words = [(56, 40, "表1：全球部分 AI 芯片厂商基本情况一览")]
+    words += [(x, 60, text) for x, text in zip((56, 130, 210, 270, 450), row)]
+    words += [(x, 76, text) for x, text in zip((56, 130, 210, 270, 450),
+                                              ["英伟达", "H100", "3.65", "约 100 万块/年", "微软"])]
+    words += [(56, 120, "图表8：采购量预测")] + [(306, 120 + 15 * n, text) for n, text in enumerate(MAIN[:3])]
+    words += [(56, 200, "表2：资本开支情况")]
+    words += [(x, 220, text) for x, text in zip((56, 270, 450), ["腾讯", "2023 年资本开支", "480"])]
+    path = tmp_path / "wide_tables.pdf"
+    draw_words(path, [words])
+    with pdfplumber.open(path) as pdf:
+        page = pdf.pages[0]
+        lines = group_lines(page.extract_words(**DEFAULT_SETTINGS.word_settings))
+    assert find_gutter(lines, page.width) is None
+    # the same page without the tables' words across the middle: the left words are a sidebar
+    beside = [w for w in words if not (w[0] == 270 and w[1] != 120)]
+    draw_words(path, [beside])
+    with pdfplumber.open(path) as pdf:
+        page = pdf.pages[0]
+        lines = group_lines(page.extract_words(**DEFAULT_SETTINGS.word_settings))
+        assert find_gutter(lines, page.width)[0] == "left"
 
 
 @pytest.fixture(scope="module")

@@ -948,13 +948,15 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
 
     def bridged(row: list[int], b: int) -> bool:
         """The line above is a cell printed level with the middle of the row's last line but one
-        and line b, overlapping both or set solid with them (`solid`), in columns neither has: the three lines are one row ('谷 2023.
-        谷歌召回…' / '彰显出…' / '歌 01 ChatGPT…'), even where line b sets a figure under one."""
+        and line b, overlapping both or set solid with them (`solid`), in columns neither has: the
+        three lines are one row ('谷 2023. 谷歌召回…' / '彰显出…' / '歌 01 ChatGPT…'), even where
+        line b sets a figure under one."""
         a, m = b - 2, b - 1
         gap = max(lines[m].top - lines[a].bottom, lines[b].top - lines[m].bottom)
         return (row[-2:] == [a, m] and (gap < 0 or gap <= solid)
                 and not set(cells[m].right) & (set(cells[a].right) | set(cells[b].right))
-                and abs(middles[m] - (middles[a] + middles[b]) / 2) <= settings.centred_header_ratio * size)
+                and abs(middles[m] - (middles[a] + middles[b]) / 2)
+                <= settings.centred_header_ratio * size)
 
     rows: list[list[int]] = [[0]]
     for b in range(1, len(lines)):

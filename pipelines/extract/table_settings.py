@@ -49,7 +49,8 @@ class PdfTableSettings:
     band_width_share: float = 0.6  # a filled band (zebra row, header band) spans this share of it
     min_shaded_bands: int = 2  # filled bands that make a table "zebra"
     centred_header_ratio: float = 0.35  # sizes apart the middles of a header row's centred cells may lie
-    header_over_join_ratio: float = 0.3  # a header this close (× size) to the middle of two columns' text heads both
+    header_over_join_ratio: float = 0.3  # a header this close (× size) to the middle of two
+    # columns' text together heads both
     zebra_slot_ratio: float = 1.25  # a white gap between shaded bands no taller than this × their median height is one row
     # continuation across pages
     furniture_margin_share: float = 0.09  # top/bottom share of the page where running headers sit

@@ -92,7 +92,9 @@ def prose_phrases(words: list[dict], page_width: float) -> list[list[dict]]:
 
 def find_gutter(lines: list[Line], page_width: float) -> tuple[str, float] | None:
     """Where a sidebar (analyst details, related research) meets the main text: ('right', x) when
-    words stand right of every wide prose phrase on the page, ('left', x) when left of them all."""
+    words stand right of every wide prose phrase on the page, ('left', x) when left of them all
+    and no two lines set a word across x (a table as wide as the page, over and under prose set
+    in its right half beside a figure, is no left sidebar)."""
     prose = [p for line in lines for p in prose_phrases(line.words, page_width)]
     if len(prose) < 3:
         return None
@@ -102,9 +104,10 @@ def find_gutter(lines: list[Line], page_width: float) -> tuple[str, float] | Non
     if len({round(w["top"]) for w in right}) >= 2:
         return "right", (main_x1 + min(w["x0"] for w in right)) / 2
     left = [w for w in words if w["x1"] < main_x0 - S.gutter_clearance]
-    if len({round(w["top"]) for w in left}) >= 2:
-        return "left", (main_x0 + max(w["x1"] for w in left)) / 2
-    return None
+    if len({round(w["top"]) for w in left}) < 2:
+        return None
+    x = (main_x0 + max(w["x1"] for w in left)) / 2
+    return None if len({round(w["top"]) for w in words if w["x0"] < x < w["x1"]}) >= 2 else ("left", x)
 
 
 def beyond(word: dict, gutter: tuple[str, float]) -> bool:
