@@ -1155,3 +1155,83 @@ def test_a_value_wider_than_its_columns_figures_set_flush_right_with_them_stays_
     assert placed == [(0, "Learning Rate"), (1, "5/(2^3.0 × 10^3)"), (2, "5/(2^2.5 × 10^3)")]
     # without the figures' edge, by its left edge: the label's column
     assert placed_phrases(line, columns, 7.2, DEFAULT_SETTINGS)[1][0] == 0
+
+
+def test_lines_of_a_table_set_tighter_than_its_type_stay_rows_of_their_own(tmp_path):
+    """9-point type on 8-point leading: every line overlaps the next and sits level with the middle
+    of its neighbours, but they start two pitches apart: a subtotal alone in the last column
+    (which goes on the row above it) holds no two item rows together."""
+    rows = [("项目", "金额", "合计"), ("产品甲", "100", ""), ("产品乙", "200", ""), ("", "", "300"),
+            ("产品丙", "50", ""), ("产品丁", "60", ""), ("", "", "110")]
+    words = [(56, 60, "图表7：收入构成（测试）")]
+    for n, row in enumerate(rows):
+        words += [(x, 80 + 8 * n, text) for x, text in zip((60, at(230, row[1]), at(330, row[2])), row)
+                  if text]
+    found = _read(tmp_path, [*words, (56, 150, "资料来源：测试")])
+    assert found.texts() == [["项目", "金额", "合计"], ["产品甲", "100", ""], ["产品乙", "200", "300"],
+                             ["产品丙", "50", ""], ["产品丁", "60", "110"]]
+
+
+def test_a_column_without_a_header_that_both_neighbouring_headers_claim_stays_apart(tmp_path):
+    """'暂无数据' on rows of their own, between words set left under one centred header and figures
+    set right under another, each centred over its own column and the middle one together: the
+    three columns stay three."""
+    mid = "暂无数据"
+    m1 = 232 + pdfmetrics.stringWidth(mid, FONT, 9)
+    words = [(56, 60, "图表8：方案对比（测试）"), (60, 80, "项目"),
+             (at((150 + m1) / 2, "甲方案说明", "centre"), 80, "甲方案说明"),
+             (at((232 + 390) / 2, "乙方案金额合计数值", "centre"), 80, "乙方案金额合计数值")]
+    body = [("东区", "上调至年度目标", "1,234,345.67"), ("西区", None, None), ("南区", "下调至年度目标", "7,100,000.25")]
+    for n, (label, words_cell, figure) in enumerate(body):
+        words += [(60, 96 + 16 * n, label)] + ([(150, 96 + 16 * n, words_cell), (at(390, figure), 96 + 16 * n, figure)]
+                                               if words_cell else [(232, 96 + 16 * n, mid)])
+    found = _read(tmp_path, [*words, (56, 150, "资料来源：测试")])
+    assert found.texts()[2] == ["西区", "", mid, ""]
+
+
+def test_a_section_label_ending_where_the_first_figures_end_stays_a_label(tmp_path):
+    """A section row's label reaches over the first figure column and ends within a point of where
+    its figures end: a line's first phrase keeps the label's column."""
+    section = "其中：本年度新增业务线"
+    edge = 60 + pdfmetrics.stringWidth(section, FONT, 9) + 0.5
+    items = [("服务器", "12.5", "13.6"), ("交换机", "7.1", "8.2"), ("存储", "5.5", "6.0"), ("光模块", "9.9", "10.1")]
+    words = [(56, 60, "图表11：分产品收入（亿元）"), (60, 80, "项目"), (at(edge, "2023"), 80, "2023"),
+             (at(edge + 60, "2024"), 80, "2024"), (60, 160, section)]
+    for n, (label, a, b) in enumerate(items + [("路由器", "3.2", "4.4"), ("网卡", "1.1", "1.3")]):
+        top = 96 + 16 * n + (16 if n >= 4 else 0)
+        words += [(60, top, label), (at(edge, a), top, a), (at(edge + 60, b), top, b)]
+    found = _read(tmp_path, [*words, (56, 220, "资料来源：测试")])
+    assert [section, "", ""] in found.texts()
+
+
+def test_rows_set_without_rules_under_a_ruled_header_are_the_grids_rows(tmp_path):
+    """A ruled header grid (two tiers) over rows with no rules, then a note: the rows are read in
+    the grid's columns under it as its header; the note is no row."""
+    path = tmp_path / "ruled_header.pdf"
+    xs, rules = (60, 180, 260, 340), (80, 98, 116)
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    pdf.setFont(FONT, 9)
+    pdf.drawString(56, HEIGHT - 69, "图表46：半精度算力（测试）")
+    for top in rules:
+        pdf.line(xs[0], HEIGHT - top, xs[-1], HEIGHT - top)
+    for x in xs:
+        pdf.line(x, HEIGHT - rules[0], x, HEIGHT - rules[-1])
+    header = [["", "CUDA 核心", "Tensor 核心"], ["型号", "FP16", "FP16"]]
+    body = [["Tesla P4", "5.5", "22"], ["P100", "21.2", "18.7"], ["A100", "78", "312"]]
+    for top, row in zip(rules, header):
+        for x, text in zip(xs, row):
+            pdf.drawString(x + 4, HEIGHT - top - 13, text)
+    for n, row in enumerate(body):
+        for x, text in zip(xs, row):
+            pdf.drawString(x + 4, HEIGHT - 120 - 14 * n - 9, text)
+    pdf.drawString(64, HEIGHT - 170 - 9, "注：单位为 TFLOPS，A100 为稀疏算力的一半，测试数据仅供参考。")
+    pdf.drawString(56, HEIGHT - 190 - 9, "资料来源：测试")
+    pdf.save()
+    with pdfplumber.open(path) as opened:
+        page = opened.pages[0]
+        lines = page_lines(page)
+        [region] = caption_regions(page, lines, page.bbox)
+        [grid] = grid_tables(page)
+        found = read_region(page, region, lines, [grid])
+    assert grid.texts() == header
+    assert found.texts() == header + body and found.header_rows == 2 and found.method == "lattice"

@@ -11,7 +11,7 @@ computed lines go to pdfplumber's explicit strategy, which assigns the character
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pdfplumber.table import Table
 from pdfplumber.utils.geometry import get_bbox_overlap
@@ -347,15 +347,53 @@ def read_region(view, region: Region, lines: list[Line], grids: list[FoundTable]
             continue
         body.append(Line(inside))
     grid = grid_in_region(grids, region, settings)
-    if grid is not None and not coarse_grid(grid.grid, settings):
-        return grid
     inside_page = get_bbox_overlap(region.bbox, view.bbox)
+    if grid is not None and not coarse_grid(grid.grid, settings):
+        under = [line for line in body if line.top > grid.bbox[3]]
+        return (len(under) >= 2 and inside_page and rows_under_grid(view.crop(inside_page), grid, under,
+                                                                    settings)) or grid
     if inside_page is None or inside_page[3] - inside_page[1] < 5:
         return grid
     aligned = aligned_table(view.crop(inside_page), body, max_header_rows=max_header_rows,
                             text_only=region.label is not None, settings=settings,
                             runs_on=region.open_end)
     return aligned or grid  # rules around unruled rows are read from the text when that works
+
+
+def rows_under_grid(crop, grid: FoundTable, under: list[Line],
+                    settings: PdfTableSettings = DEFAULT_SETTINGS) -> FoundTable | None:
+    """A ruled grid heading rows set without rules (`under`, the region's lines below it): those
+    rows read in the grid's columns, under the grid as its header, down to a line whose text
+    runs across a column's side (running text)."""
+    boxes = [next(((r[k]["x0"], r[k]["x1"]) for r in reversed(grid.grid) if r[k]["x0"] is not None),
+                  None) for k in range(len(grid.grid[0]))]
+    if None in boxes:
+        return None
+    columns = [boxes[0][0]] + [x1 for _, x1 in boxes]
+    crossing = next((i for i, line in enumerate(under) for phrase in phrases(line.words, settings.column_gap_ratio * line.size)
+                     if any(phrase[0]["x0"] < x - settings.span_overlap and phrase[-1]["x1"] > x + settings.span_overlap
+                            for x in columns[1:-1])), len(under))
+    rows = aligned_table(crop, under[:crossing], columns=columns, continued=True, all_body=True,
+                         settings=settings)
+    if rows is None or len(rows.grid[0]) != len(boxes):
+        return None
+    def span(row: list[dict]) -> tuple[float, float]:
+        return (min(c["top"] for c in row if c["top"] is not None),
+                max(c["bottom"] for c in row if c["bottom"] is not None))
+
+    # the rows while each fills half the grid's columns or more and follows the one above within
+    # the grid's tallest row (notes and prose under the table do neither)
+    tallest = max(bottom - top for top, bottom in map(span, grid.grid))
+    kept, bottom = [], grid.bbox[3]
+    for row in rows.grid:
+        if 2 * sum(1 for c in row if c["text"].strip()) < len(boxes) or span(row)[0] - bottom > tallest:
+            break
+        kept.append(row)
+        bottom = span(row)[1]
+    if not kept:
+        return None
+    return replace(grid, bbox=(*grid.bbox[:3], bottom), grid=grid.grid + kept, header_rows=len(grid.grid),
+                   columns=columns)  # rows on the next page go on in these columns
 
 
 def fill_sideways_cells(grid: list[list[dict]], aside: list[dict]) -> None:
@@ -948,12 +986,13 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
 
     def bridged(row: list[int], b: int) -> bool:
         """The line above is a cell printed level with the middle of the row's last line but one
-        and line b, overlapping both or set solid with them (`solid`), in columns neither has: the
-        three lines are one row ('谷 2023. 谷歌召回…' / '彰显出…' / '歌 01 ChatGPT…'), even where
-        line b sets a figure under one."""
+        and line b, overlapping both, in columns neither has, and those two lines start less than
+        a line's pitch apart: the three lines are one row ('谷 2023. 谷歌召回…' / '彰显出…' / '歌 01
+        召开…'), even where line b sets a figure under one. (Lines of a table set tighter than its
+        type overlap too, but a line's pitch apart each.)"""
         a, m = b - 2, b - 1
-        gap = max(lines[m].top - lines[a].bottom, lines[b].top - lines[m].bottom)
-        return (row[-2:] == [a, m] and (gap < 0 or gap <= solid)
+        return (row[-2:] == [a, m] and lines[m].top < lines[a].bottom and lines[b].top < lines[m].bottom
+                and lines[b].top - lines[a].top <= LINE_PITCH * size
                 and not set(cells[m].right) & (set(cells[a].right) | set(cells[b].right))
                 and abs(middles[m] - (middles[a] + middles[b]) / 2)
                 <= settings.centred_header_ratio * size)
@@ -1182,7 +1221,8 @@ def centred_header_joins(header: list[list[Line]], body: list[list[Line]], colum
     """The column boundaries without those splitting one column whose cells are aligned row by row
     as their text is (words left, figures right, a dash centred): a column with body text but no
     header, beside one whose header stands centred over the two columns' body text together and
-    not over its own, and no body row with text in both."""
+    not over its own, and no body row with text in both; unless the header on its other side
+    claims it too."""
     headers: dict[int, tuple[float, float]] = {}
     for line in (line for row in header for line in row):
         for phrase in phrases(line.words, gap=settings.header_phrase_gap_ratio * size):
@@ -1205,26 +1245,27 @@ def centred_header_joins(header: list[list[Line]], body: list[list[Line]], colum
         both = (extents[left][0], extents[right][1])
         off_both, off_own = abs(middle - (both[0] + both[1]) / 2), abs(middle - (own[0] + own[1]) / 2)
         if off_both <= tolerance and off_own > off_both + size:
-            joined.append(columns[right])
-    return [x for x in columns if x not in joined]
+            joined.append((columns[right], right if left in headers else left))
+    unheaded = [col for _, col in joined]  # a column both neighbours' headers claim stays apart
+    return [x for x in columns if x not in {x for x, col in joined if unheaded.count(col) == 1}]
 
 
 def placed_phrases(line: Line, columns: list[float], size: float, settings: PdfTableSettings,
-                    figure_edges: dict[int, float] | None = None) -> list[tuple[int, list[dict], str]]:
+                   edges: dict[int, float] | None = None) -> list[tuple[int, list[dict], str]]:
     """A body line's phrases with their columns: a number goes to the column its right edge stands
     in (figures align right), words to the column their left edge stands in, so a long label that
-    reaches past a column boundary stays whole in its own cell — unless they end where a later
-    column's figures end (`figure_edges`), past every figure of the columns before: a value set
-    flush right like them ('5/(2^3.0 × 10^3)')."""
+    reaches past a column boundary stays whole in its own cell — unless, not a label set at the
+    table's left, they end where a later column's figures end (`edges`: figure_edges), past every
+    figure of the columns before: a value set flush right like them ('5/(2^3.0 × 10^3)')."""
     placed = []
-    for phrase in phrases(line.words, gap=settings.column_gap_ratio * size):
+    for n, phrase in enumerate(phrases(line.words, gap=settings.column_gap_ratio * size)):
         text = join_words(phrase)
         edge = phrase[-1]["x1"] - 1 if is_data_token(text) else phrase[0]["x0"] + 1
         col = column_of(edge, columns)
-        edges = figure_edges or {}
-        col = next((c for c, x1 in edges.items()
-                    if c > col and abs(phrase[-1]["x1"] - x1) <= settings.figure_edge_tolerance
-                    and all(phrase[0]["x0"] > edges[k] for k in edges if k < c)), col)
+        if edges and not (n == 0 and phrase[0]["x0"] - columns[0] <= size):  # not a label set at the left
+            col = next((c for c, x1 in edges.items()
+                        if c > col and abs(phrase[-1]["x1"] - x1) <= settings.figure_edge_tolerance
+                        and all(phrase[0]["x0"] > edges[k] for k in edges if k < c)), col)
         placed.append((col, phrase, text))
     return placed
 
