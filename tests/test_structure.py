@@ -1235,3 +1235,21 @@ def test_rows_set_without_rules_under_a_ruled_header_are_the_grids_rows(tmp_path
         found = read_region(page, region, lines, [grid])
     assert grid.texts() == header
     assert found.texts() == header + body and found.header_rows == 2 and found.method == "lattice"
+
+
+def test_lines_set_solid_around_a_centred_cell_are_one_row_where_rows_are_padded_apart(tmp_path):
+    """A word processor's table (LibreOffice): cells centred in their row, a cell's lines set solid,
+    rows padded apart. A row whose label and two cells wrap onto a second line, with a one-line
+    cell centred between the two, is one row, though its second line brings a label."""
+    xs = (60, 160, 230, 300)
+    words = [(56, 60, "图表47：模型评测（测试）"),
+             *rows_at(80, [["Benchmark", "Opus", "GPT-4", "Ultra"], ["Code HumanEval", "84.9%", "67.0%", "74.4%"]],
+                      xs=xs, step=26),
+             (60, 132, "Undergraduate"), (160, 132, "86.4% 5-"), (230, 132, "70.0% 5-"), (300, 142, "83.7% 5-shot"),
+             (60, 152, "MMLU"), (160, 152, "shot"), (230, 152, "shot"),
+             *rows_at(178, [["Reasoning DROP", "83.1", "80.9", "82.4"]], xs=xs),
+             (56, 200, "资料来源：测试")]
+    assert _read(tmp_path, words).texts() == [
+        ["Benchmark", "Opus", "GPT-4", "Ultra"], ["Code HumanEval", "84.9%", "67.0%", "74.4%"],
+        ["Undergraduate\nMMLU", "86.4% 5-\nshot", "70.0% 5-\nshot", "83.7% 5-shot"],
+        ["Reasoning DROP", "83.1", "80.9", "82.4"]]

@@ -666,6 +666,7 @@ def spans_columns(line: Line, below: Line, columns: list[float], size: float,
 
 
 LINE_PITCH = 1.6  # a line of text and the space to the next, in font sizes (generous)
+SAME_GAP = 0.05  # gaps between lines this close (points) are one gap (rounding in the PDF)
 
 
 def _set_solid(lines: list[Line], first_data: int, size: float, settings: PdfTableSettings) -> float:
@@ -986,16 +987,18 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
 
     def bridged(row: list[int], b: int) -> bool:
         """The line above is a cell printed level with the middle of the row's last line but one
-        and line b, overlapping both, in columns neither has, and those two lines start less than
-        a line's pitch apart: the three lines are one row ('谷 2023. 谷歌召回…' / '彰显出…' / '歌 01
-        召开…'), even where line b sets a figure under one. (Lines of a table set tighter than its
-        type overlap too, but a line's pitch apart each.)"""
+        and line b, in columns neither has, and the three are set as one row's lines: overlapping,
+        the outer two less than a line's pitch apart, or set solid where the table pads its rows
+        apart (`solid`). They are one row ('谷 2023. 谷歌召回…' / '彰显出…' / '歌 01 召开…'), even
+        where line b brings a label or sets a figure under one. (Lines of a table set tighter than
+        its type overlap too, but a line's pitch apart each.)"""
         a, m = b - 2, b - 1
-        return (row[-2:] == [a, m] and lines[m].top < lines[a].bottom and lines[b].top < lines[m].bottom
-                and lines[b].top - lines[a].top <= LINE_PITCH * size
-                and not set(cells[m].right) & (set(cells[a].right) | set(cells[b].right))
-                and abs(middles[m] - (middles[a] + middles[b]) / 2)
-                <= settings.centred_header_ratio * size)
+        if row[-2:] != [a, m] or set(cells[m].right) & (set(cells[a].right) | set(cells[b].right)):
+            return False
+        gaps = (lines[m].top - lines[a].bottom, lines[b].top - lines[m].bottom)
+        overlapping = max(gaps) < 0 and lines[b].top - lines[a].top <= LINE_PITCH * size
+        return ((overlapping or 0 <= min(gaps) <= max(gaps) <= solid + SAME_GAP)
+                and abs(middles[m] - (middles[a] + middles[b]) / 2) <= settings.centred_header_ratio * size)
 
     rows: list[list[int]] = [[0]]
     for b in range(1, len(lines)):
@@ -1011,7 +1014,7 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
                         and lab not in cells[b].right and lab in cells[b + 1].right) else b
         apart = close and distinct(rows[-1], ask)
         interleaved = b < first_data and centred_header(rows[-1], b)
-        joins = gap < 0 or zebra_row(rows[-1], b) or ruled_row(rows[-1], b) or (close and (same_band(prev, line) or interleaved or same_slot(rows[-1], b)
+        joins = gap < 0 or bridged(rows[-1], b) or zebra_row(rows[-1], b) or ruled_row(rows[-1], b) or (close and (same_band(prev, line) or interleaved or same_slot(rows[-1], b)
                                        or lowercase_rest(rows[-1], b) or (
             b > first_data and gap <= solid and lab not in cells[b].right and not apart) or (
             not apart and (wrapped(rows[-1], b) or (b > first_data and centred_label(rows[-1], b))))))
