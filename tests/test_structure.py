@@ -1115,21 +1115,25 @@ def test_cells_set_left_or_right_by_their_text_under_a_centred_header_are_one_co
     assert len(_read(tmp_path, words).texts()[0]) == 5
 
 
+def _row_around_a_centred_cell(tmp_path, xs, before, step, three, after_top, after):
+    """The table read from `before` rows (from top 80, every `step`), three lines of (top,
+    {column: text}) and an `after` row at `after_top`."""
+    words = [(56, 60, "图表44：三行一格（测试）"), *rows_at(80, before, xs=xs, step=step)]
+    for top, cells in three:
+        words += [(xs[col], top, text) for col, text in cells.items()]
+    return _read(tmp_path, [*words, *rows_at(after_top, [after], xs=xs), (56, after_top + 22, "资料来源：测试")])
+
+
 def test_a_cell_printed_level_with_the_middle_of_two_lines_holds_them_in_one_row(tmp_path):
     """Cells printed level with their row's middle: a one-line cell between the two lines of the
     others ('谷 2023. 谷歌召回…' / '彰显出…' / '歌 01 召开…'), overlapping both, makes one row of
     the three, though '01' is a figure under a figure."""
-    words = [(56, 60, "图表44：科技巨头动向（测试）"),
-             *rows_at(80, [["公司", "时间", "事件", "影响"], ["微软", "2023.01", "追加投资数十亿美元", "巩固领先优势"]],
-                      xs=(60, 100, 160, 330), step=20),
-             (60, 120, "谷"), (100, 120, "2023."), (160, 120, "谷歌召回创始人"), (330, 126, "彰显出巨大影响"),
-             (60, 132, "歌"), (100, 132, "01"), (160, 132, "召开多次会议"),
-             *rows_at(152, [["百度", "2023.02", "宣布文心一言", "有望成为第一"]], xs=(60, 100, 160, 330)),
-             (56, 175, "资料来源：测试")]
-    assert _read(tmp_path, words).texts() == [
-        ["公司", "时间", "事件", "影响"], ["微软", "2023.01", "追加投资数十亿美元", "巩固领先优势"],
-        ["谷\n歌", "2023.\n01", "谷歌召回创始人\n召开多次会议", "彰显出巨大影响"],
-        ["百度", "2023.02", "宣布文心一言", "有望成为第一"]]
+    before = [["公司", "时间", "事件", "影响"], ["微软", "2023.01", "追加投资数十亿美元", "巩固领先优势"]]
+    three = [(120, {0: "谷", 1: "2023.", 2: "谷歌召回创始人"}), (126, {3: "彰显出巨大影响"}),
+             (132, {0: "歌", 1: "01", 2: "召开多次会议"})]
+    after = ["百度", "2023.02", "宣布文心一言", "有望成为第一"]
+    found = _row_around_a_centred_cell(tmp_path, (60, 100, 160, 330), before, 20, three, 152, after)
+    assert found.texts() == [*before, ["谷\n歌", "2023.\n01", "谷歌召回创始人\n召开多次会议", "彰显出巨大影响"], after]
 
 
 def test_a_value_wider_than_its_columns_figures_set_flush_right_with_them_stays_in_their_column():
@@ -1241,15 +1245,10 @@ def test_lines_set_solid_around_a_centred_cell_are_one_row_where_rows_are_padded
     """A word processor's table (LibreOffice): cells centred in their row, a cell's lines set solid,
     rows padded apart. A row whose label and two cells wrap onto a second line, with a one-line
     cell centred between the two, is one row, though its second line brings a label."""
-    xs = (60, 160, 230, 300)
-    words = [(56, 60, "图表47：模型评测（测试）"),
-             *rows_at(80, [["Benchmark", "Opus", "GPT-4", "Ultra"], ["Code HumanEval", "84.9%", "67.0%", "74.4%"]],
-                      xs=xs, step=26),
-             (60, 132, "Undergraduate"), (160, 132, "86.4% 5-"), (230, 132, "70.0% 5-"), (300, 142, "83.7% 5-shot"),
-             (60, 152, "MMLU"), (160, 152, "shot"), (230, 152, "shot"),
-             *rows_at(178, [["Reasoning DROP", "83.1", "80.9", "82.4"]], xs=xs),
-             (56, 200, "资料来源：测试")]
-    assert _read(tmp_path, words).texts() == [
-        ["Benchmark", "Opus", "GPT-4", "Ultra"], ["Code HumanEval", "84.9%", "67.0%", "74.4%"],
-        ["Undergraduate\nMMLU", "86.4% 5-\nshot", "70.0% 5-\nshot", "83.7% 5-shot"],
-        ["Reasoning DROP", "83.1", "80.9", "82.4"]]
+    before = [["Benchmark", "Opus", "GPT-4", "Ultra"], ["Code HumanEval", "84.9%", "67.0%", "74.4%"]]
+    three = [(132, {0: "Undergraduate", 1: "86.4% 5-", 2: "70.0% 5-"}), (142, {3: "83.7% 5-shot"}),
+             (152, {0: "MMLU", 1: "shot", 2: "shot"})]
+    after = ["Reasoning DROP", "83.1", "80.9", "82.4"]
+    found = _row_around_a_centred_cell(tmp_path, (60, 160, 230, 300), before, 26, three, 178, after)
+    assert found.texts() == [*before, ["Undergraduate\nMMLU", "86.4% 5-\nshot", "70.0% 5-\nshot", "83.7% 5-shot"],
+                             after]
