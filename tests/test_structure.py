@@ -1208,39 +1208,6 @@ def test_a_section_label_ending_where_the_first_figures_end_stays_a_label(tmp_pa
     assert [section, "", ""] in found.texts()
 
 
-def test_rows_set_without_rules_under_a_ruled_header_are_the_grids_rows(tmp_path):
-    """A ruled header grid (two tiers) over rows with no rules, then a note: the rows are read in
-    the grid's columns under it as its header; the note is no row."""
-    path = tmp_path / "ruled_header.pdf"
-    xs, rules = (60, 180, 260, 340), (80, 98, 116)
-    pdf = canvas.Canvas(str(path), pagesize=A4)
-    pdf.setFont(FONT, 9)
-    pdf.drawString(56, HEIGHT - 69, "图表46：半精度算力（测试）")
-    for top in rules:
-        pdf.line(xs[0], HEIGHT - top, xs[-1], HEIGHT - top)
-    for x in xs:
-        pdf.line(x, HEIGHT - rules[0], x, HEIGHT - rules[-1])
-    header = [["", "CUDA 核心", "Tensor 核心"], ["型号", "FP16", "FP16"]]
-    body = [["Tesla P4", "5.5", "22"], ["P100", "21.2", "18.7"], ["A100", "78", "312"]]
-    for top, row in zip(rules, header):
-        for x, text in zip(xs, row):
-            pdf.drawString(x + 4, HEIGHT - top - 13, text)
-    for n, row in enumerate(body):
-        for x, text in zip(xs, row):
-            pdf.drawString(x + 4, HEIGHT - 120 - 14 * n - 9, text)
-    pdf.drawString(64, HEIGHT - 170 - 9, "注：单位为 TFLOPS，A100 为稀疏算力的一半，测试数据仅供参考。")
-    pdf.drawString(56, HEIGHT - 190 - 9, "资料来源：测试")
-    pdf.save()
-    with pdfplumber.open(path) as opened:
-        page = opened.pages[0]
-        lines = page_lines(page)
-        [region] = caption_regions(page, lines, page.bbox)
-        [grid] = grid_tables(page)
-        found = read_region(page, region, lines, [grid])
-    assert grid.texts() == header
-    assert found.texts() == header + body and found.header_rows == 2 and found.method == "lattice"
-
-
 def test_lines_set_solid_around_a_centred_cell_are_one_row_where_rows_are_padded_apart(tmp_path):
     """A word processor's table (LibreOffice): cells centred in their row, a cell's lines set solid,
     rows padded apart. A row whose label and two cells wrap onto a second line, with a one-line
@@ -1252,3 +1219,14 @@ def test_lines_set_solid_around_a_centred_cell_are_one_row_where_rows_are_padded
     found = _row_around_a_centred_cell(tmp_path, (60, 160, 230, 300), before, 26, three, 178, after)
     assert found.texts() == [*before, ["Undergraduate\nMMLU", "86.4% 5-\nshot", "70.0% 5-\nshot", "83.7% 5-shot"],
                              after]
+
+
+def test_rows_of_figures_set_solid_with_remarks_between_them_stay_rows(tmp_path):
+    """A table set solid (9-point type on a 10-point pitch) whose item rows alternate with a remark
+    in the last column, centred by the even spacing between them, over a total set apart: no two
+    rows of figures are one row."""
+    lines = [["项目", "2023", "2024", "备注"], ["服务器", "12.5", "13.6", ""], ["", "", "", "含 AI 服务器"],
+             ["交换机", "7.1", "8.2", ""], ["", "", "", "含白盒交换机"], ["存储", "5.5", "6.0", ""]]
+    words = [(56, 60, "图表17：分产品收入（亿元）"), *rows_at(80, lines, xs=(60, 200, 260, 320), step=10),
+             *rows_at(152, [["合计", "25.1", "27.8"]], xs=(60, 200, 260)), (56, 180, "资料来源：测试")]
+    assert [row[0] for row in _read(tmp_path, words).texts()] == ["项目", "服务器", "交换机", "存储", "合计"]

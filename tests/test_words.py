@@ -83,6 +83,21 @@ def test_a_table_as_wide_as_the_page_over_prose_set_in_its_right_half_is_no_left
         assert find_gutter(lines, page.width)[0] == "left"
 
 
+def test_a_title_across_the_page_top_leaves_the_left_sidebar_under_it(tmp_path):
+    """A first page: a title and a rating line from the left margin across the gutter, then a left
+    sidebar of analyst details beside the main column's prose: the sidebar is still one."""
+    words = [(40, 40, "英伟达深度：算力龙头稳固", 16), (40, 64, "维持买入评级目标价一百五十元", 11)]
+    words += [(40, 100 + 15 * n, text) for n, text in enumerate(LEFT + RIGHT)]
+    words += [(180, 100 + 15 * n, text) for n, text in enumerate(MAIN)]
+    path = tmp_path / "first_page.pdf"
+    draw_words(path, [words])
+    with pdfplumber.open(path) as pdf:
+        page = pdf.pages[0]
+        lines = group_lines(page.extract_words(**DEFAULT_SETTINGS.word_settings))
+    assert find_gutter(lines, page.width)[0] == "left"
+    assert [line.text for line in reading_order(lines, page.width)][2:6] == MAIN
+
+
 @pytest.fixture(scope="module")
 def two_columns(tmp_path_factory):
     """Page 1: conftest.two_column_page. Page 2: its table across the page alone."""

@@ -11,7 +11,7 @@ import polars as pl
 from pipelines.normalize.units import is_data_token
 from quality.schemas import CELL_COLUMNS, REJECT_COLUMNS, TABLE_COLUMNS, frame
 
-EXTRACTOR_VERSION = "0.6.1"  # 0.6.1: lines set solid around a centred cell are one row
+EXTRACTOR_VERSION = "0.6.2"  # 0.6.2: review fixes (no rows under a ruled grid; figure rows set solid stay rows)
 
 CAPTION_RE = re.compile(
     r"^\s*(?P<kind>图表|附图|附表|图|表|Figure|Fig\.|Table|Exhibit|Chart)\s*(?P<num>\d+(?:-\d+)?)"

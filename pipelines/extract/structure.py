@@ -11,7 +11,7 @@ computed lines go to pdfplumber's explicit strategy, which assigns the character
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from pdfplumber.table import Table
 from pdfplumber.utils.geometry import get_bbox_overlap
@@ -347,53 +347,15 @@ def read_region(view, region: Region, lines: list[Line], grids: list[FoundTable]
             continue
         body.append(Line(inside))
     grid = grid_in_region(grids, region, settings)
-    inside_page = get_bbox_overlap(region.bbox, view.bbox)
     if grid is not None and not coarse_grid(grid.grid, settings):
-        under = [line for line in body if line.top > grid.bbox[3]]
-        return (len(under) >= 2 and inside_page and rows_under_grid(view.crop(inside_page), grid, under,
-                                                                    settings)) or grid
+        return grid
+    inside_page = get_bbox_overlap(region.bbox, view.bbox)
     if inside_page is None or inside_page[3] - inside_page[1] < 5:
         return grid
     aligned = aligned_table(view.crop(inside_page), body, max_header_rows=max_header_rows,
                             text_only=region.label is not None, settings=settings,
                             runs_on=region.open_end)
     return aligned or grid  # rules around unruled rows are read from the text when that works
-
-
-def rows_under_grid(crop, grid: FoundTable, under: list[Line],
-                    settings: PdfTableSettings = DEFAULT_SETTINGS) -> FoundTable | None:
-    """A ruled grid heading rows set without rules (`under`, the region's lines below it): those
-    rows read in the grid's columns, under the grid as its header, down to a line whose text
-    runs across a column's side (running text)."""
-    boxes = [next(((r[k]["x0"], r[k]["x1"]) for r in reversed(grid.grid) if r[k]["x0"] is not None),
-                  None) for k in range(len(grid.grid[0]))]
-    if None in boxes:
-        return None
-    columns = [boxes[0][0]] + [x1 for _, x1 in boxes]
-    crossing = next((i for i, line in enumerate(under) for phrase in phrases(line.words, settings.column_gap_ratio * line.size)
-                     if any(phrase[0]["x0"] < x - settings.span_overlap and phrase[-1]["x1"] > x + settings.span_overlap
-                            for x in columns[1:-1])), len(under))
-    rows = aligned_table(crop, under[:crossing], columns=columns, continued=True, all_body=True,
-                         settings=settings)
-    if rows is None or len(rows.grid[0]) != len(boxes):
-        return None
-    def span(row: list[dict]) -> tuple[float, float]:
-        return (min(c["top"] for c in row if c["top"] is not None),
-                max(c["bottom"] for c in row if c["bottom"] is not None))
-
-    # the rows while each fills half the grid's columns or more and follows the one above within
-    # the grid's tallest row (notes and prose under the table do neither)
-    tallest = max(bottom - top for top, bottom in map(span, grid.grid))
-    kept, bottom = [], grid.bbox[3]
-    for row in rows.grid:
-        if 2 * sum(1 for c in row if c["text"].strip()) < len(boxes) or span(row)[0] - bottom > tallest:
-            break
-        kept.append(row)
-        bottom = span(row)[1]
-    if not kept:
-        return None
-    return replace(grid, bbox=(*grid.bbox[:3], bottom), grid=grid.grid + kept, header_rows=len(grid.grid),
-                   columns=columns)  # rows on the next page go on in these columns
 
 
 def fill_sideways_cells(grid: list[list[dict]], aside: list[dict]) -> None:
@@ -987,17 +949,20 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
 
     def bridged(row: list[int], b: int) -> bool:
         """The line above is a cell printed level with the middle of the row's last line but one
-        and line b, in columns neither has, and the three are set as one row's lines: overlapping,
-        the outer two less than a line's pitch apart, or set solid where the table pads its rows
-        apart (`solid`). They are one row ('谷 2023. 谷歌召回…' / '彰显出…' / '歌 01 召开…'), even
-        where line b brings a label or sets a figure under one. (Lines of a table set tighter than
-        its type overlap too, but a line's pitch apart each.)"""
+        and line b, in columns neither has, and the three are set as one row's lines: overlapping
+        with the outer two's tops within a line's pitch, or set solid where the table pads its rows
+        apart (`solid`) with no figure of line b under one of the other. They are one row ('谷
+        2023. 谷歌召回…' / '彰显出…' / '歌 01 召开…'), even where line b brings a label (`joins`
+        takes it whatever `distinct` says) or, overlapping, sets a figure under one. (Lines of a
+        table set tighter than its type overlap too, but a line's pitch apart each.)"""
         a, m = b - 2, b - 1
         if row[-2:] != [a, m] or set(cells[m].right) & (set(cells[a].right) | set(cells[b].right)):
             return False
         gaps = (lines[m].top - lines[a].bottom, lines[b].top - lines[m].bottom)
         overlapping = max(gaps) < 0 and lines[b].top - lines[a].top <= LINE_PITCH * size
-        return ((overlapping or 0 <= min(gaps) <= max(gaps) <= solid + SAME_GAP)
+        set_solid = (0 <= min(gaps) <= max(gaps) <= solid + SAME_GAP
+                     and not cells[a].numbers & cells[b].numbers)  # rows of figures do not wrap
+        return ((overlapping or set_solid)
                 and abs(middles[m] - (middles[a] + middles[b]) / 2) <= settings.centred_header_ratio * size)
 
     rows: list[list[int]] = [[0]]

@@ -93,8 +93,8 @@ def prose_phrases(words: list[dict], page_width: float) -> list[list[dict]]:
 def find_gutter(lines: list[Line], page_width: float) -> tuple[str, float] | None:
     """Where a sidebar (analyst details, related research) meets the main text: ('right', x) when
     words stand right of every wide prose phrase on the page, ('left', x) when left of them all
-    and no two lines set a word across x (a table as wide as the page, over and under prose set
-    in its right half beside a figure, is no left sidebar)."""
+    and no two lines among them set a word across x (a table as wide as the page between figures
+    set beside prose in its right half is no left sidebar; a title above a sidebar is no table)."""
     prose = [p for line in lines for p in prose_phrases(line.words, page_width)]
     if len(prose) < 3:
         return None
@@ -107,7 +107,10 @@ def find_gutter(lines: list[Line], page_width: float) -> tuple[str, float] | Non
     if len({round(w["top"]) for w in left}) < 2:
         return None
     x = (main_x0 + max(w["x1"] for w in left)) / 2
-    return None if len({round(w["top"]) for w in words if w["x0"] < x < w["x1"]}) >= 2 else ("left", x)
+    across = {round(w["top"]) for w in words if w["x0"] < x < w["x1"]}
+    beside = [round(w["top"]) for w in left if round(w["top"]) not in across]
+    among = [top for top in across if beside and min(beside) < top < max(beside)]
+    return None if len(among) >= 2 else ("left", x)
 
 
 def beyond(word: dict, gutter: tuple[str, float]) -> bool:
