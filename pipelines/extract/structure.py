@@ -979,13 +979,14 @@ def row_bands(lines: list[Line], columns: list[float], size: float, crop, first_
                         and lab not in cells[b].right and lab in cells[b + 1].right) else b
         apart = close and distinct(rows[-1], ask)
         interleaved = b < first_data and centred_header(rows[-1], b)
-        joins = gap < 0 or bridged(rows[-1], b) or zebra_row(rows[-1], b) or ruled_row(rows[-1], b) or (close and (same_band(prev, line) or interleaved or same_slot(rows[-1], b)
+        bridge = bridged(rows[-1], b)
+        joins = gap < 0 or bridge or zebra_row(rows[-1], b) or ruled_row(rows[-1], b) or (close and (same_band(prev, line) or interleaved or same_slot(rows[-1], b)
                                        or lowercase_rest(rows[-1], b) or (
             b > first_data and gap <= solid and lab not in cells[b].right and not apart) or (
             not apart and (wrapped(rows[-1], b) or (b > first_data and centred_label(rows[-1], b))))))
         if b <= first_data and spans_columns(prev, line, columns, size, settings):
             joins = False  # the header's next tier
-        if ruled or not joins or (taken & cells[b].numbers and not bridged(rows[-1], b)):
+        if ruled or not joins or (taken & cells[b].numbers and not bridge):
             rows.append([b])
         else:
             rows[-1].append(b)
@@ -1439,8 +1440,8 @@ def aligned_table(crop, lines: list[Line], max_header_rows: int | None = None,
             rows, shaded, header_rows = grouped(columns)
             extents = body_extents(rows[header_rows:], columns, size, settings)
         heads = max(header_rows, 1)  # a header of figures ('Phase 1') reads as the first data row
-        joined = centred_header_joins(rows[:heads], rows[heads:], columns,
-                                      body_extents(rows[heads:], columns, size, settings), size, settings)
+        spans = extents if heads == header_rows else body_extents(rows[heads:], columns, size, settings)
+        joined = centred_header_joins(rows[:heads], rows[heads:], columns, spans, size, settings)
         if len(joined) < len(columns):
             columns = joined
             rows, shaded, header_rows = grouped(columns)
